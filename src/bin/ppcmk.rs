@@ -1,0 +1,176 @@
+//! The `ppcmk` command line: `ppcmk <Command> [-Parameter value]... [-OutputFormat Table|List|Json|Csv]`.
+//!
+//! Exit status: 0 success, 1 the command failed (one line on stderr with the
+//! error code), 2 usage error (unknown command or parameter, missing
+//! mandatory parameter, value outside the allowed set).
+
+use ppcmk::engine::{self, InvokeOptions, Progress};
+use ppcmk::registry::bind::{self, CliBinding, OutputFormat};
+use ppcmk::registry::{format, help};
+use ppcmk::{Error, ErrorCode, Store};
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    match std::panic::catch_unwind(run) {
+        Ok(code) => code,
+        Err(_) => {
+            eprintln!("ppcmk: Internal: an internal error occurred (a bug); the command was not completed.");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run() -> ExitCode {
+    let mut tokens = Vec::new();
+    for arg in std::env::args_os().skip(1) {
+        match arg.into_string() {
+            Ok(s) => tokens.push(s),
+            Err(raw) => {
+                return fail(&Error::new(
+                    ErrorCode::ParameterBindingFailed,
+                    format!("The argument {raw:?} is not valid UTF-8."),
+                ))
+            }
+        }
+    }
+    let Some(name) = tokens.first() else {
+        print!("{}", help::command_list());
+        return ExitCode::SUCCESS;
+    };
+    if matches!(name.as_str(), "-?" | "--help" | "-h" | "help") {
+        print!("{}", help::command_list());
+        return ExitCode::SUCCESS;
+    }
+    if matches!(name.as_str(), "--version" | "-Version") {
+        println!("ppcmk {}", ppcmk::VERSION);
+        return ExitCode::SUCCESS;
+    }
+    if name.eq_ignore_ascii_case("demo") || name.eq_ignore_ascii_case("Start-PpCmkDemo") {
+        return demo(&tokens[1..]);
+    }
+    let Some(command) = ppcmk::registry::find(name) else {
+        return fail(&engine::command_not_found(name));
+    };
+    let (args, format) = match bind::bind_cli(command, &tokens[1..]) {
+        Ok(CliBinding::Help) => {
+            print!("{}", help::command_help(command));
+            return ExitCode::SUCCESS;
+        }
+        Ok(CliBinding::Run { args, format }) => (args, format.unwrap_or(OutputFormat::Table)),
+        Err(e) => return fail(&e),
+    };
+    let store = match Store::open_default() {
+        Ok(s) => s,
+        Err(e) => return fail(&e),
+    };
+    let mut bar = ProgressBar::new();
+    let mut sink = |p: &Progress| bar.show(p);
+    let options = InvokeOptions {
+        account: std::env::var("PPCMK_ACCOUNT").ok().filter(|a| !a.is_empty()),
+        progress: Some(&mut sink),
+    };
+    let result = engine::invoke(&store, command, &args, options);
+    bar.finish();
+    match result {
+        Ok(outcome) => {
+            for w in &outcome.warnings {
+                eprintln!("WARNING: {w}");
+            }
+            let text = format::render(&outcome.objects, &command.output, format);
+            let mut out = std::io::stdout().lock();
+            // A closed pipe (e.g. `| head`) is not an error of the command.
+            let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e),
+    }
+}
+
+/// `ppcmk demo [-Path <new folder>] [-KeepStore]`: the guided walk through
+/// the documentation on a new store (a temporary folder by default).
+fn demo(tokens: &[String]) -> ExitCode {
+    let mut folder = None;
+    let mut keep = false;
+    let mut i = 0;
+    while i < tokens.len() {
+        match tokens[i].to_ascii_lowercase().as_str() {
+            "-keepstore" => keep = true,
+            "-path" if i + 1 < tokens.len() => {
+                folder = Some(std::path::PathBuf::from(&tokens[i + 1]));
+                keep = true;
+                i += 1;
+            }
+            "-?" => {
+                println!("ppcmk demo [-Path <new folder>] [-KeepStore]\n    Walks the documented CMK life cycle on a new store (a temporary folder unless -Path).");
+                return ExitCode::SUCCESS;
+            }
+            other => {
+                return fail(&Error::new(
+                    ErrorCode::ParameterNotFound,
+                    format!("A parameter cannot be found that matches parameter name '{other}' (demo takes -Path and -KeepStore)."),
+                ))
+            }
+        }
+        i += 1;
+    }
+    let mut out = std::io::stdout().lock();
+    match ppcmk::demo::run(&mut out, folder, keep) {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
+/// Prints one line to stderr and returns 2 for usage errors, 1 otherwise.
+fn fail(e: &Error) -> ExitCode {
+    let message = e.message.replace(['\r', '\n'], " ");
+    eprintln!("ppcmk: {}: {message}", e.code);
+    ExitCode::from(if e.code.is_usage() { 2 } else { 1 })
+}
+
+/// A one-line progress bar on stderr when it is a terminal; otherwise a line
+/// at every tenth of the work, so logs show progress without flooding.
+struct ProgressBar {
+    terminal: bool,
+    drawn: bool,
+    last_decile: Option<(String, u8)>,
+}
+
+impl ProgressBar {
+    fn new() -> ProgressBar {
+        ProgressBar { terminal: std::io::stderr().is_terminal(), drawn: false, last_decile: None }
+    }
+
+    fn show(&mut self, p: &Progress) {
+        let mut err = std::io::stderr().lock();
+        if self.terminal {
+            let width = 30usize;
+            let filled = width * p.percent_complete as usize / 100;
+            let _ = write!(
+                err,
+                "\r\x1b[2K[{}{}] {:3}% {}: {}",
+                "#".repeat(filled),
+                " ".repeat(width - filled),
+                p.percent_complete,
+                p.activity,
+                p.status
+            );
+            let _ = err.flush();
+            self.drawn = true;
+        } else {
+            let decile = p.percent_complete / 10;
+            let key = (p.activity.clone(), decile);
+            if self.last_decile.as_ref() != Some(&key) {
+                let _ = writeln!(err, "{}: {}% {}", p.activity, p.percent_complete, p.status);
+                self.last_decile = Some(key);
+            }
+        }
+    }
+
+    fn finish(&mut self) {
+        if self.drawn {
+            let _ = write!(std::io::stderr(), "\r\x1b[2K");
+            self.drawn = false;
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! Engine commands: the store's clock and the audit log.
+
+use super::{object, time};
+use crate::audit;
+use crate::clock::{self, ClockReading};
+use crate::engine::Ctx;
+use crate::error::{ErrorCode, Result};
+use crate::registry::bind::Args;
+use crate::registry::{Command, Effect, Group, Object, OutputSpec, Param, Side};
+use crate::store::AuditQuery;
+use serde_json::json;
+
+pub static COMMANDS: &[Command] = &[
+    Command {
+        name: "Get-PpCmkClock",
+        synopsis: "Shows the store's clock: real time plus the offset that time-based rules read.",
+        side: Side::Engine,
+        effect: Effect::Read,
+        params: &[],
+        groups: &[],
+        output: CLOCK_OUTPUT,
+        errors: &[],
+        example: "Get-PpCmkClock",
+        handler: get_clock,
+    },
+    Command {
+        name: "Set-PpCmkClock",
+        synopsis: "Moves the store's clock forward (retention, purge dates, rotation, 28- and 30-day rules) or back to real time.",
+        side: Side::Engine,
+        effect: Effect::Change,
+        params: &[
+            Param::int("AdvanceDays").range(0, 36_500).help("Days to move the clock forward."),
+            Param::int("AdvanceHours").range(0, 876_000).help("Hours to move the clock forward."),
+            Param::switch("Reset").help("Return the clock to real time."),
+        ],
+        groups: &[Group::exactly_one(&["AdvanceDays", "AdvanceHours", "Reset"])],
+        output: CLOCK_OUTPUT,
+        errors: &[ErrorCode::InvalidArgument],
+        example: "Set-PpCmkClock -AdvanceDays 30",
+        handler: set_clock,
+    },
+    Command {
+        name: "Get-PpCmkAuditLog",
+        synopsis: "Lists audit log entries: every state change and every refused authorisation (Global Administrator only).",
+        side: Side::Engine,
+        effect: Effect::Read,
+        params: &[
+            Param::datetime("Since").help("Only entries at or after this time (store clock, UTC)."),
+            Param::string("Principal").help("Only entries by this principal (UPN, display name or object id)."),
+            Param::int("Last").range(1, 1_000_000).help("Only the newest n entries."),
+        ],
+        groups: &[],
+        output: OutputSpec {
+            type_name: "PpCmk.AuditEntry",
+            properties: &["Sequence", "Time", "Principal", "PrincipalId", "Command", "Target", "Outcome", "ErrorCode", "Detail", "Hash"],
+            table: &["Sequence", "Time", "Principal", "Command", "Target", "Outcome", "ErrorCode"],
+        },
+        errors: &[ErrorCode::Forbidden, ErrorCode::NotSignedIn],
+        example: "Get-PpCmkAuditLog -Last 20",
+        handler: get_audit_log,
+    },
+];
+
+const CLOCK_OUTPUT: OutputSpec = OutputSpec {
+    type_name: "PpCmk.Clock",
+    properties: &["Now", "RealNow", "OffsetDays", "OffsetSeconds"],
+    table: &["Now", "RealNow", "OffsetDays"],
+};
+
+fn clock_object(c: ClockReading) -> Object {
+    // Whole days show as integers (30, not 30.0), others to two decimals.
+    let days = if c.offset_seconds % 86_400 == 0 {
+        json!(c.offset_seconds / 86_400)
+    } else {
+        json!((c.offset_seconds as f64 / 86_400.0 * 100.0).round() / 100.0)
+    };
+    object(json!({
+        "Now": time(c.now),
+        "RealNow": time(c.real_now),
+        "OffsetDays": days,
+        "OffsetSeconds": c.offset_seconds,
+    }))
+}
+
+fn get_clock(ctx: &mut Ctx, _args: &Args) -> Result<Vec<Object>> {
+    Ok(vec![clock_object(clock::read(ctx.db())?)])
+}
+
+fn set_clock(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
+    let reading = if args.switch("Reset") {
+        clock::reset(ctx.db())?
+    } else {
+        let seconds = args.int("AdvanceDays").map(|d| d * 86_400).or(args.int("AdvanceHours").map(|h| h * 3_600));
+        clock::advance(ctx.db(), seconds.unwrap_or(0))?
+    };
+    ctx.set_audit_target("clock");
+    ctx.set_audit_detail(format!("offset now {} s", reading.offset_seconds));
+    Ok(vec![clock_object(reading)])
+}
+
+fn get_audit_log(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
+    ctx.caller()?.require_global_admin("read the audit log")?;
+    let since = args.datetime("Since").map(clock::to_storage);
+    let rows = ctx.db().audit_rows(&AuditQuery {
+        since: since.as_deref(),
+        principal: args.str("Principal"),
+        last: args.int("Last"),
+    })?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            object(json!({
+                "Sequence": r.seq,
+                "Time": audit::display_time(r),
+                "Principal": r.principal,
+                "PrincipalId": r.principal_id,
+                "Command": r.command,
+                "Target": r.target,
+                "Outcome": r.outcome,
+                "ErrorCode": r.error_code,
+                "Detail": r.detail,
+                "Hash": r.hash,
+            }))
+        })
+        .collect())
+}

@@ -1,0 +1,30 @@
+//! The registered commands, one file per area. Each command declares its
+//! parameters and output shape and translates between them and the area
+//! module's functions; rules live in the area modules, not here.
+
+mod accounts;
+mod directory;
+mod engine;
+mod rbac;
+mod resources;
+
+use crate::registry::{Command, Object};
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+/// Every area's commands; `registry::all` flattens and sorts them.
+pub static ALL: &[&[Command]] =
+    &[accounts::COMMANDS, directory::COMMANDS, engine::COMMANDS, rbac::COMMANDS, resources::COMMANDS];
+
+/// An output object from a `json!({...})` literal (property order is kept).
+pub(crate) fn object(value: Value) -> Object {
+    match value {
+        Value::Object(map) => map,
+        other => panic!("output objects are JSON objects, not {other}"),
+    }
+}
+
+/// A time as output objects show it.
+pub(crate) fn time(t: DateTime<Utc>) -> Value {
+    Value::String(crate::clock::to_display(t))
+}

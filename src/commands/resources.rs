@@ -1,0 +1,150 @@
+//! Resource manager commands: resource groups and resource providers
+//! (Az.Resources names and output).
+
+use super::object;
+use crate::arm::{self, ProviderSpec};
+use crate::engine::Ctx;
+use crate::error::{ErrorCode, Result};
+use crate::registry::bind::Args;
+use crate::registry::{Command, Effect, Object, OutputSpec, Param, Side};
+use crate::store::ArmResourceRow;
+use serde_json::json;
+
+const RESOURCE_GROUP_OUTPUT: OutputSpec = OutputSpec {
+    type_name: "PpCmk.ResourceGroup",
+    properties: &["ResourceGroupName", "Location", "ProvisioningState", "ResourceId"],
+    table: &["ResourceGroupName", "Location", "ProvisioningState", "ResourceId"],
+};
+
+const PROVIDER_OUTPUT: OutputSpec = OutputSpec {
+    type_name: "PpCmk.ResourceProvider",
+    properties: &["ProviderNamespace", "RegistrationState", "ResourceTypes", "Locations", "ApiVersions"],
+    table: &["ProviderNamespace", "RegistrationState", "ResourceTypes", "Locations"],
+};
+
+pub static COMMANDS: &[Command] = &[
+    Command {
+        name: "New-AzResourceGroup",
+        synopsis: "Creates a resource group in the subscription.",
+        side: Side::Azure,
+        effect: Effect::Change,
+        params: &[
+            Param::string("Name").mandatory().alias(&["ResourceGroupName"]).at(0).help("The resource group's name."),
+            Param::string("Location").mandatory().at(1).help("An Azure region, e.g. centralus or 'Central US'."),
+        ],
+        groups: &[],
+        output: RESOURCE_GROUP_OUTPUT,
+        errors: &[ErrorCode::Forbidden, ErrorCode::AlreadyExists, ErrorCode::InvalidArgument],
+        example: "New-AzResourceGroup -Name contoso-cmk -Location centralus",
+        handler: new_resource_group,
+    },
+    Command {
+        name: "Get-AzResourceGroup",
+        synopsis: "Gets the resource groups the caller can read.",
+        side: Side::Azure,
+        effect: Effect::Read,
+        params: &[Param::string("Name")
+            .alias(&["ResourceGroupName"])
+            .at(0)
+            .pipeline()
+            .help("Only this resource group.")],
+        groups: &[],
+        output: RESOURCE_GROUP_OUTPUT,
+        errors: &[ErrorCode::NotFound],
+        example: "Get-AzResourceGroup -Name contoso-cmk",
+        handler: get_resource_group,
+    },
+    Command {
+        name: "Register-AzResourceProvider",
+        synopsis:
+            "Registers a resource provider for the subscription (once per subscription, e.g. Microsoft.PowerPlatform).",
+        side: Side::Azure,
+        effect: Effect::Change,
+        params: &[Param::string("ProviderNamespace")
+            .mandatory()
+            .at(0)
+            .pipeline()
+            .help("The provider, e.g. Microsoft.PowerPlatform.")],
+        groups: &[],
+        output: PROVIDER_OUTPUT,
+        errors: &[ErrorCode::Forbidden, ErrorCode::NotFound],
+        example: "Register-AzResourceProvider -ProviderNamespace Microsoft.PowerPlatform",
+        handler: register_provider,
+    },
+    Command {
+        name: "Get-AzResourceProvider",
+        synopsis: "Gets resource providers with their registration state, resource types and locations.",
+        side: Side::Azure,
+        effect: Effect::Read,
+        params: &[
+            Param::string("ProviderNamespace").at(0).pipeline().help("Only this provider."),
+            Param::switch("ListAvailable").help("Include providers that are not registered."),
+        ],
+        groups: &[],
+        output: PROVIDER_OUTPUT,
+        errors: &[ErrorCode::NotFound],
+        example: "Get-AzResourceProvider -ProviderNamespace Microsoft.PowerPlatform",
+        handler: get_provider,
+    },
+];
+
+fn resource_group_object(rg: &ArmResourceRow) -> Object {
+    object(json!({
+        "ResourceGroupName": rg.name,
+        "Location": rg.location,
+        "ProvisioningState": "Succeeded",
+        "ResourceId": rg.id,
+    }))
+}
+
+fn new_resource_group(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
+    let caller = ctx.caller()?.clone();
+    let rg =
+        arm::create_resource_group(ctx.db(), &caller, args.required("Name")?, args.required("Location")?, ctx.now)?;
+    ctx.set_audit_target(rg.id.clone());
+    Ok(vec![resource_group_object(&rg)])
+}
+
+fn get_resource_group(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
+    let caller = ctx.caller()?.clone();
+    Ok(arm::resource_groups(ctx.db(), &caller, args.str("Name"))?.iter().map(resource_group_object).collect())
+}
+
+/// One object per resource type, as Az prints providers.
+fn provider_objects(spec: &ProviderSpec, state: &str) -> Vec<Object> {
+    spec.resource_types
+        .iter()
+        .map(|t| {
+            object(json!({
+                "ProviderNamespace": spec.namespace,
+                "RegistrationState": state,
+                "ResourceTypes": [t.name],
+                "Locations": t.locations,
+                "ApiVersions": t.api_versions,
+            }))
+        })
+        .collect()
+}
+
+fn register_provider(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
+    let caller = ctx.caller()?.clone();
+    let spec = arm::register_provider(ctx.db(), &caller, args.required("ProviderNamespace")?)?;
+    ctx.set_audit_target(spec.namespace);
+    Ok(provider_objects(spec, arm::REGISTERED))
+}
+
+fn get_provider(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
+    ctx.caller()?;
+    let specs: Vec<&ProviderSpec> = match args.str("ProviderNamespace") {
+        Some(ns) => vec![arm::provider_spec(ns)?],
+        None => arm::PROVIDERS.iter().collect(),
+    };
+    let mut out = Vec::new();
+    for spec in specs {
+        let state = arm::provider_state(ctx.db(), spec.namespace)?;
+        if args.has("ProviderNamespace") || args.switch("ListAvailable") || state == arm::REGISTERED {
+            out.extend(provider_objects(spec, &state));
+        }
+    }
+    Ok(out)
+}

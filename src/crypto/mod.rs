@@ -1,0 +1,162 @@
+//! Cryptographic building blocks: AES-256-GCM sealing with bound associated
+//! data, randomness, GUIDs and hashing.
+//!
+//! RSA lives apart in `crypto::rsa` (a different RustCrypto generation and a
+//! backend that may be swapped); nothing outside `crypto` names a cipher crate.
+
+use crate::error::{Error, ErrorCode, Result};
+use aes_gcm::aead::{AeadInOut, KeyInit};
+use aes_gcm::{Aes256Gcm, Nonce};
+use sha2::{Digest, Sha256};
+use zeroize::{Zeroize, Zeroizing};
+
+/// Format byte at the start of every sealed blob, so the layout can change.
+const SEALED_FORMAT_V1: u8 = 1;
+const NONCE_LEN: usize = 12;
+const TAG_LEN: usize = 16;
+
+/// A 256-bit AES-GCM key that is zeroized when dropped.
+#[derive(Clone)]
+pub struct SymmetricKey(Zeroizing<[u8; 32]>);
+
+impl SymmetricKey {
+    /// A fresh random key from the operating system's CSPRNG.
+    pub fn generate() -> SymmetricKey {
+        let mut bytes = Zeroizing::new([0u8; 32]);
+        fill_random(bytes.as_mut());
+        SymmetricKey(bytes)
+    }
+
+    pub fn from_bytes(bytes: &[u8]) -> Result<SymmetricKey> {
+        let array: [u8; 32] = bytes
+            .try_into()
+            .map_err(|_| Error::internal(format!("a 256-bit key needs 32 bytes, got {}", bytes.len())))?;
+        Ok(SymmetricKey(Zeroizing::new(array)))
+    }
+
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// Encrypts `plaintext` with a fresh random 96-bit nonce. `aad` is
+    /// authenticated but not stored: the same `aad` must be given to
+    /// [`SymmetricKey::open`], which binds a ciphertext to its place.
+    pub fn seal(&self, plaintext: &[u8], aad: &[u8]) -> Vec<u8> {
+        let nonce_bytes: [u8; NONCE_LEN] = random_array();
+        let mut out = Vec::with_capacity(1 + NONCE_LEN + plaintext.len() + TAG_LEN);
+        out.push(SEALED_FORMAT_V1);
+        out.extend_from_slice(&nonce_bytes);
+        let mut body = plaintext.to_vec();
+        let cipher = Aes256Gcm::new((&*self.0).into());
+        let nonce = Nonce::from(nonce_bytes);
+        let tag = cipher
+            .encrypt_inout_detached(&nonce, aad, body.as_mut_slice().into())
+            .expect("AES-GCM encryption of an in-memory buffer cannot fail");
+        out.extend_from_slice(&body);
+        out.extend_from_slice(&tag);
+        body.zeroize();
+        out
+    }
+
+    /// Decrypts a blob made by [`SymmetricKey::seal`] with the same `aad`.
+    /// A wrong key, wrong `aad` or any altered byte fails authentication.
+    pub fn open(&self, sealed: &[u8], aad: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+        if sealed.len() < 1 + NONCE_LEN + TAG_LEN || sealed[0] != SEALED_FORMAT_V1 {
+            return Err(integrity_error());
+        }
+        let nonce_bytes: [u8; NONCE_LEN] = sealed[1..1 + NONCE_LEN].try_into().expect("length checked");
+        let (body, tag) = sealed[1 + NONCE_LEN..].split_at(sealed.len() - 1 - NONCE_LEN - TAG_LEN);
+        let mut plain = Zeroizing::new(body.to_vec());
+        let cipher = Aes256Gcm::new((&*self.0).into());
+        let tag: [u8; TAG_LEN] = tag.try_into().expect("length checked");
+        cipher
+            .decrypt_inout_detached(&Nonce::from(nonce_bytes), aad, plain.as_mut_slice().into(), &tag.into())
+            .map_err(|_| integrity_error())?;
+        Ok(plain)
+    }
+}
+
+fn integrity_error() -> Error {
+    Error::new(
+        ErrorCode::StoreError,
+        "A sealed value failed authentication: it was altered, moved to another place, or sealed under another key.",
+    )
+}
+
+/// Fills `buf` from the operating system's CSPRNG.
+pub fn fill_random(buf: &mut [u8]) {
+    getrandom::fill(buf).expect("the operating system's random number generator is unavailable");
+}
+
+pub fn random_array<const N: usize>() -> [u8; N] {
+    let mut out = [0u8; N];
+    fill_random(&mut out);
+    out
+}
+
+/// A random (version 4) GUID in the lower-case 8-4-4-4-12 form Azure uses.
+pub fn new_guid() -> String {
+    let mut b: [u8; 16] = random_array();
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h = hex(&b);
+    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+}
+
+/// Whether `s` has the 8-4-4-4-12 hexadecimal GUID form.
+pub fn is_guid(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    let lens = [8, 4, 4, 4, 12];
+    parts.len() == 5 && parts.iter().zip(lens).all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 15) as usize] as char);
+    }
+    s
+}
+
+pub fn sha256(bytes: &[u8]) -> [u8; 32] {
+    Sha256::digest(bytes).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seal_round_trips_and_is_randomised() {
+        let key = SymmetricKey::generate();
+        let a = key.seal(b"hello", b"place-1");
+        let b = key.seal(b"hello", b"place-1");
+        assert_ne!(a, b, "fresh nonce per seal");
+        assert_eq!(key.open(&a, b"place-1").unwrap().as_slice(), b"hello");
+    }
+
+    #[test]
+    fn open_refuses_other_aad_other_key_and_tampering() {
+        let key = SymmetricKey::generate();
+        let sealed = key.seal(b"secret", b"row-1");
+        assert!(key.open(&sealed, b"row-2").is_err(), "ciphertexts cannot move between rows");
+        assert!(SymmetricKey::generate().open(&sealed, b"row-1").is_err());
+        for i in 0..sealed.len() {
+            let mut bad = sealed.clone();
+            bad[i] ^= 1;
+            assert!(key.open(&bad, b"row-1").is_err(), "flip at byte {i} detected");
+        }
+        assert!(key.open(&sealed[..10], b"row-1").is_err());
+    }
+
+    #[test]
+    fn guid_shape() {
+        let g = new_guid();
+        assert!(is_guid(&g), "{g}");
+        assert_eq!(&g[14..15], "4");
+        assert!(!is_guid("not-a-guid"));
+        assert_ne!(new_guid(), new_guid());
+    }
+}

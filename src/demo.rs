@@ -1,0 +1,198 @@
+//! The guided demo (`ppcmk demo`): a fresh store in a temporary folder and a
+//! walk through the documented CMK set-up, each step a real command line run
+//! through the same parser and registry as the CLI, with its table printed.
+
+use crate::engine::{self, InvokeOptions};
+use crate::error::{Error, ErrorCode, Result};
+use crate::registry::bind::{self, CliBinding, OutputFormat};
+use crate::registry::format;
+use crate::store::Store;
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// What the demo showed, for its closing summary and for tests.
+#[derive(Debug, Default)]
+pub struct DemoReport {
+    pub steps: Vec<String>,
+    pub store: PathBuf,
+}
+
+struct Demo<'a> {
+    store: Store,
+    out: &'a mut dyn Write,
+    report: DemoReport,
+    section: usize,
+}
+
+impl Demo<'_> {
+    fn say(&mut self, text: &str) -> Result<()> {
+        write_out(self.out, &format!("{text}\n"))
+    }
+
+    fn section(&mut self, title: &str) -> Result<()> {
+        self.section += 1;
+        let heading = format!("{}. {title}", self.section);
+        self.say(&format!("\n{heading}\n{}", "=".repeat(heading.chars().count())))?;
+        self.report.steps.push(title.to_string());
+        Ok(())
+    }
+
+    /// Runs one command line as `account` (None: the signed-in account).
+    /// With `expect`, the command must fail with that code.
+    fn run(
+        &mut self,
+        account: Option<&str>,
+        line: &[&str],
+        expect: Option<ErrorCode>,
+    ) -> Result<Vec<crate::registry::Object>> {
+        let who = account.map(|a| format!("PPCMK_ACCOUNT={a} ")).unwrap_or_default();
+        let shown: Vec<String> =
+            line.iter().map(|t| if t.contains(' ') { format!("'{t}'") } else { t.to_string() }).collect();
+        self.say(&format!("\n> {who}ppcmk {}", shown.join(" ")))?;
+        let command = crate::registry::find(line[0]).ok_or_else(|| engine::command_not_found(line[0]))?;
+        let tokens: Vec<String> = line[1..].iter().map(|t| t.to_string()).collect();
+        let (args, format) = match bind::bind_cli(command, &tokens)? {
+            CliBinding::Run { args, format } => (args, format.unwrap_or(OutputFormat::Table)),
+            CliBinding::Help => return Err(Error::internal("the demo asked for help")),
+        };
+        let options = InvokeOptions { account: account.map(str::to_string), progress: None };
+        match (engine::invoke(&self.store, command, &args, options), expect) {
+            (Ok(outcome), None) => {
+                for w in &outcome.warnings {
+                    self.say(&format!("WARNING: {w}"))?;
+                }
+                let text = format::render(&outcome.objects, &command.output, format);
+                write_out(self.out, text.trim_end_matches('\n'))?;
+                self.say("")?;
+                Ok(outcome.objects)
+            }
+            (Err(e), Some(code)) if e.code == code => {
+                self.say(&format!(
+                    "ppcmk: {}: {}\n(refused, as the documentation says it must be)",
+                    e.code, e.message
+                ))?;
+                Ok(vec![])
+            }
+            (Ok(_), Some(code)) => {
+                Err(Error::internal(format!("demo step `{}` should have failed with {code}", line[0])))
+            }
+            (Err(e), _) => Err(e),
+        }
+    }
+}
+
+/// Writes demo text; a reader that went away (`ppcmk demo | head`) is not an error.
+fn write_out(out: &mut dyn Write, text: &str) -> Result<()> {
+    match out.write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Error::new(ErrorCode::FileError, format!("Cannot write the demo output: {e}")))
+        }
+        _ => Ok(()),
+    }
+}
+
+const KV_ADMIN: &str = "kvadmin@contoso.onmicrosoft.com";
+const PP_ADMIN: &str = "ppadmin@contoso.onmicrosoft.com";
+
+/// Runs the demo in a new store under `folder` (a temporary folder when None,
+/// removed afterwards unless `keep`).
+pub fn run(out: &mut dyn Write, folder: Option<PathBuf>, keep: bool) -> Result<DemoReport> {
+    let started = Instant::now();
+    let temporary = folder.is_none();
+    let home = folder.unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("ppcmk-demo-{}", crate::crypto::hex(&crate::crypto::random_array::<6>())))
+    });
+    if home.join(crate::store::DATABASE_FILE).exists() {
+        return Err(Error::invalid(format!("{} already holds a store; the demo needs a new folder.", home.display())));
+    }
+    let store = Store::open(&home)?;
+    let mut demo = Demo { store, out, report: DemoReport { steps: vec![], store: home.clone() }, section: 0 };
+    let result = walk(&mut demo);
+    let elapsed = started.elapsed();
+    if result.is_ok() {
+        demo.say(&format!("\nSummary ({:.1} s, store {}):", elapsed.as_secs_f64(), home.display()))?;
+        let steps = demo.report.steps.clone();
+        for (i, s) in steps.iter().enumerate() {
+            demo.say(&format!("  {:2}. {s}", i + 1))?;
+        }
+    }
+    let report = std::mem::take(&mut demo.report);
+    drop(demo);
+    if temporary && !keep {
+        let _ = std::fs::remove_dir_all(&home);
+    }
+    result.map(|_| report)
+}
+
+fn walk(d: &mut Demo) -> Result<()> {
+    d.say("ppcmk demo: the customer-managed key set-up of the Power Platform documentation, rehearsed locally.")?;
+    d.say("Every step below is a real ppcmk command line run against a new store.")?;
+
+    d.section("A new tenant: one subscription, a Global Administrator signed in")?;
+    d.run(None, &["Get-AzContext"], None)?;
+
+    d.section("Separation of duties: a key vault administrator and a Power Platform administrator")?;
+    d.run(None, &["New-AzADUser", "-DisplayName", "Key Vault Admin", "-UserPrincipalName", KV_ADMIN], None)?;
+    d.run(None, &["New-AzADUser", "-DisplayName", "Power Platform Admin", "-UserPrincipalName", PP_ADMIN], None)?;
+    d.run(
+        None,
+        &["Add-PpCmkDirectoryRoleMember", "-RoleName", "Power Platform Administrator", "-UserPrincipalName", PP_ADMIN],
+        None,
+    )?;
+    d.run(None, &["Get-PpCmkDirectoryRoleMember"], None)?;
+
+    d.section("Azure RBAC: only Owner or User Access Administrator (or a Global Administrator) assigns roles")?;
+    d.run(None, &["New-AzResourceGroup", "-Name", "contoso-cmk", "-Location", "centralus"], None)?;
+    d.run(
+        Some(KV_ADMIN),
+        &[
+            "New-AzRoleAssignment",
+            "-SignInName",
+            KV_ADMIN,
+            "-RoleDefinitionName",
+            "Owner",
+            "-ResourceGroupName",
+            "contoso-cmk",
+        ],
+        Some(ErrorCode::Forbidden),
+    )?;
+    d.run(
+        None,
+        &[
+            "New-AzRoleAssignment",
+            "-SignInName",
+            KV_ADMIN,
+            "-RoleDefinitionName",
+            "Owner",
+            "-ResourceGroupName",
+            "contoso-cmk",
+        ],
+        None,
+    )?;
+    d.run(
+        None,
+        &[
+            "New-AzRoleAssignment",
+            "-SignInName",
+            KV_ADMIN,
+            "-RoleDefinitionName",
+            "Owner",
+            "-ResourceGroupName",
+            "contoso-cmk",
+        ],
+        Some(ErrorCode::Conflict),
+    )?;
+    d.run(None, &["Get-AzRoleAssignment", "-ResourceGroupName", "contoso-cmk"], None)?;
+
+    d.section("Enable the Power Platform enterprise policies service for the subscription")?;
+    d.run(None, &["Get-AzResourceProvider", "-ProviderNamespace", "Microsoft.PowerPlatform"], None)?;
+    d.run(None, &["Register-AzResourceProvider", "-ProviderNamespace", "Microsoft.PowerPlatform"], None)?;
+
+    d.section("One clock for every time-based rule")?;
+    d.run(None, &["Set-PpCmkClock", "-AdvanceDays", "28"], None)?;
+
+    d.section("The audit log: every change and every refusal")?;
+    d.run(None, &["Get-PpCmkAuditLog", "-Last", "6"], None)?;
+    Ok(())
+}

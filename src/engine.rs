@@ -1,0 +1,308 @@
+//! Runs one command: resolves the signed-in caller, opens the transaction the
+//! command's effect asks for, calls the handler, appends the audit entry and
+//! retries the whole unit while the store is busy. Every surface (CLI, C ABI,
+//! PowerShell through the C ABI) comes through [`invoke`].
+
+use crate::audit;
+use crate::error::{Error, ErrorCode, Result};
+use crate::identity::{self, Caller};
+use crate::registry::bind::Args;
+use crate::registry::{Command, Effect, Object};
+use crate::store::{retry_busy, Db, Store, TxMode};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// Progress of a long operation, as the CLI's progress bar, the C ABI's
+/// progress events and PowerShell's `Write-Progress` show it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Progress {
+    pub activity: String,
+    pub status: String,
+    pub current: u64,
+    pub total: u64,
+    pub percent_complete: u8,
+}
+
+impl Progress {
+    pub fn new(activity: impl Into<String>, status: impl Into<String>, current: u64, total: u64) -> Progress {
+        let percent = (current.min(total) * 100).checked_div(total).unwrap_or(100) as u8;
+        Progress { activity: activity.into(), status: status.into(), current, total, percent_complete: percent }
+    }
+}
+
+/// Receives progress events; called on the invoking thread.
+pub type ProgressSink<'a> = &'a mut dyn FnMut(&Progress);
+
+/// Options of one invocation besides the command and its arguments.
+#[derive(Default)]
+pub struct InvokeOptions<'a> {
+    /// Act as this account (UPN or object id) instead of the signed-in one.
+    /// The CLI and the C ABI fill it from `PPCMK_ACCOUNT`.
+    pub account: Option<String>,
+    pub progress: Option<ProgressSink<'a>>,
+}
+
+/// What a successful command returns.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    pub objects: Vec<Object>,
+    pub warnings: Vec<String>,
+}
+
+/// The context a handler runs in.
+pub struct Ctx<'a> {
+    store: &'a Store,
+    db: &'a Db,
+    /// The store's clock, read once when the command started.
+    pub now: DateTime<Utc>,
+    caller: Option<Caller>,
+    command: &'static Command,
+    warnings: Vec<String>,
+    progress: Option<&'a mut dyn FnMut(&Progress)>,
+    target: Option<String>,
+    detail: Option<String>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn db(&self) -> &'a Db {
+        self.db
+    }
+
+    pub fn store(&self) -> &'a Store {
+        self.store
+    }
+
+    /// The signed-in caller, or `NotSignedIn` with the command that signs in.
+    pub fn caller(&self) -> Result<&Caller> {
+        self.caller.as_ref().ok_or_else(|| identity::not_signed_in(self.command.side))
+    }
+
+    pub fn caller_if_signed_in(&self) -> Option<&Caller> {
+        self.caller.as_ref()
+    }
+
+    pub fn command(&self) -> &'static Command {
+        self.command
+    }
+
+    /// Adds a warning (stderr in the CLI, `Write-Warning` in PowerShell).
+    pub fn warn(&mut self, message: impl Into<String>) {
+        self.warnings.push(message.into());
+    }
+
+    pub fn report_progress(&mut self, progress: Progress) {
+        if let Some(sink) = self.progress.as_mut() {
+            sink(&progress);
+        }
+    }
+
+    /// The object the audit entry names (default: the first string parameter).
+    pub fn set_audit_target(&mut self, target: impl Into<String>) {
+        self.target = Some(target.into());
+    }
+
+    /// A short description of the change for the audit entry.
+    pub fn set_audit_detail(&mut self, detail: impl Into<String>) {
+        self.detail = Some(detail.into());
+    }
+
+    /// Runs `work` as one write transaction. Inside a `Change` command this is
+    /// the command's own transaction; a `LongRunning` command gets a new
+    /// transaction per call (one batch), retried while the store is busy.
+    pub fn write<T>(&self, mut work: impl FnMut(&Db) -> Result<T>) -> Result<T> {
+        if self.db.in_open_transaction() {
+            work(self.db)
+        } else {
+            retry_busy(|| self.db.in_transaction(TxMode::Write, &mut work))
+        }
+    }
+}
+
+/// Runs `command` with bound `args` against `store`.
+pub fn invoke(store: &Store, command: &'static Command, args: &Args, options: InvokeOptions) -> Result<Outcome> {
+    let InvokeOptions { account, mut progress } = options;
+    let db = store.db()?;
+    let mut audit_info: Option<AuditInfo> = None;
+    let result = retry_busy(|| {
+        let mut attempt = |db: &Db| -> Result<(Outcome, AuditInfo)> {
+            let now = crate::clock::now(db)?;
+            let caller = identity::resolve_caller(db, command.side, account.as_deref())?;
+            let mut ctx = Ctx {
+                store,
+                db,
+                now,
+                caller,
+                command,
+                warnings: Vec::new(),
+                progress: progress.as_mut().map(|p| &mut **p as &mut dyn FnMut(&Progress)),
+                target: None,
+                detail: None,
+            };
+            let run = (command.handler)(&mut ctx, args);
+            let info = AuditInfo::from_ctx(&ctx, args);
+            let objects = run.inspect_err(|_| audit_info = Some(info.clone()))?;
+            Ok((Outcome { objects, warnings: ctx.warnings }, info))
+        };
+        match command.effect {
+            Effect::Read => db.in_transaction(TxMode::Read, &mut |db| attempt(db)),
+            Effect::Change => db.in_transaction(TxMode::Write, &mut |db| {
+                let (outcome, info) = attempt(db)?;
+                audit::append(db, &info.entry(command, None))?;
+                Ok((outcome, info))
+            }),
+            Effect::LongRunning => {
+                let (outcome, info) = attempt(&db)?;
+                store.write(|db| audit::append(db, &info.entry(command, None)))?;
+                Ok((outcome, info))
+            }
+        }
+    });
+    match result {
+        Ok((outcome, _)) => {
+            debug_assert_output_matches_spec(command, &outcome.objects);
+            Ok(outcome)
+        }
+        Err(error) => {
+            // A refused authorisation is always recorded; so is any failed
+            // attempt to change state. The failed command's own transaction
+            // rolled back, so this entry gets one of its own.
+            if error.code.is_denial() || command.effect.changes_state() {
+                let info = audit_info.unwrap_or_else(|| AuditInfo::unknown(args));
+                let entry = info.entry(command, Some(&error));
+                store.write(|db| audit::append(db, &entry))?;
+            }
+            Err(error)
+        }
+    }
+}
+
+/// What the audit entry of one invocation says about who and what.
+#[derive(Clone)]
+struct AuditInfo {
+    principal: String,
+    principal_id: Option<String>,
+    target: Option<String>,
+    detail: Option<String>,
+    time: DateTime<Utc>,
+}
+
+impl AuditInfo {
+    fn from_ctx(ctx: &Ctx, args: &Args) -> AuditInfo {
+        AuditInfo {
+            principal: ctx
+                .caller
+                .as_ref()
+                .map(|c| c.audit_name().to_string())
+                .unwrap_or_else(|| "(not signed in)".into()),
+            principal_id: ctx.caller.as_ref().map(|c| c.principal.object_id.clone()),
+            target: ctx.target.clone().or_else(|| default_target(args)),
+            detail: ctx.detail.clone(),
+            time: ctx.now,
+        }
+    }
+
+    fn unknown(args: &Args) -> AuditInfo {
+        AuditInfo {
+            principal: "(unknown)".into(),
+            principal_id: None,
+            target: default_target(args),
+            detail: None,
+            time: Utc::now(),
+        }
+    }
+
+    fn entry(&self, command: &Command, error: Option<&Error>) -> audit::Entry {
+        audit::Entry {
+            time: self.time,
+            principal: self.principal.clone(),
+            principal_id: self.principal_id.clone(),
+            command: command.name.to_string(),
+            target: self.target.clone(),
+            outcome: match error {
+                None => audit::Outcome::Succeeded,
+                Some(e) if e.code.is_denial() => audit::Outcome::Denied,
+                Some(_) => audit::Outcome::Failed,
+            },
+            error_code: error.map(|e| e.code.as_str().to_string()),
+            detail: match error {
+                Some(e) => Some(e.message.clone()),
+                None => self.detail.clone(),
+            },
+        }
+    }
+}
+
+/// The first string-valued parameter that was given; secrets are never used.
+fn default_target(args: &Args) -> Option<String> {
+    use crate::registry::ParamType;
+    args.iter().find_map(|(name, value)| {
+        let p = args.command().param(name)?;
+        match p.ty {
+            ParamType::String => value.as_str().map(str::to_string),
+            ParamType::StringArray => {
+                value.as_array().map(|a| a.iter().filter_map(|v| v.as_str()).collect::<Vec<_>>().join(","))
+            }
+            _ => None,
+        }
+    })
+}
+
+/// In debug builds (all tests), every output object must have exactly the
+/// declared properties, so the registry's output spec cannot drift.
+fn debug_assert_output_matches_spec(command: &Command, objects: &[Object]) {
+    if cfg!(debug_assertions) {
+        for o in objects {
+            let keys: Vec<&str> = o.keys().map(String::as_str).collect();
+            assert_eq!(
+                keys, command.output.properties,
+                "{}: output properties differ from the registry's OutputSpec",
+                command.name
+            );
+        }
+    }
+}
+
+/// Looks up and binds a JSON request, then invokes it: the path of the C ABI.
+pub fn invoke_json(store: &Store, request: &serde_json::Value, options: InvokeOptions) -> Result<Outcome> {
+    let request = request
+        .as_object()
+        .ok_or_else(|| Error::new(ErrorCode::InvalidRequest, "The request must be a JSON object."))?;
+    let name = request.get("command").and_then(|c| c.as_str()).ok_or_else(|| {
+        Error::new(
+            ErrorCode::InvalidRequest,
+            "The request needs a \"command\" string, e.g. {\"command\":\"Get-AzContext\"}.",
+        )
+    })?;
+    let command = crate::registry::find(name).ok_or_else(|| command_not_found(name))?;
+    let empty = serde_json::Map::new();
+    let params = match request.get("parameters") {
+        None | Some(serde_json::Value::Null) => &empty,
+        Some(serde_json::Value::Object(m)) => m,
+        Some(_) => return Err(Error::new(ErrorCode::InvalidRequest, "\"parameters\" must be a JSON object.")),
+    };
+    for key in request.keys() {
+        if !matches!(key.as_str(), "command" | "parameters" | "account") {
+            return Err(Error::new(
+                ErrorCode::InvalidRequest,
+                format!("Unknown request field \"{key}\"; the fields are command, parameters and account."),
+            ));
+        }
+    }
+    let account = match request.get("account") {
+        None | Some(serde_json::Value::Null) => options.account,
+        Some(serde_json::Value::String(a)) => Some(a.clone()),
+        Some(_) => return Err(Error::new(ErrorCode::InvalidRequest, "\"account\" must be a string.")),
+    };
+    let args = crate::registry::bind::bind_json(command, params)?;
+    invoke(store, command, &args, InvokeOptions { account, progress: options.progress })
+}
+
+pub fn command_not_found(name: &str) -> Error {
+    let shown: String = name.chars().take(100).collect();
+    Error::new(
+        ErrorCode::CommandNotFound,
+        format!("The term '{shown}' is not recognized as a ppcmk command. Run `ppcmk` to list the commands."),
+    )
+    .with_target(shown)
+}

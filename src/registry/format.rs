@@ -1,0 +1,191 @@
+//! Rendering output objects as PowerShell-like tables and lists, JSON and CSV.
+//! The CLI uses all four; the PowerShell module formats with its own format
+//! data (generated from the same table columns) and `Export-Csv`.
+
+use super::bind::OutputFormat;
+use super::{Object, OutputSpec};
+use serde_json::Value;
+
+/// Renders `objects` in `format`. Table and List follow PowerShell's layout;
+/// JSON is always an array; CSV quotes every field as `Export-Csv` does.
+pub fn render(objects: &[Object], spec: &OutputSpec, format: OutputFormat) -> String {
+    match format {
+        OutputFormat::Table => table(objects, spec),
+        OutputFormat::List => list(objects),
+        OutputFormat::Json => json(objects),
+        OutputFormat::Csv => csv(objects),
+    }
+}
+
+pub fn json(objects: &[Object]) -> String {
+    let mut s = serde_json::to_string_pretty(objects).expect("JSON values always serialise");
+    s.push('\n');
+    s
+}
+
+/// One cell as PowerShell displays it: `True`/`False`, `{a, b}` for arrays,
+/// `@{k=v}` for objects, empty for null.
+pub fn cell(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::Bool(true) => "True".into(),
+        Value::Bool(false) => "False".into(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.replace(['\r', '\n'], " "),
+        Value::Array(items) => format!("{{{}}}", items.iter().map(cell).collect::<Vec<_>>().join(", ")),
+        Value::Object(map) => {
+            format!("@{{{}}}", map.iter().map(|(k, v)| format!("{k}={}", cell(v))).collect::<Vec<_>>().join("; "))
+        }
+    }
+}
+
+fn columns_of(objects: &[Object], spec: &OutputSpec) -> Vec<String> {
+    if !spec.table.is_empty() {
+        return spec.table.iter().map(|c| c.to_string()).collect();
+    }
+    all_properties(objects)
+}
+
+fn all_properties(objects: &[Object]) -> Vec<String> {
+    let mut columns: Vec<String> = Vec::new();
+    for o in objects {
+        for k in o.keys() {
+            if !columns.contains(k) {
+                columns.push(k.clone());
+            }
+        }
+    }
+    columns
+}
+
+fn table(objects: &[Object], spec: &OutputSpec) -> String {
+    if objects.is_empty() {
+        return String::new();
+    }
+    let columns = columns_of(objects, spec);
+    let rows: Vec<Vec<String>> =
+        objects.iter().map(|o| columns.iter().map(|c| o.get(c).map(cell).unwrap_or_default()).collect()).collect();
+    let numeric: Vec<bool> = (0..columns.len())
+        .map(|i| objects.iter().all(|o| o.get(&columns[i]).is_none_or(|v| v.is_number() || v.is_null())))
+        .collect();
+    let widths: Vec<usize> = (0..columns.len())
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).chain([columns[i].chars().count()]).max().unwrap_or(0))
+        .collect();
+    let line = |cells: &[String]| -> String {
+        let mut out = String::new();
+        for (i, text) in cells.iter().enumerate() {
+            let pad = widths[i] - text.chars().count();
+            let last = i + 1 == cells.len();
+            if numeric[i] {
+                out.push_str(&" ".repeat(pad));
+                out.push_str(text);
+            } else {
+                out.push_str(text);
+                if !last {
+                    out.push_str(&" ".repeat(pad));
+                }
+            }
+            if !last {
+                out.push(' ');
+            }
+        }
+        out.trim_end().to_string()
+    };
+    let mut out = String::from("\n");
+    out.push_str(&line(&columns));
+    out.push('\n');
+    let dashes: Vec<String> = columns.iter().map(|c| "-".repeat(c.chars().count())).collect();
+    out.push_str(&line(&dashes));
+    out.push('\n');
+    for r in &rows {
+        out.push_str(&line(r));
+        out.push('\n');
+    }
+    out.push('\n');
+    out
+}
+
+fn list(objects: &[Object]) -> String {
+    let mut out = String::new();
+    for o in objects {
+        out.push('\n');
+        let width = o.keys().map(|k| k.chars().count()).max().unwrap_or(0);
+        for (k, v) in o {
+            let text = cell(v);
+            out.push_str(format!("{k:width$} : {text}").trim_end());
+            out.push('\n');
+        }
+    }
+    if !objects.is_empty() {
+        out.push('\n');
+    }
+    out
+}
+
+/// CSV with every field quoted. Nested values are written as JSON. Text that
+/// a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab
+/// or carriage return, and not a plain number) gets a leading `'`, the
+/// neutralisation spreadsheet tools expect.
+pub fn csv(objects: &[Object]) -> String {
+    let columns = all_properties(objects);
+    let mut writer = csv::WriterBuilder::new().quote_style(csv::QuoteStyle::Always).from_writer(Vec::new());
+    if !columns.is_empty() {
+        writer.write_record(&columns).expect("writing to memory");
+    }
+    for o in objects {
+        let record: Vec<String> = columns.iter().map(|c| csv_field(o.get(c).unwrap_or(&Value::Null))).collect();
+        writer.write_record(&record).expect("writing to memory");
+    }
+    String::from_utf8(writer.into_inner().expect("writing to memory")).expect("fields are UTF-8")
+}
+
+fn csv_field(value: &Value) -> String {
+    match value {
+        Value::String(s) => neutralise_formula(s),
+        Value::Array(_) | Value::Object(_) => neutralise_formula(&value.to_string()),
+        other => cell(other),
+    }
+}
+
+/// Prefixes `'` to text a spreadsheet would evaluate as a formula.
+pub fn neutralise_formula(s: &str) -> String {
+    let risky = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && s.trim().parse::<f64>().is_err() {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn objs(v: Value) -> Vec<Object> {
+        v.as_array().unwrap().iter().map(|o| o.as_object().unwrap().clone()).collect()
+    }
+
+    #[test]
+    fn table_looks_like_powershell() {
+        let spec = OutputSpec { type_name: "T", properties: &["Name", "Count", "On"], table: &["Name", "Count", "On"] };
+        let out =
+            table(&objs(json!([{"Name":"alpha","Count":5,"On":true},{"Name":"b","Count":123,"On":false}])), &spec);
+        assert_eq!(out, "\nName  Count On\n----  ----- --\nalpha     5 True\nb       123 False\n\n");
+    }
+
+    #[test]
+    fn list_aligns_names() {
+        let out = list(&objs(json!([{"A":"x","Longer":[1,2]}])));
+        assert_eq!(out, "\nA      : x\nLonger : {1, 2}\n\n");
+    }
+
+    #[test]
+    fn csv_quotes_and_neutralises_formulas() {
+        let out = csv(&objs(json!([{"N":"=cmd|' /C calc'!A0","V":-5,"S":"-5","T":"@SUM(1)","L":["a"]}])));
+        assert_eq!(
+            out,
+            "\"N\",\"V\",\"S\",\"T\",\"L\"\n\"'=cmd|' /C calc'!A0\",\"-5\",\"-5\",\"'@SUM(1)\",\"[\"\"a\"\"]\"\n"
+        );
+    }
+}

@@ -1,0 +1,108 @@
+//! The append-only audit table. The hash chain is computed by `crate::audit`.
+
+use super::sql::{Checked, OptionalRow};
+use super::Db;
+use crate::error::Result;
+use rusqlite::{params, Row};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRow {
+    pub seq: i64,
+    /// Storage form (RFC 3339, microseconds).
+    pub time: String,
+    pub principal: String,
+    pub principal_id: Option<String>,
+    pub command: String,
+    pub target: Option<String>,
+    pub outcome: String,
+    pub error_code: Option<String>,
+    pub detail: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+const COLUMNS: &str =
+    "seq, time, principal, principal_id, command, target, outcome, error_code, detail, prev_hash, hash";
+
+fn from_row(r: &Row) -> rusqlite::Result<AuditRow> {
+    Ok(AuditRow {
+        seq: r.get(0)?,
+        time: r.get(1)?,
+        principal: r.get(2)?,
+        principal_id: r.get(3)?,
+        command: r.get(4)?,
+        target: r.get(5)?,
+        outcome: r.get(6)?,
+        error_code: r.get(7)?,
+        detail: r.get(8)?,
+        prev_hash: r.get(9)?,
+        hash: r.get(10)?,
+    })
+}
+
+/// Filters for reading the audit log.
+#[derive(Debug, Default, Clone)]
+pub struct AuditQuery<'a> {
+    /// Entries at or after this storage-form time.
+    pub since: Option<&'a str>,
+    /// Entries by this principal (UPN, display name or object id).
+    pub principal: Option<&'a str>,
+    /// Only the newest `last` entries.
+    pub last: Option<i64>,
+}
+
+impl Db {
+    /// (seq, hash) of the newest entry.
+    pub fn last_audit_entry(&self) -> Result<Option<(i64, String)>> {
+        self.conn
+            .query_row("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .opt()
+    }
+
+    pub fn insert_audit_row(&self, a: &AuditRow) -> Result<()> {
+        self.conn
+            .execute(
+                &format!("INSERT INTO audit_log({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
+                params![
+                    a.seq,
+                    a.time,
+                    a.principal,
+                    a.principal_id,
+                    a.command,
+                    a.target,
+                    a.outcome,
+                    a.error_code,
+                    a.detail,
+                    a.prev_hash,
+                    a.hash
+                ],
+            )
+            .checked()
+            .map(drop)
+    }
+
+    /// Matching entries, oldest first.
+    pub fn audit_rows(&self, q: &AuditQuery) -> Result<Vec<AuditRow>> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!(
+                "SELECT * FROM (
+                   SELECT {COLUMNS} FROM audit_log
+                   WHERE (?1 IS NULL OR time >= ?1)
+                     AND (?2 IS NULL OR principal = ?2 COLLATE NOCASE OR principal_id = ?2 COLLATE NOCASE)
+                   ORDER BY seq DESC LIMIT ?3)
+                 ORDER BY seq"
+            ))
+            .checked()?;
+        let rows = stmt.query_map(params![q.since, q.principal, q.last.unwrap_or(-1)], from_row).checked()?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+    }
+
+    /// Every entry from `from_seq` on, oldest first (for verifying the chain).
+    pub fn audit_rows_from(&self, from_seq: i64) -> Result<Vec<AuditRow>> {
+        let mut stmt =
+            self.conn.prepare(&format!("SELECT {COLUMNS} FROM audit_log WHERE seq >= ?1 ORDER BY seq")).checked()?;
+        let rows = stmt.query_map([from_seq], from_row).checked()?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+    }
+}

@@ -1,0 +1,309 @@
+//! The persistent store: one SQLite database in WAL mode plus a master key
+//! file, in the folder named by `PPCMK_HOME` (default `~/.ppcmk`).
+//!
+//! All SQL lives under this module. Area modules (`identity`, `keyvault`, …)
+//! call the typed methods that the files of this module add to [`Db`]; they
+//! never see a SQL string. That keeps a second backend possible.
+//!
+//! Concurrency: many processes may share one store. Writers take the write
+//! lock up front (`BEGIN IMMEDIATE`), SQLite's busy handler waits for it, and
+//! [`retry_busy`] re-runs a whole unit of work when SQLite still reports busy,
+//! so callers never see "database is locked".
+
+mod arm;
+mod audit;
+mod directory;
+mod masterkey;
+mod migrations;
+mod rbac;
+
+pub use arm::{ArmQuery, ArmResourceRow};
+pub use audit::{AuditQuery, AuditRow};
+pub use directory::{PrincipalKind, PrincipalQuery, PrincipalRow};
+pub use masterkey::MasterKey;
+pub use rbac::RoleAssignmentRow;
+
+use crate::error::{Error, ErrorCode, Result};
+use rusqlite::{Connection, OpenFlags};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// File names inside the store folder.
+pub const DATABASE_FILE: &str = "ppcmk.db";
+pub const MASTER_KEY_FILE: &str = "master.key";
+
+/// How long one SQLite call waits for a lock before reporting busy.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long [`retry_busy`] keeps re-running a unit of work that stays busy.
+const RETRY_BUDGET: Duration = Duration::from_secs(300);
+
+/// An open store: the database file, the master key, and a small pool of
+/// connections so that threads sharing one handle do not serialise on one
+/// connection.
+pub struct Store {
+    home: PathBuf,
+    #[allow(dead_code)]
+    master_key: MasterKey,
+    pool: Mutex<Vec<Db>>,
+}
+
+impl Store {
+    /// Opens the store named by `PPCMK_HOME`, or `~/.ppcmk`.
+    pub fn open_default() -> Result<Store> {
+        Store::open(&default_home()?)
+    }
+
+    /// Opens (creating on first use) the store in `home`.
+    pub fn open(home: &Path) -> Result<Store> {
+        create_private_dir(home)?;
+        let db_path = home.join(DATABASE_FILE);
+        let key_path = home.join(MASTER_KEY_FILE);
+        let master_key =
+            if db_path.exists() { MasterKey::load(&key_path)? } else { MasterKey::load_or_create(&key_path)? };
+        let store = Store { home: home.to_path_buf(), master_key, pool: Mutex::new(Vec::new()) };
+        {
+            let db = store.db()?;
+            migrations::migrate(&db, crate::identity::seed_new_tenant)?;
+        }
+        restrict_file_permissions(&db_path);
+        Ok(store)
+    }
+
+    pub fn home(&self) -> &Path {
+        &self.home
+    }
+
+    pub fn database_path(&self) -> PathBuf {
+        self.home.join(DATABASE_FILE)
+    }
+
+    #[allow(dead_code)] // first used by the key vault's sealed private keys
+    pub(crate) fn master_key(&self) -> &MasterKey {
+        &self.master_key
+    }
+
+    /// A connection from the pool (or a new one); it goes back on drop.
+    pub(crate) fn db(&self) -> Result<PooledDb<'_>> {
+        let pooled = self.pool.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let db = match pooled {
+            Some(db) => db,
+            None => Db::open(&self.database_path())?,
+        };
+        // A connection that a panic left inside a transaction is reset here.
+        if !db.conn.is_autocommit() {
+            let _ = db.conn.execute_batch("ROLLBACK");
+        }
+        Ok(PooledDb { store: self, db: Some(db) })
+    }
+
+    /// Runs `work` in one write transaction, retrying the whole unit while
+    /// the store is busy.
+    pub(crate) fn write<T>(&self, mut work: impl FnMut(&Db) -> Result<T>) -> Result<T> {
+        let db = self.db()?;
+        retry_busy(|| db.in_transaction(TxMode::Write, &mut work))
+    }
+}
+
+/// A pooled connection; derefs to [`Db`].
+pub(crate) struct PooledDb<'a> {
+    store: &'a Store,
+    db: Option<Db>,
+}
+
+impl std::ops::Deref for PooledDb<'_> {
+    type Target = Db;
+    fn deref(&self) -> &Db {
+        self.db.as_ref().expect("present until drop")
+    }
+}
+
+impl Drop for PooledDb<'_> {
+    fn drop(&mut self) {
+        if let Some(db) = self.db.take() {
+            let mut pool = self.store.pool.lock().unwrap_or_else(|p| p.into_inner());
+            if pool.len() < 8 {
+                pool.push(db);
+            }
+        }
+    }
+}
+
+/// One SQLite connection. Area modules receive `&Db` and call the typed
+/// methods defined in this module's files.
+pub struct Db {
+    conn: Connection,
+}
+
+/// How a transaction takes its locks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TxMode {
+    /// `BEGIN DEFERRED`: a consistent snapshot; may still write (and then
+    /// may have to be retried if another writer got there first).
+    Read,
+    /// `BEGIN IMMEDIATE`: takes the write lock at once.
+    Write,
+}
+
+impl Db {
+    fn open(path: &Path) -> Result<Db> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(store_error)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(store_error)?;
+        retry_busy(|| {
+            // WAL lets readers proceed while one writer writes. FULL sync makes
+            // every committed command survive a power cut. secure_delete
+            // overwrites freed pages, so a purged key leaves no sealed copy behind.
+            conn.execute_batch(
+                "PRAGMA journal_mode = WAL;
+                 PRAGMA synchronous = FULL;
+                 PRAGMA foreign_keys = ON;
+                 PRAGMA secure_delete = ON;",
+            )
+            .map_err(store_error)
+        })?;
+        Ok(Db { conn })
+    }
+
+    /// Runs `work` inside a transaction; commits on `Ok`, rolls back on `Err`.
+    pub(crate) fn in_transaction<T>(&self, mode: TxMode, work: &mut impl FnMut(&Db) -> Result<T>) -> Result<T> {
+        let begin = match mode {
+            TxMode::Read => "BEGIN DEFERRED",
+            TxMode::Write => "BEGIN IMMEDIATE",
+        };
+        self.conn.execute_batch(begin).map_err(store_error)?;
+        match work(self) {
+            Ok(value) => match self.conn.execute_batch("COMMIT") {
+                Ok(()) => Ok(value),
+                Err(e) => {
+                    let _ = self.conn.execute_batch("ROLLBACK");
+                    Err(store_error(e))
+                }
+            },
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+
+    /// Whether a transaction is open on this connection.
+    pub(crate) fn in_open_transaction(&self) -> bool {
+        !self.conn.is_autocommit()
+    }
+
+    /// Runs raw SQL: for tests that tamper with the file as an attacker would.
+    #[cfg(test)]
+    pub(crate) fn execute_raw(&self, sql: &str) -> Result<()> {
+        self.conn.execute_batch(sql).map_err(store_error)
+    }
+
+    /// Folds the WAL into the database file and truncates it, so that pages
+    /// freed by a purge leave no copy in the WAL either.
+    pub fn checkpoint_truncate(&self) -> Result<()> {
+        self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).map_err(store_error)
+    }
+}
+
+/// Re-runs `work` while it fails with `StoreBusy`, with a growing pause,
+/// up to a generous budget. Each attempt must be a complete unit of work
+/// (a transaction that rolled back leaves nothing behind).
+pub(crate) fn retry_busy<T>(mut work: impl FnMut() -> Result<T>) -> Result<T> {
+    let started = Instant::now();
+    let mut pause = Duration::from_millis(2);
+    loop {
+        match work() {
+            Err(e) if e.code == ErrorCode::StoreBusy && started.elapsed() < RETRY_BUDGET => {
+                std::thread::sleep(pause + jitter());
+                pause = (pause * 2).min(Duration::from_millis(200));
+            }
+            other => return other,
+        }
+    }
+}
+
+fn jitter() -> Duration {
+    let mut b = [0u8; 1];
+    let _ = getrandom::fill(&mut b);
+    Duration::from_micros(u64::from(b[0]) * 20)
+}
+
+/// Maps a SQLite error: lock contention becomes `StoreBusy` (retried),
+/// anything else `StoreError`.
+pub(crate) fn store_error(e: rusqlite::Error) -> Error {
+    use rusqlite::ffi::ErrorCode as Sq;
+    match &e {
+        rusqlite::Error::SqliteFailure(f, _) if matches!(f.code, Sq::DatabaseBusy | Sq::DatabaseLocked) => {
+            Error::new(ErrorCode::StoreBusy, "The store is busy with another process's write; try again.")
+        }
+        _ => Error::new(ErrorCode::StoreError, format!("The store could not complete the request: {e}")),
+    }
+}
+
+/// `PPCMK_HOME`, else `~/.ppcmk`.
+pub fn default_home() -> Result<PathBuf> {
+    if let Some(home) = std::env::var_os("PPCMK_HOME").filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(home));
+    }
+    let user_home = std::env::var_os("HOME")
+        .or_else(|| std::env::var_os("USERPROFILE"))
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| {
+            Error::new(
+                ErrorCode::StoreError,
+                "Neither PPCMK_HOME nor HOME is set: set PPCMK_HOME to the folder for the store.",
+            )
+        })?;
+    Ok(PathBuf::from(user_home).join(".ppcmk"))
+}
+
+fn create_private_dir(path: &Path) -> Result<()> {
+    if path.is_dir() {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(path).map_err(|e| {
+        Error::new(ErrorCode::StoreError, format!("Cannot create the store folder {}: {e}", path.display()))
+    })
+}
+
+fn restrict_file_permissions(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+}
+
+/// Helpers shared by the store's files.
+pub(crate) mod sql {
+    use super::store_error;
+    use crate::error::Result;
+    use rusqlite::OptionalExtension;
+
+    pub trait OptionalRow<T> {
+        fn opt(self) -> Result<Option<T>>;
+    }
+    impl<T> OptionalRow<T> for rusqlite::Result<T> {
+        fn opt(self) -> Result<Option<T>> {
+            self.optional().map_err(store_error)
+        }
+    }
+
+    pub trait Checked<T> {
+        fn checked(self) -> Result<T>;
+    }
+    impl<T> Checked<T> for rusqlite::Result<T> {
+        fn checked(self) -> Result<T> {
+            self.map_err(store_error)
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! The role-assignment table (Azure RBAC). Role definitions are built in and
+//! live in code (`identity::rbac`), not here.
+
+use super::sql::{Checked, OptionalRow};
+use super::Db;
+use crate::clock::{parse_storage, to_storage};
+use crate::error::Result;
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Row};
+
+#[derive(Debug, Clone)]
+pub struct RoleAssignmentRow {
+    /// The assignment's GUID (the last segment of RoleAssignmentId).
+    pub assignment_id: String,
+    pub scope: String,
+    pub role_definition_id: String,
+    pub principal_id: String,
+    pub description: Option<String>,
+    pub condition: Option<String>,
+    pub created_time: DateTime<Utc>,
+    pub created_by: String,
+}
+
+const COLUMNS: &str =
+    "assignment_id, scope, role_definition_id, principal_id, description, condition, created_time, created_by";
+
+fn from_row(r: &Row) -> rusqlite::Result<RoleAssignmentRow> {
+    let created: String = r.get(6)?;
+    Ok(RoleAssignmentRow {
+        assignment_id: r.get(0)?,
+        scope: r.get(1)?,
+        role_definition_id: r.get(2)?,
+        principal_id: r.get(3)?,
+        description: r.get(4)?,
+        condition: r.get(5)?,
+        created_time: parse_storage(&created).unwrap_or_default(),
+        created_by: r.get(7)?,
+    })
+}
+
+impl Db {
+    pub fn insert_role_assignment(&self, a: &RoleAssignmentRow) -> Result<()> {
+        self.conn
+            .execute(
+                &format!(
+                    "INSERT INTO role_assignments(scope_key, {COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+                ),
+                params![
+                    super::arm::id_key(&a.scope),
+                    a.assignment_id,
+                    a.scope,
+                    a.role_definition_id,
+                    a.principal_id,
+                    a.description,
+                    a.condition,
+                    to_storage(a.created_time),
+                    a.created_by
+                ],
+            )
+            .checked()
+            .map(drop)
+    }
+
+    pub fn delete_role_assignment(&self, assignment_id: &str) -> Result<bool> {
+        self.conn
+            .execute("DELETE FROM role_assignments WHERE assignment_id = ?1", [assignment_id])
+            .checked()
+            .map(|n| n > 0)
+    }
+
+    /// The assignment of exactly this role to this principal at exactly this scope.
+    pub fn role_assignment_at(
+        &self,
+        scope: &str,
+        role_definition_id: &str,
+        principal_id: &str,
+    ) -> Result<Option<RoleAssignmentRow>> {
+        self.conn
+            .query_row(
+                &format!(
+                    "SELECT {COLUMNS} FROM role_assignments
+                     WHERE scope_key = ?1 AND role_definition_id = ?2 AND principal_id = ?3 COLLATE NOCASE"
+                ),
+                params![super::arm::id_key(scope), role_definition_id, principal_id],
+                from_row,
+            )
+            .opt()
+    }
+
+    /// Assignments, optionally of one principal and/or one role definition.
+    pub fn role_assignments(
+        &self,
+        principal_id: Option<&str>,
+        role_definition_id: Option<&str>,
+    ) -> Result<Vec<RoleAssignmentRow>> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!(
+                "SELECT {COLUMNS} FROM role_assignments
+                 WHERE (?1 IS NULL OR principal_id = ?1 COLLATE NOCASE)
+                   AND (?2 IS NULL OR role_definition_id = ?2)
+                 ORDER BY scope_key, created_time"
+            ))
+            .checked()?;
+        let rows = stmt.query_map(params![principal_id, role_definition_id], from_row).checked()?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+    }
+}

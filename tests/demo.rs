@@ -1,0 +1,29 @@
+//! The README's main job: `ppcmk demo` walks the documentation on a new store.
+
+mod support;
+
+#[test]
+fn the_demo_runs_every_step_on_a_new_store() {
+    let dir = support::TempDir::new("demo");
+    let folder = dir.path().join("demo-store");
+    let mut out = Vec::new();
+    let report = ppcmk::demo::run(&mut out, Some(folder.clone()), true).expect("the demo runs");
+    let text = String::from_utf8(out).unwrap();
+    assert!(report.steps.len() >= 6, "{:?}", report.steps);
+    assert!(text.contains("Summary ("), "{text}");
+    assert!(text.contains("ppcmk: Forbidden:"), "the demo shows a refusal");
+    assert!(folder.join("ppcmk.db").exists(), "kept with -Path");
+    // A second run refuses to reuse the folder rather than mixing stores.
+    let err = ppcmk::demo::run(&mut Vec::new(), Some(folder), true).unwrap_err();
+    assert_eq!(err.code, ppcmk::ErrorCode::InvalidArgument);
+}
+
+#[test]
+fn the_cli_demo_cleans_up_its_temporary_store() {
+    let tmp = support::TempDir::new("demo-tmp");
+    let out =
+        std::process::Command::new(env!("CARGO_BIN_EXE_ppcmk")).arg("demo").env("TMPDIR", tmp.path()).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Summary ("));
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0, "the temporary store was removed");
+}

@@ -1,0 +1,115 @@
+// Drives the PowerShell module's exact P/Invoke layer (PpCmk.Native.cs) under
+// Mono against the real libppcmk: a successful call, an error mapped to its
+// code, a UTF-8 round trip of a non-ASCII display name, usage errors, the JSON
+// writer and reader, and an insecure master key. Usage: Harness.exe <folder>.
+using System;
+using System.Collections;
+using System.Collections.Specialized;
+using System.IO;
+using System.Security;
+using PpCmk;
+
+public static class Harness
+{
+    static int failures;
+
+    static void Check(bool condition, string what)
+    {
+        if (!condition)
+        {
+            failures++;
+            Console.Error.WriteLine("FAIL: " + what);
+        }
+    }
+
+    static IDictionary Params(params object[] pairs)
+    {
+        var d = new OrderedDictionary();
+        for (int i = 0; i < pairs.Length; i += 2)
+        {
+            d[(string)pairs[i]] = pairs[i + 1];
+        }
+        return d;
+    }
+
+    public static int Main(string[] args)
+    {
+        string home = Path.Combine(args[0], "store");
+        Check(!string.IsNullOrEmpty(Native.Version()), "version");
+
+        IntPtr store = Native.Open(home);
+        Check(store != IntPtr.Zero, "open");
+
+        // A successful call: objects keep property order and types.
+        Response context = Native.Invoke(store, "Get-AzContext", null, null, null);
+        Check(context.Ok, "Get-AzContext ok");
+        var first = (IDictionary)context.Objects[0];
+        Check((string)first["Account"] == "admin@contoso.onmicrosoft.com", "Account is the Global Administrator");
+        Check(((object[])first["DirectoryRoles"])[0].Equals("Global Administrator"), "roles array");
+
+        // UTF-8 round trip of a non-ASCII display name.
+        const string name = "Contoso \u00dcn\u00efcode \u2713";
+        Response created = Native.Invoke(store, "New-AzADUser",
+            Params("DisplayName", name, "UserPrincipalName", "unicode@contoso.onmicrosoft.com"), null, null);
+        Check(created.Ok, "New-AzADUser ok: " + created.ErrorMessage);
+        Response found = Native.Invoke(store, "Get-AzADUser", Params("DisplayName", name), null, null);
+        Check(found.Ok && found.Objects.Length == 1, "user found by non-ASCII name");
+        Check(found.Ok && (string)((IDictionary)found.Objects[0])["DisplayName"] == name, "display name round trip");
+
+        // An error mapped to its code and category; the account travels in the request.
+        Response denied = Native.Invoke(store, "New-AzRoleAssignment",
+            Params("SignInName", "unicode@contoso.onmicrosoft.com", "RoleDefinitionName", "Reader"),
+            "unicode@contoso.onmicrosoft.com", null);
+        Check(!denied.Ok, "a user without roles cannot assign roles");
+        Check(denied.ErrorCode == "Forbidden", "code Forbidden, got " + denied.ErrorCode);
+        Check(denied.ErrorCategory == "PermissionDenied", "category PermissionDenied, got " + denied.ErrorCategory);
+
+        Response missing = Native.Invoke(store, "New-AzADUser", Params("DisplayName", "x"), null, null);
+        Check(missing.ErrorCode == "MissingMandatoryParameter", "usage error code, got " + missing.ErrorCode);
+
+        // Typed parameters: switch as bool, long, string array, dictionary, date, secure string.
+        Response clock = Native.Invoke(store, "Set-PpCmkClock", Params("AdvanceHours", 2L), null, null);
+        Check(clock.Ok && (long)((IDictionary)clock.Objects[0])["OffsetSeconds"] == 7200, "long parameter");
+        Check(((IDictionary)clock.Objects[0])["Now"] is DateTime, "UTC times parse as DateTime");
+        Response reset = Native.Invoke(store, "Set-PpCmkClock", Params("Reset", true), null, null);
+        Check(reset.Ok && (long)((IDictionary)reset.Objects[0])["OffsetSeconds"] == 0, "switch parameter");
+
+        var secret = new SecureString();
+        foreach (char c in "p\u00e4ss") secret.AppendChar(c);
+        var table = new Hashtable();
+        table["a"] = new[] { "x", "y" };
+        string json = Native.ToJson(Params(
+            "s", "q\"\\\n\u2713", "b", false, "n", 42, "d", 1.5,
+            "t", new DateTime(2027, 1, 2, 3, 4, 5, DateTimeKind.Unspecified),
+            "h", table, "secret", secret, "none", null));
+        Check(json == "{\"s\":\"q\\\"\\\\\\n\u2713\",\"b\":false,\"n\":42,\"d\":1.5,\"t\":\"2027-01-02T03:04:05.0000000Z\","
+            + "\"h\":{\"a\":[\"x\",\"y\"]},\"secret\":\"p\u00e4ss\",\"none\":null}", "ToJson: " + json);
+
+        var parsed = (IDictionary)Native.ParseJson("{\"a\":[1,2.5,\"\\u00e9\",true,null],\"B\":{\"c\":\"2026-11-23T10:00:00Z\"}}");
+        var items = (object[])parsed["a"];
+        Check((long)items[0] == 1 && (double)items[1] == 2.5 && (string)items[2] == "\u00e9" && (bool)items[3] && items[4] == null, "ParseJson values");
+        Check(((IDictionary)parsed["b"])["c"] is DateTime, "keys are case-insensitive, dates typed");
+        bool threw = false;
+        try { Native.ParseJson("{\"a\":"); } catch (FormatException) { threw = true; }
+        Check(threw, "truncated JSON is refused");
+
+        Native.Close(store);
+
+        // An insecure master key is refused with its code.
+        string insecure = Path.Combine(args[0], "insecure");
+        Native.Close(Native.Open(insecure));
+        File.Delete(Path.Combine(insecure, "master.key"));
+        File.WriteAllText(Path.Combine(insecure, "master.key"), "not a key");
+        string code = null;
+        try { Native.Open(insecure); } catch (PpCmkException e) { code = e.Code; }
+        Check(code == "InsecureKeyFile", "insecure or corrupt key file refused, got " + code);
+
+        if (failures > 0)
+        {
+            Console.Error.WriteLine(failures + " check(s) failed");
+            return 1;
+        }
+        Console.WriteLine("all Mono checks passed");
+        return 0;
+    }
+}

@@ -1,0 +1,132 @@
+//! Helpers shared by the integration tests: temporary stores, the built
+//! binaries, and a short way to invoke a command.
+#![allow(dead_code)]
+
+use ppcmk::{ErrorCode, Store};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A folder removed when dropped.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new(label: &str) -> TempDir {
+        let random: [u8; 8] = ppcmk::crypto::random_array();
+        let path = std::env::temp_dir().join(format!("ppcmk-{label}-{}", ppcmk::crypto::hex(&random)));
+        std::fs::create_dir_all(&path).unwrap();
+        TempDir(path)
+    }
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The folder holding the built `ppcmk` binary and `libppcmk.so`.
+pub fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    exe.parent().unwrap().parent().unwrap().to_path_buf()
+}
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs the CLI with `PPCMK_HOME=home` and no inherited account override.
+pub fn cli(home: &Path, args: &[&str]) -> Output {
+    cli_as(home, None, args)
+}
+
+pub fn cli_as(home: &Path, account: Option<&str>, args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ppcmk"));
+    cmd.args(args).env("PPCMK_HOME", home).env_remove("PPCMK_ACCOUNT");
+    if let Some(a) = account {
+        cmd.env("PPCMK_ACCOUNT", a);
+    }
+    cmd.output().unwrap()
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A store in a fresh temporary folder.
+pub struct TestStore {
+    pub dir: TempDir,
+    pub store: Store,
+}
+
+impl TestStore {
+    pub fn new() -> TestStore {
+        let dir = TempDir::new("store");
+        let store = Store::open(&dir.path().join("home")).unwrap();
+        TestStore { dir, store }
+    }
+
+    pub fn home(&self) -> PathBuf {
+        self.dir.path().join("home")
+    }
+
+    /// Invokes as the signed-in account; returns the output objects or the error.
+    pub fn run(&self, command: &str, params: Value) -> Result<Vec<Value>, ppcmk::Error> {
+        self.run_as(None, command, params)
+    }
+
+    pub fn run_as(&self, account: Option<&str>, command: &str, params: Value) -> Result<Vec<Value>, ppcmk::Error> {
+        let mut request = json!({ "command": command, "parameters": params });
+        if let Some(a) = account {
+            request["account"] = json!(a);
+        }
+        ppcmk::invoke_json(&self.store, &request, Default::default())
+            .map(|o| o.objects.into_iter().map(Value::Object).collect())
+    }
+
+    /// Invokes and expects success.
+    #[track_caller]
+    pub fn ok(&self, command: &str, params: Value) -> Vec<Value> {
+        self.run(command, params).unwrap_or_else(|e| panic!("{command} failed: {e}"))
+    }
+
+    #[track_caller]
+    pub fn ok_as(&self, account: &str, command: &str, params: Value) -> Vec<Value> {
+        self.run_as(Some(account), command, params).unwrap_or_else(|e| panic!("{command} as {account} failed: {e}"))
+    }
+
+    /// Invokes and expects the error `code`; returns its message.
+    #[track_caller]
+    pub fn fails(&self, code: ErrorCode, command: &str, params: Value) -> String {
+        self.fails_as(None, code, command, params)
+    }
+
+    #[track_caller]
+    pub fn fails_as(&self, account: Option<&str>, code: ErrorCode, command: &str, params: Value) -> String {
+        match self.run_as(account, command, params) {
+            Ok(objects) => panic!("{command} succeeded, expected {code}: {objects:?}"),
+            Err(e) => {
+                assert_eq!(e.code, code, "{command}: {e}");
+                e.message
+            }
+        }
+    }
+
+    /// Creates a user (as the Global Administrator) and returns its object id.
+    pub fn user(&self, alias: &str) -> String {
+        let upn = format!("{alias}@contoso.onmicrosoft.com");
+        let out = self.ok("New-AzADUser", json!({"DisplayName": alias, "UserPrincipalName": upn}));
+        out[0]["Id"].as_str().unwrap().to_string()
+    }
+}
+
+pub fn upn(alias: &str) -> String {
+    format!("{alias}@contoso.onmicrosoft.com")
+}
