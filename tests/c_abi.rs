@@ -4,14 +4,13 @@
 mod support;
 
 use std::process::Command;
-use support::{repo_root, target_dir, TempDir};
+use support::{fresh_cdylib, repo_root, TempDir};
 
 #[test]
 fn c_program_drives_the_abi() {
     let dir = TempDir::new("c-abi");
     let exe = dir.path().join("abi_test");
-    let lib_dir = target_dir();
-    assert!(lib_dir.join("libppcmk.so").exists(), "libppcmk.so not built in {}", lib_dir.display());
+    let lib_dir = fresh_cdylib().parent().unwrap().to_path_buf();
     let build = Command::new("gcc")
         .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-pthread", "-D_POSIX_C_SOURCE=200809L"])
         .arg("-I")

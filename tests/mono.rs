@@ -7,13 +7,12 @@
 mod support;
 
 use std::process::Command;
-use support::{repo_root, target_dir, TempDir};
+use support::{fresh_cdylib, repo_root, TempDir};
 
 #[test]
 fn module_pinvoke_layer_runs_under_mono() {
     let dir = TempDir::new("mono");
-    let library = target_dir().join("libppcmk.so");
-    assert!(library.exists(), "libppcmk.so not built in {}", library.display());
+    let library = fresh_cdylib();
     // The same substitution PpCmk.psm1 makes before Add-Type.
     let source = std::fs::read_to_string(repo_root().join("powershell/PpCmk/PpCmk.Native.cs")).unwrap();
     assert!(source.contains("@@PPCMK_LIBRARY@@"));

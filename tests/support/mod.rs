@@ -34,6 +34,28 @@ pub fn target_dir() -> PathBuf {
     exe.parent().unwrap().parent().unwrap().to_path_buf()
 }
 
+/// The built cdylib, checked to be newer than every source file: `cargo test`
+/// does not build it, so a stale one would test old code.
+pub fn fresh_cdylib() -> PathBuf {
+    let lib = target_dir().join("libppcmk.so");
+    let hint = "run `cargo build --lib` before `cargo test` (scripts/test-all does both)";
+    let built = std::fs::metadata(&lib)
+        .and_then(|m| m.modified())
+        .unwrap_or_else(|_| panic!("{} is missing: {hint}", lib.display()));
+    let mut stack = vec![repo_root().join("src")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if std::fs::metadata(&path).unwrap().modified().unwrap() > built {
+                panic!("{} is older than {}: {hint}", lib.display(), path.display());
+            }
+        }
+    }
+    lib
+}
+
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
