@@ -56,7 +56,7 @@ impl Demo<'_> {
             CliBinding::Run { args, format } => (args, format.unwrap_or(OutputFormat::Table)),
             CliBinding::Help => return Err(Error::internal("the demo asked for help")),
         };
-        let options = InvokeOptions { account: account.map(str::to_string), progress: None };
+        let options = InvokeOptions { account: account.map(str::to_string), private_network: false, progress: None };
         match (engine::invoke(&self.store, command, &args, options), expect) {
             (Ok(outcome), None) => {
                 for w in &outcome.warnings {
@@ -189,10 +189,123 @@ fn walk(d: &mut Demo) -> Result<()> {
     d.run(None, &["Get-AzResourceProvider", "-ProviderNamespace", "Microsoft.PowerPlatform"], None)?;
     d.run(None, &["Register-AzResourceProvider", "-ProviderNamespace", "Microsoft.PowerPlatform"], None)?;
 
-    d.section("One clock for every time-based rule")?;
-    d.run(None, &["Set-PpCmkClock", "-AdvanceDays", "28"], None)?;
+    d.section("The key vault: soft delete and purge protection are required")?;
+    d.run(
+        Some(KV_ADMIN),
+        &["New-AzKeyVault", "-Name", "contoso-cmk-kv", "-ResourceGroupName", "contoso-cmk", "-Location", "centralus"],
+        None,
+    )?;
+    d.run(
+        Some(KV_ADMIN),
+        &[
+            "Update-AzKeyVault",
+            "-VaultName",
+            "contoso-cmk-kv",
+            "-ResourceGroupName",
+            "contoso-cmk",
+            "-EnablePurgeProtection",
+        ],
+        None,
+    )?;
+
+    d.section("An RSA 2048 key: the vault owner still needs a data-plane role")?;
+    d.run(
+        Some(KV_ADMIN),
+        &["Add-AzKeyVaultKey", "-VaultName", "contoso-cmk-kv", "-Name", "contoso-cmk-key", "-Destination", "Software"],
+        Some(ErrorCode::Forbidden),
+    )?;
+    let vault_id = "/subscriptions/aaaa0a0a-bb1b-cc2c-dd3d-eeeeee4e4e4e/resourceGroups/contoso-cmk/providers/Microsoft.KeyVault/vaults/contoso-cmk-kv";
+    d.run(
+        Some(KV_ADMIN),
+        &[
+            "New-AzRoleAssignment",
+            "-SignInName",
+            KV_ADMIN,
+            "-RoleDefinitionName",
+            "Key Vault Crypto Officer",
+            "-Scope",
+            vault_id,
+        ],
+        None,
+    )?;
+    d.run(
+        Some(KV_ADMIN),
+        &["Add-AzKeyVaultKey", "-VaultName", "contoso-cmk-kv", "-Name", "contoso-cmk-key", "-Size", "1024"],
+        Some(ErrorCode::InvalidArgument),
+    )?;
+    d.run(
+        Some(KV_ADMIN),
+        &[
+            "Add-AzKeyVaultKey",
+            "-VaultName",
+            "contoso-cmk-kv",
+            "-Name",
+            "contoso-cmk-key",
+            "-Destination",
+            "Software",
+            "-KeyType",
+            "RSA",
+            "-Size",
+            "2048",
+        ],
+        None,
+    )?;
+
+    d.section("Rotation: a new version, the old one stays enabled")?;
+    d.run(
+        Some(KV_ADMIN),
+        &[
+            "Set-AzKeyVaultKeyRotationPolicy",
+            "-VaultName",
+            "contoso-cmk-kv",
+            "-Name",
+            "contoso-cmk-key",
+            "-ExpiresIn",
+            "P2Y",
+            "-KeyRotationLifetimeAction",
+            "@{Action='Rotate';TimeAfterCreate='P90D'}",
+        ],
+        None,
+    )?;
+    d.run(
+        Some(KV_ADMIN),
+        &["Invoke-AzKeyVaultKeyRotation", "-VaultName", "contoso-cmk-kv", "-Name", "contoso-cmk-key"],
+        None,
+    )?;
+    d.run(
+        Some(KV_ADMIN),
+        &["Get-AzKeyVaultKey", "-VaultName", "contoso-cmk-kv", "-Name", "contoso-cmk-key", "-IncludeVersions"],
+        None,
+    )?;
+
+    d.section("Separation of duties holds at the key: the Power Platform admin cannot unwrap")?;
+    d.run(
+        Some(PP_ADMIN),
+        &[
+            "Invoke-AzKeyVaultKeyOperation",
+            "-VaultName",
+            "contoso-cmk-kv",
+            "-Name",
+            "contoso-cmk-key",
+            "-Operation",
+            "Wrap",
+            "-Algorithm",
+            "RSA-OAEP-256",
+            "-ByteArrayValue",
+            "AAECAwQFBgcICQoLDA0ODw==",
+        ],
+        Some(ErrorCode::Forbidden),
+    )?;
+
+    d.section("One clock for every time-based rule: the policy rotates the key after 90 days")?;
+    d.run(None, &["Set-PpCmkClock", "-AdvanceDays", "91"], None)?;
+    d.run(
+        Some(KV_ADMIN),
+        &["Get-AzKeyVaultKey", "-VaultName", "contoso-cmk-kv", "-Name", "contoso-cmk-key", "-IncludeVersions"],
+        None,
+    )?;
 
     d.section("The audit log: every change and every refusal")?;
-    d.run(None, &["Get-PpCmkAuditLog", "-Last", "6"], None)?;
+    d.run(None, &["Get-PpCmkAuditLog", "-Last", "8"], None)?;
     Ok(())
 }

@@ -6,6 +6,7 @@
 use crate::audit;
 use crate::error::{Error, ErrorCode, Result};
 use crate::identity::{self, Caller};
+use crate::keyvault::access::{Origin, Requester};
 use crate::registry::bind::Args;
 use crate::registry::{Command, Effect, Object};
 use crate::store::{retry_busy, Db, Store, TxMode};
@@ -40,7 +41,22 @@ pub struct InvokeOptions<'a> {
     /// Act as this account (UPN or object id) instead of the signed-in one.
     /// The CLI and the C ABI fill it from `PPCMK_ACCOUNT`.
     pub account: Option<String>,
+    /// The caller declares it is on a key vault's private network
+    /// (`PPCMK_NETWORK=private`): private endpoints then let it through.
+    pub private_network: bool,
     pub progress: Option<ProgressSink<'a>>,
+}
+
+impl InvokeOptions<'_> {
+    /// Account and network from the environment (`PPCMK_ACCOUNT`, `PPCMK_NETWORK`),
+    /// as the CLI and the C ABI read them.
+    pub fn from_env() -> InvokeOptions<'static> {
+        InvokeOptions {
+            account: std::env::var("PPCMK_ACCOUNT").ok().filter(|a| !a.is_empty()),
+            private_network: std::env::var("PPCMK_NETWORK").is_ok_and(|n| n.eq_ignore_ascii_case("private")),
+            progress: None,
+        }
+    }
 }
 
 /// What a successful command returns.
@@ -57,6 +73,7 @@ pub struct Ctx<'a> {
     /// The store's clock, read once when the command started.
     pub now: DateTime<Utc>,
     caller: Option<Caller>,
+    private_network: bool,
     command: &'static Command,
     warnings: Vec<String>,
     progress: Option<&'a mut dyn FnMut(&Progress)>,
@@ -80,6 +97,17 @@ impl<'a> Ctx<'a> {
 
     pub fn caller_if_signed_in(&self) -> Option<&Caller> {
         self.caller.as_ref()
+    }
+
+    /// The signed-in caller as a key vault sees it: a user, on the public or
+    /// the private network.
+    pub fn requester(&self) -> Result<Requester> {
+        let caller = self.caller()?;
+        Ok(Requester {
+            object_id: caller.object_id().to_string(),
+            name: caller.audit_name().to_string(),
+            origin: if self.private_network { Origin::PrivateNetwork } else { Origin::PublicNetwork },
+        })
     }
 
     pub fn command(&self) -> &'static Command {
@@ -121,8 +149,14 @@ impl<'a> Ctx<'a> {
 
 /// Runs `command` with bound `args` against `store`.
 pub fn invoke(store: &Store, command: &'static Command, args: &Args, options: InvokeOptions) -> Result<Outcome> {
-    let InvokeOptions { account, mut progress } = options;
+    let InvokeOptions { account, private_network, mut progress } = options;
     let db = store.db()?;
+    // Purges, rotations and other actions whose time has come happen first,
+    // so that the command sees the state the clock implies.
+    let now = crate::clock::now(&db)?;
+    if command.name != crate::maintenance::COMMAND && crate::maintenance::is_due(&db, now)? {
+        store.write(|db| crate::maintenance::run(store, db, now).map(drop))?;
+    }
     let mut audit_info: Option<AuditInfo> = None;
     let result = retry_busy(|| {
         let mut attempt = |db: &Db| -> Result<(Outcome, AuditInfo)> {
@@ -133,6 +167,7 @@ pub fn invoke(store: &Store, command: &'static Command, args: &Args, options: In
                 db,
                 now,
                 caller,
+                private_network,
                 command,
                 warnings: Vec::new(),
                 progress: progress.as_mut().map(|p| &mut **p as &mut dyn FnMut(&Progress)),
@@ -282,20 +317,26 @@ pub fn invoke_json(store: &Store, request: &serde_json::Value, options: InvokeOp
         Some(_) => return Err(Error::new(ErrorCode::InvalidRequest, "\"parameters\" must be a JSON object.")),
     };
     for key in request.keys() {
-        if !matches!(key.as_str(), "command" | "parameters" | "account") {
+        if !matches!(key.as_str(), "command" | "parameters" | "account" | "network") {
             return Err(Error::new(
                 ErrorCode::InvalidRequest,
-                format!("Unknown request field \"{key}\"; the fields are command, parameters and account."),
+                format!("Unknown request field \"{key}\"; the fields are command, parameters, account and network."),
             ));
         }
     }
+    let private_network = match request.get("network") {
+        None | Some(serde_json::Value::Null) => options.private_network,
+        Some(serde_json::Value::String(n)) if n.eq_ignore_ascii_case("private") => true,
+        Some(serde_json::Value::String(n)) if n.eq_ignore_ascii_case("public") || n.is_empty() => false,
+        Some(_) => return Err(Error::new(ErrorCode::InvalidRequest, "\"network\" must be \"private\" or \"public\".")),
+    };
     let account = match request.get("account") {
         None | Some(serde_json::Value::Null) => options.account,
         Some(serde_json::Value::String(a)) => Some(a.clone()),
         Some(_) => return Err(Error::new(ErrorCode::InvalidRequest, "\"account\" must be a string.")),
     };
     let args = crate::registry::bind::bind_json(command, params)?;
-    invoke(store, command, &args, InvokeOptions { account, progress: options.progress })
+    invoke(store, command, &args, InvokeOptions { account, private_network, progress: options.progress })
 }
 
 pub fn command_not_found(name: &str) -> Error {

@@ -210,10 +210,7 @@ pub unsafe extern "C" fn ppcmk_invoke_with_progress(
                 }
             }
         };
-        let options = InvokeOptions {
-            account: std::env::var("PPCMK_ACCOUNT").ok().filter(|a| !a.is_empty()),
-            progress: Some(&mut forward),
-        };
+        let options = InvokeOptions { progress: Some(&mut forward), ..InvokeOptions::from_env() };
         into_c_string(response_json(&crate::invoke_json(store, &request, options)))
     })
 }

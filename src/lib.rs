@@ -19,6 +19,8 @@ pub mod engine;
 pub mod error;
 pub mod ffi;
 pub mod identity;
+pub mod keyvault;
+pub mod maintenance;
 pub mod registry;
 pub mod store;
 

@@ -7,13 +7,21 @@ $script:PpCmkUsageErrorCodes = @('CommandNotFound', 'ParameterNotFound', 'Ambigu
 
 # The exported commands.
 $script:PpCmkCommandNames = @(
+    'Add-AzKeyVaultKey',
+    'Add-AzKeyVaultNetworkRule',
     'Add-PowerAppsAccount',
     'Add-PpCmkDirectoryRoleMember',
+    'Add-PpCmkKeyVaultPrivateEndpoint',
     'Connect-AzAccount',
     'Disconnect-AzAccount',
     'Get-AzADServicePrincipal',
     'Get-AzADUser',
     'Get-AzContext',
+    'Get-AzKeyVault',
+    'Get-AzKeyVaultKey',
+    'Get-AzKeyVaultKeyRotationPolicy',
+    'Get-AzKeyVaultManagedHsm',
+    'Get-AzKeyVaultRoleAssignment',
     'Get-AzResourceGroup',
     'Get-AzResourceProvider',
     'Get-AzRoleAssignment',
@@ -21,15 +29,183 @@ $script:PpCmkCommandNames = @(
     'Get-PpCmkAuditLog',
     'Get-PpCmkClock',
     'Get-PpCmkDirectoryRoleMember',
+    'Invoke-AzKeyVaultKeyOperation',
+    'Invoke-AzKeyVaultKeyRotation',
+    'Invoke-PpCmkMaintenance',
     'New-AzADUser',
+    'New-AzKeyVault',
+    'New-AzKeyVaultManagedHsm',
+    'New-AzKeyVaultRoleAssignment',
     'New-AzResourceGroup',
     'New-AzRoleAssignment',
     'Register-AzResourceProvider',
+    'Remove-AzKeyVault',
+    'Remove-AzKeyVaultAccessPolicy',
+    'Remove-AzKeyVaultKey',
+    'Remove-AzKeyVaultRoleAssignment',
     'Remove-AzRoleAssignment',
     'Remove-PowerAppsAccount',
     'Remove-PpCmkDirectoryRoleMember',
-    'Set-PpCmkClock'
+    'Remove-PpCmkKeyVaultPrivateEndpoint',
+    'Set-AzKeyVaultAccessPolicy',
+    'Set-AzKeyVaultKeyRotationPolicy',
+    'Set-PpCmkClock',
+    'Undo-AzKeyVaultKeyRemoval',
+    'Undo-AzKeyVaultRemoval',
+    'Update-AzKeyVault',
+    'Update-AzKeyVaultKey',
+    'Update-AzKeyVaultNetworkRuleSet'
 )
+
+function Add-AzKeyVaultKey {
+    <#
+    .SYNOPSIS
+    Creates an RSA or RSA-HSM key, imports an RSA private key file, or adds a version to an existing key.
+    .PARAMETER VaultName
+    The key vault.
+    .PARAMETER HsmName
+    The managed HSM (instead of -VaultName).
+    .PARAMETER Name
+    The key's name.
+    .PARAMETER Destination
+    HSM makes an RSA-HSM key (Premium vault or managed HSM). Allowed values: Software, HSM.
+    .PARAMETER KeyType
+    RSA or RSA-HSM; EC and oct keys are refused (Power Platform needs RSA). Allowed values: RSA, RSA-HSM, EC, EC-HSM, oct, oct-HSM.
+    .PARAMETER Size
+    2048, 3072 or 4096 bits.
+    .PARAMETER KeyOps
+    Operations the key allows. Default: encrypt, decrypt, sign, verify, wrapKey, unwrapKey. Allowed values: encrypt, decrypt, sign, verify, wrapKey, unwrapKey, import.
+    .PARAMETER Expires
+    When the version expires (UTC).
+    .PARAMETER NotBefore
+    When the version becomes usable (UTC).
+    .PARAMETER Disable
+    Create the version disabled.
+    .PARAMETER Tag
+    Tags, e.g. @{purpose='cmk'}.
+    .PARAMETER KeyFilePath
+    Import this RSA private key file: PEM (PKCS#1, PKCS#8, encrypted PKCS#8) or DER.
+    .PARAMETER KeyFilePassword
+    The password of an encrypted PKCS#8 key file.
+    .EXAMPLE
+    Add-AzKeyVaultKey -VaultName contoso-cmk-kv -Name contoso-cmk -Destination Software -KeyType RSA -Size 2048
+    .OUTPUTS
+    PpCmk.KeyVaultKey
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.KeyVaultKey')]
+    param(
+        [Parameter(Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [string]
+        $VaultName,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
+        [string]
+        $HsmName,
+
+        [Parameter(Mandatory = $true, Position = 1, ValueFromPipelineByPropertyName = $true)]
+        [Alias('KeyName')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Name,
+
+        [Parameter()]
+        [ValidateSet('Software', 'HSM')]
+        [string]
+        $Destination,
+
+        [Parameter()]
+        [ValidateSet('RSA', 'RSA-HSM', 'EC', 'EC-HSM', 'oct', 'oct-HSM')]
+        [string]
+        $KeyType,
+
+        [Parameter()]
+        [long]
+        $Size,
+
+        [Parameter()]
+        [ValidateSet('encrypt', 'decrypt', 'sign', 'verify', 'wrapKey', 'unwrapKey', 'import')]
+        [string[]]
+        $KeyOps,
+
+        [Parameter()]
+        [datetime]
+        $Expires,
+
+        [Parameter()]
+        [datetime]
+        $NotBefore,
+
+        [Parameter()]
+        [switch]
+        $Disable,
+
+        [Parameter()]
+        [object]
+        $Tag,
+
+        [Parameter()]
+        [string]
+        $KeyFilePath,
+
+        [Parameter()]
+        [securestring]
+        $KeyFilePassword
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'HsmName', 'Name', 'Destination', 'KeyType', 'Size', 'KeyOps', 'Expires', 'NotBefore', 'Disable', 'Tag', 'KeyFilePath', 'KeyFilePassword')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('Name')) { $Name } else { 'Add-AzKeyVaultKey' }), 'Add-AzKeyVaultKey')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Add-AzKeyVaultKey' -Parameters $request -TypeName 'PpCmk.KeyVaultKey'
+        }
+    }
+}
+
+function Add-AzKeyVaultNetworkRule {
+    <#
+    .SYNOPSIS
+    Adds allowed IP ranges to a vault's firewall.
+    .PARAMETER VaultName
+    The key vault's name.
+    .PARAMETER ResourceGroupName
+    The vault's resource group.
+    .PARAMETER IpAddressRange
+    IPv4 addresses or CIDR ranges to allow.
+    .PARAMETER PassThru
+    Output the vault after the change.
+    .EXAMPLE
+    Add-AzKeyVaultNetworkRule -VaultName contoso-cmk-kv -IpAddressRange 203.0.113.0/24
+    .OUTPUTS
+    PpCmk.KeyVault
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.KeyVault')]
+    param(
+        [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [Alias('Name')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $VaultName,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
+        [string]
+        $ResourceGroupName,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string[]]
+        $IpAddressRange,
+
+        [Parameter()]
+        [switch]
+        $PassThru
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'ResourceGroupName', 'IpAddressRange', 'PassThru')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('VaultName')) { $VaultName } else { 'Add-AzKeyVaultNetworkRule' }), 'Add-AzKeyVaultNetworkRule')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Add-AzKeyVaultNetworkRule' -Parameters $request -TypeName 'PpCmk.KeyVault'
+        }
+    }
+}
 
 function Add-PowerAppsAccount {
     <#
@@ -107,6 +283,46 @@ function Add-PpCmkDirectoryRoleMember {
         $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('RoleName', 'UserPrincipalName')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('RoleName')) { $RoleName } else { 'Add-PpCmkDirectoryRoleMember' }), 'Add-PpCmkDirectoryRoleMember')) {
             Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Add-PpCmkDirectoryRoleMember' -Parameters $request -TypeName 'PpCmk.DirectoryRoleMember'
+        }
+    }
+}
+
+function Add-PpCmkKeyVaultPrivateEndpoint {
+    <#
+    .SYNOPSIS
+    Marks a private endpoint connection on a vault: users reach it from the private network (PPCMK_NETWORK=private).
+    .PARAMETER VaultName
+    The key vault's name.
+    .PARAMETER ResourceGroupName
+    The vault's resource group.
+    .PARAMETER EndpointName
+    The endpoint's name. Default: {vault}-pe.
+    .EXAMPLE
+    Add-PpCmkKeyVaultPrivateEndpoint -VaultName contoso-cmk-kv
+    .OUTPUTS
+    PpCmk.KeyVault
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.KeyVault')]
+    param(
+        [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [Alias('Name')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $VaultName,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
+        [string]
+        $ResourceGroupName,
+
+        [Parameter()]
+        [string]
+        $EndpointName
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'ResourceGroupName', 'EndpointName')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('VaultName')) { $VaultName } else { 'Add-PpCmkKeyVaultPrivateEndpoint' }), 'Add-PpCmkKeyVaultPrivateEndpoint')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Add-PpCmkKeyVaultPrivateEndpoint' -Parameters $request -TypeName 'PpCmk.KeyVault'
         }
     }
 }
@@ -275,6 +491,211 @@ function Get-AzContext {
     process {
         $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @()
         Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-AzContext' -Parameters $request -TypeName 'PpCmk.AzureContext'
+    }
+}
+
+function Get-AzKeyVault {
+    <#
+    .SYNOPSIS
+    Gets key vaults the caller can read, or soft-deleted ones with -InRemovedState.
+    .PARAMETER VaultName
+    Only this vault.
+    .PARAMETER ResourceGroupName
+    The vault's resource group.
+    .PARAMETER InRemovedState
+    List soft-deleted vaults, with their deletion and scheduled purge dates.
+    .PARAMETER Location
+    Accepted for compatibility with -InRemovedState.
+    .EXAMPLE
+    Get-AzKeyVault -VaultName contoso-cmk-kv
+    .OUTPUTS
+    PpCmk.KeyVault
+    #>
+    [CmdletBinding()]
+    [OutputType('PpCmk.KeyVault')]
+    param(
+        [Parameter(Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [Alias('Name')]
+        [string]
+        $VaultName,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
+        [string]
+        $ResourceGroupName,
+
+        [Parameter()]
+        [switch]
+        $InRemovedState,
+
+        [Parameter()]
+        [string]
+        $Location
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'ResourceGroupName', 'InRemovedState', 'Location')
+        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-AzKeyVault' -Parameters $request -TypeName 'PpCmk.KeyVault'
+    }
+}
+
+function Get-AzKeyVaultKey {
+    <#
+    .SYNOPSIS
+    Gets keys (public parts only): the current versions, one version, all versions, or deleted keys.
+    .PARAMETER VaultName
+    The key vault.
+    .PARAMETER HsmName
+    The managed HSM (instead of -VaultName).
+    .PARAMETER Name
+    Only this key.
+    .PARAMETER Version
+    This version of the key.
+    .PARAMETER IncludeVersions
+    Every version of the key, newest first.
+    .PARAMETER InRemovedState
+    Soft-deleted keys, with their scheduled purge dates.
+    .EXAMPLE
+    Get-AzKeyVaultKey -VaultName contoso-cmk-kv -Name contoso-cmk -IncludeVersions
+    .OUTPUTS
+    PpCmk.KeyVaultKey
+    #>
+    [CmdletBinding()]
+    [OutputType('PpCmk.KeyVaultKey')]
+    param(
+        [Parameter(Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [string]
+        $VaultName,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
+        [string]
+        $HsmName,
+
+        [Parameter(Position = 1, ValueFromPipelineByPropertyName = $true)]
+        [Alias('KeyName')]
+        [string]
+        $Name,
+
+        [Parameter(Position = 2)]
+        [Alias('KeyVersion')]
+        [string]
+        $Version,
+
+        [Parameter()]
+        [switch]
+        $IncludeVersions,
+
+        [Parameter()]
+        [switch]
+        $InRemovedState
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'HsmName', 'Name', 'Version', 'IncludeVersions', 'InRemovedState')
+        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-AzKeyVaultKey' -Parameters $request -TypeName 'PpCmk.KeyVaultKey'
+    }
+}
+
+function Get-AzKeyVaultKeyRotationPolicy {
+    <#
+    .SYNOPSIS
+    Gets a key's rotation policy (Key Vault's default when none is set).
+    .PARAMETER VaultName
+    The key vault.
+    .PARAMETER HsmName
+    The managed HSM (instead of -VaultName).
+    .PARAMETER Name
+    The key's name.
+    .EXAMPLE
+    Get-AzKeyVaultKeyRotationPolicy -VaultName contoso-cmk-kv -Name contoso-cmk
+    .OUTPUTS
+    PpCmk.KeyRotationPolicy
+    #>
+    [CmdletBinding()]
+    [OutputType('PpCmk.KeyRotationPolicy')]
+    param(
+        [Parameter(Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [string]
+        $VaultName,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
+        [string]
+        $HsmName,
+
+        [Parameter(Mandatory = $true, Position = 1, ValueFromPipelineByPropertyName = $true)]
+        [Alias('KeyName')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Name
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'HsmName', 'Name')
+        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-AzKeyVaultKeyRotationPolicy' -Parameters $request -TypeName 'PpCmk.KeyRotationPolicy'
+    }
+}
+
+function Get-AzKeyVaultManagedHsm {
+    <#
+    .SYNOPSIS
+    Gets managed HSMs the caller can read.
+    .PARAMETER Name
+    Only this HSM.
+    .PARAMETER ResourceGroupName
+    The vault's resource group.
+    .EXAMPLE
+    Get-AzKeyVaultManagedHsm -Name contoso-hsm
+    .OUTPUTS
+    PpCmk.ManagedHsm
+    #>
+    [CmdletBinding()]
+    [OutputType('PpCmk.ManagedHsm')]
+    param(
+        [Parameter(Position = 0)]
+        [Alias('HsmName')]
+        [string]
+        $Name,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
+        [string]
+        $ResourceGroupName
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('Name', 'ResourceGroupName')
+        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-AzKeyVaultManagedHsm' -Parameters $request -TypeName 'PpCmk.ManagedHsm'
+    }
+}
+
+function Get-AzKeyVaultRoleAssignment {
+    <#
+    .SYNOPSIS
+    Lists a managed HSM's local role assignments.
+    .PARAMETER HsmName
+    The managed HSM.
+    .PARAMETER RoleDefinitionName
+    Only this role.
+    .PARAMETER ObjectId
+    Only this principal.
+    .EXAMPLE
+    Get-AzKeyVaultRoleAssignment -HsmName contoso-hsm
+    .OUTPUTS
+    PpCmk.KeyVaultRoleAssignment
+    #>
+    [CmdletBinding()]
+    [OutputType('PpCmk.KeyVaultRoleAssignment')]
+    param(
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $HsmName,
+
+        [Parameter()]
+        [string]
+        $RoleDefinitionName,
+
+        [Parameter()]
+        [string]
+        $ObjectId
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('HsmName', 'RoleDefinitionName', 'ObjectId')
+        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-AzKeyVaultRoleAssignment' -Parameters $request -TypeName 'PpCmk.KeyVaultRoleAssignment'
     }
 }
 
@@ -531,6 +952,134 @@ function Get-PpCmkDirectoryRoleMember {
     }
 }
 
+function Invoke-AzKeyVaultKeyOperation {
+    <#
+    .SYNOPSIS
+    Wraps, unwraps, encrypts or decrypts a value with a key (RSA-OAEP or RSA-OAEP-256), as the signed-in principal.
+    .PARAMETER VaultName
+    The key vault.
+    .PARAMETER HsmName
+    The managed HSM (instead of -VaultName).
+    .PARAMETER Name
+    The key's name.
+    .PARAMETER Version
+    The key version. Default: the current one.
+    .PARAMETER Operation
+    The operation. Allowed values: Wrap, Unwrap, Encrypt, Decrypt.
+    .PARAMETER Algorithm
+    The RSA-OAEP variant. Allowed values: RSA-OAEP, RSA-OAEP-256.
+    .PARAMETER ByteArrayValue
+    The input bytes (base64 on the command line).
+    .EXAMPLE
+    Invoke-AzKeyVaultKeyOperation -VaultName contoso-cmk-kv -Name contoso-cmk -Operation Wrap -Algorithm RSA-OAEP-256 -ByteArrayValue AAECAwQFBgcICQoLDA0ODw==
+    .OUTPUTS
+    PpCmk.KeyOperationResult
+    #>
+    [CmdletBinding()]
+    [OutputType('PpCmk.KeyOperationResult')]
+    param(
+        [Parameter(Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [string]
+        $VaultName,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
+        [string]
+        $HsmName,
+
+        [Parameter(Mandatory = $true, Position = 1, ValueFromPipelineByPropertyName = $true)]
+        [Alias('KeyName')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Name,
+
+        [Parameter()]
+        [Alias('KeyVersion')]
+        [string]
+        $Version,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateSet('Wrap', 'Unwrap', 'Encrypt', 'Decrypt')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Operation,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateSet('RSA-OAEP', 'RSA-OAEP-256')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Algorithm,
+
+        [Parameter(Mandatory = $true)]
+        [byte[]]
+        $ByteArrayValue
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'HsmName', 'Name', 'Version', 'Operation', 'Algorithm', 'ByteArrayValue')
+        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Invoke-AzKeyVaultKeyOperation' -Parameters $request -TypeName 'PpCmk.KeyOperationResult'
+    }
+}
+
+function Invoke-AzKeyVaultKeyRotation {
+    <#
+    .SYNOPSIS
+    Rotates a key now: a new, enabled version like the current one; earlier versions stay as they are.
+    .PARAMETER VaultName
+    The key vault.
+    .PARAMETER HsmName
+    The managed HSM (instead of -VaultName).
+    .PARAMETER Name
+    The key's name.
+    .EXAMPLE
+    Invoke-AzKeyVaultKeyRotation -VaultName contoso-cmk-kv -Name contoso-cmk
+    .OUTPUTS
+    PpCmk.KeyVaultKey
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.KeyVaultKey')]
+    param(
+        [Parameter(Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [string]
+        $VaultName,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
+        [string]
+        $HsmName,
+
+        [Parameter(Mandatory = $true, Position = 1, ValueFromPipelineByPropertyName = $true)]
+        [Alias('KeyName')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Name
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'HsmName', 'Name')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('Name')) { $Name } else { 'Invoke-AzKeyVaultKeyRotation' }), 'Invoke-AzKeyVaultKeyRotation')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Invoke-AzKeyVaultKeyRotation' -Parameters $request -TypeName 'PpCmk.KeyVaultKey'
+        }
+    }
+}
+
+function Invoke-PpCmkMaintenance {
+    <#
+    .SYNOPSIS
+    Runs every time-based action that is due now: purges after retention, key rotations by policy.
+    .EXAMPLE
+    Invoke-PpCmkMaintenance
+    .OUTPUTS
+    PpCmk.MaintenanceEvent
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.MaintenanceEvent')]
+    param(
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @()
+        if ($PSCmdlet.ShouldProcess('Invoke-PpCmkMaintenance', 'Invoke-PpCmkMaintenance')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Invoke-PpCmkMaintenance' -Parameters $request -TypeName 'PpCmk.MaintenanceEvent'
+        }
+    }
+}
+
 function New-AzADUser {
     <#
     .SYNOPSIS
@@ -579,6 +1128,213 @@ function New-AzADUser {
         $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('DisplayName', 'UserPrincipalName', 'MailNickname', 'Password', 'AccountEnabled')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('DisplayName')) { $DisplayName } else { 'New-AzADUser' }), 'New-AzADUser')) {
             Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'New-AzADUser' -Parameters $request -TypeName 'PpCmk.ADUser'
+        }
+    }
+}
+
+function New-AzKeyVault {
+    <#
+    .SYNOPSIS
+    Creates a key vault (soft delete always on; purge protection, RBAC or access policies, network access as chosen).
+    .PARAMETER Name
+    The vault's name: 3-24 letters, digits and single dashes, starting with a letter; unique.
+    .PARAMETER ResourceGroupName
+    An existing resource group.
+    .PARAMETER Location
+    An Azure region, e.g. centralus.
+    .PARAMETER Sku
+    Premium allows RSA-HSM keys. Allowed values: Standard, Premium.
+    .PARAMETER EnablePurgeProtection
+    Enforce the retention period for deleted vaults and keys; cannot be turned off.
+    .PARAMETER SoftDeleteRetentionInDays
+    Days a deleted vault or key stays recoverable.
+    .PARAMETER DisableRbacAuthorization
+    Use vault access policies instead of Azure RBAC for the data plane.
+    .PARAMETER PublicNetworkAccess
+    Whether the vault accepts traffic from public networks. Allowed values: Enabled, Disabled.
+    .EXAMPLE
+    New-AzKeyVault -Name contoso-cmk-kv -ResourceGroupName contoso-cmk -Location centralus -EnablePurgeProtection
+    .OUTPUTS
+    PpCmk.KeyVault
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.KeyVault')]
+    param(
+        [Parameter(Mandatory = $true, Position = 0)]
+        [Alias('VaultName')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Name,
+
+        [Parameter(Mandatory = $true, Position = 1)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $ResourceGroupName,
+
+        [Parameter(Mandatory = $true, Position = 2)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Location,
+
+        [Parameter()]
+        [ValidateSet('Standard', 'Premium')]
+        [string]
+        $Sku,
+
+        [Parameter()]
+        [switch]
+        $EnablePurgeProtection,
+
+        [Parameter()]
+        [ValidateRange(7, 90)]
+        [long]
+        $SoftDeleteRetentionInDays,
+
+        [Parameter()]
+        [switch]
+        $DisableRbacAuthorization,
+
+        [Parameter()]
+        [ValidateSet('Enabled', 'Disabled')]
+        [string]
+        $PublicNetworkAccess
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('Name', 'ResourceGroupName', 'Location', 'Sku', 'EnablePurgeProtection', 'SoftDeleteRetentionInDays', 'DisableRbacAuthorization', 'PublicNetworkAccess')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('Name')) { $Name } else { 'New-AzKeyVault' }), 'New-AzKeyVault')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'New-AzKeyVault' -Parameters $request -TypeName 'PpCmk.KeyVault'
+        }
+    }
+}
+
+function New-AzKeyVaultManagedHsm {
+    <#
+    .SYNOPSIS
+    Creates a managed HSM (FIPS 140-2 Level 3); its administrators get the local role Managed HSM Administrator.
+    .PARAMETER Name
+    The HSM's name: 3-23 letters, digits and single dashes, starting with a letter; unique.
+    .PARAMETER ResourceGroupName
+    An existing resource group.
+    .PARAMETER Location
+    An Azure region.
+    .PARAMETER Administrator
+    Object ids (or UPNs) of the initial administrators.
+    .PARAMETER Sku
+    The HSM pool SKU. Allowed values: StandardB1, CustomB32.
+    .PARAMETER EnablePurgeProtection
+    Enforce the retention period for deleted keys; cannot be turned off.
+    .PARAMETER SoftDeleteRetentionInDays
+    Days a deleted key stays recoverable.
+    .EXAMPLE
+    New-AzKeyVaultManagedHsm -Name contoso-hsm -ResourceGroupName contoso-cmk -Location centralus -Administrator 00aa00aa-bb11-cc22-dd33-44ee44ee44ee -EnablePurgeProtection
+    .OUTPUTS
+    PpCmk.ManagedHsm
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.ManagedHsm')]
+    param(
+        [Parameter(Mandatory = $true, Position = 0)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Name,
+
+        [Parameter(Mandatory = $true, Position = 1)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $ResourceGroupName,
+
+        [Parameter(Mandatory = $true, Position = 2)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Location,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string[]]
+        $Administrator,
+
+        [Parameter()]
+        [ValidateSet('StandardB1', 'CustomB32')]
+        [string]
+        $Sku,
+
+        [Parameter()]
+        [switch]
+        $EnablePurgeProtection,
+
+        [Parameter()]
+        [ValidateRange(7, 90)]
+        [long]
+        $SoftDeleteRetentionInDays
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('Name', 'ResourceGroupName', 'Location', 'Administrator', 'Sku', 'EnablePurgeProtection', 'SoftDeleteRetentionInDays')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('Name')) { $Name } else { 'New-AzKeyVaultManagedHsm' }), 'New-AzKeyVaultManagedHsm')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'New-AzKeyVaultManagedHsm' -Parameters $request -TypeName 'PpCmk.ManagedHsm'
+        }
+    }
+}
+
+function New-AzKeyVaultRoleAssignment {
+    <#
+    .SYNOPSIS
+    Assigns a managed HSM local role (e.g. Managed HSM Crypto User) at '/', '/keys' or '/keys/{name}'.
+    .PARAMETER HsmName
+    The managed HSM.
+    .PARAMETER RoleDefinitionName
+    The local role's name.
+    .PARAMETER RoleDefinitionId
+    The local role's id.
+    .PARAMETER ObjectId
+    The principal's object id.
+    .PARAMETER SignInName
+    The user's principal name.
+    .PARAMETER ApplicationId
+    The service principal's application id.
+    .PARAMETER Scope
+    '/', '/keys' or '/keys/{key name}'.
+    .EXAMPLE
+    New-AzKeyVaultRoleAssignment -HsmName contoso-hsm -RoleDefinitionName 'Managed HSM Crypto User' -SignInName kvadmin@contoso.onmicrosoft.com -Scope /keys
+    .OUTPUTS
+    PpCmk.KeyVaultRoleAssignment
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.KeyVaultRoleAssignment')]
+    param(
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $HsmName,
+
+        [Parameter()]
+        [string]
+        $RoleDefinitionName,
+
+        [Parameter()]
+        [string]
+        $RoleDefinitionId,
+
+        [Parameter()]
+        [string]
+        $ObjectId,
+
+        [Parameter()]
+        [Alias('UserPrincipalName')]
+        [string]
+        $SignInName,
+
+        [Parameter()]
+        [string]
+        $ApplicationId,
+
+        [Parameter()]
+        [string]
+        $Scope
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('HsmName', 'RoleDefinitionName', 'RoleDefinitionId', 'ObjectId', 'SignInName', 'ApplicationId', 'Scope')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('HsmName')) { $HsmName } else { 'New-AzKeyVaultRoleAssignment' }), 'New-AzKeyVaultRoleAssignment')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'New-AzKeyVaultRoleAssignment' -Parameters $request -TypeName 'PpCmk.KeyVaultRoleAssignment'
         }
     }
 }
@@ -758,6 +1514,232 @@ function Register-AzResourceProvider {
     }
 }
 
+function Remove-AzKeyVault {
+    <#
+    .SYNOPSIS
+    Soft-deletes a key vault, or purges a deleted one with -InRemovedState (refused under purge protection).
+    .PARAMETER VaultName
+    The key vault's name.
+    .PARAMETER ResourceGroupName
+    The vault's resource group.
+    .PARAMETER Location
+    Accepted for compatibility with -InRemovedState.
+    .PARAMETER InRemovedState
+    Purge a soft-deleted vault for good.
+    .PARAMETER Force
+    Accepted for compatibility (no prompt is shown).
+    .EXAMPLE
+    Remove-AzKeyVault -VaultName contoso-cmk-kv -ResourceGroupName contoso-cmk -Force
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    param(
+        [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [Alias('Name')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $VaultName,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
+        [string]
+        $ResourceGroupName,
+
+        [Parameter()]
+        [string]
+        $Location,
+
+        [Parameter()]
+        [switch]
+        $InRemovedState,
+
+        [Parameter()]
+        [switch]
+        $Force
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'ResourceGroupName', 'Location', 'InRemovedState', 'Force')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('VaultName')) { $VaultName } else { 'Remove-AzKeyVault' }), 'Remove-AzKeyVault')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Remove-AzKeyVault' -Parameters $request -TypeName ''
+        }
+    }
+}
+
+function Remove-AzKeyVaultAccessPolicy {
+    <#
+    .SYNOPSIS
+    Removes a principal's access policy from a vault.
+    .PARAMETER VaultName
+    The key vault's name.
+    .PARAMETER ResourceGroupName
+    The vault's resource group.
+    .PARAMETER ObjectId
+    The object id of the user or service principal.
+    .PARAMETER UserPrincipalName
+    The user's principal name.
+    .PARAMETER ServicePrincipalName
+    The service principal's application id or display name.
+    .PARAMETER PassThru
+    Output the vault after the change.
+    .EXAMPLE
+    Remove-AzKeyVaultAccessPolicy -VaultName contoso-cmk-kv -ObjectId 00aa00aa-bb11-cc22-dd33-44ee44ee44ee
+    .OUTPUTS
+    PpCmk.KeyVault
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.KeyVault')]
+    param(
+        [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [Alias('Name')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $VaultName,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
+        [string]
+        $ResourceGroupName,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
+        [string]
+        $ObjectId,
+
+        [Parameter()]
+        [Alias('UPN', 'Email')]
+        [string]
+        $UserPrincipalName,
+
+        [Parameter()]
+        [Alias('SPN')]
+        [string]
+        $ServicePrincipalName,
+
+        [Parameter()]
+        [switch]
+        $PassThru
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'ResourceGroupName', 'ObjectId', 'UserPrincipalName', 'ServicePrincipalName', 'PassThru')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('VaultName')) { $VaultName } else { 'Remove-AzKeyVaultAccessPolicy' }), 'Remove-AzKeyVaultAccessPolicy')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Remove-AzKeyVaultAccessPolicy' -Parameters $request -TypeName 'PpCmk.KeyVault'
+        }
+    }
+}
+
+function Remove-AzKeyVaultKey {
+    <#
+    .SYNOPSIS
+    Soft-deletes a key (all versions), or purges a deleted one with -InRemovedState (refused under purge protection).
+    .PARAMETER VaultName
+    The key vault.
+    .PARAMETER HsmName
+    The managed HSM (instead of -VaultName).
+    .PARAMETER Name
+    The key's name.
+    .PARAMETER InRemovedState
+    Purge the soft-deleted key for good.
+    .PARAMETER Force
+    Accepted for compatibility (no prompt is shown).
+    .PARAMETER PassThru
+    Output the deleted key.
+    .EXAMPLE
+    Remove-AzKeyVaultKey -VaultName contoso-cmk-kv -Name contoso-cmk -Force
+    .OUTPUTS
+    PpCmk.KeyVaultKey
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.KeyVaultKey')]
+    param(
+        [Parameter(Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [string]
+        $VaultName,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
+        [string]
+        $HsmName,
+
+        [Parameter(Mandatory = $true, Position = 1, ValueFromPipelineByPropertyName = $true)]
+        [Alias('KeyName')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Name,
+
+        [Parameter()]
+        [switch]
+        $InRemovedState,
+
+        [Parameter()]
+        [switch]
+        $Force,
+
+        [Parameter()]
+        [switch]
+        $PassThru
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'HsmName', 'Name', 'InRemovedState', 'Force', 'PassThru')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('Name')) { $Name } else { 'Remove-AzKeyVaultKey' }), 'Remove-AzKeyVaultKey')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Remove-AzKeyVaultKey' -Parameters $request -TypeName 'PpCmk.KeyVaultKey'
+        }
+    }
+}
+
+function Remove-AzKeyVaultRoleAssignment {
+    <#
+    .SYNOPSIS
+    Removes a managed HSM local role assignment.
+    .PARAMETER HsmName
+    The managed HSM.
+    .PARAMETER RoleDefinitionName
+    The local role's name.
+    .PARAMETER ObjectId
+    The principal's object id.
+    .PARAMETER SignInName
+    The user's principal name.
+    .PARAMETER Scope
+    '/', '/keys' or '/keys/{key name}'.
+    .PARAMETER PassThru
+    Output the removed assignment.
+    .EXAMPLE
+    Remove-AzKeyVaultRoleAssignment -HsmName contoso-hsm -RoleDefinitionName 'Managed HSM Crypto User' -SignInName kvadmin@contoso.onmicrosoft.com -Scope /keys
+    .OUTPUTS
+    PpCmk.KeyVaultRoleAssignment
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.KeyVaultRoleAssignment')]
+    param(
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $HsmName,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $RoleDefinitionName,
+
+        [Parameter()]
+        [string]
+        $ObjectId,
+
+        [Parameter()]
+        [Alias('UserPrincipalName')]
+        [string]
+        $SignInName,
+
+        [Parameter()]
+        [string]
+        $Scope,
+
+        [Parameter()]
+        [switch]
+        $PassThru
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('HsmName', 'RoleDefinitionName', 'ObjectId', 'SignInName', 'Scope', 'PassThru')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('HsmName')) { $HsmName } else { 'Remove-AzKeyVaultRoleAssignment' }), 'Remove-AzKeyVaultRoleAssignment')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Remove-AzKeyVaultRoleAssignment' -Parameters $request -TypeName 'PpCmk.KeyVaultRoleAssignment'
+        }
+    }
+}
+
 function Remove-AzRoleAssignment {
     <#
     .SYNOPSIS
@@ -897,6 +1879,198 @@ function Remove-PpCmkDirectoryRoleMember {
     }
 }
 
+function Remove-PpCmkKeyVaultPrivateEndpoint {
+    <#
+    .SYNOPSIS
+    Removes a private endpoint connection from a vault.
+    .PARAMETER VaultName
+    The key vault's name.
+    .PARAMETER ResourceGroupName
+    The vault's resource group.
+    .PARAMETER EndpointName
+    The endpoint's name.
+    .EXAMPLE
+    Remove-PpCmkKeyVaultPrivateEndpoint -VaultName contoso-cmk-kv -EndpointName contoso-cmk-kv-pe
+    .OUTPUTS
+    PpCmk.KeyVault
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.KeyVault')]
+    param(
+        [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [Alias('Name')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $VaultName,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
+        [string]
+        $ResourceGroupName,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EndpointName
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'ResourceGroupName', 'EndpointName')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('VaultName')) { $VaultName } else { 'Remove-PpCmkKeyVaultPrivateEndpoint' }), 'Remove-PpCmkKeyVaultPrivateEndpoint')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Remove-PpCmkKeyVaultPrivateEndpoint' -Parameters $request -TypeName 'PpCmk.KeyVault'
+        }
+    }
+}
+
+function Set-AzKeyVaultAccessPolicy {
+    <#
+    .SYNOPSIS
+    Grants a principal key (and secret) permissions on a vault that uses access policies.
+    .PARAMETER VaultName
+    The key vault's name.
+    .PARAMETER ResourceGroupName
+    The vault's resource group.
+    .PARAMETER ObjectId
+    The object id of the user or service principal.
+    .PARAMETER UserPrincipalName
+    The user's principal name.
+    .PARAMETER ServicePrincipalName
+    The service principal's application id or display name.
+    .PARAMETER PermissionsToKeys
+    Key permissions, e.g. get,wrapKey,unwrapKey for an enterprise policy. Allowed values: all, encrypt, decrypt, wrapKey, unwrapKey, sign, verify, get, list, create, update, import, delete, backup, restore, recover, purge, release, rotate, getrotationpolicy, setrotationpolicy.
+    .PARAMETER PermissionsToSecrets
+    Secret permissions. Allowed values: all, get, list, set, delete, backup, restore, recover, purge.
+    .PARAMETER PassThru
+    Output the vault after the change.
+    .EXAMPLE
+    Set-AzKeyVaultAccessPolicy -VaultName contoso-cmk-kv -ObjectId 00aa00aa-bb11-cc22-dd33-44ee44ee44ee -PermissionsToKeys get,wrapKey,unwrapKey
+    .OUTPUTS
+    PpCmk.KeyVault
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.KeyVault')]
+    param(
+        [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [Alias('Name')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $VaultName,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
+        [string]
+        $ResourceGroupName,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
+        [string]
+        $ObjectId,
+
+        [Parameter()]
+        [Alias('UPN', 'Email')]
+        [string]
+        $UserPrincipalName,
+
+        [Parameter()]
+        [Alias('SPN')]
+        [string]
+        $ServicePrincipalName,
+
+        [Parameter()]
+        [ValidateSet('all', 'encrypt', 'decrypt', 'wrapKey', 'unwrapKey', 'sign', 'verify', 'get', 'list', 'create', 'update', 'import', 'delete', 'backup', 'restore', 'recover', 'purge', 'release', 'rotate', 'getrotationpolicy', 'setrotationpolicy')]
+        [string[]]
+        $PermissionsToKeys,
+
+        [Parameter()]
+        [ValidateSet('all', 'get', 'list', 'set', 'delete', 'backup', 'restore', 'recover', 'purge')]
+        [string[]]
+        $PermissionsToSecrets,
+
+        [Parameter()]
+        [switch]
+        $PassThru
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'ResourceGroupName', 'ObjectId', 'UserPrincipalName', 'ServicePrincipalName', 'PermissionsToKeys', 'PermissionsToSecrets', 'PassThru')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('VaultName')) { $VaultName } else { 'Set-AzKeyVaultAccessPolicy' }), 'Set-AzKeyVaultAccessPolicy')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Set-AzKeyVaultAccessPolicy' -Parameters $request -TypeName 'PpCmk.KeyVault'
+        }
+    }
+}
+
+function Set-AzKeyVaultKeyRotationPolicy {
+    <#
+    .SYNOPSIS
+    Sets a key's rotation policy: rotate (or notify) after creation or before expiry; new versions' expiry.
+    .PARAMETER VaultName
+    The key vault.
+    .PARAMETER HsmName
+    The managed HSM (instead of -VaultName).
+    .PARAMETER Name
+    The key's name.
+    .PARAMETER ExpiresIn
+    ISO 8601 duration after which new versions expire, at least P28D (e.g. P2Y).
+    .PARAMETER KeyRotationLifetimeAction
+    @{Action='Rotate';TimeAfterCreate='P18M'} or @{Action='Notify';TimeBeforeExpiry='P30D'}.
+    .PARAMETER LifetimeActionType
+    The action, as an alternative to -KeyRotationLifetimeAction. Allowed values: Rotate, Notify.
+    .PARAMETER TimeAfterCreate
+    With -LifetimeActionType: ISO 8601 duration after a version's creation.
+    .PARAMETER TimeBeforeExpiry
+    With -LifetimeActionType: ISO 8601 duration before a version's expiry.
+    .PARAMETER PolicyPath
+    A JSON file with lifetimeActions and attributes.expiryTime, as Key Vault's REST API takes it.
+    .EXAMPLE
+    Set-AzKeyVaultKeyRotationPolicy -VaultName contoso-cmk-kv -Name contoso-cmk -ExpiresIn P2Y -KeyRotationLifetimeAction @{Action='Rotate';TimeAfterCreate='P18M'}
+    .OUTPUTS
+    PpCmk.KeyRotationPolicy
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.KeyRotationPolicy')]
+    param(
+        [Parameter(Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [string]
+        $VaultName,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
+        [string]
+        $HsmName,
+
+        [Parameter(Mandatory = $true, Position = 1, ValueFromPipelineByPropertyName = $true)]
+        [Alias('KeyName')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Name,
+
+        [Parameter()]
+        [string]
+        $ExpiresIn,
+
+        [Parameter()]
+        [object]
+        $KeyRotationLifetimeAction,
+
+        [Parameter()]
+        [ValidateSet('Rotate', 'Notify')]
+        [string]
+        $LifetimeActionType,
+
+        [Parameter()]
+        [string]
+        $TimeAfterCreate,
+
+        [Parameter()]
+        [string]
+        $TimeBeforeExpiry,
+
+        [Parameter()]
+        [string]
+        $PolicyPath
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'HsmName', 'Name', 'ExpiresIn', 'KeyRotationLifetimeAction', 'LifetimeActionType', 'TimeAfterCreate', 'TimeBeforeExpiry', 'PolicyPath')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('Name')) { $Name } else { 'Set-AzKeyVaultKeyRotationPolicy' }), 'Set-AzKeyVaultKeyRotationPolicy')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Set-AzKeyVaultKeyRotationPolicy' -Parameters $request -TypeName 'PpCmk.KeyRotationPolicy'
+        }
+    }
+}
+
 function Set-PpCmkClock {
     <#
     .SYNOPSIS
@@ -933,6 +2107,283 @@ function Set-PpCmkClock {
         $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('AdvanceDays', 'AdvanceHours', 'Reset')
         if ($PSCmdlet.ShouldProcess('Set-PpCmkClock', 'Set-PpCmkClock')) {
             Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Set-PpCmkClock' -Parameters $request -TypeName 'PpCmk.Clock'
+        }
+    }
+}
+
+function Undo-AzKeyVaultKeyRemoval {
+    <#
+    .SYNOPSIS
+    Recovers a soft-deleted key with all its versions.
+    .PARAMETER VaultName
+    The key vault.
+    .PARAMETER HsmName
+    The managed HSM (instead of -VaultName).
+    .PARAMETER Name
+    The key's name.
+    .EXAMPLE
+    Undo-AzKeyVaultKeyRemoval -VaultName contoso-cmk-kv -Name contoso-cmk
+    .OUTPUTS
+    PpCmk.KeyVaultKey
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.KeyVaultKey')]
+    param(
+        [Parameter(Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [string]
+        $VaultName,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
+        [string]
+        $HsmName,
+
+        [Parameter(Mandatory = $true, Position = 1, ValueFromPipelineByPropertyName = $true)]
+        [Alias('KeyName')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Name
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'HsmName', 'Name')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('Name')) { $Name } else { 'Undo-AzKeyVaultKeyRemoval' }), 'Undo-AzKeyVaultKeyRemoval')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Undo-AzKeyVaultKeyRemoval' -Parameters $request -TypeName 'PpCmk.KeyVaultKey'
+        }
+    }
+}
+
+function Undo-AzKeyVaultRemoval {
+    <#
+    .SYNOPSIS
+    Recovers a soft-deleted key vault with its keys.
+    .PARAMETER VaultName
+    The key vault's name.
+    .PARAMETER ResourceGroupName
+    The vault's resource group.
+    .PARAMETER Location
+    Accepted for compatibility.
+    .EXAMPLE
+    Undo-AzKeyVaultRemoval -VaultName contoso-cmk-kv -ResourceGroupName contoso-cmk -Location centralus
+    .OUTPUTS
+    PpCmk.KeyVault
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.KeyVault')]
+    param(
+        [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [Alias('Name')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $VaultName,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
+        [string]
+        $ResourceGroupName,
+
+        [Parameter()]
+        [string]
+        $Location
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'ResourceGroupName', 'Location')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('VaultName')) { $VaultName } else { 'Undo-AzKeyVaultRemoval' }), 'Undo-AzKeyVaultRemoval')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Undo-AzKeyVaultRemoval' -Parameters $request -TypeName 'PpCmk.KeyVault'
+        }
+    }
+}
+
+function Update-AzKeyVault {
+    <#
+    .SYNOPSIS
+    Changes a key vault: enable purge protection (permanently), the permission model, public network access.
+    .PARAMETER VaultName
+    The key vault's name.
+    .PARAMETER ResourceGroupName
+    The vault's resource group.
+    .PARAMETER EnablePurgeProtection
+    Turn purge protection on. It can never be turned off.
+    .PARAMETER DisableRbacAuthorization
+    $true: vault access policies; $false: Azure RBAC.
+    .PARAMETER PublicNetworkAccess
+    Whether the vault accepts traffic from public networks. Allowed values: Enabled, Disabled.
+    .EXAMPLE
+    Update-AzKeyVault -VaultName contoso-cmk-kv -ResourceGroupName contoso-cmk -EnablePurgeProtection
+    .OUTPUTS
+    PpCmk.KeyVault
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.KeyVault')]
+    param(
+        [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [Alias('Name')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $VaultName,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
+        [string]
+        $ResourceGroupName,
+
+        [Parameter()]
+        [switch]
+        $EnablePurgeProtection,
+
+        [Parameter()]
+        [bool]
+        $DisableRbacAuthorization,
+
+        [Parameter()]
+        [ValidateSet('Enabled', 'Disabled')]
+        [string]
+        $PublicNetworkAccess
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'ResourceGroupName', 'EnablePurgeProtection', 'DisableRbacAuthorization', 'PublicNetworkAccess')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('VaultName')) { $VaultName } else { 'Update-AzKeyVault' }), 'Update-AzKeyVault')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Update-AzKeyVault' -Parameters $request -TypeName 'PpCmk.KeyVault'
+        }
+    }
+}
+
+function Update-AzKeyVaultKey {
+    <#
+    .SYNOPSIS
+    Enables or disables a key version, or changes its expiry, activation date, operations or tags.
+    .PARAMETER VaultName
+    The key vault.
+    .PARAMETER HsmName
+    The managed HSM (instead of -VaultName).
+    .PARAMETER Name
+    The key's name.
+    .PARAMETER Version
+    The version to change. Default: the current one.
+    .PARAMETER Enable
+    $true to enable, $false to disable.
+    .PARAMETER Expires
+    When the version expires (UTC).
+    .PARAMETER NotBefore
+    When the version becomes usable (UTC).
+    .PARAMETER KeyOps
+    Operations the version allows. Allowed values: encrypt, decrypt, sign, verify, wrapKey, unwrapKey, import.
+    .PARAMETER Tag
+    Tags, replacing the current ones.
+    .PARAMETER PassThru
+    Output the key.
+    .EXAMPLE
+    Update-AzKeyVaultKey -VaultName contoso-cmk-kv -Name contoso-cmk -Enable $false
+    .OUTPUTS
+    PpCmk.KeyVaultKey
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.KeyVaultKey')]
+    param(
+        [Parameter(Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [string]
+        $VaultName,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
+        [string]
+        $HsmName,
+
+        [Parameter(Mandatory = $true, Position = 1, ValueFromPipelineByPropertyName = $true)]
+        [Alias('KeyName')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Name,
+
+        [Parameter(Position = 2)]
+        [Alias('KeyVersion')]
+        [string]
+        $Version,
+
+        [Parameter()]
+        [bool]
+        $Enable,
+
+        [Parameter()]
+        [datetime]
+        $Expires,
+
+        [Parameter()]
+        [datetime]
+        $NotBefore,
+
+        [Parameter()]
+        [ValidateSet('encrypt', 'decrypt', 'sign', 'verify', 'wrapKey', 'unwrapKey', 'import')]
+        [string[]]
+        $KeyOps,
+
+        [Parameter()]
+        [object]
+        $Tag,
+
+        [Parameter()]
+        [switch]
+        $PassThru
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'HsmName', 'Name', 'Version', 'Enable', 'Expires', 'NotBefore', 'KeyOps', 'Tag', 'PassThru')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('Name')) { $Name } else { 'Update-AzKeyVaultKey' }), 'Update-AzKeyVaultKey')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Update-AzKeyVaultKey' -Parameters $request -TypeName 'PpCmk.KeyVaultKey'
+        }
+    }
+}
+
+function Update-AzKeyVaultNetworkRuleSet {
+    <#
+    .SYNOPSIS
+    Sets a vault's firewall: default action, trusted-services bypass, allowed IP ranges.
+    .PARAMETER VaultName
+    The key vault's name.
+    .PARAMETER ResourceGroupName
+    The vault's resource group.
+    .PARAMETER DefaultAction
+    What happens to traffic no rule allows. Allowed values: Allow, Deny.
+    .PARAMETER Bypass
+    AzureServices lets trusted Microsoft services (Power Platform) through. Allowed values: AzureServices, None.
+    .PARAMETER IpAddressRange
+    Allowed IPv4 addresses or CIDR ranges (replaces the list).
+    .PARAMETER PassThru
+    Output the vault after the change.
+    .EXAMPLE
+    Update-AzKeyVaultNetworkRuleSet -VaultName contoso-cmk-kv -DefaultAction Deny -Bypass AzureServices
+    .OUTPUTS
+    PpCmk.KeyVault
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.KeyVault')]
+    param(
+        [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [Alias('Name')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $VaultName,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
+        [string]
+        $ResourceGroupName,
+
+        [Parameter()]
+        [ValidateSet('Allow', 'Deny')]
+        [string]
+        $DefaultAction,
+
+        [Parameter()]
+        [ValidateSet('AzureServices', 'None')]
+        [string]
+        $Bypass,
+
+        [Parameter()]
+        [string[]]
+        $IpAddressRange,
+
+        [Parameter()]
+        [switch]
+        $PassThru
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'ResourceGroupName', 'DefaultAction', 'Bypass', 'IpAddressRange', 'PassThru')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('VaultName')) { $VaultName } else { 'Update-AzKeyVaultNetworkRuleSet' }), 'Update-AzKeyVaultNetworkRuleSet')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Update-AzKeyVaultNetworkRuleSet' -Parameters $request -TypeName 'PpCmk.KeyVault'
         }
     }
 }

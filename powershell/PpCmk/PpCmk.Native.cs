@@ -108,12 +108,23 @@ namespace PpCmk
         /// <summary>Invokes a command; progress events (JSON text) go to <paramref name="onProgress"/>.</summary>
         public static Response Invoke(IntPtr store, string command, IDictionary parameters, string account, Action<string> onProgress)
         {
+            return Invoke(store, command, parameters, account, null, onProgress);
+        }
+
+        /// <summary>Invokes a command as <paramref name="account"/> (null: the signed-in one), from the
+        /// "private" or "public" <paramref name="network"/> (null: public).</summary>
+        public static Response Invoke(IntPtr store, string command, IDictionary parameters, string account, string network, Action<string> onProgress)
+        {
             var request = new OrderedDictionary();
             request["command"] = command;
             request["parameters"] = parameters ?? new Hashtable();
             if (!string.IsNullOrEmpty(account))
             {
                 request["account"] = account;
+            }
+            if (!string.IsNullOrEmpty(network))
+            {
+                request["network"] = network;
             }
             return ParseResponse(InvokeRaw(store, ToJson(request), onProgress));
         }

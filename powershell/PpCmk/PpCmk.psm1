@@ -127,9 +127,9 @@ function Invoke-PpCmkCommand {
         $script:PpCmkProgressShown = $true
         Write-Progress -Id 4711 -Activity $progress['activity'] -Status $progress['status'] -PercentComplete ([int] $progress['percentComplete'])
     }
-    # The account is passed explicitly: on Linux and macOS, .NET does not pass
-    # $env: changes on to the native library's environment.
-    $response = [PpCmk.Native]::Invoke($store, $Command, $Parameters, $env:PPCMK_ACCOUNT, $onProgress)
+    # The account and network are passed explicitly: on Linux and macOS, .NET
+    # does not pass $env: changes on to the native library's environment.
+    $response = [PpCmk.Native]::Invoke($store, $Command, $Parameters, $env:PPCMK_ACCOUNT, $env:PPCMK_NETWORK, $onProgress)
     if ($script:PpCmkProgressShown) {
         Write-Progress -Id 4711 -Activity $Command -Completed
     }

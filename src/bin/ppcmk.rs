@@ -66,10 +66,7 @@ fn run() -> ExitCode {
     };
     let mut bar = ProgressBar::new();
     let mut sink = |p: &Progress| bar.show(p);
-    let options = InvokeOptions {
-        account: std::env::var("PPCMK_ACCOUNT").ok().filter(|a| !a.is_empty()),
-        progress: Some(&mut sink),
-    };
+    let options = InvokeOptions { progress: Some(&mut sink), ..InvokeOptions::from_env() };
     let result = engine::invoke(&store, command, &args, options);
     bar.finish();
     match result {

@@ -40,6 +40,22 @@ pub static COMMANDS: &[Command] = &[
         handler: set_clock,
     },
     Command {
+        name: "Invoke-PpCmkMaintenance",
+        synopsis: "Runs every time-based action that is due now: purges after retention, key rotations by policy.",
+        side: Side::Engine,
+        effect: Effect::Change,
+        params: &[],
+        groups: &[],
+        output: OutputSpec {
+            type_name: "PpCmk.MaintenanceEvent",
+            properties: &["Time", "Action", "Target", "Detail"],
+            table: &["Time", "Action", "Target"],
+        },
+        errors: &[],
+        example: "Invoke-PpCmkMaintenance",
+        handler: invoke_maintenance,
+    },
+    Command {
         name: "Get-PpCmkAuditLog",
         synopsis: "Lists audit log entries: every state change and every refused authorisation (Global Administrator only).",
         side: Side::Engine,
@@ -96,6 +112,16 @@ fn set_clock(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
     ctx.set_audit_target("clock");
     ctx.set_audit_detail(format!("offset now {} s", reading.offset_seconds));
     Ok(vec![clock_object(reading)])
+}
+
+fn invoke_maintenance(ctx: &mut Ctx, _args: &Args) -> Result<Vec<Object>> {
+    let events = crate::maintenance::run(ctx.store(), ctx.db(), ctx.now)?;
+    ctx.set_audit_target("maintenance");
+    ctx.set_audit_detail(format!("{} action(s)", events.len()));
+    Ok(events
+        .iter()
+        .map(|e| object(json!({"Time": time(e.time), "Action": e.action, "Target": e.target, "Detail": e.detail})))
+        .collect())
 }
 
 fn get_audit_log(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {

@@ -5,6 +5,8 @@
 mod accounts;
 mod directory;
 mod engine;
+mod keys;
+mod keyvault;
 mod rbac;
 mod resources;
 
@@ -13,8 +15,15 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 /// Every area's commands; `registry::all` flattens and sorts them.
-pub static ALL: &[&[Command]] =
-    &[accounts::COMMANDS, directory::COMMANDS, engine::COMMANDS, rbac::COMMANDS, resources::COMMANDS];
+pub static ALL: &[&[Command]] = &[
+    accounts::COMMANDS,
+    directory::COMMANDS,
+    engine::COMMANDS,
+    keys::COMMANDS,
+    keyvault::COMMANDS,
+    rbac::COMMANDS,
+    resources::COMMANDS,
+];
 
 /// An output object from a `json!({...})` literal (property order is kept).
 pub(crate) fn object(value: Value) -> Object {
@@ -27,4 +36,8 @@ pub(crate) fn object(value: Value) -> Object {
 /// A time as output objects show it.
 pub(crate) fn time(t: DateTime<Utc>) -> Value {
     Value::String(crate::clock::to_display(t))
+}
+
+pub(crate) fn opt_time(t: Option<DateTime<Utc>>) -> Value {
+    t.map(time).unwrap_or(Value::Null)
 }

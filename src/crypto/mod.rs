@@ -4,6 +4,8 @@
 //! RSA lives apart in `crypto::rsa` (a different RustCrypto generation and a
 //! backend that may be swapped); nothing outside `crypto` names a cipher crate.
 
+pub mod rsa;
+
 use crate::error::{Error, ErrorCode, Result};
 use aes_gcm::aead::{AeadInOut, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce};
@@ -118,6 +120,29 @@ pub fn hex(bytes: &[u8]) -> String {
         s.push(DIGITS[(b & 15) as usize] as char);
     }
     s
+}
+
+/// Standard base64 with padding.
+pub fn base64(bytes: &[u8]) -> String {
+    use base64ct::Encoding;
+    base64ct::Base64::encode_string(bytes)
+}
+
+/// URL-safe base64 without padding (JWK members, Key Vault REST values).
+pub fn base64url(bytes: &[u8]) -> String {
+    use base64ct::Encoding;
+    base64ct::Base64UrlUnpadded::encode_string(bytes)
+}
+
+/// Decodes base64 in any of its four spellings (standard or URL-safe, padded or not).
+pub fn from_base64(text: &str) -> Option<Vec<u8>> {
+    use base64ct::{Base64, Base64Unpadded, Base64Url, Base64UrlUnpadded, Encoding};
+    let t = text.trim();
+    Base64::decode_vec(t)
+        .or_else(|_| Base64Unpadded::decode_vec(t))
+        .or_else(|_| Base64Url::decode_vec(t))
+        .or_else(|_| Base64UrlUnpadded::decode_vec(t))
+        .ok()
 }
 
 pub fn sha256(bytes: &[u8]) -> [u8; 32] {

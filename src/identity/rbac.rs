@@ -522,6 +522,72 @@ pub fn list_assignments(db: &Db, caller: &Caller, q: &AssignmentQuery) -> Result
     Ok(out)
 }
 
+/// Assigns a managed HSM local role at a scope inside one HSM
+/// (`{hsm id}`, `{hsm id}/keys`, `{hsm id}/keys/{name}`); the HSM has
+/// already authorised the caller with its own local roles.
+pub fn create_local_assignment(
+    db: &Db,
+    principal: &PrincipalRow,
+    role: &'static RoleDefinition,
+    scope: &str,
+    created_by: &str,
+    now: DateTime<Utc>,
+) -> Result<RoleAssignment> {
+    if role.kind != RoleKind::ManagedHsmLocal {
+        return Err(Error::invalid(format!(
+            "'{}' is an Azure role, not a Managed HSM local role: assign it with New-AzRoleAssignment.",
+            role.name
+        )));
+    }
+    if db.role_assignment_at(scope, role.id, &principal.object_id)?.is_some() {
+        return Err(Error::conflict(format!(
+            "The role assignment already exists: '{}' for {} at this scope.",
+            role.name,
+            principal_label(principal)
+        )));
+    }
+    let row = RoleAssignmentRow {
+        assignment_id: new_guid(),
+        scope: scope.to_string(),
+        role_definition_id: role.id.to_string(),
+        principal_id: principal.object_id.clone(),
+        description: None,
+        condition: None,
+        created_time: now,
+        created_by: created_by.to_string(),
+    };
+    db.insert_role_assignment(&row)?;
+    Ok(RoleAssignment { row, role, principal: Some(principal.clone()) })
+}
+
+/// Removes a managed HSM local role assignment at exactly `scope`.
+pub fn remove_local_assignment(
+    db: &Db,
+    principal_id: &str,
+    role: &'static RoleDefinition,
+    scope: &str,
+) -> Result<RoleAssignment> {
+    let row = db.role_assignment_at(scope, role.id, principal_id)?.ok_or_else(|| {
+        Error::new(
+            ErrorCode::NotFound,
+            format!("No assignment of '{}' to '{principal_id}' exists at this scope.", role.name),
+        )
+    })?;
+    db.delete_role_assignment(&row.assignment_id)?;
+    RoleAssignment::load(db, row)?.ok_or_else(|| Error::internal("assignment of an unknown role"))
+}
+
+/// Assignments at `scope` or below it (an HSM's local assignments).
+pub fn assignments_within(db: &Db, scope: &str) -> Result<Vec<RoleAssignment>> {
+    let mut out = Vec::new();
+    for row in db.role_assignments(None, None)? {
+        if scope_covers(scope, &row.scope) {
+            out.extend(RoleAssignment::load(db, row)?);
+        }
+    }
+    Ok(out)
+}
+
 fn principal_label(p: &PrincipalRow) -> String {
     p.user_principal_name.clone().unwrap_or_else(|| format!("{} ({})", p.display_name, p.object_id))
 }

@@ -76,6 +76,11 @@ impl Args {
         self.str(name).and_then(clock::parse_user_time)
     }
 
+    /// A `Bytes` parameter (bound as base64).
+    pub fn bytes(&self, name: &str) -> Option<Vec<u8>> {
+        self.str(name).and_then(crate::crypto::from_base64)
+    }
+
     /// The bound parameters as a JSON object (for logging and for re-invoking).
     pub fn to_json(&self) -> Map<String, Value> {
         self.values.iter().map(|(n, v)| (n.to_string(), v.clone())).collect()
@@ -379,6 +384,7 @@ fn convert(p: &Param, raw: Raw) -> Result<Value> {
         }),
         ParamType::StringArray => Value::Array(to_strings(p, raw)?.into_iter().map(Value::String).collect()),
         ParamType::Hashtable => Value::Object(to_object(p, raw)?),
+        ParamType::Bytes => Value::String(crate::crypto::base64(&to_bytes(p, raw)?)),
         ParamType::DateTime => {
             let text = to_text(p, raw)?;
             let t = clock::parse_user_time(&text).ok_or_else(|| binding_failed(p, &text))?;
@@ -412,6 +418,31 @@ fn check_text(p: &Param, s: &str) -> Result<()> {
         return Err(validation_failed(p, "The argument is an empty string; supply a value."));
     }
     Ok(())
+}
+
+/// Base64 (standard or URL-safe, padded or not), or a JSON array of 0–255.
+fn to_bytes(p: &Param, raw: Raw) -> Result<Vec<u8>> {
+    match raw {
+        Raw::Json(Value::Array(items)) => items
+            .iter()
+            .map(|v| v.as_u64().filter(|n| *n <= 255).map(|n| n as u8).ok_or_else(|| binding_failed(p, &v.to_string())))
+            .collect(),
+        Raw::Json(Value::String(s)) | Raw::Text(s) => {
+            let t = s.trim();
+            if t.len() > MAX_STRING_BYTES {
+                return Err(validation_failed(p, &format!("The argument is longer than {MAX_STRING_BYTES} bytes.")));
+            }
+            crate::crypto::from_base64(t).ok_or_else(|| {
+                Error::new(
+                    ErrorCode::ParameterBindingFailed,
+                    format!("Cannot convert the value of parameter '{}' to Byte[]: give the bytes as base64.", p.name),
+                )
+                .with_target(p.name)
+            })
+        }
+        Raw::Json(other) => Err(binding_failed(p, &other.to_string())),
+        Raw::Flag => Err(binding_failed(p, "")),
+    }
 }
 
 fn to_int(p: &Param, raw: Raw) -> Result<i64> {

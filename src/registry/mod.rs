@@ -39,6 +39,8 @@ pub enum ParamType {
     DateTime,
     /// `[securestring]` in PowerShell, plain text on the other surfaces; never echoed or stored in clear.
     SecureString,
+    /// `[byte[]]`: base64 on the command line; base64 or an array of 0–255 in JSON.
+    Bytes,
 }
 
 impl ParamType {
@@ -53,6 +55,7 @@ impl ParamType {
             ParamType::Hashtable => "object",
             ParamType::DateTime => "datetime",
             ParamType::SecureString => "securestring",
+            ParamType::Bytes => "byte[]",
         }
     }
 
@@ -67,6 +70,7 @@ impl ParamType {
             ParamType::Hashtable => "Hashtable",
             ParamType::DateTime => "DateTime",
             ParamType::SecureString => "SecureString",
+            ParamType::Bytes => "Byte[]",
         }
     }
 }
@@ -130,6 +134,9 @@ impl Param {
     }
     pub const fn secure(name: &'static str) -> Param {
         Param::of(name, ParamType::SecureString)
+    }
+    pub const fn bytes(name: &'static str) -> Param {
+        Param::of(name, ParamType::Bytes)
     }
     pub const fn mandatory(self) -> Param {
         Param { mandatory: true, ..self }

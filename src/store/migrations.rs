@@ -102,6 +102,69 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX audit_log_by_time ON audit_log(time);
     "#,
+    // 2: the customer's key vaults and managed HSMs, their keys and versions.
+    // Key material is stored only sealed under the master key.
+    r#"
+    CREATE TABLE key_vaults (
+        vault_id                   TEXT PRIMARY KEY,
+        name                       TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        kind                       TEXT NOT NULL CHECK (kind IN ('Vault', 'ManagedHsm')),
+        resource_id                TEXT NOT NULL,
+        resource_group             TEXT NOT NULL,
+        location                   TEXT NOT NULL,
+        sku                        TEXT NOT NULL,
+        soft_delete_retention_days INTEGER NOT NULL,
+        purge_protection           INTEGER NOT NULL,
+        rbac_authorization         INTEGER NOT NULL,
+        public_network_access      TEXT NOT NULL,
+        network_default_action     TEXT NOT NULL,
+        network_bypass             TEXT NOT NULL,
+        ip_rules                   TEXT NOT NULL DEFAULT '[]',
+        private_endpoints          TEXT NOT NULL DEFAULT '[]',
+        administrators             TEXT NOT NULL DEFAULT '[]',
+        created_time               TEXT NOT NULL,
+        deleted_time               TEXT,
+        scheduled_purge_time       TEXT
+    );
+    CREATE INDEX key_vaults_by_purge_time ON key_vaults(scheduled_purge_time) WHERE scheduled_purge_time IS NOT NULL;
+    CREATE TABLE key_vault_access_policies (
+        vault_id               TEXT NOT NULL REFERENCES key_vaults(vault_id) ON DELETE CASCADE,
+        object_id              TEXT NOT NULL COLLATE NOCASE,
+        permissions_to_keys    TEXT NOT NULL,
+        permissions_to_secrets TEXT NOT NULL,
+        PRIMARY KEY (vault_id, object_id)
+    );
+    CREATE TABLE vault_keys (
+        key_id               TEXT PRIMARY KEY,
+        vault_id             TEXT NOT NULL REFERENCES key_vaults(vault_id) ON DELETE CASCADE,
+        name                 TEXT NOT NULL COLLATE NOCASE,
+        tags                 TEXT NOT NULL DEFAULT '{}',
+        rotation_policy      TEXT,
+        next_rotation_time   TEXT,
+        created_time         TEXT NOT NULL,
+        deleted_time         TEXT,
+        scheduled_purge_time TEXT,
+        UNIQUE (vault_id, name)
+    );
+    CREATE INDEX vault_keys_by_rotation_time ON vault_keys(next_rotation_time) WHERE next_rotation_time IS NOT NULL;
+    CREATE INDEX vault_keys_by_purge_time ON vault_keys(scheduled_purge_time) WHERE scheduled_purge_time IS NOT NULL;
+    CREATE TABLE vault_key_versions (
+        key_id         TEXT NOT NULL REFERENCES vault_keys(key_id) ON DELETE CASCADE,
+        version        TEXT NOT NULL,
+        seq            INTEGER NOT NULL,
+        key_type       TEXT NOT NULL,
+        key_size       INTEGER NOT NULL,
+        key_ops        TEXT NOT NULL,
+        enabled        INTEGER NOT NULL,
+        not_before     TEXT,
+        expires        TEXT,
+        created_time   TEXT NOT NULL,
+        updated_time   TEXT NOT NULL,
+        public_sealed  BLOB NOT NULL,
+        private_sealed BLOB NOT NULL,
+        PRIMARY KEY (key_id, version)
+    );
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -13,6 +13,7 @@
 mod arm;
 mod audit;
 mod directory;
+mod keyvault;
 mod masterkey;
 mod migrations;
 mod rbac;
@@ -20,6 +21,7 @@ mod rbac;
 pub use arm::{ArmQuery, ArmResourceRow};
 pub use audit::{AuditQuery, AuditRow};
 pub use directory::{PrincipalKind, PrincipalQuery, PrincipalRow};
+pub use keyvault::{AccessPolicyRow, KeyRow, KeyVersionRow, VaultRow};
 pub use masterkey::MasterKey;
 pub use rbac::RoleAssignmentRow;
 
@@ -43,7 +45,6 @@ const RETRY_BUDGET: Duration = Duration::from_secs(300);
 /// connection.
 pub struct Store {
     home: PathBuf,
-    #[allow(dead_code)]
     master_key: MasterKey,
     pool: Mutex<Vec<Db>>,
 }
@@ -78,7 +79,6 @@ impl Store {
         self.home.join(DATABASE_FILE)
     }
 
-    #[allow(dead_code)] // first used by the key vault's sealed private keys
     pub(crate) fn master_key(&self) -> &MasterKey {
         &self.master_key
     }

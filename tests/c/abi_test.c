@@ -107,6 +107,22 @@ int main(int argc, char **argv) {
            "\"parameters\":{\"SignInName\":\"nobody@contoso.onmicrosoft.com\",\"RoleDefinitionName\":\"Reader\"}}",
            "\"code\":\"Forbidden\"", "\"category\":\"PermissionDenied\"");
 
+    /* The key vault through the C ABI: a vault, an RSA key, a wrap, and a refusal. */
+    expect(store, "{\"command\":\"New-AzResourceGroup\",\"parameters\":{\"Name\":\"rg\",\"Location\":\"centralus\"}}",
+           "\"ok\":true", NULL);
+    expect(store,
+           "{\"command\":\"New-AzKeyVault\",\"parameters\":{\"Name\":\"c-kv\",\"ResourceGroupName\":\"rg\","
+           "\"Location\":\"centralus\",\"EnablePurgeProtection\":true,\"DisableRbacAuthorization\":true}}",
+           "\"EnablePurgeProtection\":true", NULL);
+    expect(store, "{\"command\":\"Add-AzKeyVaultKey\",\"parameters\":{\"VaultName\":\"c-kv\",\"Name\":\"cmk\"}}",
+           "\"KeySize\":2048", "\"kty\":\"RSA\"");
+    expect(store,
+           "{\"command\":\"Invoke-AzKeyVaultKeyOperation\",\"parameters\":{\"VaultName\":\"c-kv\",\"Name\":\"cmk\","
+           "\"Operation\":\"Wrap\",\"Algorithm\":\"RSA-OAEP-256\",\"ByteArrayValue\":[1,2,3,4,5,6,7,8]}}",
+           "\"Result\":\"", "\"Operation\":\"Wrap\"");
+    expect(store, "{\"command\":\"Add-AzKeyVaultKey\",\"parameters\":{\"VaultName\":\"c-kv\",\"Name\":\"ec\",\"KeyType\":\"EC\"}}",
+           "\"code\":\"InvalidArgument\"", NULL);
+
     /* NULL pointers and invalid UTF-8 give error responses. */
     char *r = ppcmk_invoke(NULL, "{\"command\":\"Get-AzContext\"}");
     CHECK(r && strstr(r, "\"code\":\"InvalidRequest\""), "NULL store: %s", r ? r : "(null)");

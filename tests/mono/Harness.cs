@@ -93,6 +93,32 @@ public static class Harness
         try { Native.ParseJson("{\"a\":"); } catch (FormatException) { threw = true; }
         Check(threw, "truncated JSON is refused");
 
+        // Key vault through the module's layer: byte[] parameters go out as JSON arrays,
+        // a wrap and an unwrap round-trip, and the network travels in the request.
+        Response rg = Native.Invoke(store, "New-AzResourceGroup", Params("Name", "rg", "Location", "centralus"), null, null);
+        Check(rg.Ok, "resource group: " + rg.ErrorMessage);
+        Response kv = Native.Invoke(store, "New-AzKeyVault", Params("Name", "mono-kv", "ResourceGroupName", "rg",
+            "Location", "centralus", "EnablePurgeProtection", true, "DisableRbacAuthorization", true), null, null);
+        Check(kv.Ok && true.Equals(((IDictionary)kv.Objects[0])["EnablePurgeProtection"]), "vault: " + kv.ErrorMessage);
+        Response key = Native.Invoke(store, "Add-AzKeyVaultKey", Params("VaultName", "mono-kv", "Name", "cmk", "Size", 2048), null, null);
+        Check(key.Ok && (long)((IDictionary)key.Objects[0])["KeySize"] == 2048, "key: " + key.ErrorMessage);
+        byte[] dek = new byte[32];
+        for (int i = 0; i < dek.Length; i++) dek[i] = (byte)(i * 7);
+        Response wrapped = Native.Invoke(store, "Invoke-AzKeyVaultKeyOperation", Params("VaultName", "mono-kv", "Name", "cmk",
+            "Operation", "Wrap", "Algorithm", "RSA-OAEP-256", "ByteArrayValue", dek), null, null);
+        Check(wrapped.Ok, "wrap: " + wrapped.ErrorMessage);
+        string wrappedValue = wrapped.Ok ? (string)((IDictionary)wrapped.Objects[0])["Result"] : "";
+        Response unwrapped = Native.Invoke(store, "Invoke-AzKeyVaultKeyOperation", Params("VaultName", "mono-kv", "Name", "cmk",
+            "Operation", "Unwrap", "Algorithm", "RSA-OAEP-256", "ByteArrayValue", Convert.FromBase64String(wrappedValue)), null, null);
+        Check(unwrapped.Ok && (string)((IDictionary)unwrapped.Objects[0])["Result"] == Convert.ToBase64String(dek), "unwrap round trip: " + unwrapped.ErrorMessage);
+        Response closed = Native.Invoke(store, "Update-AzKeyVault", Params("VaultName", "mono-kv", "PublicNetworkAccess", "Disabled"), null, null);
+        Check(closed.Ok, "close the vault: " + closed.ErrorMessage);
+        Native.Invoke(store, "Add-PpCmkKeyVaultPrivateEndpoint", Params("VaultName", "mono-kv"), null, null);
+        Response fromPublic = Native.Invoke(store, "Get-AzKeyVaultKey", Params("VaultName", "mono-kv", "Name", "cmk"), null, "public", null);
+        Check(fromPublic.ErrorCode == "ForbiddenByFirewall", "public network refused, got " + fromPublic.ErrorCode);
+        Response fromPrivate = Native.Invoke(store, "Get-AzKeyVaultKey", Params("VaultName", "mono-kv", "Name", "cmk"), null, "private", null);
+        Check(fromPrivate.Ok, "private network allowed: " + fromPrivate.ErrorMessage);
+
         Native.Close(store);
 
         // An insecure master key is refused with its code.

@@ -74,6 +74,37 @@ pub fn cli_as(home: &Path, account: Option<&str>, args: &[&str]) -> Output {
     cmd.output().unwrap()
 }
 
+/// Splits a command line as a shell would for simple cases: on spaces,
+/// keeping 'single-quoted' text together (quotes removed).
+pub fn words(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut quoted = false;
+    let mut started = false;
+    for c in line.chars() {
+        match c {
+            '\'' => {
+                quoted = !quoted;
+                started = true;
+            }
+            ' ' if !quoted => {
+                if started {
+                    out.push(std::mem::take(&mut current));
+                    started = false;
+                }
+            }
+            _ => {
+                current.push(c);
+                started = true;
+            }
+        }
+    }
+    if started {
+        out.push(current);
+    }
+    out
+}
+
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }

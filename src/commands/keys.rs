@@ -1,0 +1,525 @@
+//! Key commands (Az.KeyVault names, parameters and output): create and
+//! import, versions, update, soft delete, recovery and purge, rotation and
+//! rotation policies, and key operations.
+
+use super::{object, opt_time, time};
+use crate::crypto::rsa::OaepAlgorithm;
+use crate::crypto::{base64, base64url};
+use crate::engine::Ctx;
+use crate::error::{Error, ErrorCode, Result};
+use crate::keyvault::access::KeyOp;
+use crate::keyvault::keys::{
+    self, KeySource, KeyUpdate, KeyView, LifetimeAction, NewKey, RotationPolicy, KEY_OPERATIONS, KEY_TYPES,
+};
+use crate::keyvault::{self, Vault, VaultKind};
+use crate::registry::bind::Args;
+use crate::registry::{Command, Effect, Group, Object, OutputSpec, Param, Side};
+use serde_json::{json, Map, Value};
+use zeroize::Zeroizing;
+
+const KEY_OUTPUT: OutputSpec = OutputSpec {
+    type_name: "PpCmk.KeyVaultKey",
+    properties: &[
+        "VaultName",
+        "Name",
+        "Version",
+        "Id",
+        "Enabled",
+        "Expires",
+        "NotBefore",
+        "Created",
+        "Updated",
+        "RecoveryLevel",
+        "KeyType",
+        "KeySize",
+        "KeyOps",
+        "Tags",
+        "DeletedDate",
+        "ScheduledPurgeDate",
+        "Key",
+    ],
+    table: &["VaultName", "Name", "Version", "Enabled", "KeyType", "KeySize", "Expires"],
+};
+
+const ROTATION_POLICY_OUTPUT: OutputSpec = OutputSpec {
+    type_name: "PpCmk.KeyRotationPolicy",
+    properties: &["Id", "VaultName", "KeyName", "LifetimeActions", "ExpiresIn", "CreatedOn", "UpdatedOn"],
+    table: &["VaultName", "KeyName", "LifetimeActions", "ExpiresIn"],
+};
+
+const KEY_OPERATION_OUTPUT: OutputSpec = OutputSpec {
+    type_name: "PpCmk.KeyOperationResult",
+    properties: &["KeyId", "Operation", "Algorithm", "Result"],
+    table: &["KeyId", "Operation", "Algorithm", "Result"],
+};
+
+const VAULT: Param = Param::string("VaultName").at(0).pipeline().help("The key vault.");
+const HSM: Param = Param::string("HsmName").pipeline().help("The managed HSM (instead of -VaultName).");
+const KEY_NAME: Param = Param::string("Name").mandatory().alias(&["KeyName"]).at(1).pipeline().help("The key's name.");
+const WHERE: Group = Group::exactly_one(&["VaultName", "HsmName"]);
+
+pub static COMMANDS: &[Command] = &[
+    Command {
+        name: "Add-AzKeyVaultKey",
+        synopsis: "Creates an RSA or RSA-HSM key, imports an RSA private key file, or adds a version to an existing key.",
+        side: Side::Azure,
+        effect: Effect::Change,
+        params: &[
+            VAULT,
+            HSM,
+            KEY_NAME,
+            Param::string("Destination").one_of(&["Software", "HSM"]).help("HSM makes an RSA-HSM key (Premium vault or managed HSM)."),
+            Param::string("KeyType").one_of(KEY_TYPES).default("RSA").help("RSA or RSA-HSM; EC and oct keys are refused (Power Platform needs RSA)."),
+            Param::int("Size").default("2048").help("2048, 3072 or 4096 bits."),
+            Param::strings("KeyOps").one_of(KEY_OPERATIONS).help("Operations the key allows. Default: encrypt, decrypt, sign, verify, wrapKey, unwrapKey."),
+            Param::datetime("Expires").help("When the version expires (UTC)."),
+            Param::datetime("NotBefore").help("When the version becomes usable (UTC)."),
+            Param::switch("Disable").help("Create the version disabled."),
+            Param::hashtable("Tag").help("Tags, e.g. @{purpose='cmk'}."),
+            Param::string("KeyFilePath").help("Import this RSA private key file: PEM (PKCS#1, PKCS#8, encrypted PKCS#8) or DER."),
+            Param::secure("KeyFilePassword").help("The password of an encrypted PKCS#8 key file."),
+        ],
+        groups: &[WHERE, Group::at_most_one(&["KeyFilePath", "KeyType"]), Group::at_most_one(&["KeyFilePath", "Size"])],
+        output: KEY_OUTPUT,
+        errors: &[ErrorCode::Forbidden, ErrorCode::ForbiddenByFirewall, ErrorCode::NotFound, ErrorCode::Conflict, ErrorCode::InvalidArgument, ErrorCode::FileError],
+        example: "Add-AzKeyVaultKey -VaultName contoso-cmk-kv -Name contoso-cmk -Destination Software -KeyType RSA -Size 2048",
+        handler: add_key,
+    },
+    Command {
+        name: "Get-AzKeyVaultKey",
+        synopsis: "Gets keys (public parts only): the current versions, one version, all versions, or deleted keys.",
+        side: Side::Azure,
+        effect: Effect::Read,
+        params: &[
+            VAULT,
+            HSM,
+            Param::string("Name").alias(&["KeyName"]).at(1).pipeline().help("Only this key."),
+            Param::string("Version").alias(&["KeyVersion"]).at(2).help("This version of the key."),
+            Param::switch("IncludeVersions").help("Every version of the key, newest first."),
+            Param::switch("InRemovedState").help("Soft-deleted keys, with their scheduled purge dates."),
+        ],
+        groups: &[WHERE, Group::at_most_one(&["Version", "IncludeVersions", "InRemovedState"])],
+        output: KEY_OUTPUT,
+        errors: &[ErrorCode::Forbidden, ErrorCode::ForbiddenByFirewall, ErrorCode::NotFound],
+        example: "Get-AzKeyVaultKey -VaultName contoso-cmk-kv -Name contoso-cmk -IncludeVersions",
+        handler: get_key,
+    },
+    Command {
+        name: "Update-AzKeyVaultKey",
+        synopsis: "Enables or disables a key version, or changes its expiry, activation date, operations or tags.",
+        side: Side::Azure,
+        effect: Effect::Change,
+        params: &[
+            VAULT,
+            HSM,
+            KEY_NAME,
+            Param::string("Version").alias(&["KeyVersion"]).at(2).help("The version to change. Default: the current one."),
+            Param::boolean("Enable").help("$true to enable, $false to disable."),
+            Param::datetime("Expires").help("When the version expires (UTC)."),
+            Param::datetime("NotBefore").help("When the version becomes usable (UTC)."),
+            Param::strings("KeyOps").one_of(KEY_OPERATIONS).help("Operations the version allows."),
+            Param::hashtable("Tag").help("Tags, replacing the current ones."),
+            Param::switch("PassThru").help("Output the key."),
+        ],
+        groups: &[WHERE],
+        output: KEY_OUTPUT,
+        errors: &[ErrorCode::Forbidden, ErrorCode::ForbiddenByFirewall, ErrorCode::NotFound, ErrorCode::InvalidArgument],
+        example: "Update-AzKeyVaultKey -VaultName contoso-cmk-kv -Name contoso-cmk -Enable $false",
+        handler: update_key,
+    },
+    Command {
+        name: "Remove-AzKeyVaultKey",
+        synopsis: "Soft-deletes a key (all versions), or purges a deleted one with -InRemovedState (refused under purge protection).",
+        side: Side::Azure,
+        effect: Effect::Change,
+        params: &[
+            VAULT,
+            HSM,
+            KEY_NAME,
+            Param::switch("InRemovedState").help("Purge the soft-deleted key for good."),
+            Param::switch("Force").help("Accepted for compatibility (no prompt is shown)."),
+            Param::switch("PassThru").help("Output the deleted key."),
+        ],
+        groups: &[WHERE],
+        output: KEY_OUTPUT,
+        errors: &[ErrorCode::Forbidden, ErrorCode::ForbiddenByFirewall, ErrorCode::NotFound, ErrorCode::PurgeProtected],
+        example: "Remove-AzKeyVaultKey -VaultName contoso-cmk-kv -Name contoso-cmk -Force",
+        handler: remove_key,
+    },
+    Command {
+        name: "Undo-AzKeyVaultKeyRemoval",
+        synopsis: "Recovers a soft-deleted key with all its versions.",
+        side: Side::Azure,
+        effect: Effect::Change,
+        params: &[VAULT, HSM, KEY_NAME],
+        groups: &[WHERE],
+        output: KEY_OUTPUT,
+        errors: &[ErrorCode::Forbidden, ErrorCode::ForbiddenByFirewall, ErrorCode::NotFound],
+        example: "Undo-AzKeyVaultKeyRemoval -VaultName contoso-cmk-kv -Name contoso-cmk",
+        handler: undo_key_removal,
+    },
+    Command {
+        name: "Invoke-AzKeyVaultKeyRotation",
+        synopsis: "Rotates a key now: a new, enabled version like the current one; earlier versions stay as they are.",
+        side: Side::Azure,
+        effect: Effect::Change,
+        params: &[VAULT, HSM, KEY_NAME],
+        groups: &[WHERE],
+        output: KEY_OUTPUT,
+        errors: &[ErrorCode::Forbidden, ErrorCode::ForbiddenByFirewall, ErrorCode::NotFound],
+        example: "Invoke-AzKeyVaultKeyRotation -VaultName contoso-cmk-kv -Name contoso-cmk",
+        handler: rotate_key,
+    },
+    Command {
+        name: "Set-AzKeyVaultKeyRotationPolicy",
+        synopsis: "Sets a key's rotation policy: rotate (or notify) after creation or before expiry; new versions' expiry.",
+        side: Side::Azure,
+        effect: Effect::Change,
+        params: &[
+            VAULT,
+            HSM,
+            KEY_NAME,
+            Param::string("ExpiresIn").help("ISO 8601 duration after which new versions expire, at least P28D (e.g. P2Y)."),
+            Param::hashtable("KeyRotationLifetimeAction").help("@{Action='Rotate';TimeAfterCreate='P18M'} or @{Action='Notify';TimeBeforeExpiry='P30D'}."),
+            Param::string("LifetimeActionType").one_of(&["Rotate", "Notify"]).help("The action, as an alternative to -KeyRotationLifetimeAction."),
+            Param::string("TimeAfterCreate").help("With -LifetimeActionType: ISO 8601 duration after a version's creation."),
+            Param::string("TimeBeforeExpiry").help("With -LifetimeActionType: ISO 8601 duration before a version's expiry."),
+            Param::string("PolicyPath").help("A JSON file with lifetimeActions and attributes.expiryTime, as Key Vault's REST API takes it."),
+        ],
+        groups: &[WHERE, Group::at_most_one(&["KeyRotationLifetimeAction", "LifetimeActionType", "PolicyPath"])],
+        output: ROTATION_POLICY_OUTPUT,
+        errors: &[ErrorCode::Forbidden, ErrorCode::ForbiddenByFirewall, ErrorCode::NotFound, ErrorCode::InvalidArgument, ErrorCode::FileError],
+        example: "Set-AzKeyVaultKeyRotationPolicy -VaultName contoso-cmk-kv -Name contoso-cmk -ExpiresIn P2Y -KeyRotationLifetimeAction @{Action='Rotate';TimeAfterCreate='P18M'}",
+        handler: set_rotation_policy,
+    },
+    Command {
+        name: "Get-AzKeyVaultKeyRotationPolicy",
+        synopsis: "Gets a key's rotation policy (Key Vault's default when none is set).",
+        side: Side::Azure,
+        effect: Effect::Read,
+        params: &[VAULT, HSM, KEY_NAME],
+        groups: &[WHERE],
+        output: ROTATION_POLICY_OUTPUT,
+        errors: &[ErrorCode::Forbidden, ErrorCode::ForbiddenByFirewall, ErrorCode::NotFound],
+        example: "Get-AzKeyVaultKeyRotationPolicy -VaultName contoso-cmk-kv -Name contoso-cmk",
+        handler: get_rotation_policy,
+    },
+    Command {
+        name: "Invoke-AzKeyVaultKeyOperation",
+        synopsis: "Wraps, unwraps, encrypts or decrypts a value with a key (RSA-OAEP or RSA-OAEP-256), as the signed-in principal.",
+        side: Side::Azure,
+        effect: Effect::Read,
+        params: &[
+            VAULT,
+            HSM,
+            KEY_NAME,
+            Param::string("Version").alias(&["KeyVersion"]).help("The key version. Default: the current one."),
+            Param::string("Operation").mandatory().one_of(&["Wrap", "Unwrap", "Encrypt", "Decrypt"]).help("The operation."),
+            Param::string("Algorithm").mandatory().one_of(&["RSA-OAEP", "RSA-OAEP-256"]).help("The RSA-OAEP variant."),
+            Param::bytes("ByteArrayValue").mandatory().help("The input bytes (base64 on the command line)."),
+        ],
+        groups: &[WHERE],
+        output: KEY_OPERATION_OUTPUT,
+        errors: &[ErrorCode::Forbidden, ErrorCode::ForbiddenByFirewall, ErrorCode::NotFound, ErrorCode::InvalidOperation, ErrorCode::InvalidArgument],
+        example: "Invoke-AzKeyVaultKeyOperation -VaultName contoso-cmk-kv -Name contoso-cmk -Operation Wrap -Algorithm RSA-OAEP-256 -ByteArrayValue AAECAwQFBgcICQoLDA0ODw==",
+        handler: key_operation,
+    },
+];
+
+// ------------------------------------------------------------------ outputs
+
+pub(crate) fn key_object(ctx: &Ctx, k: &KeyView) -> Result<Object> {
+    let public = k.public_key(ctx.store())?;
+    Ok(object(json!({
+        "VaultName": k.vault.row.name,
+        "Name": k.key.name,
+        "Version": k.version.version,
+        "Id": k.id(),
+        "Enabled": k.version.enabled,
+        "Expires": opt_time(k.version.expires),
+        "NotBefore": opt_time(k.version.not_before),
+        "Created": time(k.version.created_time),
+        "Updated": time(k.version.updated_time),
+        "RecoveryLevel": k.vault.recovery_level(),
+        "KeyType": k.version.key_type,
+        "KeySize": k.version.key_size,
+        "KeyOps": k.version.key_ops,
+        "Tags": k.tags(),
+        "DeletedDate": opt_time(k.key.deleted_time),
+        "ScheduledPurgeDate": opt_time(k.key.scheduled_purge_time),
+        "Key": {
+            "kid": k.id(),
+            "kty": k.version.key_type,
+            "key_ops": k.version.key_ops,
+            "n": base64url(&public.modulus()),
+            "e": base64url(&public.exponent()),
+        },
+    })))
+}
+
+fn policy_object(vault: &Vault, key: &str, p: &RotationPolicy) -> Object {
+    let actions: Vec<Value> = p
+        .lifetime_actions
+        .iter()
+        .map(|a| json!({"Action": a.action, "TimeAfterCreate": a.time_after_create, "TimeBeforeExpiry": a.time_before_expiry}))
+        .collect();
+    object(json!({
+        "Id": format!("{}/rotationpolicy", keys::key_id_url(vault, key, None)),
+        "VaultName": vault.row.name,
+        "KeyName": key,
+        "LifetimeActions": actions,
+        "ExpiresIn": p.expires_in,
+        "CreatedOn": time(p.created_on),
+        "UpdatedOn": time(p.updated_on),
+    }))
+}
+
+// ----------------------------------------------------------------- handlers
+
+/// The vault or HSM named by -VaultName or -HsmName.
+fn target_vault(ctx: &Ctx, args: &Args) -> Result<Vault> {
+    match args.str("VaultName") {
+        Some(v) => keyvault::active_vault(ctx.db(), v, VaultKind::Vault),
+        None => keyvault::active_vault(ctx.db(), args.required("HsmName")?, VaultKind::ManagedHsm),
+    }
+}
+
+/// Tag values are strings, as Azure stores them.
+fn tags(args: &Args) -> Option<Map<String, Value>> {
+    args.object("Tag").map(|m| {
+        m.iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()))))
+            .collect()
+    })
+}
+
+/// Reads a key file the user named: a regular file of at most 1 MiB.
+fn read_key_file(path: &str) -> Result<Zeroizing<Vec<u8>>> {
+    let meta = std::fs::metadata(path).map_err(|e| {
+        Error::new(ErrorCode::FileError, format!("Cannot read the key file '{path}': {e}.")).with_target(path)
+    })?;
+    if !meta.is_file() {
+        return Err(Error::new(ErrorCode::FileError, format!("'{path}' is not a file.")).with_target(path));
+    }
+    if meta.len() > 1 << 20 {
+        return Err(Error::invalid(format!(
+            "The key file '{path}' is larger than 1 MiB; it is not an RSA private key."
+        ))
+        .with_target(path));
+    }
+    std::fs::read(path).map(Zeroizing::new).map_err(|e| {
+        Error::new(ErrorCode::FileError, format!("Cannot read the key file '{path}': {e}.")).with_target(path)
+    })
+}
+
+fn add_key(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
+    let who = ctx.requester()?;
+    let vault = target_vault(ctx, args)?;
+    ctx.set_audit_target(keys::key_id_url(&vault, args.required("Name")?, None));
+    let destination = args.str("Destination").map(str::to_string);
+    let source = match args.str("KeyFilePath") {
+        Some(path) => KeySource::Import {
+            bytes: read_key_file(path)?,
+            password: args.str("KeyFilePassword").map(|p| Zeroizing::new(p.to_string())),
+            destination,
+        },
+        None => KeySource::Generate {
+            key_type: args.str("KeyType").map(str::to_string),
+            size: args.int("Size"),
+            destination,
+        },
+    };
+    let spec = NewKey {
+        name: args.required("Name")?.to_string(),
+        source,
+        key_ops: args.strings("KeyOps"),
+        expires: args.datetime("Expires"),
+        not_before: args.datetime("NotBefore"),
+        enabled: !args.switch("Disable"),
+        tags: tags(args),
+    };
+    let view = keys::add_key(ctx.db(), ctx.store(), &who, &vault, spec, ctx.now)?;
+    ctx.set_audit_target(view.id());
+    ctx.set_audit_detail(format!(
+        "{} {} bits{}",
+        view.version.key_type,
+        view.version.key_size,
+        if args.has("KeyFilePath") { ", imported" } else { "" }
+    ));
+    Ok(vec![key_object(ctx, &view)?])
+}
+
+fn get_key(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
+    let who = ctx.requester()?;
+    let vault = target_vault(ctx, args)?;
+    let name = args.str("Name");
+    let views = if args.switch("InRemovedState") {
+        keys::list_deleted(ctx.db(), &who, &vault, name)?
+    } else {
+        match name {
+            None => keys::list_keys(ctx.db(), &who, &vault)?,
+            Some(n) if args.switch("IncludeVersions") => keys::list_versions(ctx.db(), &who, &vault, n)?,
+            Some(n) => vec![keys::get_key(ctx.db(), &who, &vault, n, args.str("Version"))?],
+        }
+    };
+    views.iter().map(|v| key_object(ctx, v)).collect()
+}
+
+fn update_key(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
+    let who = ctx.requester()?;
+    let vault = target_vault(ctx, args)?;
+    let change = KeyUpdate {
+        enabled: args.bool("Enable"),
+        expires: args.datetime("Expires"),
+        not_before: args.datetime("NotBefore"),
+        key_ops: args.strings("KeyOps"),
+        tags: tags(args),
+    };
+    let view = keys::update_key(ctx.db(), &who, &vault, args.required("Name")?, args.str("Version"), change, ctx.now)?;
+    ctx.set_audit_target(view.id());
+    ctx.set_audit_detail(format!(
+        "enabled {}, expires {}",
+        view.version.enabled,
+        view.version.expires.map(crate::clock::to_display).unwrap_or_else(|| "never".into())
+    ));
+    Ok(if args.switch("PassThru") { vec![key_object(ctx, &view)?] } else { vec![] })
+}
+
+fn remove_key(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
+    let who = ctx.requester()?;
+    let vault = target_vault(ctx, args)?;
+    let name = args.required("Name")?;
+    ctx.set_audit_target(keys::key_id_url(&vault, name, None));
+    if args.switch("InRemovedState") {
+        keys::purge_key(ctx.db(), &who, &vault, name)?;
+        ctx.set_audit_detail("purged");
+        return Ok(vec![]);
+    }
+    let view = keys::remove_key(ctx.db(), &who, &vault, name, ctx.now)?;
+    ctx.set_audit_detail(format!(
+        "soft-deleted; scheduled purge {}",
+        view.key.scheduled_purge_time.map(crate::clock::to_display).unwrap_or_default()
+    ));
+    Ok(if args.switch("PassThru") { vec![key_object(ctx, &view)?] } else { vec![] })
+}
+
+fn undo_key_removal(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
+    let who = ctx.requester()?;
+    let vault = target_vault(ctx, args)?;
+    let view = keys::recover_key(ctx.db(), &who, &vault, args.required("Name")?, ctx.now)?;
+    ctx.set_audit_target(keys::key_id_url(&vault, &view.key.name, None));
+    Ok(vec![key_object(ctx, &view)?])
+}
+
+fn rotate_key(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
+    let who = ctx.requester()?;
+    let vault = target_vault(ctx, args)?;
+    let view = keys::rotate_key(ctx.db(), ctx.store(), &who, &vault, args.required("Name")?, ctx.now)?;
+    ctx.set_audit_target(view.id());
+    Ok(vec![key_object(ctx, &view)?])
+}
+
+fn lifetime_action_from(map: &Map<String, Value>) -> Result<LifetimeAction> {
+    let field = |name: &str| -> Option<String> {
+        map.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).and_then(|(_, v)| v.as_str()).map(str::to_string)
+    };
+    Ok(LifetimeAction {
+        action: field("Action")
+            .or_else(|| field("type"))
+            .ok_or_else(|| Error::invalid("A lifetime action needs Action = 'Rotate' or 'Notify'."))?,
+        time_after_create: field("TimeAfterCreate"),
+        time_before_expiry: field("TimeBeforeExpiry"),
+    })
+}
+
+/// Reads `-PolicyPath`: Key Vault's REST shape
+/// `{"lifetimeActions":[{"trigger":{"timeAfterCreate":"P18M"},"action":{"type":"Rotate"}}],"attributes":{"expiryTime":"P2Y"}}`.
+fn policy_from_file(path: &str) -> Result<(Vec<LifetimeAction>, Option<String>)> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Error::new(ErrorCode::FileError, format!("Cannot read the policy file '{path}': {e}.")).with_target(path)
+    })?;
+    let doc: Value = serde_json::from_str(&text)
+        .map_err(|e| Error::invalid(format!("The policy file '{path}' is not JSON: {e}.")))?;
+    let mut actions = Vec::new();
+    for a in doc.get("lifetimeActions").and_then(Value::as_array).into_iter().flatten() {
+        let trigger = a.get("trigger").cloned().unwrap_or(Value::Null);
+        let get = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+        actions.push(LifetimeAction {
+            action: a
+                .get("action")
+                .and_then(|x| get(x, "type"))
+                .ok_or_else(|| Error::invalid("Each lifetime action needs action.type."))?,
+            time_after_create: get(&trigger, "timeAfterCreate"),
+            time_before_expiry: get(&trigger, "timeBeforeExpiry"),
+        });
+    }
+    let expires = doc.get("attributes").and_then(|a| a.get("expiryTime")).and_then(Value::as_str).map(str::to_string);
+    Ok((actions, expires))
+}
+
+fn set_rotation_policy(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
+    let who = ctx.requester()?;
+    let vault = target_vault(ctx, args)?;
+    let name = args.required("Name")?;
+    let (actions, file_expiry) = if let Some(path) = args.str("PolicyPath") {
+        policy_from_file(path)?
+    } else if let Some(map) = args.object("KeyRotationLifetimeAction") {
+        (vec![lifetime_action_from(map)?], None)
+    } else if let Some(action) = args.str("LifetimeActionType") {
+        let a = LifetimeAction {
+            action: action.to_string(),
+            time_after_create: args.str("TimeAfterCreate").map(str::to_string),
+            time_before_expiry: args.str("TimeBeforeExpiry").map(str::to_string),
+        };
+        (vec![a], None)
+    } else {
+        (vec![], None)
+    };
+    let expires_in = args.str("ExpiresIn").map(str::to_string).or(file_expiry);
+    let policy = keys::set_rotation_policy(ctx.db(), &who, &vault, name, actions, expires_in, ctx.now)?;
+    ctx.set_audit_target(keys::key_id_url(&vault, name, None));
+    ctx.set_audit_detail(serde_json::to_string(&policy.lifetime_actions).unwrap_or_default());
+    Ok(vec![policy_object(&vault, name, &policy)])
+}
+
+fn get_rotation_policy(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
+    let who = ctx.requester()?;
+    let vault = target_vault(ctx, args)?;
+    let name = args.required("Name")?;
+    let policy = keys::get_rotation_policy(ctx.db(), &who, &vault, name, ctx.now)?;
+    Ok(vec![policy_object(&vault, name, &policy)])
+}
+
+fn key_operation(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
+    let who = ctx.requester()?;
+    let vault = target_vault(ctx, args)?;
+    ctx.set_audit_target(keys::key_id_url(&vault, args.required("Name")?, None));
+    let operation = args.required("Operation")?;
+    let op = match operation {
+        "Wrap" => KeyOp::WrapKey,
+        "Unwrap" => KeyOp::UnwrapKey,
+        "Encrypt" => KeyOp::Encrypt,
+        _ => KeyOp::Decrypt,
+    };
+    let algorithm =
+        OaepAlgorithm::parse(args.required("Algorithm")?).ok_or_else(|| Error::invalid("Unknown algorithm."))?;
+    let input = args.bytes("ByteArrayValue").ok_or_else(|| Error::internal("-ByteArrayValue was not bound"))?;
+    let out = keys::key_operation(
+        ctx.db(),
+        ctx.store(),
+        &who,
+        &vault,
+        args.required("Name")?,
+        args.str("Version"),
+        op,
+        algorithm,
+        &input,
+        ctx.now,
+    )?;
+    Ok(vec![object(json!({
+        "KeyId": out.key_id,
+        "Operation": operation,
+        "Algorithm": algorithm.name(),
+        "Result": base64(&out.value),
+    }))])
+}

@@ -1,0 +1,266 @@
+//! RSA for the key vault: key generation, import of existing private keys
+//! (PKCS#1 or PKCS#8, PEM or DER, PKCS#8 optionally password-encrypted), and
+//! RSA-OAEP wrap and unwrap.
+//!
+//! The only module that names the `rsa` crate, so the backend can be swapped.
+//! Every private-key operation is blinded (`decrypt_blinded`), the mitigation
+//! for timing attacks on RSA decryption (RUSTSEC-2023-0071, "Marvin"); and
+//! callers reach it only after the key vault has authorised the request.
+
+use crate::error::{Error, ErrorCode, Result};
+use getrandom::rand_core::UnwrapErr;
+use getrandom::SysRng;
+use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey, EncodeRsaPublicKey};
+use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey};
+use rsa::traits::PublicKeyParts;
+use rsa::{Oaep, RsaPrivateKey, RsaPublicKey};
+use zeroize::Zeroizing;
+
+/// Key sizes the key vault creates and imports.
+pub const SUPPORTED_SIZES: [usize; 3] = [2048, 3072, 4096];
+
+/// The RSA-OAEP variants of Azure Key Vault's wrap and encrypt operations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OaepAlgorithm {
+    /// `RSA-OAEP`: SHA-1 and MGF1-SHA-1 (kept for compatibility).
+    RsaOaep,
+    /// `RSA-OAEP-256`: SHA-256 and MGF1-SHA-256 (the default).
+    RsaOaep256,
+}
+
+impl OaepAlgorithm {
+    pub fn name(self) -> &'static str {
+        match self {
+            OaepAlgorithm::RsaOaep => "RSA-OAEP",
+            OaepAlgorithm::RsaOaep256 => "RSA-OAEP-256",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<OaepAlgorithm> {
+        match s.to_ascii_uppercase().as_str() {
+            "RSA-OAEP" => Some(OaepAlgorithm::RsaOaep),
+            "RSA-OAEP-256" => Some(OaepAlgorithm::RsaOaep256),
+            _ => None,
+        }
+    }
+
+    /// The longest plaintext this padding can carry under a key of `bits`.
+    pub fn max_plaintext(self, bits: usize) -> usize {
+        let hash = match self {
+            OaepAlgorithm::RsaOaep => 20,
+            OaepAlgorithm::RsaOaep256 => 32,
+        };
+        (bits / 8).saturating_sub(2 * hash + 2)
+    }
+}
+
+/// A private key; the rsa crate zeroizes its components when dropped.
+pub struct PrivateKey(RsaPrivateKey);
+
+/// A public key.
+#[derive(Clone)]
+pub struct PublicKey(RsaPublicKey);
+
+fn rng() -> UnwrapErr<SysRng> {
+    UnwrapErr(SysRng)
+}
+
+fn crypto_error(what: &str, e: impl std::fmt::Display) -> Error {
+    Error::new(ErrorCode::InvalidArgument, format!("{what}: {e}"))
+}
+
+impl PrivateKey {
+    /// Generates a key of `bits` (2048, 3072 or 4096) with exponent 65537.
+    pub fn generate(bits: usize) -> Result<PrivateKey> {
+        if !SUPPORTED_SIZES.contains(&bits) {
+            return Err(Error::invalid(format!("RSA key size {bits} is not supported; use 2048, 3072 or 4096.")));
+        }
+        RsaPrivateKey::new(&mut rng(), bits)
+            .map(PrivateKey)
+            .map_err(|e| Error::internal(format!("RSA key generation failed: {e}")))
+    }
+
+    /// Imports a private key from a file's bytes: PEM (`RSA PRIVATE KEY`,
+    /// `PRIVATE KEY`, `ENCRYPTED PRIVATE KEY`) or DER (PKCS#1 or PKCS#8).
+    pub fn import(bytes: &[u8], password: Option<&str>) -> Result<PrivateKey> {
+        let key = match std::str::from_utf8(bytes).ok().map(str::trim_start) {
+            Some(text) if text.starts_with("-----BEGIN") => {
+                if text.starts_with("-----BEGIN RSA PRIVATE KEY-----") {
+                    RsaPrivateKey::from_pkcs1_pem(text)
+                        .map_err(|e| crypto_error("Not a valid PKCS#1 RSA private key", e))?
+                } else if text.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----") {
+                    let password = password.ok_or_else(|| {
+                        Error::invalid("The key file is encrypted: give its password with -KeyFilePassword.")
+                    })?;
+                    RsaPrivateKey::from_pkcs8_encrypted_pem(text, password.as_bytes()).map_err(|_| {
+                        Error::invalid(
+                            "The key file could not be decrypted: wrong -KeyFilePassword, or not an RSA key.",
+                        )
+                    })?
+                } else if text.starts_with("-----BEGIN PRIVATE KEY-----") {
+                    RsaPrivateKey::from_pkcs8_pem(text)
+                        .map_err(|e| crypto_error("Not a valid PKCS#8 RSA private key", e))?
+                } else {
+                    let first = text.lines().next().unwrap_or_default();
+                    return Err(Error::invalid(format!(
+                        "The key file starts with '{first}': import an RSA private key (PEM 'RSA PRIVATE KEY', 'PRIVATE KEY' or 'ENCRYPTED PRIVATE KEY', or DER)."
+                    )));
+                }
+            }
+            _ => RsaPrivateKey::from_pkcs8_der(bytes)
+                .or_else(|_| RsaPrivateKey::from_pkcs1_der(bytes))
+                .map_err(|_| Error::invalid("The key file is neither PEM nor a DER PKCS#1/PKCS#8 RSA private key."))?,
+        };
+        let bits = key.n().bit_width() as usize;
+        if !SUPPORTED_SIZES.contains(&bits) {
+            return Err(Error::invalid(format!(
+                "The imported RSA key has {bits} bits; import a 2048, 3072 or 4096-bit key."
+            )));
+        }
+        key.validate().map_err(|e| crypto_error("The imported RSA key is not consistent", e))?;
+        Ok(PrivateKey(key))
+    }
+
+    /// The PKCS#8 DER encoding, for sealing under the master key.
+    pub fn to_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>> {
+        let doc = self.0.to_pkcs8_der().map_err(|e| Error::internal(format!("PKCS#8 encoding failed: {e}")))?;
+        Ok(Zeroizing::new(doc.as_bytes().to_vec()))
+    }
+
+    pub fn from_pkcs8_der(der: &[u8]) -> Result<PrivateKey> {
+        RsaPrivateKey::from_pkcs8_der(der)
+            .map(PrivateKey)
+            .map_err(|e| Error::internal(format!("a sealed private key does not decode: {e}")))
+    }
+
+    pub fn public_key(&self) -> PublicKey {
+        PublicKey(self.0.to_public_key())
+    }
+
+    pub fn bits(&self) -> usize {
+        self.0.n().bit_width() as usize
+    }
+
+    /// RSA-OAEP decryption, blinded.
+    pub fn unwrap_key(&self, algorithm: OaepAlgorithm, ciphertext: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+        let mut rng = rng();
+        let plain = match algorithm {
+            OaepAlgorithm::RsaOaep => self.0.decrypt_blinded(&mut rng, Oaep::<sha1::Sha1>::new(), ciphertext),
+            OaepAlgorithm::RsaOaep256 => self.0.decrypt_blinded(&mut rng, Oaep::<sha2::Sha256>::new(), ciphertext),
+        };
+        // One message for every failure, so errors reveal nothing about the padding.
+        plain.map(Zeroizing::new).map_err(|_| {
+            Error::invalid(format!(
+                "The value could not be unwrapped with {}: wrong key, algorithm or ciphertext.",
+                algorithm.name()
+            ))
+        })
+    }
+}
+
+impl PublicKey {
+    /// RSA-OAEP encryption of a short value (a data-encryption key).
+    pub fn wrap_key(&self, algorithm: OaepAlgorithm, plaintext: &[u8]) -> Result<Vec<u8>> {
+        let max = algorithm.max_plaintext(self.bits());
+        if plaintext.len() > max {
+            return Err(Error::invalid(format!(
+                "{} under a {}-bit key carries at most {max} bytes; the value has {}.",
+                algorithm.name(),
+                self.bits(),
+                plaintext.len()
+            )));
+        }
+        let mut rng = rng();
+        let out = match algorithm {
+            OaepAlgorithm::RsaOaep => self.0.encrypt(&mut rng, Oaep::<sha1::Sha1>::new(), plaintext),
+            OaepAlgorithm::RsaOaep256 => self.0.encrypt(&mut rng, Oaep::<sha2::Sha256>::new(), plaintext),
+        };
+        out.map_err(|e| Error::internal(format!("RSA-OAEP encryption failed: {e}")))
+    }
+
+    pub fn bits(&self) -> usize {
+        self.0.n().bit_width() as usize
+    }
+
+    /// The modulus, big-endian, without leading zeros (JWK `n`).
+    pub fn modulus(&self) -> Vec<u8> {
+        strip_leading_zeros(self.0.n().to_be_bytes().to_vec())
+    }
+
+    /// The public exponent, big-endian (JWK `e`).
+    pub fn exponent(&self) -> Vec<u8> {
+        strip_leading_zeros(self.0.e().to_be_bytes().to_vec())
+    }
+
+    pub fn to_pkcs1_der(&self) -> Result<Vec<u8>> {
+        self.0
+            .to_pkcs1_der()
+            .map(|d| d.as_bytes().to_vec())
+            .map_err(|e| Error::internal(format!("PKCS#1 encoding failed: {e}")))
+    }
+
+    pub fn from_pkcs1_der(der: &[u8]) -> Result<PublicKey> {
+        RsaPublicKey::from_pkcs1_der(der)
+            .map(PublicKey)
+            .map_err(|e| Error::internal(format!("a sealed public key does not decode: {e}")))
+    }
+}
+
+fn strip_leading_zeros(mut bytes: Vec<u8>) -> Vec<u8> {
+    let zeros = bytes.iter().take_while(|b| **b == 0).count().min(bytes.len().saturating_sub(1));
+    bytes.drain(..zeros);
+    bytes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::OnceLock;
+
+    fn key() -> &'static PrivateKey {
+        static KEY: OnceLock<PrivateKey> = OnceLock::new();
+        KEY.get_or_init(|| PrivateKey::generate(2048).unwrap())
+    }
+
+    #[test]
+    fn oaep_round_trips_for_both_algorithms() {
+        let dek = [7u8; 32];
+        for alg in [OaepAlgorithm::RsaOaep, OaepAlgorithm::RsaOaep256] {
+            let wrapped = key().public_key().wrap_key(alg, &dek).unwrap();
+            assert_eq!(wrapped.len(), 256);
+            assert_eq!(key().unwrap_key(alg, &wrapped).unwrap().as_slice(), &dek);
+            let other = match alg {
+                OaepAlgorithm::RsaOaep => OaepAlgorithm::RsaOaep256,
+                OaepAlgorithm::RsaOaep256 => OaepAlgorithm::RsaOaep,
+            };
+            assert!(key().unwrap_key(other, &wrapped).is_err(), "the algorithm is bound");
+        }
+    }
+
+    #[test]
+    fn refuses_unsupported_sizes_and_oversized_values() {
+        assert!(PrivateKey::generate(1024).is_err());
+        let too_long = vec![0u8; OaepAlgorithm::RsaOaep256.max_plaintext(2048) + 1];
+        assert!(key().public_key().wrap_key(OaepAlgorithm::RsaOaep256, &too_long).is_err());
+    }
+
+    #[test]
+    fn pkcs8_round_trip_and_public_parts() {
+        let der = key().to_pkcs8_der().unwrap();
+        let again = PrivateKey::from_pkcs8_der(&der).unwrap();
+        assert_eq!(again.public_key().modulus(), key().public_key().modulus());
+        assert_eq!(key().public_key().exponent(), vec![1, 0, 1]);
+        assert_eq!(key().public_key().modulus().len(), 256);
+        let public = PublicKey::from_pkcs1_der(&key().public_key().to_pkcs1_der().unwrap()).unwrap();
+        assert_eq!(public.bits(), 2048);
+    }
+
+    #[test]
+    fn import_accepts_pkcs8_der_and_rejects_garbage() {
+        let der = key().to_pkcs8_der().unwrap();
+        assert_eq!(PrivateKey::import(&der, None).unwrap().bits(), 2048);
+        assert!(PrivateKey::import(b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", None).is_err());
+        assert!(PrivateKey::import(b"garbage", None).is_err());
+        assert!(PrivateKey::import(b"", None).is_err());
+    }
+}

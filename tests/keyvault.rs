@@ -1,0 +1,587 @@
+//! The customer's key vault: vaults and managed HSMs, RSA keys and versions,
+//! soft delete and purge protection, rotation, data-plane access (RBAC and
+//! access policies), network rules, and key material sealed at rest.
+
+mod support;
+
+use ppcmk::ErrorCode;
+use serde_json::{json, Value};
+use support::{upn, TestStore};
+
+const ADMIN: &str = "admin@contoso.onmicrosoft.com";
+
+/// A store with resource group `rg`, and a vault `cmk-kv` (purge protection
+/// on, RBAC) whose keys the Global Administrator manages as Crypto Officer.
+fn with_vault() -> (TestStore, String) {
+    let t = TestStore::new();
+    t.ok("New-AzResourceGroup", json!({"Name": "rg", "Location": "centralus"}));
+    let v = t.ok(
+        "New-AzKeyVault",
+        json!({"Name": "cmk-kv", "ResourceGroupName": "rg", "Location": "centralus", "EnablePurgeProtection": true}),
+    );
+    let vault_id = v[0]["ResourceId"].as_str().unwrap().to_string();
+    t.ok(
+        "New-AzRoleAssignment",
+        json!({"SignInName": ADMIN, "RoleDefinitionName": "Key Vault Crypto Officer", "Scope": vault_id}),
+    );
+    (t, vault_id)
+}
+
+fn add_key(t: &TestStore, vault: &str, name: &str) -> Value {
+    t.ok("Add-AzKeyVaultKey", json!({"VaultName": vault, "Name": name, "Destination": "Software"})).remove(0)
+}
+
+fn wrap(t: &TestStore, account: Option<&str>, vault: &str, key: &str) -> Result<String, ppcmk::Error> {
+    t.run_as(
+        account,
+        "Invoke-AzKeyVaultKeyOperation",
+        json!({"VaultName": vault, "Name": key, "Operation": "Wrap", "Algorithm": "RSA-OAEP-256", "ByteArrayValue": "AAECAwQFBgcICQoLDA0ODw=="}),
+    )
+    .map(|o| o[0]["Result"].as_str().unwrap().to_string())
+}
+
+fn unwrap(t: &TestStore, account: Option<&str>, vault: &str, key: &str, wrapped: &str) -> Result<String, ppcmk::Error> {
+    t.run_as(
+        account,
+        "Invoke-AzKeyVaultKeyOperation",
+        json!({"VaultName": vault, "Name": key, "Operation": "Unwrap", "Algorithm": "RSA-OAEP-256", "ByteArrayValue": wrapped}),
+    )
+    .map(|o| o[0]["Result"].as_str().unwrap().to_string())
+}
+
+// ------------------------------------------------------------------ vaults
+
+#[test]
+fn purge_protection_is_reported_and_can_never_be_turned_off() {
+    let t = TestStore::new();
+    t.ok("New-AzResourceGroup", json!({"Name": "rg", "Location": "centralus"}));
+    let out = t
+        .run("New-AzKeyVault", json!({"Name": "plain-kv", "ResourceGroupName": "rg", "Location": "centralus"}))
+        .unwrap();
+    assert_eq!(out[0]["EnablePurgeProtection"], false);
+    assert_eq!(out[0]["EnableSoftDelete"], true);
+    assert_eq!(out[0]["SoftDeleteRetentionInDays"], 90);
+    assert_eq!(out[0]["VaultUri"], "https://plain-kv.vault.azure.net/");
+    let after = t.ok(
+        "Update-AzKeyVault",
+        json!({"VaultName": "plain-kv", "ResourceGroupName": "rg", "EnablePurgeProtection": true}),
+    );
+    assert_eq!(after[0]["EnablePurgeProtection"], true);
+    let e = t.fails(
+        ErrorCode::InvalidOperation,
+        "Update-AzKeyVault",
+        json!({"VaultName": "plain-kv", "EnablePurgeProtection": false}),
+    );
+    assert!(e.contains("cannot be turned off"), "{e}");
+    assert_eq!(t.ok("Get-AzKeyVault", json!({"VaultName": "plain-kv"}))[0]["EnablePurgeProtection"], true);
+}
+
+#[test]
+fn vault_names_follow_azure_rules_and_are_unique() {
+    let t = TestStore::new();
+    t.ok("New-AzResourceGroup", json!({"Name": "rg", "Location": "centralus"}));
+    for bad in ["kv", "1vault", "vault-", "va--ult", "this-name-is-far-too-long-x", "vault_name"] {
+        let e = t.fails(
+            ErrorCode::InvalidArgument,
+            "New-AzKeyVault",
+            json!({"Name": bad, "ResourceGroupName": "rg", "Location": "centralus"}),
+        );
+        assert!(e.contains("3-24 characters"), "{bad}: {e}");
+    }
+    t.ok("New-AzKeyVault", json!({"Name": "good-kv1", "ResourceGroupName": "rg", "Location": "centralus"}));
+    t.fails(
+        ErrorCode::AlreadyExists,
+        "New-AzKeyVault",
+        json!({"Name": "GOOD-KV1", "ResourceGroupName": "rg", "Location": "centralus"}),
+    );
+    t.fails(
+        ErrorCode::NotFound,
+        "New-AzKeyVault",
+        json!({"Name": "other-kv", "ResourceGroupName": "missing", "Location": "centralus"}),
+    );
+    t.fails(
+        ErrorCode::ParameterValidationFailed,
+        "New-AzKeyVault",
+        json!({"Name": "x-kv", "ResourceGroupName": "rg", "Location": "centralus", "SoftDeleteRetentionInDays": 6}),
+    );
+    t.user("nobody");
+    t.fails_as(
+        Some(&upn("nobody")),
+        ErrorCode::Forbidden,
+        "New-AzKeyVault",
+        json!({"Name": "their-kv", "ResourceGroupName": "rg", "Location": "centralus"}),
+    );
+}
+
+#[test]
+fn a_deleted_vault_is_recoverable_reserved_and_purged_on_schedule() {
+    let (t, _) = with_vault();
+    add_key(&t, "cmk-kv", "cmk");
+    t.ok("Remove-AzKeyVault", json!({"VaultName": "cmk-kv", "Force": true}));
+    t.fails(ErrorCode::NotFound, "Get-AzKeyVault", json!({"VaultName": "cmk-kv"}));
+    let removed = t.ok("Get-AzKeyVault", json!({"InRemovedState": true}));
+    assert_eq!(removed.len(), 1);
+    assert!(removed[0]["ScheduledPurgeDate"].is_string());
+    t.fails(ErrorCode::NotFound, "Get-AzKeyVaultKey", json!({"VaultName": "cmk-kv", "Name": "cmk"}));
+    t.fails(
+        ErrorCode::Conflict,
+        "New-AzKeyVault",
+        json!({"Name": "cmk-kv", "ResourceGroupName": "rg", "Location": "centralus"}),
+    );
+    t.fails(ErrorCode::PurgeProtected, "Remove-AzKeyVault", json!({"VaultName": "cmk-kv", "InRemovedState": true}));
+    t.ok("Undo-AzKeyVaultRemoval", json!({"VaultName": "cmk-kv", "ResourceGroupName": "rg", "Location": "centralus"}));
+    assert_eq!(t.ok("Get-AzKeyVaultKey", json!({"VaultName": "cmk-kv", "Name": "cmk"})).len(), 1, "keys come back");
+    // Deleted again and left alone: gone after the retention period.
+    t.ok("Remove-AzKeyVault", json!({"VaultName": "cmk-kv"}));
+    t.ok("Set-PpCmkClock", json!({"AdvanceDays": 91}));
+    assert!(t.ok("Get-AzKeyVault", json!({"InRemovedState": true})).is_empty());
+    t.ok("New-AzKeyVault", json!({"Name": "cmk-kv", "ResourceGroupName": "rg", "Location": "centralus"}));
+}
+
+#[test]
+fn a_vault_without_purge_protection_can_be_purged_at_once() {
+    let t = TestStore::new();
+    t.ok("New-AzResourceGroup", json!({"Name": "rg", "Location": "centralus"}));
+    t.ok("New-AzKeyVault", json!({"Name": "tmp-kv", "ResourceGroupName": "rg", "Location": "centralus"}));
+    t.ok("Remove-AzKeyVault", json!({"VaultName": "tmp-kv"}));
+    t.ok("Remove-AzKeyVault", json!({"VaultName": "tmp-kv", "InRemovedState": true}));
+    assert!(t.ok("Get-AzKeyVault", json!({"InRemovedState": true})).is_empty());
+}
+
+// -------------------------------------------------------------------- keys
+
+#[test]
+fn rsa_keys_are_created_and_unsupported_ones_refused() {
+    let (t, _) = with_vault();
+    let key = add_key(&t, "cmk-kv", "cmk");
+    assert_eq!(key["KeyType"], "RSA");
+    assert_eq!(key["KeySize"], 2048);
+    let version = key["Version"].as_str().unwrap();
+    assert_eq!(version.len(), 32);
+    assert!(version.chars().all(|c| c.is_ascii_hexdigit()));
+    assert_eq!(key["Id"], format!("https://cmk-kv.vault.azure.net/keys/cmk/{version}"));
+    assert_eq!(key["RecoveryLevel"], "Recoverable");
+    assert_eq!(key["Key"]["e"], "AQAB");
+    assert_eq!(key["Key"]["n"].as_str().unwrap().len(), 342, "2048-bit modulus, base64url");
+    let e = t.fails(
+        ErrorCode::InvalidArgument,
+        "Add-AzKeyVaultKey",
+        json!({"VaultName": "cmk-kv", "Name": "small", "Size": 1024}),
+    );
+    assert!(e.contains("1024") && e.contains("2048, 3072 or 4096"), "{e}");
+    let e = t.fails(
+        ErrorCode::InvalidArgument,
+        "Add-AzKeyVaultKey",
+        json!({"VaultName": "cmk-kv", "Name": "ec", "KeyType": "EC"}),
+    );
+    assert!(e.contains("RSA or RSA-HSM"), "{e}");
+    let e = t.fails(
+        ErrorCode::InvalidArgument,
+        "Add-AzKeyVaultKey",
+        json!({"VaultName": "cmk-kv", "Name": "hsm", "KeyType": "RSA-HSM"}),
+    );
+    assert!(e.contains("Premium"), "{e}");
+    t.fails(
+        ErrorCode::ParameterValidationFailed,
+        "Add-AzKeyVaultKey",
+        json!({"VaultName": "cmk-kv", "Name": "x", "KeyType": "DSA"}),
+    );
+    t.fails(ErrorCode::InvalidArgument, "Add-AzKeyVaultKey", json!({"VaultName": "cmk-kv", "Name": "bad_name"}));
+    t.fails(ErrorCode::NotFound, "Add-AzKeyVaultKey", json!({"VaultName": "nokv", "Name": "k"}));
+}
+
+#[test]
+fn an_rsa_hsm_key_in_a_managed_hsm_needs_the_local_crypto_user_role() {
+    let t = TestStore::new();
+    t.ok("New-AzResourceGroup", json!({"Name": "rg", "Location": "centralus"}));
+    let hsm = t.ok(
+        "New-AzKeyVaultManagedHsm",
+        json!({"Name": "contoso-hsm", "ResourceGroupName": "rg", "Location": "centralus", "Administrator": [ADMIN], "EnablePurgeProtection": true}),
+    );
+    assert_eq!(hsm[0]["HsmUri"], "https://contoso-hsm.managedhsm.azure.net/");
+    // Owner of the subscription and HSM administrator, yet no key access without a local crypto role.
+    let e = t.fails(
+        ErrorCode::Forbidden,
+        "Add-AzKeyVaultKey",
+        json!({"HsmName": "contoso-hsm", "Name": "cmk", "KeyType": "RSA-HSM", "Size": 3072}),
+    );
+    assert!(e.contains("Managed HSM Crypto User"), "{e}");
+    t.ok(
+        "New-AzKeyVaultRoleAssignment",
+        json!({"HsmName": "contoso-hsm", "RoleDefinitionName": "Managed HSM Crypto User", "SignInName": ADMIN, "Scope": "/keys"}),
+    );
+    let key = t
+        .ok("Add-AzKeyVaultKey", json!({"HsmName": "contoso-hsm", "Name": "cmk", "KeyType": "RSA-HSM", "Size": 3072}))
+        .remove(0);
+    assert_eq!(key["KeyType"], "RSA-HSM");
+    assert_eq!(key["KeySize"], 3072);
+    assert!(key["Id"].as_str().unwrap().starts_with("https://contoso-hsm.managedhsm.azure.net/keys/cmk/"));
+    let assignments = t.ok("Get-AzKeyVaultRoleAssignment", json!({"HsmName": "contoso-hsm"}));
+    let scopes: Vec<(&str, &str)> =
+        assignments.iter().map(|a| (a["RoleDefinitionName"].as_str().unwrap(), a["Scope"].as_str().unwrap())).collect();
+    assert_eq!(scopes, vec![("Managed HSM Administrator", "/"), ("Managed HSM Crypto User", "/keys")]);
+    // Only the HSM's administrators manage its local roles; Azure roles cannot be assigned there.
+    t.user("other");
+    t.fails_as(
+        Some(&upn("other")),
+        ErrorCode::Forbidden,
+        "New-AzKeyVaultRoleAssignment",
+        json!({"HsmName": "contoso-hsm", "RoleDefinitionName": "Managed HSM Crypto User", "SignInName": upn("other")}),
+    );
+    t.fails(
+        ErrorCode::InvalidArgument,
+        "New-AzKeyVaultRoleAssignment",
+        json!({"HsmName": "contoso-hsm", "RoleDefinitionName": "Reader", "SignInName": upn("other")}),
+    );
+    t.fails(ErrorCode::InvalidArgument, "New-AzKeyVaultRoleAssignment", json!({"HsmName": "contoso-hsm", "RoleDefinitionName": "Managed HSM Crypto User", "SignInName": upn("other"), "Scope": "/secrets"}));
+}
+
+#[test]
+fn rotation_adds_a_version_and_the_old_one_stays_enabled() {
+    let (t, _) = with_vault();
+    let first = add_key(&t, "cmk-kv", "cmk");
+    let rotated = t.ok("Invoke-AzKeyVaultKeyRotation", json!({"VaultName": "cmk-kv", "Name": "cmk"})).remove(0);
+    assert_ne!(rotated["Version"], first["Version"]);
+    let versions = t.ok("Get-AzKeyVaultKey", json!({"VaultName": "cmk-kv", "Name": "cmk", "IncludeVersions": true}));
+    assert_eq!(versions.len(), 2);
+    assert_eq!(versions[0]["Version"], rotated["Version"], "current first");
+    assert!(versions.iter().all(|v| v["Enabled"] == true));
+    let old = t.ok("Get-AzKeyVaultKey", json!({"VaultName": "cmk-kv", "Name": "cmk", "Version": first["Version"]}));
+    assert_eq!(old[0]["Enabled"], true);
+    assert_ne!(old[0]["Key"]["n"], rotated["Key"]["n"], "a new key pair");
+}
+
+#[test]
+fn a_rotation_policy_of_thirty_days_rotates_when_the_clock_passes_it() {
+    let (t, _) = with_vault();
+    add_key(&t, "cmk-kv", "cmk");
+    let policy = t.ok(
+        "Set-AzKeyVaultKeyRotationPolicy",
+        json!({"VaultName": "cmk-kv", "Name": "cmk", "ExpiresIn": "P2Y", "KeyRotationLifetimeAction": {"Action": "Rotate", "TimeAfterCreate": "P30D"}}),
+    );
+    assert_eq!(policy[0]["LifetimeActions"][0]["TimeAfterCreate"], "P30D");
+    assert_eq!(
+        t.ok("Get-AzKeyVaultKeyRotationPolicy", json!({"VaultName": "cmk-kv", "Name": "cmk"}))[0]["ExpiresIn"],
+        "P2Y"
+    );
+    t.ok("Set-PpCmkClock", json!({"AdvanceDays": 29}));
+    assert_eq!(
+        t.ok("Get-AzKeyVaultKey", json!({"VaultName": "cmk-kv", "Name": "cmk", "IncludeVersions": true})).len(),
+        1
+    );
+    t.ok("Set-PpCmkClock", json!({"AdvanceDays": 2}));
+    let versions = t.ok("Get-AzKeyVaultKey", json!({"VaultName": "cmk-kv", "Name": "cmk", "IncludeVersions": true}));
+    assert_eq!(versions.len(), 2, "rotated on the next command after day 30");
+    assert!(versions[0]["Expires"].is_string(), "ExpiresIn applies to the new version");
+    assert!(versions[1]["Enabled"] == true);
+    // The CLI form of the same policy, and the validation Key Vault applies.
+    t.ok(
+        "Set-AzKeyVaultKeyRotationPolicy",
+        json!({"VaultName": "cmk-kv", "Name": "cmk", "LifetimeActionType": "Rotate", "TimeAfterCreate": "P18M"}),
+    );
+    t.fails(
+        ErrorCode::InvalidArgument,
+        "Set-AzKeyVaultKeyRotationPolicy",
+        json!({"VaultName": "cmk-kv", "Name": "cmk", "ExpiresIn": "P20D"}),
+    );
+    t.fails(
+        ErrorCode::InvalidArgument,
+        "Set-AzKeyVaultKeyRotationPolicy",
+        json!({"VaultName": "cmk-kv", "Name": "cmk", "LifetimeActionType": "Rotate", "TimeAfterCreate": "P1D"}),
+    );
+    t.fails(
+        ErrorCode::InvalidArgument,
+        "Set-AzKeyVaultKeyRotationPolicy",
+        json!({"VaultName": "cmk-kv", "Name": "cmk", "LifetimeActionType": "Rotate", "TimeAfterCreate": "soon"}),
+    );
+}
+
+#[test]
+fn a_deleted_key_is_listed_protected_from_purge_recovered_and_finally_purged() {
+    let (t, _) = with_vault();
+    add_key(&t, "cmk-kv", "cmk");
+    add_key(&t, "cmk-kv", "old");
+    t.ok("Remove-AzKeyVaultKey", json!({"VaultName": "cmk-kv", "Name": "cmk", "Force": true}));
+    let deleted = t.ok("Get-AzKeyVaultKey", json!({"VaultName": "cmk-kv", "InRemovedState": true}));
+    assert_eq!(deleted.len(), 1);
+    assert_eq!(deleted[0]["Name"], "cmk");
+    assert!(deleted[0]["ScheduledPurgeDate"].is_string() && deleted[0]["DeletedDate"].is_string());
+    t.fails(ErrorCode::NotFound, "Get-AzKeyVaultKey", json!({"VaultName": "cmk-kv", "Name": "cmk"}));
+    t.fails(ErrorCode::Conflict, "Add-AzKeyVaultKey", json!({"VaultName": "cmk-kv", "Name": "cmk"}));
+    let e = t.fails(
+        ErrorCode::PurgeProtected,
+        "Remove-AzKeyVaultKey",
+        json!({"VaultName": "cmk-kv", "Name": "cmk", "InRemovedState": true}),
+    );
+    assert!(e.contains("purge protection"), "{e}");
+    let back = t.ok("Undo-AzKeyVaultKeyRemoval", json!({"VaultName": "cmk-kv", "Name": "cmk"}));
+    assert_eq!(back[0]["Name"], "cmk");
+    // Another key deleted now is gone for good once the clock passes its purge date.
+    t.ok("Remove-AzKeyVaultKey", json!({"VaultName": "cmk-kv", "Name": "old"}));
+    t.ok("Set-PpCmkClock", json!({"AdvanceDays": 91}));
+    assert!(t.ok("Get-AzKeyVaultKey", json!({"VaultName": "cmk-kv", "InRemovedState": true})).is_empty());
+    t.fails(ErrorCode::NotFound, "Undo-AzKeyVaultKeyRemoval", json!({"VaultName": "cmk-kv", "Name": "old"}));
+    assert_eq!(t.ok("Get-AzKeyVaultKey", json!({"VaultName": "cmk-kv"})).len(), 1, "cmk stays");
+    let purges: Vec<Value> =
+        t.ok("Get-PpCmkAuditLog", json!({})).into_iter().filter(|e| e["Command"] == "KeyVault/PurgeKey").collect();
+    assert_eq!(purges.len(), 1, "the purge is audited");
+}
+
+#[test]
+fn disabled_and_expired_versions_refuse_operations() {
+    let (t, _) = with_vault();
+    add_key(&t, "cmk-kv", "cmk");
+    t.ok("Update-AzKeyVaultKey", json!({"VaultName": "cmk-kv", "Name": "cmk", "Enable": false}));
+    let e = wrap(&t, None, "cmk-kv", "cmk").unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidOperation);
+    assert!(e.message.contains("disabled"), "{}", e.message);
+    t.ok(
+        "Update-AzKeyVaultKey",
+        json!({"VaultName": "cmk-kv", "Name": "cmk", "Enable": true, "Expires": "2030-01-01"}),
+    );
+    wrap(&t, None, "cmk-kv", "cmk").unwrap();
+    t.ok("Set-PpCmkClock", json!({"AdvanceDays": 365 * 5}));
+    let e = wrap(&t, None, "cmk-kv", "cmk").unwrap_err();
+    assert!(e.message.contains("expired"), "{}", e.message);
+    t.fails(
+        ErrorCode::InvalidArgument,
+        "Update-AzKeyVaultKey",
+        json!({"VaultName": "cmk-kv", "Name": "cmk", "NotBefore": "2040-01-01", "Expires": "2039-01-01"}),
+    );
+}
+
+// ------------------------------------------------------------------ access
+
+#[test]
+fn reader_cannot_wrap_until_granted_the_encryption_user_role_at_key_scope() {
+    let (t, vault_id) = with_vault();
+    add_key(&t, "cmk-kv", "cmk");
+    let reader = t.user("reader");
+    t.ok("New-AzRoleAssignment", json!({"ObjectId": reader, "RoleDefinitionName": "Reader", "Scope": vault_id}));
+    let e = wrap(&t, Some(&upn("reader")), "cmk-kv", "cmk").unwrap_err();
+    assert_eq!(e.code, ErrorCode::Forbidden);
+    assert!(
+        e.message.contains("Microsoft.KeyVault/vaults/keys/wrap/action"),
+        "the missing permission is named: {}",
+        e.message
+    );
+    t.ok(
+        "New-AzRoleAssignment",
+        json!({"ObjectId": reader, "RoleDefinitionName": "Key Vault Crypto Service Encryption User", "Scope": format!("{vault_id}/keys/cmk")}),
+    );
+    let wrapped = wrap(&t, Some(&upn("reader")), "cmk-kv", "cmk").unwrap();
+    assert_eq!(unwrap(&t, Some(&upn("reader")), "cmk-kv", "cmk", &wrapped).unwrap(), "AAECAwQFBgcICQoLDA0ODw==");
+    // The role covers wrap and unwrap of that key, nothing more.
+    t.fails_as(
+        Some(&upn("reader")),
+        ErrorCode::Forbidden,
+        "Remove-AzKeyVaultKey",
+        json!({"VaultName": "cmk-kv", "Name": "cmk"}),
+    );
+    add_key(&t, "cmk-kv", "other");
+    assert_eq!(wrap(&t, Some(&upn("reader")), "cmk-kv", "other").unwrap_err().code, ErrorCode::Forbidden);
+    // The denials were audited.
+    let denied = t.ok("Get-PpCmkAuditLog", json!({"Principal": upn("reader")}));
+    assert!(denied.iter().filter(|e| e["Outcome"] == "Denied").count() >= 3);
+    assert!(denied.iter().any(|e| e["Command"] == "KeyVault/unwrapKey" && e["Outcome"] == "Succeeded"));
+}
+
+#[test]
+fn access_policy_vaults_check_the_principal_s_key_permissions() {
+    let t = TestStore::new();
+    t.ok("New-AzResourceGroup", json!({"Name": "rg", "Location": "centralus"}));
+    let v = t.ok(
+        "New-AzKeyVault",
+        json!({"Name": "ap-kv", "ResourceGroupName": "rg", "Location": "centralus", "EnablePurgeProtection": true, "DisableRbacAuthorization": true}),
+    );
+    assert_eq!(v[0]["EnableRbacAuthorization"], false);
+    assert_eq!(
+        v[0]["AccessPolicies"][0]["ObjectId"], "00aa00aa-bb11-cc22-dd33-44ee44ee44ee",
+        "the creator gets an access policy"
+    );
+    add_key(&t, "ap-kv", "cmk");
+    let reader = t.user("reader");
+    t.ok(
+        "New-AzRoleAssignment",
+        json!({"ObjectId": reader, "RoleDefinitionName": "Reader", "Scope": v[0]["ResourceId"]}),
+    );
+    let e = wrap(&t, Some(&upn("reader")), "ap-kv", "cmk").unwrap_err();
+    assert_eq!(e.code, ErrorCode::Forbidden);
+    assert!(e.message.contains("keys wrapKey permission"), "{}", e.message);
+    t.ok(
+        "Set-AzKeyVaultAccessPolicy",
+        json!({"VaultName": "ap-kv", "ObjectId": reader, "PermissionsToKeys": ["get", "wrapKey", "unwrapKey"]}),
+    );
+    let wrapped = wrap(&t, Some(&upn("reader")), "ap-kv", "cmk").unwrap();
+    unwrap(&t, Some(&upn("reader")), "ap-kv", "cmk", &wrapped).unwrap();
+    t.fails_as(
+        Some(&upn("reader")),
+        ErrorCode::Forbidden,
+        "Remove-AzKeyVaultKey",
+        json!({"VaultName": "ap-kv", "Name": "cmk"}),
+    );
+    t.ok("Remove-AzKeyVaultAccessPolicy", json!({"VaultName": "ap-kv", "UserPrincipalName": upn("reader")}));
+    assert_eq!(wrap(&t, Some(&upn("reader")), "ap-kv", "cmk").unwrap_err().code, ErrorCode::Forbidden);
+    t.fails(
+        ErrorCode::ParameterValidationFailed,
+        "Set-AzKeyVaultAccessPolicy",
+        json!({"VaultName": "ap-kv", "ObjectId": reader, "PermissionsToKeys": ["fly"]}),
+    );
+    // Access policies only change who may use keys; RBAC roles do not apply to this vault.
+    t.ok(
+        "New-AzRoleAssignment",
+        json!({"ObjectId": reader, "RoleDefinitionName": "Key Vault Crypto User", "Scope": v[0]["ResourceId"]}),
+    );
+    assert_eq!(wrap(&t, Some(&upn("reader")), "ap-kv", "cmk").unwrap_err().code, ErrorCode::Forbidden);
+}
+
+#[test]
+fn closed_networks_need_a_private_endpoint_for_users() {
+    let (t, _) = with_vault();
+    add_key(&t, "cmk-kv", "cmk");
+    t.ok("Update-AzKeyVault", json!({"VaultName": "cmk-kv", "PublicNetworkAccess": "Disabled"}));
+    assert_eq!(wrap(&t, None, "cmk-kv", "cmk").unwrap_err().code, ErrorCode::ForbiddenByFirewall);
+    let private = |t: &TestStore| {
+        ppcmk::invoke_json(
+            &t.store,
+            &json!({"command": "Get-AzKeyVaultKey", "parameters": {"VaultName": "cmk-kv", "Name": "cmk"}, "network": "private"}),
+            Default::default(),
+        )
+    };
+    assert_eq!(private(&t).unwrap_err().code, ErrorCode::ForbiddenByFirewall, "no private endpoint yet");
+    t.ok("Add-PpCmkKeyVaultPrivateEndpoint", json!({"VaultName": "cmk-kv"}));
+    assert_eq!(private(&t).unwrap().objects.len(), 1);
+    assert_eq!(
+        wrap(&t, None, "cmk-kv", "cmk").unwrap_err().code,
+        ErrorCode::ForbiddenByFirewall,
+        "still closed to the public"
+    );
+    t.ok("Update-AzKeyVault", json!({"VaultName": "cmk-kv", "PublicNetworkAccess": "Enabled"}));
+    t.ok("Update-AzKeyVaultNetworkRuleSet", json!({"VaultName": "cmk-kv", "DefaultAction": "Deny", "Bypass": "None"}));
+    assert_eq!(wrap(&t, None, "cmk-kv", "cmk").unwrap_err().code, ErrorCode::ForbiddenByFirewall);
+    t.fails(
+        ErrorCode::InvalidArgument,
+        "Add-AzKeyVaultNetworkRule",
+        json!({"VaultName": "cmk-kv", "IpAddressRange": ["300.1.1.1"]}),
+    );
+    let v = t.ok(
+        "Add-AzKeyVaultNetworkRule",
+        json!({"VaultName": "cmk-kv", "IpAddressRange": ["203.0.113.0/24"], "PassThru": true}),
+    );
+    assert_eq!(v[0]["NetworkAcls"]["IpAddressRanges"], json!(["203.0.113.0/24"]));
+}
+
+// --------------------------------------------------------------- at rest
+
+#[test]
+fn imported_private_keys_never_reach_the_database_file_in_clear() {
+    let (t, _) = with_vault();
+    let dir = support::TempDir::new("pem");
+    let pem = dir.path().join("key.pem");
+    let gen = std::process::Command::new("openssl")
+        .args(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out"])
+        .arg(&pem)
+        .output()
+        .expect("openssl runs");
+    assert!(gen.status.success());
+    let pem_text = std::fs::read_to_string(&pem).unwrap();
+    let imported =
+        t.ok("Add-AzKeyVaultKey", json!({"VaultName": "cmk-kv", "Name": "imported", "KeyFilePath": pem})).remove(0);
+    assert_eq!(imported["KeySize"], 2048);
+    let modulus = ppcmk::crypto::from_base64(imported["Key"]["n"].as_str().unwrap()).unwrap();
+    let generated = add_key(&t, "cmk-kv", "generated");
+    let generated_modulus = ppcmk::crypto::from_base64(generated["Key"]["n"].as_str().unwrap()).unwrap();
+
+    let mut bytes = std::fs::read(t.home().join("ppcmk.db")).unwrap();
+    bytes.extend(std::fs::read(t.home().join("ppcmk.db-wal")).unwrap_or_default());
+    let contains = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    let pem_body: String = pem_text.lines().filter(|l| !l.starts_with("-----")).collect::<Vec<_>>().join("\n");
+    for line in pem_body.lines().take(5) {
+        assert!(!contains(line.as_bytes()), "a PEM line of the private key is in the database");
+    }
+    assert!(!contains(&modulus[..32]), "the imported key's modulus is in the database");
+    assert!(!contains(&generated_modulus[..32]), "the generated key's modulus is in the database");
+    // The key works: wrap with it, unwrap it back.
+    let wrapped = wrap(&t, None, "cmk-kv", "imported").unwrap();
+    assert_eq!(unwrap(&t, None, "cmk-kv", "imported", &wrapped).unwrap(), "AAECAwQFBgcICQoLDA0ODw==");
+}
+
+#[test]
+fn key_files_in_every_supported_form_import_and_bad_ones_are_refused() {
+    let (t, _) = with_vault();
+    let dir = support::TempDir::new("keys");
+    let openssl = |args: &[&str]| {
+        let out = std::process::Command::new("openssl").args(args).current_dir(dir.path()).output().unwrap();
+        assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    openssl(&["genrsa", "-out", "pkcs8.pem", "3072"]);
+    openssl(&["rsa", "-in", "pkcs8.pem", "-traditional", "-out", "pkcs1.pem"]);
+    openssl(&["pkcs8", "-topk8", "-in", "pkcs8.pem", "-passout", "pass:s3cret", "-out", "encrypted.pem"]);
+    openssl(&["rsa", "-in", "pkcs8.pem", "-outform", "DER", "-out", "key.der"]);
+    openssl(&["genrsa", "-out", "small.pem", "1024"]);
+    let path = |f: &str| dir.path().join(f).display().to_string();
+    for (name, file) in [("pkcs8", "pkcs8.pem"), ("pkcs1", "pkcs1.pem"), ("der", "key.der")] {
+        let k = t.ok("Add-AzKeyVaultKey", json!({"VaultName": "cmk-kv", "Name": name, "KeyFilePath": path(file)}));
+        assert_eq!(k[0]["KeySize"], 3072, "{file}");
+    }
+    let e = t.fails(
+        ErrorCode::InvalidArgument,
+        "Add-AzKeyVaultKey",
+        json!({"VaultName": "cmk-kv", "Name": "enc", "KeyFilePath": path("encrypted.pem")}),
+    );
+    assert!(e.contains("-KeyFilePassword"), "{e}");
+    t.fails(
+        ErrorCode::InvalidArgument,
+        "Add-AzKeyVaultKey",
+        json!({"VaultName": "cmk-kv", "Name": "enc", "KeyFilePath": path("encrypted.pem"), "KeyFilePassword": "wrong"}),
+    );
+    t.ok("Add-AzKeyVaultKey", json!({"VaultName": "cmk-kv", "Name": "enc", "KeyFilePath": path("encrypted.pem"), "KeyFilePassword": "s3cret"}));
+    let e = t.fails(
+        ErrorCode::InvalidArgument,
+        "Add-AzKeyVaultKey",
+        json!({"VaultName": "cmk-kv", "Name": "small", "KeyFilePath": path("small.pem")}),
+    );
+    assert!(e.contains("1024"), "{e}");
+    t.fails(
+        ErrorCode::FileError,
+        "Add-AzKeyVaultKey",
+        json!({"VaultName": "cmk-kv", "Name": "none", "KeyFilePath": path("missing.pem")}),
+    );
+    t.fails(
+        ErrorCode::FileError,
+        "Add-AzKeyVaultKey",
+        json!({"VaultName": "cmk-kv", "Name": "dir", "KeyFilePath": path("")}),
+    );
+    std::fs::write(dir.path().join("cert.pem"), "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
+        .unwrap();
+    t.fails(
+        ErrorCode::InvalidArgument,
+        "Add-AzKeyVaultKey",
+        json!({"VaultName": "cmk-kv", "Name": "cert", "KeyFilePath": path("cert.pem")}),
+    );
+}
+
+#[test]
+fn maintenance_reports_what_came_due() {
+    let (t, _) = with_vault();
+    add_key(&t, "cmk-kv", "cmk");
+    t.ok(
+        "Set-AzKeyVaultKeyRotationPolicy",
+        json!({"VaultName": "cmk-kv", "Name": "cmk", "LifetimeActionType": "Rotate", "TimeAfterCreate": "P30D"}),
+    );
+    assert!(t.ok("Invoke-PpCmkMaintenance", json!({})).is_empty());
+    // Advancing 95 days: rotations at days 30, 60 and 90 are caught up at once.
+    let store = ppcmk::Store::open(&t.home()).unwrap();
+    ppcmk::invoke_json(
+        &store,
+        &json!({"command": "Set-PpCmkClock", "parameters": {"AdvanceDays": 95}}),
+        Default::default(),
+    )
+    .unwrap();
+    let events = t.ok("Invoke-PpCmkMaintenance", json!({}));
+    assert_eq!(events.iter().filter(|e| e["Action"] == "RotateKey").count(), 3, "{events:?}");
+    assert_eq!(
+        t.ok("Get-AzKeyVaultKey", json!({"VaultName": "cmk-kv", "Name": "cmk", "IncludeVersions": true})).len(),
+        4
+    );
+}
