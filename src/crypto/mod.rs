@@ -10,53 +10,61 @@ use crate::error::{Error, ErrorCode, Result};
 use aes_gcm::aead::{AeadInOut, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce};
 use sha2::{Digest, Sha256};
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
 /// Format byte at the start of every sealed blob, so the layout can change.
 const SEALED_FORMAT_V1: u8 = 1;
 const NONCE_LEN: usize = 12;
 const TAG_LEN: usize = 16;
 
-/// A 256-bit AES-GCM key that is zeroized when dropped.
+/// A 256-bit AES-GCM key. The key bytes and the expanded round keys are
+/// both zeroized when dropped; the cipher is expanded once per key, not per
+/// call, because bulk re-encryption seals hundreds of thousands of records.
 #[derive(Clone)]
-pub struct SymmetricKey(Zeroizing<[u8; 32]>);
+pub struct SymmetricKey {
+    bytes: Zeroizing<[u8; 32]>,
+    cipher: Aes256Gcm,
+}
 
 impl SymmetricKey {
     /// A fresh random key from the operating system's CSPRNG.
     pub fn generate() -> SymmetricKey {
         let mut bytes = Zeroizing::new([0u8; 32]);
         fill_random(bytes.as_mut());
-        SymmetricKey(bytes)
+        SymmetricKey::from_array(bytes)
     }
 
     pub fn from_bytes(bytes: &[u8]) -> Result<SymmetricKey> {
         let array: [u8; 32] = bytes
             .try_into()
             .map_err(|_| Error::internal(format!("a 256-bit key needs 32 bytes, got {}", bytes.len())))?;
-        Ok(SymmetricKey(Zeroizing::new(array)))
+        Ok(SymmetricKey::from_array(Zeroizing::new(array)))
+    }
+
+    fn from_array(bytes: Zeroizing<[u8; 32]>) -> SymmetricKey {
+        let cipher = Aes256Gcm::new((&*bytes).into());
+        SymmetricKey { bytes, cipher }
     }
 
     pub fn as_bytes(&self) -> &[u8; 32] {
-        &self.0
+        &self.bytes
     }
 
     /// Encrypts `plaintext` with a fresh random 96-bit nonce. `aad` is
     /// authenticated but not stored: the same `aad` must be given to
     /// [`SymmetricKey::open`], which binds a ciphertext to its place.
     pub fn seal(&self, plaintext: &[u8], aad: &[u8]) -> Vec<u8> {
-        let nonce_bytes: [u8; NONCE_LEN] = random_array();
+        let nonce_bytes = nonces::next();
         let mut out = Vec::with_capacity(1 + NONCE_LEN + plaintext.len() + TAG_LEN);
         out.push(SEALED_FORMAT_V1);
         out.extend_from_slice(&nonce_bytes);
-        let mut body = plaintext.to_vec();
-        let cipher = Aes256Gcm::new((&*self.0).into());
-        let nonce = Nonce::from(nonce_bytes);
-        let tag = cipher
-            .encrypt_inout_detached(&nonce, aad, body.as_mut_slice().into())
+        out.extend_from_slice(plaintext);
+        let body = &mut out[1 + NONCE_LEN..];
+        let tag = self
+            .cipher
+            .encrypt_inout_detached(&Nonce::from(nonce_bytes), aad, body.into())
             .expect("AES-GCM encryption of an in-memory buffer cannot fail");
-        out.extend_from_slice(&body);
         out.extend_from_slice(&tag);
-        body.zeroize();
         out
     }
 
@@ -69,12 +77,46 @@ impl SymmetricKey {
         let nonce_bytes: [u8; NONCE_LEN] = sealed[1..1 + NONCE_LEN].try_into().expect("length checked");
         let (body, tag) = sealed[1 + NONCE_LEN..].split_at(sealed.len() - 1 - NONCE_LEN - TAG_LEN);
         let mut plain = Zeroizing::new(body.to_vec());
-        let cipher = Aes256Gcm::new((&*self.0).into());
         let tag: [u8; TAG_LEN] = tag.try_into().expect("length checked");
-        cipher
+        self.cipher
             .decrypt_inout_detached(&Nonce::from(nonce_bytes), aad, plain.as_mut_slice().into(), &tag.into())
             .map_err(|_| integrity_error())?;
         Ok(plain)
+    }
+}
+
+/// Random 96-bit GCM nonces, drawn from the OS CSPRNG a page at a time: one
+/// system call per record made bulk re-encryption syscall-bound. Nonces are
+/// public, so the buffer needs no zeroizing; it is discarded after a fork so
+/// that a child can never reuse its parent's nonces.
+mod nonces {
+    use super::{fill_random, NONCE_LEN};
+    use std::cell::RefCell;
+
+    const POOL_LEN: usize = NONCE_LEN * 341;
+
+    struct Pool {
+        pid: u32,
+        used: usize,
+        bytes: [u8; POOL_LEN],
+    }
+
+    thread_local! {
+        static POOL: RefCell<Pool> = const { RefCell::new(Pool { pid: 0, used: POOL_LEN, bytes: [0; POOL_LEN] }) };
+    }
+
+    pub fn next() -> [u8; NONCE_LEN] {
+        POOL.with_borrow_mut(|pool| {
+            let pid = std::process::id();
+            if pool.used == POOL_LEN || pool.pid != pid {
+                fill_random(&mut pool.bytes);
+                pool.pid = pid;
+                pool.used = 0;
+            }
+            let nonce: [u8; NONCE_LEN] = pool.bytes[pool.used..pool.used + NONCE_LEN].try_into().expect("in bounds");
+            pool.used += NONCE_LEN;
+            nonce
+        })
     }
 }
 
@@ -159,6 +201,9 @@ mod tests {
         let a = key.seal(b"hello", b"place-1");
         let b = key.seal(b"hello", b"place-1");
         assert_ne!(a, b, "fresh nonce per seal");
+        let nonces: std::collections::HashSet<Vec<u8>> =
+            (0..2000).map(|_| key.seal(b"x", b"p")[1..1 + NONCE_LEN].to_vec()).collect();
+        assert_eq!(nonces.len(), 2000, "nonces stay distinct across pool refills");
         assert_eq!(key.open(&a, b"place-1").unwrap().as_slice(), b"hello");
     }
 
