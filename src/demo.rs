@@ -23,6 +23,10 @@ struct Demo<'a> {
     out: &'a mut dyn Write,
     report: DemoReport,
     section: usize,
+    /// Where files the demo writes (the policy template) go.
+    folder: PathBuf,
+    /// Draw progress bars in place (a terminal) rather than as lines.
+    interactive: bool,
 }
 
 impl Demo<'_> {
@@ -56,8 +60,31 @@ impl Demo<'_> {
             CliBinding::Run { args, format } => (args, format.unwrap_or(OutputFormat::Table)),
             CliBinding::Help => return Err(Error::internal("the demo asked for help")),
         };
-        let options = InvokeOptions { account: account.map(str::to_string), private_network: false, progress: None };
-        match (engine::invoke(&self.store, command, &args, options), expect) {
+        let interactive = self.interactive;
+        let mut bar = String::new();
+        let mut last_decile = None;
+        let mut show = |p: &crate::engine::Progress| {
+            let filled = 30 * p.percent_complete as usize / 100;
+            let line =
+                format!("[{}{}] {:3}% {}", "#".repeat(filled), " ".repeat(30 - filled), p.percent_complete, p.status);
+            if interactive {
+                bar = format!("\r{line}");
+                eprint!("{bar}");
+            } else if last_decile != Some(p.percent_complete / 25) {
+                last_decile = Some(p.percent_complete / 25);
+                bar.push_str(&line);
+                bar.push('\n');
+            }
+        };
+        let options =
+            InvokeOptions { account: account.map(str::to_string), private_network: false, progress: Some(&mut show) };
+        let result = engine::invoke(&self.store, command, &args, options);
+        if interactive {
+            eprint!("\r\x1b[2K");
+        } else if !bar.is_empty() {
+            write_out(self.out, &bar)?;
+        }
+        match (result, expect) {
             (Ok(outcome), None) => {
                 for w in &outcome.warnings {
                     self.say(&format!("WARNING: {w}"))?;
@@ -93,11 +120,57 @@ fn write_out(out: &mut dyn Write, text: &str) -> Result<()> {
 }
 
 const KV_ADMIN: &str = "kvadmin@contoso.onmicrosoft.com";
+const VAULT_ID: &str =
+    "/subscriptions/aaaa0a0a-bb1b-cc2c-dd3d-eeeeee4e4e4e/resourceGroups/contoso-cmk/providers/Microsoft.KeyVault/vaults/contoso-cmk-kv";
+const POLICY_ID: &str = "/subscriptions/aaaa0a0a-bb1b-cc2c-dd3d-eeeeee4e4e4e/resourceGroups/contoso-cmk/providers/Microsoft.PowerPlatform/enterprisePolicies/contoso-cmk-policy";
+
+/// The documentation's "Enterprise policy json template", as printed.
+const DOCS_TEMPLATE: &str = r#"{
+    "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+    "contentVersion": "1.0.0.0",
+    "parameters": {},
+    "resources": [
+        {
+            "type": "Microsoft.PowerPlatform/enterprisePolicies",
+            "apiVersion": "2020-10-30",
+            "name": {EnterprisePolicyName},
+            "location": {location where EnterprisePolicy needs to be created},
+            "kind": "Encryption",
+            "identity": {
+                "type": "SystemAssigned"
+            },
+            "properties": {
+                "lockbox": null,
+                "encryption": {
+                    "state": "Enabled",
+                    "keyVault": {
+                        "id": {keyVaultId},
+                        "key": {
+                            "name": {keyName}
+                        }
+                    }
+                },
+                "networkInjection": null
+            }
+        }
+    ]
+   }
+"#;
+
+/// A string property of the first object.
+fn text(objects: &[crate::registry::Object], property: &str) -> Result<String> {
+    objects
+        .first()
+        .and_then(|o| o.get(property))
+        .and_then(|v| v.as_str())
+        .map(str::to_string)
+        .ok_or_else(|| Error::internal(format!("the demo expected a {property}")))
+}
 const PP_ADMIN: &str = "ppadmin@contoso.onmicrosoft.com";
 
 /// Runs the demo in a new store under `folder` (a temporary folder when None,
-/// removed afterwards unless `keep`).
-pub fn run(out: &mut dyn Write, folder: Option<PathBuf>, keep: bool) -> Result<DemoReport> {
+/// removed afterwards unless `keep`). `interactive` draws progress bars in place.
+pub fn run(out: &mut dyn Write, folder: Option<PathBuf>, keep: bool, interactive: bool) -> Result<DemoReport> {
     let started = Instant::now();
     let temporary = folder.is_none();
     let home = folder.unwrap_or_else(|| {
@@ -107,7 +180,14 @@ pub fn run(out: &mut dyn Write, folder: Option<PathBuf>, keep: bool) -> Result<D
         return Err(Error::invalid(format!("{} already holds a store; the demo needs a new folder.", home.display())));
     }
     let store = Store::open(&home)?;
-    let mut demo = Demo { store, out, report: DemoReport { steps: vec![], store: home.clone() }, section: 0 };
+    let mut demo = Demo {
+        store,
+        out,
+        report: DemoReport { steps: vec![], store: home.clone() },
+        section: 0,
+        folder: home.clone(),
+        interactive,
+    };
     let result = walk(&mut demo);
     let elapsed = started.elapsed();
     if result.is_ok() {
@@ -305,7 +385,182 @@ fn walk(d: &mut Demo) -> Result<()> {
         None,
     )?;
 
+    d.section("The enterprise policy from the documentation's JSON template")?;
+    let template = d.folder.join("enterprise-policy.json");
+    std::fs::write(&template, DOCS_TEMPLATE).map_err(|e| Error::new(ErrorCode::FileError, e.to_string()))?;
+    let template_path = template.display().to_string();
+    d.say("The template exactly as the documentation prints it, placeholders and all:")?;
+    d.run(
+        Some(KV_ADMIN),
+        &["New-AzResourceGroupDeployment", "-ResourceGroupName", "contoso-cmk", "-TemplateFile", &template_path],
+        Some(ErrorCode::InvalidTemplate),
+    )?;
+    let filled = DOCS_TEMPLATE
+        .replace("{EnterprisePolicyName}", "\"contoso-cmk-policy\"")
+        .replace("{location where EnterprisePolicy needs to be created}", "\"unitedstates\"")
+        .replace("{keyVaultId}", &format!("\"{VAULT_ID}\""))
+        .replace("{keyName}", "\"contoso-cmk-key\"");
+    std::fs::write(&template, filled).map_err(|e| Error::new(ErrorCode::FileError, e.to_string()))?;
+    d.say("Filled in:")?;
+    d.run(
+        Some(KV_ADMIN),
+        &["New-AzResourceGroupDeployment", "-ResourceGroupName", "contoso-cmk", "-TemplateFile", &template_path],
+        None,
+    )?;
+    let policy =
+        d.run(Some(KV_ADMIN), &["Get-PpCmkEnterprisePolicy", "-ResourceId", POLICY_ID, "-OutputFormat", "List"], None)?;
+    let identity = text(&policy, "PrincipalId")?;
+
+    d.section("Grant the policy's identity the key, and the Power Platform admin Reader on the policy")?;
+    d.run(
+        Some(KV_ADMIN),
+        &[
+            "New-AzRoleAssignment",
+            "-ObjectId",
+            &identity,
+            "-RoleDefinitionName",
+            "Key Vault Crypto Service Encryption User",
+            "-Scope",
+            VAULT_ID,
+        ],
+        None,
+    )?;
+    let pp_admin = d.run(None, &["Get-AzADUser", "-UserPrincipalName", PP_ADMIN], None)?;
+    d.run(
+        Some(KV_ADMIN),
+        &[
+            "New-AzRoleAssignment",
+            "-ObjectId",
+            &text(&pp_admin, "Id")?,
+            "-RoleDefinitionName",
+            "Reader",
+            "-Scope",
+            POLICY_ID,
+        ],
+        None,
+    )?;
+    d.run(
+        Some(KV_ADMIN),
+        &["Test-PpCmkKeyVaultForCmk", "-KeyVaultName", "contoso-cmk-kv", "-EnterprisePolicyArmId", POLICY_ID],
+        None,
+    )?;
+
+    d.section("A production environment with data; only Managed Environments can be added")?;
+    let env = d.run(
+        Some(PP_ADMIN),
+        &[
+            "New-AdminPowerAppEnvironment",
+            "-DisplayName",
+            "Contoso Sales",
+            "-Location",
+            "unitedstates",
+            "-EnvironmentSku",
+            "Production",
+            "-ProvisionDatabase",
+        ],
+        None,
+    )?;
+    let env_id = text(&env, "EnvironmentName")?;
+    d.run(
+        Some(PP_ADMIN),
+        &["New-PpCmkSampleData", "-EnvironmentName", &env_id, "-Records", "20000", "-RecordSize", "512"],
+        None,
+    )?;
+    d.run(
+        Some(PP_ADMIN),
+        &[
+            "New-PpCmkRecord",
+            "-EnvironmentName",
+            &env_id,
+            "-Table",
+            "account",
+            "-Id",
+            "fabrikam",
+            "-Data",
+            "{\"name\":\"Fabrikam\",\"creditLimit\":250000}",
+        ],
+        None,
+    )?;
+    d.run(
+        Some(PP_ADMIN),
+        &["Add-PpCmkEnvironmentToEnterprisePolicy", "-EnvironmentName", &env_id, "-PolicyArmId", POLICY_ID],
+        Some(ErrorCode::NotManagedEnvironment),
+    )?;
+    d.run(
+        Some(PP_ADMIN),
+        &[
+            "Set-AdminPowerAppEnvironmentGovernanceConfiguration",
+            "-EnvironmentName",
+            &env_id,
+            "-UpdatedGovernanceConfiguration",
+            "@{protectionLevel='Standard'}",
+        ],
+        None,
+    )?;
+
+    d.section("Add the environment to the policy: disabled while its data is re-encrypted under the customer key")?;
+    d.run(
+        Some(PP_ADMIN),
+        &["Add-PpCmkEnvironmentToEnterprisePolicy", "-EnvironmentName", &env_id, "-PolicyArmId", POLICY_ID],
+        None,
+    )?;
+    d.run(Some(PP_ADMIN), &["Get-PpCmkEnvironmentWithPolicy"], None)?;
+    d.run(Some(PP_ADMIN), &["Get-PpCmkRecord", "-EnvironmentName", &env_id, "-Table", "account"], None)?;
+
+    d.section("A new key version: DEKs re-wrapped, no data re-encrypted, no downtime")?;
+    d.run(
+        Some(KV_ADMIN),
+        &["Invoke-AzKeyVaultKeyRotation", "-VaultName", "contoso-cmk-kv", "-Name", "contoso-cmk-key"],
+        None,
+    )?;
+    d.run(Some(PP_ADMIN), &["Get-PpCmkOperation", "-EnvironmentName", &env_id], None)?;
+
+    d.section("Lock: revoking the identity's access locks the environment for everyone")?;
+    d.run(
+        Some(KV_ADMIN),
+        &[
+            "Remove-AzRoleAssignment",
+            "-ObjectId",
+            &identity,
+            "-RoleDefinitionName",
+            "Key Vault Crypto Service Encryption User",
+            "-Scope",
+            VAULT_ID,
+        ],
+        None,
+    )?;
+    d.run(
+        None,
+        &["Get-PpCmkRecord", "-EnvironmentName", &env_id, "-Table", "account"],
+        Some(ErrorCode::EnvironmentLocked),
+    )?;
+    d.run(Some(PP_ADMIN), &["Get-PpCmkEnvironmentWithPolicy"], None)?;
+
+    d.section("Unlock: restoring access to the original key re-enables it, data intact")?;
+    d.run(
+        Some(KV_ADMIN),
+        &[
+            "New-AzRoleAssignment",
+            "-ObjectId",
+            &identity,
+            "-RoleDefinitionName",
+            "Key Vault Crypto Service Encryption User",
+            "-Scope",
+            VAULT_ID,
+        ],
+        None,
+    )?;
+    d.run(Some(PP_ADMIN), &["Get-PpCmkRecord", "-EnvironmentName", &env_id, "-Table", "account"], None)?;
+
+    d.section("Remove the environment from the policy: back to the Microsoft-managed key")?;
+    d.run(
+        Some(PP_ADMIN),
+        &["Remove-PpCmkEnvironmentFromEnterprisePolicy", "-EnvironmentName", &env_id, "-PolicyArmId", POLICY_ID],
+        None,
+    )?;
+    d.run(Some(PP_ADMIN), &["Get-AdminPowerAppEnvironment", "-EnvironmentName", &env_id], None)?;
+
     d.section("The audit log: every change and every refusal")?;
-    d.run(None, &["Get-PpCmkAuditLog", "-Last", "8"], None)?;
+    d.run(None, &["Get-PpCmkAuditLog", "-Last", "12"], None)?;
     Ok(())
 }

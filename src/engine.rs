@@ -154,8 +154,13 @@ pub fn invoke(store: &Store, command: &'static Command, args: &Args, options: In
     // Purges, rotations and other actions whose time has come happen first,
     // so that the command sees the state the clock implies.
     let now = crate::clock::now(&db)?;
-    if command.name != crate::maintenance::COMMAND && crate::maintenance::is_due(&db, now)? {
-        store.write(|db| crate::maintenance::run(store, db, now).map(drop))?;
+    store.deks.next_epoch();
+    if !store.bootstrapped.load(std::sync::atomic::Ordering::Acquire) {
+        store.write(|db| crate::environment::bootstrap(store, db, now))?;
+        store.bootstrapped.store(true, std::sync::atomic::Ordering::Release);
+    }
+    if command.name != crate::maintenance::COMMAND {
+        crate::maintenance::run(store, now, false, &mut |_| {})?;
     }
     let mut audit_info: Option<AuditInfo> = None;
     let result = retry_busy(|| {

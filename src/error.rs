@@ -79,6 +79,8 @@ error_codes! {
     KeyVaultAccessDenied => PermissionDenied, Denial;
     /// The key vault's network rules refused the request.
     ForbiddenByFirewall => PermissionDenied, Denial;
+    /// The caller may not use the enterprise policy: it needs the Reader role on it.
+    EnterprisePolicyAccessDenied => PermissionDenied, Denial;
 
     // ---- failures of the operation ----
     /// Nobody is signed in for the side of the platform the command belongs to.
@@ -111,6 +113,10 @@ error_codes! {
     ProviderNotRegistered => InvalidOperation, Failure;
     /// The operation is not allowed in the object's current state.
     InvalidOperation => InvalidOperation, Failure;
+    /// A deployment template or parameter file is malformed; the message names the line or JSON path.
+    InvalidTemplate => InvalidData, Failure;
+    /// A fault injected with Set-PpCmkFault stopped the operation (a rehearsal of a failure).
+    FaultInjected => OperationStopped, Failure;
 
     // ---- the store and the engine itself ----
     /// The store stayed busy past the retry budget (another process holds a long write).

@@ -16,11 +16,13 @@ mod commands;
 pub mod crypto;
 pub mod demo;
 pub mod engine;
+pub mod environment;
 pub mod error;
 pub mod ffi;
 pub mod identity;
 pub mod keyvault;
 pub mod maintenance;
+pub mod policy;
 pub mod registry;
 pub mod store;
 

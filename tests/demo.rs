@@ -7,14 +7,14 @@ fn the_demo_runs_every_step_on_a_new_store() {
     let dir = support::TempDir::new("demo");
     let folder = dir.path().join("demo-store");
     let mut out = Vec::new();
-    let report = ppcmk::demo::run(&mut out, Some(folder.clone()), true).expect("the demo runs");
+    let report = ppcmk::demo::run(&mut out, Some(folder.clone()), true, false).expect("the demo runs");
     let text = String::from_utf8(out).unwrap();
     assert!(report.steps.len() >= 6, "{:?}", report.steps);
     assert!(text.contains("Summary ("), "{text}");
     assert!(text.contains("ppcmk: Forbidden:"), "the demo shows a refusal");
     assert!(folder.join("ppcmk.db").exists(), "kept with -Path");
     // A second run refuses to reuse the folder rather than mixing stores.
-    let err = ppcmk::demo::run(&mut Vec::new(), Some(folder), true).unwrap_err();
+    let err = ppcmk::demo::run(&mut Vec::new(), Some(folder), true, false).unwrap_err();
     assert_eq!(err.code, ppcmk::ErrorCode::InvalidArgument);
 }
 

@@ -492,9 +492,8 @@ fn imported_private_keys_never_reach_the_database_file_in_clear() {
     let generated = add_key(&t, "cmk-kv", "generated");
     let generated_modulus = ppcmk::crypto::from_base64(generated["Key"]["n"].as_str().unwrap()).unwrap();
 
-    let mut bytes = std::fs::read(t.home().join("ppcmk.db")).unwrap();
-    bytes.extend(std::fs::read(t.home().join("ppcmk.db-wal")).unwrap_or_default());
-    let contains = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    let bytes = support::store_file_bytes(&t.home());
+    let contains = |needle: &[u8]| support::contains(&bytes, needle);
     let pem_body: String = pem_text.lines().filter(|l| !l.starts_with("-----")).collect::<Vec<_>>().join("\n");
     for line in pem_body.lines().take(5) {
         assert!(!contains(line.as_bytes()), "a PEM line of the private key is in the database");

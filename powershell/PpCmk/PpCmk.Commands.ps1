@@ -11,9 +11,15 @@ $script:PpCmkCommandNames = @(
     'Add-AzKeyVaultNetworkRule',
     'Add-PowerAppsAccount',
     'Add-PpCmkDirectoryRoleMember',
+    'Add-PpCmkEnvironmentToEnterprisePolicy',
     'Add-PpCmkKeyVaultPrivateEndpoint',
+    'Backup-PowerAppEnvironment',
     'Connect-AzAccount',
+    'Copy-PowerAppEnvironment',
+    'Disable-PpCmkManagedEnvironment',
     'Disconnect-AzAccount',
+    'Enable-PpCmkManagedEnvironment',
+    'Get-AdminPowerAppEnvironment',
     'Get-AzADServicePrincipal',
     'Get-AzADUser',
     'Get-AzContext',
@@ -22,34 +28,62 @@ $script:PpCmkCommandNames = @(
     'Get-AzKeyVaultKeyRotationPolicy',
     'Get-AzKeyVaultManagedHsm',
     'Get-AzKeyVaultRoleAssignment',
+    'Get-AzResource',
     'Get-AzResourceGroup',
     'Get-AzResourceProvider',
     'Get-AzRoleAssignment',
     'Get-AzRoleDefinition',
+    'Get-PowerAppEnvironmentBackups',
     'Get-PpCmkAuditLog',
     'Get-PpCmkClock',
     'Get-PpCmkDirectoryRoleMember',
+    'Get-PpCmkEnterprisePolicy',
+    'Get-PpCmkEnvironmentWithPolicy',
+    'Get-PpCmkOperation',
+    'Get-PpCmkRecord',
+    'Get-PpCmkTenantByokKey',
     'Invoke-AzKeyVaultKeyOperation',
     'Invoke-AzKeyVaultKeyRotation',
     'Invoke-PpCmkMaintenance',
+    'New-AdminPowerAppEnvironment',
     'New-AzADUser',
     'New-AzKeyVault',
     'New-AzKeyVaultManagedHsm',
     'New-AzKeyVaultRoleAssignment',
     'New-AzResourceGroup',
+    'New-AzResourceGroupDeployment',
     'New-AzRoleAssignment',
+    'New-PpCmkEnterprisePolicy',
+    'New-PpCmkRecord',
+    'New-PpCmkSampleData',
     'Register-AzResourceProvider',
+    'Remove-AdminPowerAppEnvironment',
     'Remove-AzKeyVault',
     'Remove-AzKeyVaultAccessPolicy',
     'Remove-AzKeyVaultKey',
     'Remove-AzKeyVaultRoleAssignment',
+    'Remove-AzResource',
     'Remove-AzRoleAssignment',
     'Remove-PowerAppsAccount',
     'Remove-PpCmkDirectoryRoleMember',
+    'Remove-PpCmkEnterprisePolicy',
+    'Remove-PpCmkEnvironmentFromEnterprisePolicy',
     'Remove-PpCmkKeyVaultPrivateEndpoint',
+    'Remove-PpCmkRecord',
+    'Remove-PpCmkTenantByokKey',
+    'Reset-PowerAppEnvironment',
+    'Restore-PowerAppEnvironment',
+    'Resume-PpCmkOperation',
+    'Set-AdminPowerAppEnvironmentGovernanceConfiguration',
     'Set-AzKeyVaultAccessPolicy',
     'Set-AzKeyVaultKeyRotationPolicy',
+    'Set-PowerAppProtectionStatus',
     'Set-PpCmkClock',
+    'Set-PpCmkEnterprisePolicy',
+    'Set-PpCmkFault',
+    'Set-PpCmkTenantByokKey',
+    'Switch-PpCmkEnvironmentEnterprisePolicy',
+    'Test-PpCmkKeyVaultForCmk',
     'Undo-AzKeyVaultKeyRemoval',
     'Undo-AzKeyVaultRemoval',
     'Update-AzKeyVault',
@@ -287,6 +321,48 @@ function Add-PpCmkDirectoryRoleMember {
     }
 }
 
+function Add-PpCmkEnvironmentToEnterprisePolicy {
+    <#
+    .SYNOPSIS
+    Adds managed environments to an enterprise policy: they are disabled while their data is re-encrypted under the customer key.
+    .PARAMETER EnvironmentName
+    The environments' ids.
+    .PARAMETER PolicyArmId
+    The enterprise policy's ARM resource id.
+    .PARAMETER NoWait
+    Queue the operations (NotStarted) and return; Resume-PpCmkOperation or Invoke-PpCmkMaintenance runs them.
+    .EXAMPLE
+    Add-PpCmkEnvironmentToEnterprisePolicy -EnvironmentName 00000000-0000-0000-0000-000000000000 -PolicyArmId /subscriptions/aaaa0a0a-bb1b-cc2c-dd3d-eeeeee4e4e4e/resourceGroups/contoso-cmk/providers/Microsoft.PowerPlatform/enterprisePolicies/contoso-cmk-policy
+    .OUTPUTS
+    PpCmk.Operation
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.Operation')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [Alias('EnvironmentId')]
+        [ValidateNotNullOrEmpty()]
+        [string[]]
+        $EnvironmentName,
+
+        [Parameter(Mandatory = $true)]
+        [Alias('EnterprisePolicyArmId')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $PolicyArmId,
+
+        [Parameter()]
+        [switch]
+        $NoWait
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'PolicyArmId', 'NoWait')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('PolicyArmId')) { $PolicyArmId } else { 'Add-PpCmkEnvironmentToEnterprisePolicy' }), 'Add-PpCmkEnvironmentToEnterprisePolicy')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Add-PpCmkEnvironmentToEnterprisePolicy' -Parameters $request -TypeName 'PpCmk.Operation'
+        }
+    }
+}
+
 function Add-PpCmkKeyVaultPrivateEndpoint {
     <#
     .SYNOPSIS
@@ -323,6 +399,40 @@ function Add-PpCmkKeyVaultPrivateEndpoint {
         $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'ResourceGroupName', 'EndpointName')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('VaultName')) { $VaultName } else { 'Add-PpCmkKeyVaultPrivateEndpoint' }), 'Add-PpCmkKeyVaultPrivateEndpoint')) {
             Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Add-PpCmkKeyVaultPrivateEndpoint' -Parameters $request -TypeName 'PpCmk.KeyVault'
+        }
+    }
+}
+
+function Backup-PowerAppEnvironment {
+    <#
+    .SYNOPSIS
+    Takes a backup: the environment's records, sealed as they are under its current keys.
+    .PARAMETER EnvironmentName
+    The environment's id.
+    .PARAMETER Label
+    The backup's label.
+    .EXAMPLE
+    Backup-PowerAppEnvironment -EnvironmentName 00000000-0000-0000-0000-000000000000 -Label 'before CMK'
+    .OUTPUTS
+    PpCmk.EnvironmentBackup
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.EnvironmentBackup')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Label
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'Label')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Backup-PowerAppEnvironment' }), 'Backup-PowerAppEnvironment')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Backup-PowerAppEnvironment' -Parameters $request -TypeName 'PpCmk.EnvironmentBackup'
         }
     }
 }
@@ -367,6 +477,67 @@ function Connect-AzAccount {
     }
 }
 
+function Copy-PowerAppEnvironment {
+    <#
+    .SYNOPSIS
+    Copies an environment's data over another one; with a customer-managed key, only to one encrypted with the same key.
+    .PARAMETER SourceEnvironmentName
+    The environment to copy.
+    .PARAMETER TargetEnvironmentName
+    The environment to overwrite.
+    .EXAMPLE
+    Copy-PowerAppEnvironment -SourceEnvironmentName 00000000-0000-0000-0000-000000000000 -TargetEnvironmentName 11111111-1111-1111-1111-111111111111
+    .OUTPUTS
+    PpCmk.DatabaseOperation
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.DatabaseOperation')]
+    param(
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $SourceEnvironmentName,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $TargetEnvironmentName
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('SourceEnvironmentName', 'TargetEnvironmentName')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('SourceEnvironmentName')) { $SourceEnvironmentName } else { 'Copy-PowerAppEnvironment' }), 'Copy-PowerAppEnvironment')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Copy-PowerAppEnvironment' -Parameters $request -TypeName 'PpCmk.DatabaseOperation'
+        }
+    }
+}
+
+function Disable-PpCmkManagedEnvironment {
+    <#
+    .SYNOPSIS
+    Turns Managed Environments off (protectionLevel Basic); refused while a customer-managed key protects it.
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .EXAMPLE
+    Disable-PpCmkManagedEnvironment -EnvironmentName 00000000-0000-0000-0000-000000000000
+    .OUTPUTS
+    PpCmk.Environment
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.Environment')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Disable-PpCmkManagedEnvironment' }), 'Disable-PpCmkManagedEnvironment')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Disable-PpCmkManagedEnvironment' -Parameters $request -TypeName 'PpCmk.Environment'
+        }
+    }
+}
+
 function Disconnect-AzAccount {
     <#
     .SYNOPSIS
@@ -382,6 +553,69 @@ function Disconnect-AzAccount {
         if ($PSCmdlet.ShouldProcess('Disconnect-AzAccount', 'Disconnect-AzAccount')) {
             Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Disconnect-AzAccount' -Parameters $request -TypeName ''
         }
+    }
+}
+
+function Enable-PpCmkManagedEnvironment {
+    <#
+    .SYNOPSIS
+    Turns Managed Environments on for an environment (protectionLevel Standard).
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .EXAMPLE
+    Enable-PpCmkManagedEnvironment -EnvironmentName 00000000-0000-0000-0000-000000000000
+    .OUTPUTS
+    PpCmk.Environment
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.Environment')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Enable-PpCmkManagedEnvironment' }), 'Enable-PpCmkManagedEnvironment')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Enable-PpCmkManagedEnvironment' -Parameters $request -TypeName 'PpCmk.Environment'
+        }
+    }
+}
+
+function Get-AdminPowerAppEnvironment {
+    <#
+    .SYNOPSIS
+    Gets environments with their type, region, state and encryption (administrators).
+    .PARAMETER EnvironmentName
+    One environment.
+    .PARAMETER Default
+    The tenant's default environment.
+    .PARAMETER Filter
+    Display names matching this pattern (* wildcards).
+    .EXAMPLE
+    Get-AdminPowerAppEnvironment -Default
+    .OUTPUTS
+    PpCmk.Environment
+    #>
+    [CmdletBinding()]
+    [OutputType('PpCmk.Environment')]
+    param(
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
+        [string]
+        $EnvironmentName,
+
+        [Parameter()]
+        [switch]
+        $Default,
+
+        [Parameter(Position = 0)]
+        [string]
+        $Filter
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'Default', 'Filter')
+        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-AdminPowerAppEnvironment' -Parameters $request -TypeName 'PpCmk.Environment'
     }
 }
 
@@ -699,6 +933,56 @@ function Get-AzKeyVaultRoleAssignment {
     }
 }
 
+function Get-AzResource {
+    <#
+    .SYNOPSIS
+    Gets ARM resources the caller can read (key vaults, keys, managed HSMs, enterprise policies), with properties.
+    .PARAMETER ResourceType
+    e.g. Microsoft.PowerPlatform/enterprisePolicies.
+    .PARAMETER ResourceGroupName
+    Only this resource group.
+    .PARAMETER Name
+    Only resources of this name.
+    .PARAMETER ResourceId
+    One resource.
+    .PARAMETER ExpandProperties
+    Accepted for compatibility; properties are always included.
+    .EXAMPLE
+    Get-AzResource -ResourceType Microsoft.PowerPlatform/enterprisePolicies
+    .OUTPUTS
+    PpCmk.Resource
+    #>
+    [CmdletBinding()]
+    [OutputType('PpCmk.Resource')]
+    param(
+        [Parameter()]
+        [string]
+        $ResourceType,
+
+        [Parameter()]
+        [string]
+        $ResourceGroupName,
+
+        [Parameter()]
+        [Alias('ResourceName')]
+        [string]
+        $Name,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
+        [Alias('Id')]
+        [string]
+        $ResourceId,
+
+        [Parameter()]
+        [switch]
+        $ExpandProperties
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('ResourceType', 'ResourceGroupName', 'Name', 'ResourceId', 'ExpandProperties')
+        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-AzResource' -Parameters $request -TypeName 'PpCmk.Resource'
+    }
+}
+
 function Get-AzResourceGroup {
     <#
     .SYNOPSIS
@@ -865,6 +1149,31 @@ function Get-AzRoleDefinition {
     }
 }
 
+function Get-PowerAppEnvironmentBackups {
+    <#
+    .SYNOPSIS
+    Lists an environment's backups with the key that protects each.
+    .PARAMETER EnvironmentName
+    The environment's id.
+    .EXAMPLE
+    Get-PowerAppEnvironmentBackups -EnvironmentName 00000000-0000-0000-0000-000000000000
+    .OUTPUTS
+    PpCmk.EnvironmentBackup
+    #>
+    [CmdletBinding()]
+    [OutputType('PpCmk.EnvironmentBackup')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName')
+        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-PowerAppEnvironmentBackups' -Parameters $request -TypeName 'PpCmk.EnvironmentBackup'
+    }
+}
+
 function Get-PpCmkAuditLog {
     <#
     .SYNOPSIS
@@ -949,6 +1258,162 @@ function Get-PpCmkDirectoryRoleMember {
     process {
         $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('RoleName', 'UserPrincipalName')
         Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-PpCmkDirectoryRoleMember' -Parameters $request -TypeName 'PpCmk.DirectoryRoleMember'
+    }
+}
+
+function Get-PpCmkEnterprisePolicy {
+    <#
+    .SYNOPSIS
+    Gets enterprise policies the caller can read: one by resource id, or those of a resource group or the subscription.
+    .PARAMETER ResourceId
+    One policy.
+    .PARAMETER ResourceGroup
+    The policies of a resource group.
+    .PARAMETER SubscriptionId
+    The policies of the subscription.
+    .EXAMPLE
+    Get-PpCmkEnterprisePolicy -ResourceGroup contoso-cmk
+    .OUTPUTS
+    PpCmk.EnterprisePolicy
+    #>
+    [CmdletBinding()]
+    [OutputType('PpCmk.EnterprisePolicy')]
+    param(
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
+        [Alias('PolicyArmId', 'EnterprisePolicyArmId')]
+        [string]
+        $ResourceId,
+
+        [Parameter()]
+        [Alias('ResourceGroupName')]
+        [string]
+        $ResourceGroup,
+
+        [Parameter()]
+        [string]
+        $SubscriptionId
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('ResourceId', 'ResourceGroup', 'SubscriptionId')
+        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-PpCmkEnterprisePolicy' -Parameters $request -TypeName 'PpCmk.EnterprisePolicy'
+    }
+}
+
+function Get-PpCmkEnvironmentWithPolicy {
+    <#
+    .SYNOPSIS
+    The admin center's "Environments with policies": environment and encryption status of every environment with a policy.
+    .PARAMETER PolicyArmId
+    Only this policy's environments.
+    .EXAMPLE
+    Get-PpCmkEnvironmentWithPolicy
+    .OUTPUTS
+    PpCmk.EnvironmentWithPolicy
+    #>
+    [CmdletBinding()]
+    [OutputType('PpCmk.EnvironmentWithPolicy')]
+    param(
+        [Parameter()]
+        [string]
+        $PolicyArmId
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('PolicyArmId')
+        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-PpCmkEnvironmentWithPolicy' -Parameters $request -TypeName 'PpCmk.EnvironmentWithPolicy'
+    }
+}
+
+function Get-PpCmkOperation {
+    <#
+    .SYNOPSIS
+    Shows environment operations (Update Customer Managed Key, key version rotations) with their state.
+    .PARAMETER EnvironmentName
+    Only this environment's operations.
+    .PARAMETER OperationId
+    One operation.
+    .EXAMPLE
+    Get-PpCmkOperation -EnvironmentName 00000000-0000-0000-0000-000000000000
+    .OUTPUTS
+    PpCmk.Operation
+    #>
+    [CmdletBinding()]
+    [OutputType('PpCmk.Operation')]
+    param(
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
+        [string]
+        $EnvironmentName,
+
+        [Parameter()]
+        [string]
+        $OperationId
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'OperationId')
+        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-PpCmkOperation' -Parameters $request -TypeName 'PpCmk.Operation'
+    }
+}
+
+function Get-PpCmkRecord {
+    <#
+    .SYNOPSIS
+    Reads records of a table, decrypted with the environment's data keys.
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .PARAMETER Table
+    The table.
+    .PARAMETER Id
+    One record.
+    .PARAMETER First
+    At most this many records.
+    .EXAMPLE
+    Get-PpCmkRecord -EnvironmentName 00000000-0000-0000-0000-000000000000 -Table account -First 10
+    .OUTPUTS
+    PpCmk.Record
+    #>
+    [CmdletBinding()]
+    [OutputType('PpCmk.Record')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Table,
+
+        [Parameter()]
+        [string]
+        $Id,
+
+        [Parameter()]
+        [ValidateRange(1, 1000000)]
+        [long]
+        $First
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'Table', 'Id', 'First')
+        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-PpCmkRecord' -Parameters $request -TypeName 'PpCmk.Record'
+    }
+}
+
+function Get-PpCmkTenantByokKey {
+    <#
+    .SYNOPSIS
+    Shows the tenant's BYOK protection key (thumbprint and size, never the key) and the environments it protects.
+    .EXAMPLE
+    Get-PpCmkTenantByokKey
+    .OUTPUTS
+    PpCmk.TenantProtectionKey
+    #>
+    [CmdletBinding()]
+    [OutputType('PpCmk.TenantProtectionKey')]
+    param(
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @()
+        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-PpCmkTenantByokKey' -Parameters $request -TypeName 'PpCmk.TenantProtectionKey'
     }
 }
 
@@ -1062,7 +1527,7 @@ function Invoke-AzKeyVaultKeyRotation {
 function Invoke-PpCmkMaintenance {
     <#
     .SYNOPSIS
-    Runs every time-based action that is due now: purges after retention, key rotations by policy.
+    Runs every time-based action due now (purges, key rotations, health checks, lock and re-enable, re-wrap after rotation) and resumes queued or interrupted operations.
     .EXAMPLE
     Invoke-PpCmkMaintenance
     .OUTPUTS
@@ -1076,6 +1541,66 @@ function Invoke-PpCmkMaintenance {
         $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @()
         if ($PSCmdlet.ShouldProcess('Invoke-PpCmkMaintenance', 'Invoke-PpCmkMaintenance')) {
             Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Invoke-PpCmkMaintenance' -Parameters $request -TypeName 'PpCmk.MaintenanceEvent'
+        }
+    }
+}
+
+function New-AdminPowerAppEnvironment {
+    <#
+    .SYNOPSIS
+    Creates an environment (Global, Power Platform or Dynamics 365 administrator); its data is on the Microsoft-managed key.
+    .PARAMETER DisplayName
+    The environment's display name.
+    .PARAMETER Location
+    A Power Platform location, e.g. unitedstates, europe.
+    .PARAMETER EnvironmentSku
+    The environment type. Allowed values: Production, Sandbox, Trial, Developer, Teams.
+    .PARAMETER ProvisionDatabase
+    Create the Dataverse database (needed for data and for a customer-managed key).
+    .PARAMETER CurrencyName
+    Accepted for compatibility.
+    .PARAMETER LanguageName
+    Accepted for compatibility.
+    .EXAMPLE
+    New-AdminPowerAppEnvironment -DisplayName 'Contoso Sales' -Location unitedstates -EnvironmentSku Production -ProvisionDatabase
+    .OUTPUTS
+    PpCmk.Environment
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.Environment')]
+    param(
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $DisplayName,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Location,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateSet('Production', 'Sandbox', 'Trial', 'Developer', 'Teams')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentSku,
+
+        [Parameter()]
+        [switch]
+        $ProvisionDatabase,
+
+        [Parameter()]
+        [string]
+        $CurrencyName,
+
+        [Parameter()]
+        [string]
+        $LanguageName
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('DisplayName', 'Location', 'EnvironmentSku', 'ProvisionDatabase', 'CurrencyName', 'LanguageName')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('DisplayName')) { $DisplayName } else { 'New-AdminPowerAppEnvironment' }), 'New-AdminPowerAppEnvironment')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'New-AdminPowerAppEnvironment' -Parameters $request -TypeName 'PpCmk.Environment'
         }
     }
 }
@@ -1374,6 +1899,66 @@ function New-AzResourceGroup {
     }
 }
 
+function New-AzResourceGroupDeployment {
+    <#
+    .SYNOPSIS
+    Deploys an ARM template of enterprise policies (the documentation's template, filled in) to a resource group.
+    .PARAMETER ResourceGroupName
+    The resource group to deploy to.
+    .PARAMETER TemplateFile
+    Path of the template JSON file.
+    .PARAMETER TemplateParameterFile
+    Path of a deployment parameter file.
+    .PARAMETER TemplateParameterObject
+    Parameter values, e.g. @{policyName='contoso-cmk-policy'}.
+    .PARAMETER Name
+    The deployment's name. Default: the template file's name.
+    .PARAMETER Mode
+    Deployment mode (Incremental). Allowed values: Incremental.
+    .EXAMPLE
+    New-AzResourceGroupDeployment -ResourceGroupName contoso-cmk -TemplateFile ./enterprise-policy.json
+    .OUTPUTS
+    PpCmk.ResourceGroupDeployment
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.ResourceGroupDeployment')]
+    param(
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $ResourceGroupName,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $TemplateFile,
+
+        [Parameter()]
+        [string]
+        $TemplateParameterFile,
+
+        [Parameter()]
+        [object]
+        $TemplateParameterObject,
+
+        [Parameter()]
+        [Alias('DeploymentName')]
+        [string]
+        $Name,
+
+        [Parameter()]
+        [ValidateSet('Incremental')]
+        [string]
+        $Mode
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('ResourceGroupName', 'TemplateFile', 'TemplateParameterFile', 'TemplateParameterObject', 'Name', 'Mode')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('ResourceGroupName')) { $ResourceGroupName } else { 'New-AzResourceGroupDeployment' }), 'New-AzResourceGroupDeployment')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'New-AzResourceGroupDeployment' -Parameters $request -TypeName 'PpCmk.ResourceGroupDeployment'
+        }
+    }
+}
+
 function New-AzRoleAssignment {
     <#
     .SYNOPSIS
@@ -1487,6 +2072,176 @@ function New-AzRoleAssignment {
     }
 }
 
+function New-PpCmkEnterprisePolicy {
+    <#
+    .SYNOPSIS
+    Creates an Encryption enterprise policy for a key vault key, with its system-assigned managed identity.
+    .PARAMETER SubscriptionId
+    The subscription.
+    .PARAMETER ResourceGroup
+    The resource group.
+    .PARAMETER Name
+    The policy's name, shown in the Power Platform admin center.
+    .PARAMETER Location
+    One of the 18 Power Platform locations; the environments' region.
+    .PARAMETER KeyVaultId
+    The key vault's (or managed HSM's) ARM resource id.
+    .PARAMETER KeyName
+    The key's name.
+    .PARAMETER KeyVersion
+    Pin a key version; without it the policy follows rotations.
+    .EXAMPLE
+    New-PpCmkEnterprisePolicy -ResourceGroup contoso-cmk -Name contoso-cmk-policy -Location unitedstates -KeyVaultId /subscriptions/aaaa0a0a-bb1b-cc2c-dd3d-eeeeee4e4e4e/resourceGroups/contoso-cmk/providers/Microsoft.KeyVault/vaults/contoso-cmk-kv -KeyName contoso-cmk-key
+    .OUTPUTS
+    PpCmk.EnterprisePolicy
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.EnterprisePolicy')]
+    param(
+        [Parameter()]
+        [string]
+        $SubscriptionId,
+
+        [Parameter(Mandatory = $true)]
+        [Alias('ResourceGroupName')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $ResourceGroup,
+
+        [Parameter(Mandatory = $true)]
+        [Alias('EnterprisePolicyName')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Name,
+
+        [Parameter(Mandatory = $true)]
+        [Alias('EnterprisePolicyLocation')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Location,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $KeyVaultId,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $KeyName,
+
+        [Parameter()]
+        [string]
+        $KeyVersion
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('SubscriptionId', 'ResourceGroup', 'Name', 'Location', 'KeyVaultId', 'KeyName', 'KeyVersion')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('ResourceGroup')) { $ResourceGroup } else { 'New-PpCmkEnterprisePolicy' }), 'New-PpCmkEnterprisePolicy')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'New-PpCmkEnterprisePolicy' -Parameters $request -TypeName 'PpCmk.EnterprisePolicy'
+        }
+    }
+}
+
+function New-PpCmkRecord {
+    <#
+    .SYNOPSIS
+    Writes a record (JSON) to a table of an environment, sealed under its current data key.
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .PARAMETER Table
+    The table: 1-64 letters, digits and underscores.
+    .PARAMETER Data
+    The record as JSON or @{...}.
+    .PARAMETER Id
+    The record id. Default: a new GUID.
+    .EXAMPLE
+    New-PpCmkRecord -EnvironmentName 00000000-0000-0000-0000-000000000000 -Table account -Data '{"name":"Fabrikam"}'
+    .OUTPUTS
+    PpCmk.Record
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.Record')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Table,
+
+        [Parameter(Mandatory = $true)]
+        [object]
+        $Data,
+
+        [Parameter()]
+        [string]
+        $Id
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'Table', 'Data', 'Id')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'New-PpCmkRecord' }), 'New-PpCmkRecord')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'New-PpCmkRecord' -Parameters $request -TypeName 'PpCmk.Record'
+        }
+    }
+}
+
+function New-PpCmkSampleData {
+    <#
+    .SYNOPSIS
+    Loads generated records into an environment in batches, with progress (for rehearsals and benchmarks).
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .PARAMETER Records
+    How many records.
+    .PARAMETER RecordSize
+    Approximate bytes of JSON per record.
+    .PARAMETER Tables
+    Spread over this many tables (sample_0, sample_1, ...).
+    .PARAMETER Marker
+    A string every record contains, to search for in the store's files.
+    .EXAMPLE
+    New-PpCmkSampleData -EnvironmentName 00000000-0000-0000-0000-000000000000 -Records 100000 -RecordSize 1024
+    .OUTPUTS
+    PpCmk.SampleData
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.SampleData')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateRange(1, 100000000)]
+        [long]
+        $Records,
+
+        [Parameter()]
+        [ValidateRange(64, 1048576)]
+        [long]
+        $RecordSize,
+
+        [Parameter()]
+        [ValidateRange(1, 1000)]
+        [long]
+        $Tables,
+
+        [Parameter()]
+        [string]
+        $Marker
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'Records', 'RecordSize', 'Tables', 'Marker')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'New-PpCmkSampleData' }), 'New-PpCmkSampleData')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'New-PpCmkSampleData' -Parameters $request -TypeName 'PpCmk.SampleData'
+        }
+    }
+}
+
 function Register-AzResourceProvider {
     <#
     .SYNOPSIS
@@ -1510,6 +2265,30 @@ function Register-AzResourceProvider {
         $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('ProviderNamespace')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('ProviderNamespace')) { $ProviderNamespace } else { 'Register-AzResourceProvider' }), 'Register-AzResourceProvider')) {
             Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Register-AzResourceProvider' -Parameters $request -TypeName 'PpCmk.ResourceProvider'
+        }
+    }
+}
+
+function Remove-AdminPowerAppEnvironment {
+    <#
+    .SYNOPSIS
+    Deletes an environment with its data and backups.
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .EXAMPLE
+    Remove-AdminPowerAppEnvironment -EnvironmentName 00000000-0000-0000-0000-000000000000
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Remove-AdminPowerAppEnvironment' }), 'Remove-AdminPowerAppEnvironment')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Remove-AdminPowerAppEnvironment' -Parameters $request -TypeName ''
         }
     }
 }
@@ -1740,6 +2519,37 @@ function Remove-AzKeyVaultRoleAssignment {
     }
 }
 
+function Remove-AzResource {
+    <#
+    .SYNOPSIS
+    Deletes an ARM resource by id: an enterprise policy (even with linked environments, which then lock) or a key vault (soft delete).
+    .PARAMETER ResourceId
+    The resource's id.
+    .PARAMETER Force
+    Accepted for compatibility (no prompt is shown).
+    .EXAMPLE
+    Remove-AzResource -ResourceId /subscriptions/aaaa0a0a-bb1b-cc2c-dd3d-eeeeee4e4e4e/resourceGroups/contoso-cmk/providers/Microsoft.PowerPlatform/enterprisePolicies/contoso-cmk-policy -Force
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [Alias('Id')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $ResourceId,
+
+        [Parameter()]
+        [switch]
+        $Force
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('ResourceId', 'Force')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('ResourceId')) { $ResourceId } else { 'Remove-AzResource' }), 'Remove-AzResource')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Remove-AzResource' -Parameters $request -TypeName ''
+        }
+    }
+}
+
 function Remove-AzRoleAssignment {
     <#
     .SYNOPSIS
@@ -1879,6 +2689,73 @@ function Remove-PpCmkDirectoryRoleMember {
     }
 }
 
+function Remove-PpCmkEnterprisePolicy {
+    <#
+    .SYNOPSIS
+    Deletes a policy and its managed identity; refused while environments are linked.
+    .PARAMETER ResourceId
+    The policy's ARM resource id.
+    .EXAMPLE
+    Remove-PpCmkEnterprisePolicy -ResourceId /subscriptions/aaaa0a0a-bb1b-cc2c-dd3d-eeeeee4e4e4e/resourceGroups/contoso-cmk/providers/Microsoft.PowerPlatform/enterprisePolicies/contoso-cmk-policy
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [Alias('PolicyArmId', 'EnterprisePolicyArmId')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $ResourceId
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('ResourceId')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('ResourceId')) { $ResourceId } else { 'Remove-PpCmkEnterprisePolicy' }), 'Remove-PpCmkEnterprisePolicy')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Remove-PpCmkEnterprisePolicy' -Parameters $request -TypeName ''
+        }
+    }
+}
+
+function Remove-PpCmkEnvironmentFromEnterprisePolicy {
+    <#
+    .SYNOPSIS
+    Removes an environment from its enterprise policy: it is disabled while its data returns to the Microsoft-managed key.
+    .PARAMETER EnvironmentName
+    The environment's id.
+    .PARAMETER PolicyArmId
+    The enterprise policy's ARM resource id.
+    .PARAMETER NoWait
+    Queue the operation and return.
+    .EXAMPLE
+    Remove-PpCmkEnvironmentFromEnterprisePolicy -EnvironmentName 00000000-0000-0000-0000-000000000000 -PolicyArmId /subscriptions/aaaa0a0a-bb1b-cc2c-dd3d-eeeeee4e4e4e/resourceGroups/contoso-cmk/providers/Microsoft.PowerPlatform/enterprisePolicies/contoso-cmk-policy
+    .OUTPUTS
+    PpCmk.Operation
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.Operation')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [Alias('EnvironmentId')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter(Mandatory = $true)]
+        [Alias('EnterprisePolicyArmId')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $PolicyArmId,
+
+        [Parameter()]
+        [switch]
+        $NoWait
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'PolicyArmId', 'NoWait')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Remove-PpCmkEnvironmentFromEnterprisePolicy' }), 'Remove-PpCmkEnvironmentFromEnterprisePolicy')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Remove-PpCmkEnvironmentFromEnterprisePolicy' -Parameters $request -TypeName 'PpCmk.Operation'
+        }
+    }
+}
+
 function Remove-PpCmkKeyVaultPrivateEndpoint {
     <#
     .SYNOPSIS
@@ -1916,6 +2793,196 @@ function Remove-PpCmkKeyVaultPrivateEndpoint {
         $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'ResourceGroupName', 'EndpointName')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('VaultName')) { $VaultName } else { 'Remove-PpCmkKeyVaultPrivateEndpoint' }), 'Remove-PpCmkKeyVaultPrivateEndpoint')) {
             Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Remove-PpCmkKeyVaultPrivateEndpoint' -Parameters $request -TypeName 'PpCmk.KeyVault'
+        }
+    }
+}
+
+function Remove-PpCmkRecord {
+    <#
+    .SYNOPSIS
+    Deletes a record.
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .PARAMETER Table
+    The table.
+    .PARAMETER Id
+    The record id.
+    .EXAMPLE
+    Remove-PpCmkRecord -EnvironmentName 00000000-0000-0000-0000-000000000000 -Table account -Id 1
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Table,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Id
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'Table', 'Id')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Remove-PpCmkRecord' }), 'Remove-PpCmkRecord')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Remove-PpCmkRecord' -Parameters $request -TypeName ''
+        }
+    }
+}
+
+function Remove-PpCmkTenantByokKey {
+    <#
+    .SYNOPSIS
+    Deletes the tenant's BYOK key; refused while it protects environments or within 28 days of a migration.
+    .EXAMPLE
+    Remove-PpCmkTenantByokKey
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    param(
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @()
+        if ($PSCmdlet.ShouldProcess('Remove-PpCmkTenantByokKey', 'Remove-PpCmkTenantByokKey')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Remove-PpCmkTenantByokKey' -Parameters $request -TypeName ''
+        }
+    }
+}
+
+function Reset-PowerAppEnvironment {
+    <#
+    .SYNOPSIS
+    Deletes an environment's data and backups; its encryption reverts to the Microsoft-managed key.
+    .PARAMETER EnvironmentName
+    The environment's id.
+    .EXAMPLE
+    Reset-PowerAppEnvironment -EnvironmentName 00000000-0000-0000-0000-000000000000
+    .OUTPUTS
+    PpCmk.Environment
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.Environment')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Reset-PowerAppEnvironment' }), 'Reset-PowerAppEnvironment')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Reset-PowerAppEnvironment' -Parameters $request -TypeName 'PpCmk.Environment'
+        }
+    }
+}
+
+function Restore-PowerAppEnvironment {
+    <#
+    .SYNOPSIS
+    Restores a backup over an environment: the same one, or one encrypted with the same customer-managed key.
+    .PARAMETER SourceEnvironmentName
+    The environment the backup belongs to.
+    .PARAMETER TargetEnvironmentName
+    The environment to overwrite.
+    .PARAMETER BackupId
+    The backup.
+    .EXAMPLE
+    Restore-PowerAppEnvironment -SourceEnvironmentName 00000000-0000-0000-0000-000000000000 -TargetEnvironmentName 00000000-0000-0000-0000-000000000000 -BackupId 00000000-0000-0000-0000-000000000000
+    .OUTPUTS
+    PpCmk.DatabaseOperation
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.DatabaseOperation')]
+    param(
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $SourceEnvironmentName,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $TargetEnvironmentName,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $BackupId
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('SourceEnvironmentName', 'TargetEnvironmentName', 'BackupId')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('SourceEnvironmentName')) { $SourceEnvironmentName } else { 'Restore-PowerAppEnvironment' }), 'Restore-PowerAppEnvironment')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Restore-PowerAppEnvironment' -Parameters $request -TypeName 'PpCmk.DatabaseOperation'
+        }
+    }
+}
+
+function Resume-PpCmkOperation {
+    <#
+    .SYNOPSIS
+    Resumes a queued or interrupted operation from where it stopped.
+    .PARAMETER OperationId
+    The operation.
+    .EXAMPLE
+    Resume-PpCmkOperation -OperationId 00000000-0000-0000-0000-000000000000
+    .OUTPUTS
+    PpCmk.Operation
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.Operation')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $OperationId
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('OperationId')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('OperationId')) { $OperationId } else { 'Resume-PpCmkOperation' }), 'Resume-PpCmkOperation')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Resume-PpCmkOperation' -Parameters $request -TypeName 'PpCmk.Operation'
+        }
+    }
+}
+
+function Set-AdminPowerAppEnvironmentGovernanceConfiguration {
+    <#
+    .SYNOPSIS
+    Sets an environment's governance configuration: protectionLevel Standard (Managed Environment) or Basic.
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .PARAMETER UpdatedGovernanceConfiguration
+    e.g. @{protectionLevel='Standard'} or '{"protectionLevel":"Standard"}'.
+    .PARAMETER ApiVersion
+    Accepted for compatibility.
+    .EXAMPLE
+    Set-AdminPowerAppEnvironmentGovernanceConfiguration -EnvironmentName 00000000-0000-0000-0000-000000000000 -UpdatedGovernanceConfiguration @{protectionLevel='Standard'}
+    .OUTPUTS
+    PpCmk.Environment
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.Environment')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter(Mandatory = $true)]
+        [object]
+        $UpdatedGovernanceConfiguration,
+
+        [Parameter()]
+        [string]
+        $ApiVersion
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'UpdatedGovernanceConfiguration', 'ApiVersion')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Set-AdminPowerAppEnvironmentGovernanceConfiguration' }), 'Set-AdminPowerAppEnvironmentGovernanceConfiguration')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Set-AdminPowerAppEnvironmentGovernanceConfiguration' -Parameters $request -TypeName 'PpCmk.Environment'
         }
     }
 }
@@ -2071,6 +3138,41 @@ function Set-AzKeyVaultKeyRotationPolicy {
     }
 }
 
+function Set-PowerAppProtectionStatus {
+    <#
+    .SYNOPSIS
+    Legacy BYOK: puts an environment under the tenant key (Customer) or back on the Microsoft-managed key (Microsoft).
+    .PARAMETER EnvironmentName
+    The environment's id.
+    .PARAMETER ProtectionKeyManagedBy
+    Customer: the tenant BYOK key; Microsoft: the Microsoft-managed key. Allowed values: Customer, Microsoft.
+    .EXAMPLE
+    Set-PowerAppProtectionStatus -EnvironmentName 00000000-0000-0000-0000-000000000000 -ProtectionKeyManagedBy Customer
+    .OUTPUTS
+    PpCmk.Environment
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.Environment')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateSet('Customer', 'Microsoft')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $ProtectionKeyManagedBy
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'ProtectionKeyManagedBy')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Set-PowerAppProtectionStatus' }), 'Set-PowerAppProtectionStatus')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Set-PowerAppProtectionStatus' -Parameters $request -TypeName 'PpCmk.Environment'
+        }
+    }
+}
+
 function Set-PpCmkClock {
     <#
     .SYNOPSIS
@@ -2108,6 +3210,201 @@ function Set-PpCmkClock {
         if ($PSCmdlet.ShouldProcess('Set-PpCmkClock', 'Set-PpCmkClock')) {
             Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Set-PpCmkClock' -Parameters $request -TypeName 'PpCmk.Clock'
         }
+    }
+}
+
+function Set-PpCmkEnterprisePolicy {
+    <#
+    .SYNOPSIS
+    Changes a policy's key vault, key or key version; refused while environments are linked.
+    .PARAMETER ResourceId
+    The policy's ARM resource id.
+    .PARAMETER KeyVaultId
+    A new key vault resource id.
+    .PARAMETER KeyName
+    A new key name.
+    .PARAMETER KeyVersion
+    Pin this key version; an empty string unpins it.
+    .EXAMPLE
+    Set-PpCmkEnterprisePolicy -ResourceId /subscriptions/aaaa0a0a-bb1b-cc2c-dd3d-eeeeee4e4e4e/resourceGroups/contoso-cmk/providers/Microsoft.PowerPlatform/enterprisePolicies/contoso-cmk-policy -KeyName contoso-cmk-key2
+    .OUTPUTS
+    PpCmk.EnterprisePolicy
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.EnterprisePolicy')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [Alias('PolicyArmId', 'EnterprisePolicyArmId')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $ResourceId,
+
+        [Parameter()]
+        [string]
+        $KeyVaultId,
+
+        [Parameter()]
+        [string]
+        $KeyName,
+
+        [Parameter()]
+        [string]
+        $KeyVersion
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('ResourceId', 'KeyVaultId', 'KeyName', 'KeyVersion')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('ResourceId')) { $ResourceId } else { 'Set-PpCmkEnterprisePolicy' }), 'Set-PpCmkEnterprisePolicy')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Set-PpCmkEnterprisePolicy' -Parameters $request -TypeName 'PpCmk.EnterprisePolicy'
+        }
+    }
+}
+
+function Set-PpCmkFault {
+    <#
+    .SYNOPSIS
+    Arms (or clears) a one-shot fault to rehearse failures: EnvironmentEncryption stops the next encryption operation after n records.
+    .PARAMETER Operation
+    The fault point. Allowed values: EnvironmentEncryption.
+    .PARAMETER AfterRecords
+    Fail after this many records.
+    .PARAMETER Clear
+    Disarm the fault.
+    .EXAMPLE
+    Set-PpCmkFault -Operation EnvironmentEncryption -AfterRecords 500
+    .OUTPUTS
+    PpCmk.Fault
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.Fault')]
+    param(
+        [Parameter(Mandatory = $true)]
+        [ValidateSet('EnvironmentEncryption')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Operation,
+
+        [Parameter()]
+        [ValidateRange(0, 9223372036854775807)]
+        [long]
+        $AfterRecords,
+
+        [Parameter()]
+        [switch]
+        $Clear
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('Operation', 'AfterRecords', 'Clear')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('Operation')) { $Operation } else { 'Set-PpCmkFault' }), 'Set-PpCmkFault')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Set-PpCmkFault' -Parameters $request -TypeName 'PpCmk.Fault'
+        }
+    }
+}
+
+function Set-PpCmkTenantByokKey {
+    <#
+    .SYNOPSIS
+    Imports the tenant's legacy BYOK protection key from an RSA private key file.
+    .PARAMETER KeyFilePath
+    An RSA private key: PEM (PKCS#1, PKCS#8, encrypted PKCS#8) or DER.
+    .PARAMETER KeyFilePassword
+    The password of an encrypted key file.
+    .EXAMPLE
+    Set-PpCmkTenantByokKey -KeyFilePath ./tenant-key.pem
+    .OUTPUTS
+    PpCmk.TenantProtectionKey
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.TenantProtectionKey')]
+    param(
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $KeyFilePath,
+
+        [Parameter()]
+        [securestring]
+        $KeyFilePassword
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('KeyFilePath', 'KeyFilePassword')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('KeyFilePath')) { $KeyFilePath } else { 'Set-PpCmkTenantByokKey' }), 'Set-PpCmkTenantByokKey')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Set-PpCmkTenantByokKey' -Parameters $request -TypeName 'PpCmk.TenantProtectionKey'
+        }
+    }
+}
+
+function Switch-PpCmkEnvironmentEnterprisePolicy {
+    <#
+    .SYNOPSIS
+    Changes an environment's key: removes it from its policy, then adds it to the new one (two downtimes).
+    .PARAMETER EnvironmentName
+    The environment's id.
+    .PARAMETER PolicyArmId
+    The new enterprise policy's ARM resource id.
+    .EXAMPLE
+    Switch-PpCmkEnvironmentEnterprisePolicy -EnvironmentName 00000000-0000-0000-0000-000000000000 -PolicyArmId /subscriptions/aaaa0a0a-bb1b-cc2c-dd3d-eeeeee4e4e4e/resourceGroups/contoso-cmk/providers/Microsoft.PowerPlatform/enterprisePolicies/contoso-cmk-policy-2
+    .OUTPUTS
+    PpCmk.Operation
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.Operation')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [Alias('EnvironmentId')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter(Mandatory = $true)]
+        [Alias('NewPolicyArmId')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $PolicyArmId
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'PolicyArmId')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Switch-PpCmkEnvironmentEnterprisePolicy' }), 'Switch-PpCmkEnvironmentEnterprisePolicy')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Switch-PpCmkEnvironmentEnterprisePolicy' -Parameters $request -TypeName 'PpCmk.Operation'
+        }
+    }
+}
+
+function Test-PpCmkKeyVaultForCmk {
+    <#
+    .SYNOPSIS
+    Checks a key vault for a policy: soft delete, purge protection, the identity's get/wrapKey/unwrapKey, the key's state.
+    .PARAMETER KeyVaultName
+    The key vault (or managed HSM).
+    .PARAMETER EnterprisePolicyArmId
+    The policy's ARM resource id.
+    .PARAMETER SubscriptionId
+    Accepted for compatibility with ValidateKeyVaultForCMK.ps1.
+    .EXAMPLE
+    Test-PpCmkKeyVaultForCmk -KeyVaultName contoso-cmk-kv -EnterprisePolicyArmId /subscriptions/aaaa0a0a-bb1b-cc2c-dd3d-eeeeee4e4e4e/resourceGroups/contoso-cmk/providers/Microsoft.PowerPlatform/enterprisePolicies/contoso-cmk-policy
+    .OUTPUTS
+    PpCmk.KeyVaultCheck
+    #>
+    [CmdletBinding()]
+    [OutputType('PpCmk.KeyVaultCheck')]
+    param(
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $KeyVaultName,
+
+        [Parameter(Mandatory = $true)]
+        [Alias('PolicyArmId')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnterprisePolicyArmId,
+
+        [Parameter()]
+        [string]
+        $SubscriptionId
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('KeyVaultName', 'EnterprisePolicyArmId', 'SubscriptionId')
+        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Test-PpCmkKeyVaultForCmk' -Parameters $request -TypeName 'PpCmk.KeyVaultCheck'
     }
 }
 

@@ -112,7 +112,8 @@ fn demo(tokens: &[String]) -> ExitCode {
         i += 1;
     }
     let mut out = std::io::stdout().lock();
-    match ppcmk::demo::run(&mut out, folder, keep) {
+    let interactive = std::io::stderr().is_terminal();
+    match ppcmk::demo::run(&mut out, folder, keep, interactive) {
         Ok(_) => ExitCode::SUCCESS,
         Err(e) => fail(&e),
     }

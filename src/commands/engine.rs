@@ -41,9 +41,9 @@ pub static COMMANDS: &[Command] = &[
     },
     Command {
         name: "Invoke-PpCmkMaintenance",
-        synopsis: "Runs every time-based action that is due now: purges after retention, key rotations by policy.",
+        synopsis: "Runs every time-based action due now (purges, key rotations, health checks, lock and re-enable, re-wrap after rotation) and resumes queued or interrupted operations.",
         side: Side::Engine,
-        effect: Effect::Change,
+        effect: Effect::LongRunning,
         params: &[],
         groups: &[],
         output: OutputSpec {
@@ -115,7 +115,10 @@ fn set_clock(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
 }
 
 fn invoke_maintenance(ctx: &mut Ctx, _args: &Args) -> Result<Vec<Object>> {
-    let events = crate::maintenance::run(ctx.store(), ctx.db(), ctx.now)?;
+    let now = ctx.now;
+    let store = ctx.store();
+    let mut forward = |p: crate::engine::Progress| ctx.report_progress(p);
+    let events = crate::maintenance::run(store, now, true, &mut forward)?;
     ctx.set_audit_target("maintenance");
     ctx.set_audit_detail(format!("{} action(s)", events.len()));
     Ok(events

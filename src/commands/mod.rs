@@ -3,10 +3,14 @@
 //! module's functions; rules live in the area modules, not here.
 
 mod accounts;
+mod backups;
 mod directory;
 mod engine;
+mod environments;
 mod keys;
 mod keyvault;
+mod operations;
+mod policy;
 mod rbac;
 mod resources;
 
@@ -17,10 +21,14 @@ use serde_json::Value;
 /// Every area's commands; `registry::all` flattens and sorts them.
 pub static ALL: &[&[Command]] = &[
     accounts::COMMANDS,
+    backups::COMMANDS,
     directory::COMMANDS,
     engine::COMMANDS,
+    environments::COMMANDS,
     keys::COMMANDS,
     keyvault::COMMANDS,
+    operations::COMMANDS,
+    policy::COMMANDS,
     rbac::COMMANDS,
     resources::COMMANDS,
 ];

@@ -736,6 +736,29 @@ fn check_usable(key: &KeyRow, v: &KeyVersionRow, op: KeyOp, now: DateTime<Utc>) 
     Ok(())
 }
 
+/// Whether a key version could serve `op` now (key present and not deleted,
+/// version enabled, active, not expired, operation allowed), without a
+/// cryptographic call or an authorisation check: the service's health check.
+pub fn check_usable_now(
+    db: &Db,
+    vault: &Vault,
+    name: &str,
+    version: Option<&str>,
+    op: KeyOp,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let key = active_key(db, vault, name)?;
+    let v = version_of(db, &key, version)?;
+    check_usable(&key, &v, op, now)
+}
+
+/// The current version's identifier of an active key.
+pub fn current_version_id(db: &Db, vault: &Vault, name: &str) -> Result<String> {
+    let key = active_key(db, vault, name)?;
+    let v = version_of(db, &key, None)?;
+    Ok(key_id_url(vault, &key.name, Some(&v.version)))
+}
+
 /// Runs one cryptographic operation after every check, and audits it.
 #[allow(clippy::too_many_arguments)]
 fn crypto_operation(

@@ -165,6 +165,149 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (key_id, version)
     );
     "#,
+    // 3: the Power Platform service — enterprise policies, environments, their
+    // data encryption keys (DEKs) and sealed records, backups, long-running
+    // operations, injected faults and tenant settings.
+    r#"
+    CREATE TABLE service_keys (
+        name         TEXT PRIMARY KEY,
+        sealed       BLOB NOT NULL,
+        created_time TEXT NOT NULL
+    );
+    CREATE TABLE tenant_settings (
+        name  TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE enterprise_policies (
+        policy_id         TEXT PRIMARY KEY,
+        name              TEXT NOT NULL,
+        resource_id       TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        resource_group    TEXT NOT NULL COLLATE NOCASE,
+        location          TEXT NOT NULL,
+        kind              TEXT NOT NULL,
+        principal_id      TEXT NOT NULL,
+        encryption_state  TEXT NOT NULL,
+        key_vault_id      TEXT NOT NULL,
+        key_name          TEXT NOT NULL,
+        key_version       TEXT,
+        health            TEXT NOT NULL DEFAULT 'Healthy',
+        health_detail     TEXT,
+        last_health_check TEXT,
+        created_time      TEXT NOT NULL,
+        updated_time      TEXT NOT NULL
+    );
+    CREATE TABLE environments (
+        env_key             INTEGER PRIMARY KEY,
+        environment_id      TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        display_name        TEXT NOT NULL,
+        location            TEXT NOT NULL,
+        sku                 TEXT NOT NULL,
+        is_default          INTEGER NOT NULL,
+        has_database        INTEGER NOT NULL,
+        is_managed          INTEGER NOT NULL,
+        state               TEXT NOT NULL,
+        state_reason        TEXT,
+        locked_since        TEXT,
+        protector           TEXT NOT NULL,
+        policy_id           TEXT,
+        link_status         TEXT,
+        linked_time         TEXT,
+        byok_migrated_time  TEXT,
+        previous_policy_id  TEXT,
+        unlinked_time       TEXT,
+        current_generation  INTEGER NOT NULL,
+        settings            TEXT NOT NULL DEFAULT '{}',
+        created_time        TEXT NOT NULL,
+        created_by          TEXT NOT NULL
+    );
+    CREATE INDEX environments_by_policy ON environments(policy_id);
+    CREATE TABLE dek_generations (
+        env_key      INTEGER NOT NULL REFERENCES environments(env_key) ON DELETE CASCADE,
+        generation   INTEGER NOT NULL,
+        created_time TEXT NOT NULL,
+        PRIMARY KEY (env_key, generation)
+    );
+    -- A generation's DEK, wrapped by each protector that can open it: the
+    -- Microsoft-managed key, a customer key version, or the tenant BYOK key.
+    CREATE TABLE dek_wraps (
+        env_key      INTEGER NOT NULL,
+        generation   INTEGER NOT NULL,
+        protector    TEXT NOT NULL,
+        key_id       TEXT NOT NULL DEFAULT '',
+        wrapped      BLOB NOT NULL,
+        created_time TEXT NOT NULL,
+        PRIMARY KEY (env_key, generation, protector, key_id),
+        FOREIGN KEY (env_key, generation) REFERENCES dek_generations(env_key, generation) ON DELETE CASCADE
+    );
+    -- Customer key versions an environment's DEKs were wrapped with, and
+    -- when each stopped being the current one (the 28-day rule).
+    CREATE TABLE env_key_versions (
+        env_key       INTEGER NOT NULL REFERENCES environments(env_key) ON DELETE CASCADE,
+        key_id        TEXT NOT NULL,
+        policy_id     TEXT NOT NULL,
+        current_from  TEXT NOT NULL,
+        current_until TEXT,
+        PRIMARY KEY (env_key, key_id)
+    );
+    CREATE TABLE records (
+        id         INTEGER PRIMARY KEY,
+        env_key    INTEGER NOT NULL REFERENCES environments(env_key) ON DELETE CASCADE,
+        table_name TEXT NOT NULL,
+        record_id  TEXT NOT NULL,
+        generation INTEGER NOT NULL,
+        sealed     BLOB NOT NULL,
+        UNIQUE (env_key, table_name, record_id)
+    );
+    -- Walks an environment's records in id order (re-encryption resumes from
+    -- the last id done); unlike an index on generation, it is not rewritten
+    -- when a record is re-encrypted.
+    CREATE INDEX records_by_environment ON records(env_key, id);
+    CREATE TABLE backups (
+        backup_id    TEXT PRIMARY KEY,
+        env_key      INTEGER NOT NULL REFERENCES environments(env_key) ON DELETE CASCADE,
+        label        TEXT NOT NULL,
+        created_time TEXT NOT NULL,
+        protector    TEXT NOT NULL,
+        key_id       TEXT,
+        record_count INTEGER NOT NULL
+    );
+    CREATE TABLE backup_records (
+        backup_id  TEXT NOT NULL REFERENCES backups(backup_id) ON DELETE CASCADE,
+        table_name TEXT NOT NULL,
+        record_id  TEXT NOT NULL,
+        generation INTEGER NOT NULL,
+        sealed     BLOB NOT NULL,
+        PRIMARY KEY (backup_id, table_name, record_id)
+    );
+    CREATE TABLE operations (
+        operation_id    TEXT PRIMARY KEY,
+        env_key         INTEGER NOT NULL,
+        environment_id  TEXT NOT NULL,
+        kind            TEXT NOT NULL,
+        state           TEXT NOT NULL,
+        policy_id       TEXT,
+        policy_resource_id TEXT,
+        from_generation INTEGER,
+        to_generation   INTEGER,
+        target          TEXT,
+        total           INTEGER NOT NULL DEFAULT 0,
+        processed       INTEGER NOT NULL DEFAULT 0,
+        watermark       INTEGER NOT NULL DEFAULT 0,
+        requested_by    TEXT NOT NULL,
+        start_time      TEXT NOT NULL,
+        end_time        TEXT,
+        error_code      TEXT,
+        error_message   TEXT,
+        lease_owner     TEXT,
+        lease_expires   INTEGER
+    );
+    CREATE INDEX operations_by_environment ON operations(env_key, start_time);
+    CREATE TABLE faults (
+        operation     TEXT PRIMARY KEY,
+        after_records INTEGER NOT NULL,
+        created_time  TEXT NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -17,6 +17,7 @@ mod keyvault;
 mod masterkey;
 mod migrations;
 mod rbac;
+mod service;
 
 pub use arm::{ArmQuery, ArmResourceRow};
 pub use audit::{AuditQuery, AuditRow};
@@ -24,6 +25,7 @@ pub use directory::{PrincipalKind, PrincipalQuery, PrincipalRow};
 pub use keyvault::{AccessPolicyRow, KeyRow, KeyVersionRow, VaultRow};
 pub use masterkey::MasterKey;
 pub use rbac::RoleAssignmentRow;
+pub use service::{BackupRow, DekWrapRow, EnvKeyVersionRow, EnvironmentRow, OperationRow, PolicyRow, RecordRow};
 
 use crate::error::{Error, ErrorCode, Result};
 use rusqlite::{Connection, OpenFlags};
@@ -47,6 +49,10 @@ pub struct Store {
     home: PathBuf,
     master_key: MasterKey,
     pool: Mutex<Vec<Db>>,
+    /// Unwrapped data-encryption keys of this handle (never written anywhere).
+    pub(crate) deks: crate::environment::dek::DekCache,
+    /// Whether this handle has made sure the service's first-use objects exist.
+    pub(crate) bootstrapped: std::sync::atomic::AtomicBool,
 }
 
 impl Store {
@@ -62,7 +68,13 @@ impl Store {
         let key_path = home.join(MASTER_KEY_FILE);
         let master_key =
             if db_path.exists() { MasterKey::load(&key_path)? } else { MasterKey::load_or_create(&key_path)? };
-        let store = Store { home: home.to_path_buf(), master_key, pool: Mutex::new(Vec::new()) };
+        let store = Store {
+            home: home.to_path_buf(),
+            master_key,
+            pool: Mutex::new(Vec::new()),
+            deks: Default::default(),
+            bootstrapped: Default::default(),
+        };
         {
             let db = store.db()?;
             migrations::migrate(&db, crate::identity::seed_new_tenant)?;
@@ -102,6 +114,19 @@ impl Store {
     pub(crate) fn write<T>(&self, mut work: impl FnMut(&Db) -> Result<T>) -> Result<T> {
         let db = self.db()?;
         retry_busy(|| db.in_transaction(TxMode::Write, &mut work))
+    }
+
+    /// Like [`Store::write`], for one batch of resumable bulk work: the
+    /// commit is durable at the next checkpoint or FULL commit rather than at
+    /// once (WAL with synchronous=NORMAL: a power cut may undo the last
+    /// batches, never corrupt). The caller must record its progress in the
+    /// same transaction so that an undone batch is simply redone.
+    pub(crate) fn write_batch<T>(&self, mut work: impl FnMut(&Db) -> Result<T>) -> Result<T> {
+        let db = self.db()?;
+        db.set_relaxed_durability(true)?;
+        let result = retry_busy(|| db.in_transaction(TxMode::Write, &mut work));
+        db.set_relaxed_durability(false)?;
+        result
     }
 }
 
@@ -155,10 +180,12 @@ impl Db {
             // every committed command survive a power cut. secure_delete
             // overwrites freed pages, so a purged key leaves no sealed copy behind.
             conn.execute_batch(
-                "PRAGMA journal_mode = WAL;
+                "PRAGMA page_size = 16384;
+                 PRAGMA journal_mode = WAL;
                  PRAGMA synchronous = FULL;
                  PRAGMA foreign_keys = ON;
-                 PRAGMA secure_delete = ON;",
+                 PRAGMA secure_delete = ON;
+                 PRAGMA cache_size = -16384;",
             )
             .map_err(store_error)
         })?;

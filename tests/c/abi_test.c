@@ -56,6 +56,12 @@ static void *create_users(void *arg) {
     return NULL;
 }
 
+/* Counts progress events; checks each is the documented JSON. */
+static void on_progress(const char *event_json, void *user_data) {
+    int *count = user_data;
+    if (strstr(event_json, "\"percentComplete\"") && strstr(event_json, "\"activity\"")) (*count)++;
+}
+
 static int count_occurrences(const char *haystack, const char *needle) {
     int n = 0;
     for (const char *p = strstr(haystack, needle); p; p = strstr(p + 1, needle)) n++;
@@ -122,6 +128,17 @@ int main(int argc, char **argv) {
            "\"Result\":\"", "\"Operation\":\"Wrap\"");
     expect(store, "{\"command\":\"Add-AzKeyVaultKey\",\"parameters\":{\"VaultName\":\"c-kv\",\"Name\":\"ec\",\"KeyType\":\"EC\"}}",
            "\"code\":\"InvalidArgument\"", NULL);
+
+    /* A long operation reports progress to the callback, on this thread. */
+    int events = 0;
+    char *loaded = ppcmk_invoke_with_progress(
+        store,
+        "{\"command\":\"New-PpCmkSampleData\",\"parameters\":{\"EnvironmentName\":"
+        "\"Default-aaaabbbb-0000-cccc-1111-dddd2222eeee\",\"Records\":2500,\"RecordSize\":128}}",
+        on_progress, &events);
+    CHECK(loaded && strstr(loaded, "\"Records\":2500"), "sample data: %s", loaded ? loaded : "(null)");
+    CHECK(events == 3, "3 progress events (1000, 2000, 2500 records), got %d", events);
+    ppcmk_string_free(loaded);
 
     /* NULL pointers and invalid UTF-8 give error responses. */
     char *r = ppcmk_invoke(NULL, "{\"command\":\"Get-AzContext\"}");

@@ -119,6 +119,14 @@ public static class Harness
         Response fromPrivate = Native.Invoke(store, "Get-AzKeyVaultKey", Params("VaultName", "mono-kv", "Name", "cmk"), null, "private", null);
         Check(fromPrivate.Ok, "private network allowed: " + fromPrivate.ErrorMessage);
 
+        // Progress events reach the module's callback (Write-Progress in PowerShell).
+        int events = 0;
+        Response loaded = Native.Invoke(store, "New-PpCmkSampleData", Params("EnvironmentName",
+            "Default-aaaabbbb-0000-cccc-1111-dddd2222eeee", "Records", 2500, "RecordSize", 128), null, null,
+            delegate(string eventJson) { if (((IDictionary)Native.ParseJson(eventJson))["percentComplete"] != null) events++; });
+        Check(loaded.Ok, "sample data: " + loaded.ErrorMessage);
+        Check(events == 3, "3 progress events, got " + events);
+
         Native.Close(store);
 
         // An insecure master key is refused with its code.

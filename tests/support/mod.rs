@@ -2,6 +2,8 @@
 //! binaries, and a short way to invoke a command.
 #![allow(dead_code)]
 
+pub mod cmk;
+
 use ppcmk::{ErrorCode, Store};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -111,6 +113,19 @@ pub fn stdout(o: &Output) -> String {
 
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The bytes of the store's database and WAL files, as an attacker with a
+/// copy of the folder (but not the master key) would have them.
+pub fn store_file_bytes(home: &Path) -> Vec<u8> {
+    let mut bytes = std::fs::read(home.join("ppcmk.db")).unwrap();
+    bytes.extend(std::fs::read(home.join("ppcmk.db-wal")).unwrap_or_default());
+    bytes
+}
+
+/// Whether `needle` occurs in `haystack`.
+pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    memchr::memmem::find(haystack, needle).is_some()
 }
 
 /// A store in a fresh temporary folder.

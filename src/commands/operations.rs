@@ -1,0 +1,327 @@
+//! Applying and removing customer-managed keys (the admin center's "Add
+//! environments" / "Remove environment"), the operation history, the
+//! "Environments with policies" view, and fault injection.
+
+use super::{object, opt_time, time};
+use crate::engine::Ctx;
+use crate::environment::operations::{self as ops, Operation, FAULT_ENVIRONMENT_ENCRYPTION};
+use crate::environment::{self, require_admin, Environment};
+use crate::error::{Error, ErrorCode, Result};
+use crate::registry::bind::Args;
+use crate::registry::{Command, Effect, Group, Object, OutputSpec, Param, Side};
+use crate::store::Db;
+use serde_json::json;
+
+const OPERATION_OUTPUT: OutputSpec = OutputSpec {
+    type_name: "PpCmk.Operation",
+    properties: &[
+        "OperationId",
+        "Name",
+        "Kind",
+        "EnvironmentName",
+        "EnterprisePolicyId",
+        "State",
+        "Interrupted",
+        "RecordsTotal",
+        "RecordsProcessed",
+        "PercentComplete",
+        "Target",
+        "StartTime",
+        "EndTime",
+        "ErrorCode",
+        "ErrorMessage",
+        "RequestedBy",
+    ],
+    table: &["Name", "Kind", "EnvironmentName", "State", "RecordsProcessed", "RecordsTotal", "StartTime"],
+};
+
+const POLICY_ARM_ID: Param = Param::string("PolicyArmId")
+    .mandatory()
+    .alias(&["EnterprisePolicyArmId"])
+    .help("The enterprise policy's ARM resource id.");
+
+pub static COMMANDS: &[Command] = &[
+    Command {
+        name: "Add-PpCmkEnvironmentToEnterprisePolicy",
+        synopsis: "Adds managed environments to an enterprise policy: they are disabled while their data is re-encrypted under the customer key.",
+        side: Side::PowerPlatform,
+        effect: Effect::LongRunning,
+        params: &[
+            Param::strings("EnvironmentName").mandatory().alias(&["EnvironmentId"]).pipeline().help("The environments' ids."),
+            POLICY_ARM_ID,
+            Param::switch("NoWait").help("Queue the operations (NotStarted) and return; Resume-PpCmkOperation or Invoke-PpCmkMaintenance runs them."),
+        ],
+        groups: &[],
+        output: OPERATION_OUTPUT,
+        errors: &[
+            ErrorCode::Forbidden,
+            ErrorCode::EnterprisePolicyAccessDenied,
+            ErrorCode::NotManagedEnvironment,
+            ErrorCode::UnsupportedEnvironmentType,
+            ErrorCode::RegionMismatch,
+            ErrorCode::KeyVaultAccessDenied,
+            ErrorCode::ForbiddenByFirewall,
+            ErrorCode::LimitExceeded,
+            ErrorCode::Conflict,
+            ErrorCode::OperationInProgress,
+            ErrorCode::EnvironmentLocked,
+            ErrorCode::FaultInjected,
+            ErrorCode::NotFound,
+        ],
+        example: "Add-PpCmkEnvironmentToEnterprisePolicy -EnvironmentName 00000000-0000-0000-0000-000000000000 -PolicyArmId /subscriptions/aaaa0a0a-bb1b-cc2c-dd3d-eeeeee4e4e4e/resourceGroups/contoso-cmk/providers/Microsoft.PowerPlatform/enterprisePolicies/contoso-cmk-policy",
+        handler: add_to_policy,
+    },
+    Command {
+        name: "Remove-PpCmkEnvironmentFromEnterprisePolicy",
+        synopsis: "Removes an environment from its enterprise policy: it is disabled while its data returns to the Microsoft-managed key.",
+        side: Side::PowerPlatform,
+        effect: Effect::LongRunning,
+        params: &[
+            Param::string("EnvironmentName").mandatory().alias(&["EnvironmentId"]).pipeline().help("The environment's id."),
+            POLICY_ARM_ID,
+            Param::switch("NoWait").help("Queue the operation and return."),
+        ],
+        groups: &[],
+        output: OPERATION_OUTPUT,
+        errors: &[ErrorCode::Forbidden, ErrorCode::EnterprisePolicyAccessDenied, ErrorCode::NotFound, ErrorCode::EnvironmentLocked, ErrorCode::OperationInProgress, ErrorCode::InvalidOperation, ErrorCode::FaultInjected],
+        example: "Remove-PpCmkEnvironmentFromEnterprisePolicy -EnvironmentName 00000000-0000-0000-0000-000000000000 -PolicyArmId /subscriptions/aaaa0a0a-bb1b-cc2c-dd3d-eeeeee4e4e4e/resourceGroups/contoso-cmk/providers/Microsoft.PowerPlatform/enterprisePolicies/contoso-cmk-policy",
+        handler: remove_from_policy,
+    },
+    Command {
+        name: "Switch-PpCmkEnvironmentEnterprisePolicy",
+        synopsis: "Changes an environment's key: removes it from its policy, then adds it to the new one (two downtimes).",
+        side: Side::PowerPlatform,
+        effect: Effect::LongRunning,
+        params: &[
+            Param::string("EnvironmentName").mandatory().alias(&["EnvironmentId"]).pipeline().help("The environment's id."),
+            Param::string("PolicyArmId").mandatory().alias(&["NewPolicyArmId"]).help("The new enterprise policy's ARM resource id."),
+        ],
+        groups: &[],
+        output: OPERATION_OUTPUT,
+        errors: &[ErrorCode::Forbidden, ErrorCode::EnterprisePolicyAccessDenied, ErrorCode::NotFound, ErrorCode::Conflict, ErrorCode::InvalidOperation],
+        example: "Switch-PpCmkEnvironmentEnterprisePolicy -EnvironmentName 00000000-0000-0000-0000-000000000000 -PolicyArmId /subscriptions/aaaa0a0a-bb1b-cc2c-dd3d-eeeeee4e4e4e/resourceGroups/contoso-cmk/providers/Microsoft.PowerPlatform/enterprisePolicies/contoso-cmk-policy-2",
+        handler: switch_policy,
+    },
+    Command {
+        name: "Get-PpCmkOperation",
+        synopsis: "Shows environment operations (Update Customer Managed Key, key version rotations) with their state.",
+        side: Side::PowerPlatform,
+        effect: Effect::Read,
+        params: &[
+            Param::string("EnvironmentName").pipeline().help("Only this environment's operations."),
+            Param::string("OperationId").help("One operation."),
+        ],
+        groups: &[Group::at_most_one(&["EnvironmentName", "OperationId"])],
+        output: OPERATION_OUTPUT,
+        errors: &[ErrorCode::Forbidden, ErrorCode::NotFound],
+        example: "Get-PpCmkOperation -EnvironmentName 00000000-0000-0000-0000-000000000000",
+        handler: get_operation,
+    },
+    Command {
+        name: "Resume-PpCmkOperation",
+        synopsis: "Resumes a queued or interrupted operation from where it stopped.",
+        side: Side::PowerPlatform,
+        effect: Effect::LongRunning,
+        params: &[Param::string("OperationId").mandatory().pipeline().help("The operation.")],
+        groups: &[],
+        output: OPERATION_OUTPUT,
+        errors: &[ErrorCode::Forbidden, ErrorCode::NotFound, ErrorCode::OperationInProgress, ErrorCode::InvalidOperation, ErrorCode::FaultInjected],
+        example: "Resume-PpCmkOperation -OperationId 00000000-0000-0000-0000-000000000000",
+        handler: resume_operation,
+    },
+    Command {
+        name: "Get-PpCmkEnvironmentWithPolicy",
+        synopsis: "The admin center's \"Environments with policies\": environment and encryption status of every environment with a policy.",
+        side: Side::PowerPlatform,
+        effect: Effect::Read,
+        params: &[Param::string("PolicyArmId").help("Only this policy's environments.")],
+        groups: &[],
+        output: OutputSpec {
+            type_name: "PpCmk.EnvironmentWithPolicy",
+            properties: &[
+                "EnvironmentName",
+                "DisplayName",
+                "PolicyName",
+                "EnterprisePolicyId",
+                "EnvironmentStatus",
+                "EncryptionStatus",
+                "KeyManagedBy",
+                "KeyId",
+                "LinkedTime",
+                "PolicyHealth",
+            ],
+            table: &["DisplayName", "PolicyName", "EnvironmentStatus", "EncryptionStatus", "KeyManagedBy"],
+        },
+        errors: &[ErrorCode::Forbidden],
+        example: "Get-PpCmkEnvironmentWithPolicy",
+        handler: environments_with_policy,
+    },
+    Command {
+        name: "Set-PpCmkFault",
+        synopsis: "Arms (or clears) a one-shot fault to rehearse failures: EnvironmentEncryption stops the next encryption operation after n records.",
+        side: Side::Engine,
+        effect: Effect::Change,
+        params: &[
+            Param::string("Operation").mandatory().one_of(&[FAULT_ENVIRONMENT_ENCRYPTION]).help("The fault point."),
+            Param::int("AfterRecords").range(0, i64::MAX).help("Fail after this many records."),
+            Param::switch("Clear").help("Disarm the fault."),
+        ],
+        groups: &[Group::exactly_one(&["AfterRecords", "Clear"])],
+        output: OutputSpec {
+            type_name: "PpCmk.Fault",
+            properties: &["Operation", "AfterRecords", "Armed"],
+            table: &["Operation", "AfterRecords", "Armed"],
+        },
+        errors: &[],
+        example: "Set-PpCmkFault -Operation EnvironmentEncryption -AfterRecords 500",
+        handler: set_fault,
+    },
+];
+
+pub(crate) fn operation_object(op: &Operation) -> Object {
+    let percent = if op.row.total == 0 {
+        if op.is_done() {
+            100
+        } else {
+            0
+        }
+    } else {
+        (op.row.processed * 100 / op.row.total).min(100)
+    };
+    object(json!({
+        "OperationId": op.row.operation_id,
+        "Name": op.name(),
+        "Kind": op.row.kind,
+        "EnvironmentName": op.row.environment_id,
+        "EnterprisePolicyId": op.row.policy_resource_id,
+        "State": op.row.state,
+        "Interrupted": op.interrupted(),
+        "RecordsTotal": op.row.total,
+        "RecordsProcessed": op.row.processed,
+        "PercentComplete": percent,
+        "Target": op.row.target,
+        "StartTime": time(op.row.start_time),
+        "EndTime": opt_time(op.row.end_time),
+        "ErrorCode": op.row.error_code,
+        "ErrorMessage": op.row.error_message,
+        "RequestedBy": op.row.requested_by,
+    }))
+}
+
+fn add_to_policy(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
+    let caller = ctx.caller()?.clone();
+    let ids = args.strings("EnvironmentName").unwrap_or_default();
+    let policy = args.required("PolicyArmId")?.to_string();
+    ctx.set_audit_target(format!("{} -> {policy}", ids.join(",")));
+    let (store, now, no_wait) = (ctx.store(), ctx.now, args.switch("NoWait"));
+    let mut forward = |p: crate::engine::Progress| ctx.report_progress(p);
+    let done = ops::add(store, &caller, &ids, &policy, no_wait, now, &mut forward)?;
+    Ok(done.iter().map(operation_object).collect())
+}
+
+fn remove_from_policy(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
+    let caller = ctx.caller()?.clone();
+    let env = args.required("EnvironmentName")?.to_string();
+    let policy = args.required("PolicyArmId")?.to_string();
+    ctx.set_audit_target(format!("{env} -> {policy}"));
+    let (store, now, no_wait) = (ctx.store(), ctx.now, args.switch("NoWait"));
+    let mut forward = |p: crate::engine::Progress| ctx.report_progress(p);
+    let (op, warning) = ops::remove(store, &caller, &env, &policy, no_wait, now, &mut forward)?;
+    ctx.warn(warning);
+    Ok(vec![operation_object(&op)])
+}
+
+fn switch_policy(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
+    let caller = ctx.caller()?.clone();
+    let env = args.required("EnvironmentName")?.to_string();
+    let policy = args.required("PolicyArmId")?.to_string();
+    ctx.set_audit_target(format!("{env} -> {policy}"));
+    let (store, now) = (ctx.store(), ctx.now);
+    let mut forward = |p: crate::engine::Progress| ctx.report_progress(p);
+    let (done, warning) = ops::switch(store, &caller, &env, &policy, now, &mut forward)?;
+    ctx.warn(warning);
+    Ok(done.iter().map(operation_object).collect())
+}
+
+fn get_operation(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
+    require_admin(ctx.caller()?, "read environment operations")?;
+    let db = ctx.db();
+    let rows = match args.str("OperationId") {
+        Some(id) => vec![db.operation(id)?.ok_or_else(|| Error::not_found("Operation", id))?],
+        None => {
+            if let Some(env) = args.str("EnvironmentName") {
+                environment::find(db, env).map(drop).or_else(|e| {
+                    // Deleted environments keep their history.
+                    if db.operations(Some(env))?.is_empty() {
+                        Err(e)
+                    } else {
+                        Ok(())
+                    }
+                })?;
+            }
+            db.operations(args.str("EnvironmentName"))?
+        }
+    };
+    Ok(rows.into_iter().map(|row| operation_object(&Operation { row })).collect())
+}
+
+fn resume_operation(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
+    let caller = ctx.caller()?.clone();
+    let id = args.required("OperationId")?.to_string();
+    ctx.set_audit_target(id.clone());
+    let (store, now) = (ctx.store(), ctx.now);
+    let mut forward = |p: crate::engine::Progress| ctx.report_progress(p);
+    let op = ops::resume(store, &caller, &id, now, &mut forward)?;
+    Ok(vec![operation_object(&op)])
+}
+
+fn environments_with_policy(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
+    let caller = ctx.caller()?.clone();
+    let db = ctx.db();
+    let filter = match args.str("PolicyArmId") {
+        Some(id) => Some(crate::policy::find(db, id)?.row.policy_id),
+        None => None,
+    };
+    let mut out = Vec::new();
+    for env in environment::list(db, &caller)? {
+        let Some(policy_id) = env.row.policy_id.clone() else { continue };
+        if filter.as_deref().is_some_and(|f| f != policy_id) {
+            continue;
+        }
+        let policy = db.policy(&policy_id)?;
+        out.push(with_policy_object(db, &env, policy.as_ref())?);
+    }
+    Ok(out)
+}
+
+fn with_policy_object(db: &Db, env: &Environment, policy: Option<&crate::store::PolicyRow>) -> Result<Object> {
+    let key_id =
+        db.env_key_versions(env.row.env_key)?.into_iter().find(|v| v.current_until.is_none()).map(|v| v.key_id);
+    Ok(object(json!({
+        "EnvironmentName": env.row.environment_id,
+        "DisplayName": env.row.display_name,
+        "PolicyName": policy.map(|p| p.name.clone()),
+        "EnterprisePolicyId": policy.map(|p| p.resource_id.clone()),
+        "EnvironmentStatus": env.row.state,
+        "EncryptionStatus": env.encryption_status().unwrap_or(if env.row.state == environment::DISABLED { "InProgress" } else { "Pending" }),
+        "KeyManagedBy": env.key_managed_by(),
+        "KeyId": key_id,
+        "LinkedTime": opt_time(env.row.linked_time),
+        "PolicyHealth": policy.map(|p| p.health.clone()).unwrap_or_else(|| "Deleted".into()),
+    })))
+}
+
+fn set_fault(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
+    let operation = args.required("Operation")?;
+    let armed = !args.switch("Clear");
+    if armed {
+        let after = args
+            .int("AfterRecords")
+            .ok_or_else(|| Error::new(ErrorCode::MissingMandatoryParameter, "-AfterRecords"))?;
+        ctx.db().set_fault(operation, after, ctx.now)?;
+    } else {
+        ctx.db().clear_fault(operation)?;
+    }
+    ctx.set_audit_target(operation.to_string());
+    Ok(vec![object(json!({"Operation": operation, "AfterRecords": args.int("AfterRecords"), "Armed": armed}))])
+}

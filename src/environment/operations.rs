@@ -1,0 +1,792 @@
+//! Adding environments to an enterprise policy and removing them: the
+//! "Update Customer Managed Key" operation of the environment's history.
+//!
+//! Applying a customer key starts a new DEK generation and re-encrypts the
+//! environment's records under it, in batches of one transaction each; the
+//! set still to do is "records below the new generation", so a crash at any
+//! point resumes exactly where it stopped, and rows of both generations stay
+//! readable meanwhile. While it runs, the new generation is wrapped by both
+//! the old protector and the new one (an escrow), so that a failure can
+//! return the environment to its previous key without re-encrypting
+//! anything; on success the old protector's wrap of the new generation is
+//! destroyed. The environment is Disabled for the duration.
+
+use super::dek::{self, Protector};
+use super::{find, operation_in_progress, require_admin, Environment, DISABLED, LOCKED, READY};
+use crate::crypto::{new_guid, SymmetricKey};
+use crate::engine::Progress;
+use crate::error::{Error, ErrorCode, Result};
+use crate::identity::Caller;
+use crate::keyvault::{access, keys};
+use crate::policy::{self, Policy};
+use crate::store::{Db, EnvKeyVersionRow, OperationRow, RecordRow, Store};
+use chrono::{DateTime, Duration, Utc};
+use once_cell::sync::Lazy;
+
+/// The operation's name in the environment's history, as the admin center shows it.
+pub const UPDATE_CUSTOMER_MANAGED_KEY: &str = "Update Customer Managed Key";
+/// The fault point `Set-PpCmkFault -Operation EnvironmentEncryption` arms.
+pub const FAULT_ENVIRONMENT_ENCRYPTION: &str = "EnvironmentEncryption";
+/// The default number of CMK-protected environments per tenant.
+pub const DEFAULT_CMK_ENVIRONMENT_LIMIT: i64 = 25;
+pub const CMK_LIMIT_SETTING: &str = "CmkEnvironmentLimit";
+
+/// How long a process holds an operation without renewing its lease.
+const LEASE_SECONDS: i64 = 30;
+
+/// This process's identity as an operation's lease holder: `pid <n> on <host> (<nonce>)`.
+static LEASE_OWNER: Lazy<String> = Lazy::new(|| {
+    format!(
+        "pid {} on {} ({})",
+        std::process::id(),
+        host_name(),
+        crate::crypto::hex(&crate::crypto::random_array::<4>())
+    )
+});
+
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| "this machine".into())
+}
+
+/// Whether the lease holder still runs: its lease is unexpired and, when it
+/// ran on this machine, its process still exists (a killed process frees the
+/// operation at once instead of after the lease expires).
+fn holder_alive(owner: Option<&str>, expires: Option<i64>) -> bool {
+    if expires.is_none_or(|t| t < unix_now()) {
+        return false;
+    }
+    let Some(owner) = owner else { return false };
+    let mut words = owner.split_whitespace();
+    let (Some("pid"), Some(pid), Some("on"), Some(host)) = (words.next(), words.next(), words.next(), words.next())
+    else {
+        return true;
+    };
+    if host != host_name() {
+        return true;
+    }
+    match pid.parse::<i32>() {
+        #[cfg(unix)]
+        Ok(pid) => unsafe {
+            libc::kill(pid, 0) == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+        },
+        _ => true,
+    }
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+/// An operation of the environment's history.
+#[derive(Debug, Clone)]
+pub struct Operation {
+    pub row: OperationRow,
+}
+
+impl Operation {
+    /// The name the admin center shows.
+    pub fn name(&self) -> &'static str {
+        match self.row.kind.as_str() {
+            "Link" | "Unlink" => UPDATE_CUSTOMER_MANAGED_KEY,
+            "KeyRotation" => "Key version rotation",
+            "Restore" => "Restore environment",
+            "Copy" => "Copy environment",
+            "Reset" => "Reset environment",
+            _ => "Operation",
+        }
+    }
+
+    /// Running, but no live process holds it (killed or crashed): resumable.
+    pub fn interrupted(&self) -> bool {
+        self.row.state == "Running" && !holder_alive(self.row.lease_owner.as_deref(), self.row.lease_expires)
+    }
+
+    pub fn is_done(&self) -> bool {
+        matches!(self.row.state.as_str(), "Succeeded" | "Failed")
+    }
+}
+
+/// The CMK-protected environment limit of the tenant (default 25).
+pub fn cmk_environment_limit(db: &Db) -> Result<i64> {
+    Ok(db.tenant_setting(CMK_LIMIT_SETTING)?.and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_CMK_ENVIRONMENT_LIMIT))
+}
+
+/// The documented conditions for adding an environment to a policy, each
+/// refused with its own code.
+fn check_linkable(db: &Db, env: &Environment, p: &Policy) -> Result<()> {
+    if let Some(op) = db.running_operation(env.row.env_key)? {
+        return Err(operation_in_progress(env, &op.operation_id));
+    }
+    if env.row.state == LOCKED {
+        env.require_ready()?;
+    }
+    if env.row.policy_id.as_deref() == Some(p.row.policy_id.as_str()) && env.is_linked() {
+        return Err(Error::conflict(format!(
+            "Environment '{}' is already protected by enterprise policy '{}'.",
+            env.name(),
+            p.row.name
+        )));
+    }
+    if env.is_linked() || env.row.link_status.as_deref() == Some("Pending") {
+        return Err(Error::conflict(format!(
+            "Environment '{}' is linked to another enterprise policy. To change the key, remove it from that policy and add it to the new one (Switch-PpCmkEnvironmentEnterprisePolicy does both).",
+            env.name()
+        )));
+    }
+    if !env.row.has_database {
+        return Err(Error::new(
+            ErrorCode::InvalidOperation,
+            format!("Environment '{}' has no Dataverse database to encrypt.", env.name()),
+        ));
+    }
+    if !env.row.is_managed {
+        return Err(Error::new(
+            ErrorCode::NotManagedEnvironment,
+            format!(
+                "Environment '{}' is not a Managed Environment. You can only add environments that are enabled as Managed Environments (Enable-PpCmkManagedEnvironment).",
+                env.name()
+            ),
+        )
+        .with_target(env.id().to_string()));
+    }
+    if !env.supports_cmk() {
+        return Err(Error::new(
+            ErrorCode::UnsupportedEnvironmentType,
+            format!("Environment '{}' is a {} environment. Trial and Teams environment types can't be added to the enterprise policy.", env.name(), env.row.sku),
+        )
+        .with_target(env.id().to_string()));
+    }
+    if !env.row.location.eq_ignore_ascii_case(&p.row.location) {
+        return Err(Error::new(
+            ErrorCode::RegionMismatch,
+            format!(
+                "Environment '{}' is in '{}' but enterprise policy '{}' is in '{}': only environments in the same region as the enterprise policy can be added.",
+                env.name(),
+                env.row.location,
+                p.row.name,
+                p.row.location
+            ),
+        )
+        .with_target(env.id().to_string()));
+    }
+    let limit = cmk_environment_limit(db)?;
+    let protected = db
+        .environments()?
+        .iter()
+        .filter(|e| e.protector == "CMK" || e.link_status.as_deref() == Some("Pending"))
+        .count() as i64;
+    if protected >= limit {
+        return Err(Error::new(
+            ErrorCode::LimitExceeded,
+            format!(
+                "The tenant already has {protected} CMK-protected environments, its limit ({limit}). The default limit of 25 CMK-enabled Power Automate environments per tenant can be extended by the Support team (here: Set-PpCmkTenantSetting -CmkEnvironmentLimit)."
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Proves the policy's identity can get, wrap and unwrap the key, by a wrap
+/// and unwrap round trip through the key vault.
+fn probe_key_access(store: &Store, db: &Db, p: &Policy, now: DateTime<Utc>) -> Result<()> {
+    let vault = p.vault(db).map_err(|e| Error::new(ErrorCode::KeyVaultAccessDenied, e.message))?;
+    let who = p.requester(db)?;
+    access::authorize(db, &vault, Some(&p.row.key_name), &who, access::KeyOp::Get)?;
+    let probe: [u8; 32] = crate::crypto::random_array();
+    let wrapped = keys::wrap(
+        db,
+        store,
+        &who,
+        &vault,
+        &p.row.key_name,
+        p.row.key_version.as_deref(),
+        crate::crypto::rsa::OaepAlgorithm::RsaOaep256,
+        &probe,
+        now,
+    )?;
+    keys::unwrap(
+        db,
+        store,
+        &who,
+        &vault,
+        &p.row.key_name,
+        &wrapped.version,
+        crate::crypto::rsa::OaepAlgorithm::RsaOaep256,
+        &wrapped.value,
+        now,
+    )?;
+    Ok(())
+}
+
+/// `Add-PpCmkEnvironmentToEnterprisePolicy`: checks every rule, then applies
+/// the policy's key to each environment. Without `no_wait` each operation
+/// runs to its end here; with it, operations are queued (NotStarted) for
+/// `Resume-PpCmkOperation` or `Invoke-PpCmkMaintenance`.
+pub fn add(
+    store: &Store,
+    caller: &Caller,
+    environment_ids: &[String],
+    policy_resource_id: &str,
+    no_wait: bool,
+    now: DateTime<Utc>,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Vec<Operation>> {
+    require_admin(caller, "add environments to an enterprise policy")?;
+    let p = {
+        let db = store.db()?;
+        let p = policy::find(&db, policy_resource_id)?;
+        policy::require_reader(&db, caller, &p)?;
+        for id in environment_ids {
+            check_linkable(&db, &find(&db, id)?, &p)?;
+        }
+        p
+    };
+    store.write(|db| probe_key_access(store, db, &p, now))?;
+    let mut done = Vec::new();
+    let mut first_error = None;
+    for id in environment_ids {
+        let started = store.write(|db| start_link(store, db, caller, id, &p, no_wait, now));
+        match started {
+            Ok(op) if no_wait || op.is_done() => done.push(op),
+            Ok(op) => match run(store, &op.row.operation_id, now, progress) {
+                Ok(op) => done.push(op),
+                Err(e) => first_error = first_error.or(Some(e)),
+            },
+            Err(e) => first_error = first_error.or(Some(e)),
+        }
+    }
+    match first_error {
+        Some(e) => Err(e),
+        None => Ok(done),
+    }
+}
+
+fn new_operation(env: &Environment, kind: &str, p: &Policy, caller: &Caller, now: DateTime<Utc>) -> OperationRow {
+    OperationRow {
+        operation_id: new_guid(),
+        env_key: env.row.env_key,
+        environment_id: env.id().to_string(),
+        kind: kind.into(),
+        state: "NotStarted".into(),
+        policy_id: Some(p.row.policy_id.clone()),
+        policy_resource_id: Some(p.row.resource_id.clone()),
+        from_generation: Some(env.row.current_generation),
+        to_generation: None,
+        target: None,
+        total: 0,
+        processed: 0,
+        watermark: 0,
+        requested_by: caller.audit_name().to_string(),
+        start_time: now,
+        end_time: None,
+        error_code: None,
+        error_message: None,
+        lease_owner: None,
+        lease_expires: None,
+    }
+}
+
+/// Phase one of adding, in one transaction: re-check, create the new DEK
+/// generation wrapped by the customer key and (escrow) the Microsoft-managed
+/// key, disable the environment, record the operation.
+fn start_link(
+    store: &Store,
+    db: &Db,
+    caller: &Caller,
+    environment_id: &str,
+    p: &Policy,
+    no_wait: bool,
+    now: DateTime<Utc>,
+) -> Result<Operation> {
+    let mut env = find(db, environment_id)?;
+    check_linkable(db, &env, p)?;
+    let mut op = new_operation(&env, "Link", p, caller, now);
+    if env.row.protector == "BYOK" {
+        return migrate_from_byok(store, db, env, p, op, now);
+    }
+    let (generation, key) = dek::new_generation(store, db, &env, now)?;
+    dek::add_wrap(store, db, &env, generation, &key, &Protector::Mmk, None, now)?;
+    let used =
+        dek::add_wrap(store, db, &env, generation, &key, &Protector::Cmk { key_id: String::new() }, Some(p), now)?;
+    op.to_generation = Some(generation);
+    op.target = Some(match used {
+        Protector::Cmk { key_id } => key_id,
+        other => other.kind().to_string(),
+    });
+    // Every record predates the generation just made.
+    op.total = db.count_records(env.row.env_key)?;
+    env.row.state = DISABLED.into();
+    env.row.state_reason = Some(format!("{UPDATE_CUSTOMER_MANAGED_KEY}: adding to enterprise policy '{}'", p.row.name));
+    env.row.policy_id = Some(p.row.policy_id.clone());
+    env.row.link_status = Some("Pending".into());
+    db.update_environment(&env.row)?;
+    if !no_wait {
+        op.state = "Running".into();
+        op.lease_owner = Some(LEASE_OWNER.clone());
+        op.lease_expires = Some(unix_now() + LEASE_SECONDS);
+    }
+    db.insert_operation(&op)?;
+    Ok(Operation { row: op })
+}
+
+/// Adding a BYOK environment: its DEKs are re-wrapped by the customer key,
+/// with no re-encryption and no downtime; the BYOK wraps stay (the BYOK key
+/// must stay available 28 days).
+fn migrate_from_byok(
+    store: &Store,
+    db: &Db,
+    mut env: Environment,
+    p: &Policy,
+    mut op: OperationRow,
+    now: DateTime<Utc>,
+) -> Result<Operation> {
+    let generations = db.generations_in_use(env.row.env_key)?;
+    let mut used_key = String::new();
+    for g in generations.iter().copied().chain(std::iter::once(env.row.current_generation)) {
+        let key = dek::dek(store, db, &env, g, now)?;
+        if let Protector::Cmk { key_id } =
+            dek::add_wrap(store, db, &env, g, &key, &Protector::Cmk { key_id: String::new() }, Some(p), now)?
+        {
+            used_key = key_id;
+        }
+    }
+    env.row.protector = "CMK".into();
+    env.row.policy_id = Some(p.row.policy_id.clone());
+    env.row.link_status = Some("Linked".into());
+    env.row.linked_time = Some(now);
+    env.row.byok_migrated_time = Some(now);
+    db.update_environment(&env.row)?;
+    db.set_env_key_version(&EnvKeyVersionRow {
+        env_key: env.row.env_key,
+        key_id: used_key.clone(),
+        policy_id: p.row.policy_id.clone(),
+        current_from: now,
+        current_until: None,
+    })?;
+    op.state = "Succeeded".into();
+    op.target = Some(format!("{used_key} (migrated from BYOK: DEKs re-wrapped, no re-encryption)"));
+    op.total = generations.len() as i64;
+    op.processed = op.total;
+    op.end_time = Some(now);
+    db.insert_operation(&op)?;
+    Ok(Operation { row: op })
+}
+
+/// `Remove-PpCmkEnvironmentFromEnterprisePolicy`: returns the environment's
+/// data to the Microsoft-managed key. Returns the operations and a warning.
+pub fn remove(
+    store: &Store,
+    caller: &Caller,
+    environment_id: &str,
+    policy_resource_id: &str,
+    no_wait: bool,
+    now: DateTime<Utc>,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<(Operation, String)> {
+    require_admin(caller, "remove environments from an enterprise policy")?;
+    let op = store.write(|db| start_unlink(store, db, caller, environment_id, policy_resource_id, no_wait, now))?;
+    let warning = format!(
+        "Do not delete or disable the key, delete or disable the key vault, or remove the enterprise policy's permissions to the key vault until {}: backups taken under the key need it for database restoration. You may delete and remove the enterprise policy's permissions after 30 days.",
+        crate::clock::to_display(now + Duration::days(30))
+    );
+    if no_wait || op.is_done() {
+        return Ok((op, warning));
+    }
+    Ok((run(store, &op.row.operation_id, now, progress)?, warning))
+}
+
+fn start_unlink(
+    store: &Store,
+    db: &Db,
+    caller: &Caller,
+    environment_id: &str,
+    policy_resource_id: &str,
+    no_wait: bool,
+    now: DateTime<Utc>,
+) -> Result<Operation> {
+    let mut env = find(db, environment_id)?;
+    let p = policy::find(db, policy_resource_id)?;
+    policy::require_reader(db, caller, &p)?;
+    if env.row.policy_id.as_deref() != Some(p.row.policy_id.as_str()) {
+        return Err(Error::new(
+            ErrorCode::NotFound,
+            format!(
+                "Given policy '{}' is not the customer-managed key policy of environment '{}'.",
+                p.row.resource_id,
+                env.name()
+            ),
+        )
+        .with_target(policy_resource_id.to_string()));
+    }
+    if let Some(op) = db.running_operation(env.row.env_key)? {
+        return Err(operation_in_progress(&env, &op.operation_id));
+    }
+    let mut op = new_operation(&env, "Unlink", &p, caller, now);
+    if env.row.link_status.as_deref() == Some("Failed") {
+        // The add never completed: the data is already on the Microsoft-managed key.
+        env.row.policy_id = None;
+        env.row.link_status = None;
+        db.update_environment(&env.row)?;
+        op.state = "Succeeded".into();
+        op.target = Some("MMK (the failed add is cleared; no data was under the customer key)".into());
+        op.end_time = Some(now);
+        db.insert_operation(&op)?;
+        return Ok(Operation { row: op });
+    }
+    env.require_ready()?;
+    if let Some(migrated) = env.row.byok_migrated_time {
+        let until = migrated + Duration::days(7);
+        if now < until {
+            return Err(Error::new(
+                ErrorCode::InvalidOperation,
+                format!(
+                    "Environment '{}' was migrated from BYOK on {}; it cannot be reverted to the Microsoft-managed key for 7 days (until {}).",
+                    env.name(),
+                    crate::clock::to_display(migrated),
+                    crate::clock::to_display(until)
+                ),
+            ));
+        }
+    }
+    let (generation, key) = dek::new_generation(store, db, &env, now)?;
+    dek::add_wrap(store, db, &env, generation, &key, &Protector::Mmk, None, now)?;
+    dek::add_wrap(store, db, &env, generation, &key, &Protector::Cmk { key_id: String::new() }, Some(&p), now)?;
+    op.to_generation = Some(generation);
+    op.target = Some("MMK".into());
+    // Every record predates the generation just made.
+    op.total = db.count_records(env.row.env_key)?;
+    env.row.state = DISABLED.into();
+    env.row.state_reason =
+        Some(format!("{UPDATE_CUSTOMER_MANAGED_KEY}: removing from enterprise policy '{}'", p.row.name));
+    db.update_environment(&env.row)?;
+    if !no_wait {
+        op.state = "Running".into();
+        op.lease_owner = Some(LEASE_OWNER.clone());
+        op.lease_expires = Some(unix_now() + LEASE_SECONDS);
+    }
+    db.insert_operation(&op)?;
+    Ok(Operation { row: op })
+}
+
+/// `Switch-PpCmkEnvironmentEnterprisePolicy`: the documented key change —
+/// remove from the current policy, then add to the new one (two downtimes).
+pub fn switch(
+    store: &Store,
+    caller: &Caller,
+    environment_id: &str,
+    new_policy_resource_id: &str,
+    now: DateTime<Utc>,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<(Vec<Operation>, String)> {
+    let current = {
+        let db = store.db()?;
+        let env = find(&db, environment_id)?;
+        let policy_id = env.row.policy_id.clone().ok_or_else(|| {
+            Error::new(
+                ErrorCode::InvalidOperation,
+                format!("Environment '{}' has no enterprise policy to switch from; add it to one.", env.name()),
+            )
+        })?;
+        let current = db.policy(&policy_id)?.ok_or_else(|| Error::not_found("Enterprise policy", &policy_id))?;
+        let next = policy::find(&db, new_policy_resource_id)?;
+        if next.row.policy_id == current.policy_id {
+            return Err(Error::conflict("The environment already uses this enterprise policy."));
+        }
+        current
+    };
+    let (removed, warning) = remove(store, caller, environment_id, &current.resource_id, false, now, progress)?;
+    let added = add(store, caller, &[environment_id.to_string()], new_policy_resource_id, false, now, progress)?;
+    let mut ops = vec![removed];
+    ops.extend(added);
+    Ok((ops, warning))
+}
+
+/// `Resume-PpCmkOperation`: continues a queued or interrupted operation.
+pub fn resume(
+    store: &Store,
+    caller: &Caller,
+    operation_id: &str,
+    now: DateTime<Utc>,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Operation> {
+    require_admin(caller, "resume environment operations")?;
+    let op = store.db()?.operation(operation_id)?.ok_or_else(|| Error::not_found("Operation", operation_id))?;
+    if (Operation { row: op.clone() }).is_done() {
+        return Err(Error::new(
+            ErrorCode::InvalidOperation,
+            format!("Operation {operation_id} already ended ({}).", op.state),
+        ));
+    }
+    run(store, operation_id, now, progress)
+}
+
+/// Operations that can be resumed now: queued, or running with no live holder.
+pub fn resumable(db: &Db) -> Result<Vec<Operation>> {
+    Ok(db
+        .operations(None)?
+        .into_iter()
+        .map(|row| Operation { row })
+        .filter(|o| o.row.state == "NotStarted" || o.interrupted())
+        .collect())
+}
+
+/// Takes the operation's lease, or refuses while another process holds it.
+fn acquire(db: &Db, operation_id: &str) -> Result<OperationRow> {
+    let mut op = db.operation(operation_id)?.ok_or_else(|| Error::not_found("Operation", operation_id))?;
+    let held_elsewhere = op.state == "Running"
+        && op.lease_owner.as_deref() != Some(LEASE_OWNER.as_str())
+        && holder_alive(op.lease_owner.as_deref(), op.lease_expires);
+    if held_elsewhere {
+        return Err(Error::new(
+            ErrorCode::OperationInProgress,
+            format!(
+                "Operation {operation_id} is running in another process ({}).",
+                op.lease_owner.clone().unwrap_or_default()
+            ),
+        ));
+    }
+    if !matches!(op.state.as_str(), "NotStarted" | "Running") {
+        return Err(Error::new(
+            ErrorCode::InvalidOperation,
+            format!("Operation {operation_id} already ended ({}).", op.state),
+        ));
+    }
+    op.state = "Running".into();
+    op.lease_owner = Some(LEASE_OWNER.clone());
+    op.lease_expires = Some(unix_now() + LEASE_SECONDS);
+    db.update_operation(&op)?;
+    Ok(op)
+}
+
+/// Runs an operation from where it stands to its end: the re-encryption
+/// batches, then success — or, on any error, the return to the previous key.
+pub fn run(
+    store: &Store,
+    operation_id: &str,
+    now: DateTime<Utc>,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Operation> {
+    let op = store.write(|db| acquire(db, operation_id))?;
+    match reencrypt(store, &op, now, progress) {
+        Ok(()) => store.write(|db| succeed(store, db, &op.operation_id, now)),
+        Err(error) => {
+            store.write(|db| fail(db, &op.operation_id, &error, now))?;
+            Err(error)
+        }
+    }
+}
+
+/// Re-encrypts every record below the target generation under it.
+fn reencrypt(store: &Store, op: &OperationRow, now: DateTime<Utc>, progress: &mut dyn FnMut(Progress)) -> Result<()> {
+    let target = op.to_generation.ok_or_else(|| Error::internal("operation without a target generation"))?;
+    let policy = {
+        let db = store.db()?;
+        op.policy_id.as_deref().and_then(|id| db.policy(id).ok().flatten()).map(|row| Policy { row })
+    };
+    let env_name = store.db()?.environment_by_key(op.env_key)?.map(|e| e.display_name).unwrap_or_default();
+    let mut processed = op.processed;
+    let Some((first_id, last_id)) = store.db()?.record_id_range(op.env_key)? else { return Ok(()) };
+    loop {
+        let mut limit = super::records::BATCH;
+        if let Some(after) = store.db()?.fault(FAULT_ENVIRONMENT_ENCRYPTION)? {
+            let left = after - processed;
+            if left <= 0 {
+                store.write(|db| db.clear_fault(FAULT_ENVIRONMENT_ENCRYPTION))?;
+                return Err(Error::new(
+                    ErrorCode::FaultInjected,
+                    format!("Injected fault: the encryption operation stopped after {processed} records (Set-PpCmkFault -Operation {FAULT_ENVIRONMENT_ENCRYPTION})."),
+                ));
+            }
+            limit = limit.min(left);
+        }
+        // Applying a customer key needs it throughout: a lost access ends the operation.
+        if op.kind == "Link" {
+            if let Some(p) = &policy {
+                check_policy_key(&*store.db()?, p, now)?;
+            }
+        }
+        let done = store.write_batch(|db| {
+            let env = Environment {
+                row: db
+                    .environment_by_key(op.env_key)?
+                    .ok_or_else(|| Error::not_found("Environment", &op.environment_id))?,
+            };
+            let mut row =
+                db.operation(&op.operation_id)?.ok_or_else(|| Error::not_found("Operation", &op.operation_id))?;
+            // The watermark is the last record id this operation has walked;
+            // it commits with the batch, so a resumed run starts after it.
+            let rows = db.records_after(op.env_key, row.watermark.max(first_id - 1), last_id, limit)?;
+            let stale: Vec<&RecordRow> = rows.iter().filter(|r| r.generation != target).collect();
+            let mut keys = vec![(target, dek::dek(store, db, &env, target, now)?)];
+            for r in &stale {
+                if !keys.iter().any(|(g, _)| *g == r.generation) {
+                    keys.push((r.generation, dek::dek(store, db, &env, r.generation, now)?));
+                }
+            }
+            for (r, sealed) in stale.iter().zip(reseal_all(&env, &stale, &keys, target)?) {
+                db.update_record(r.id, target, &sealed)?;
+                row.processed += 1;
+            }
+            if let Some(last) = rows.last() {
+                row.watermark = last.id;
+            }
+            row.lease_expires = Some(unix_now() + LEASE_SECONDS);
+            db.update_operation(&row)?;
+            Ok((rows.len() as i64, row.processed, row.total))
+        })?;
+        let (walked, total_processed, total) = done;
+        processed = total_processed;
+        progress(Progress::new(
+            UPDATE_CUSTOMER_MANAGED_KEY,
+            format!("{env_name}: {processed} of {total} records re-encrypted"),
+            processed as u64,
+            total.max(processed) as u64,
+        ));
+        if walked == 0 {
+            return Ok(());
+        }
+    }
+}
+
+/// Opens each record under its generation's key and seals it under the
+/// target's (`keys[0]`), spread over the machine's cores: the crypto runs in
+/// parallel while SQLite work stays on the caller's thread.
+fn reseal_all(
+    env: &Environment,
+    rows: &[&RecordRow],
+    keys: &[(i64, SymmetricKey)],
+    target: i64,
+) -> Result<Vec<Vec<u8>>> {
+    let reseal = |r: &RecordRow| -> Result<Vec<u8>> {
+        let old_key = &keys.iter().find(|(g, _)| *g == r.generation).expect("every generation's key was fetched").1;
+        let plain = old_key.open(&r.sealed, &dek::record_aad(env, &r.table_name, &r.record_id, r.generation))?;
+        Ok(keys[0].1.seal(&plain, &dek::record_aad(env, &r.table_name, &r.record_id, target)))
+    };
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    if workers == 1 || rows.len() < 64 {
+        return rows.iter().map(|r| reseal(r)).collect();
+    }
+    let chunk = rows.len().div_ceil(workers);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = rows
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(|r| reseal(r)).collect::<Result<Vec<_>>>()))
+            .collect();
+        let mut out = Vec::with_capacity(rows.len());
+        for h in handles {
+            out.extend(h.join().map_err(|_| Error::internal("a re-encryption worker panicked"))??);
+        }
+        Ok(out)
+    })
+}
+
+/// The policy identity's access to its key, without a cryptographic call.
+fn check_policy_key(db: &Db, p: &Policy, now: DateTime<Utc>) -> Result<()> {
+    let vault = p.vault(db).map_err(|e| Error::new(ErrorCode::KeyVaultAccessDenied, e.message))?;
+    let who = p.requester(db)?;
+    for op in [access::KeyOp::WrapKey, access::KeyOp::UnwrapKey] {
+        access::authorize(db, &vault, Some(&p.row.key_name), &who, op)?;
+    }
+    keys::check_usable_now(db, &vault, &p.row.key_name, p.row.key_version.as_deref(), access::KeyOp::UnwrapKey, now)
+}
+
+/// Generations nothing uses any more lose their DEK for good.
+fn drop_unused_generations(db: &Db, env: &Environment, keep: i64) -> Result<()> {
+    let in_use = db.generations_in_use(env.row.env_key)?;
+    for g in db.dek_generations(env.row.env_key)? {
+        if g != keep && !in_use.contains(&g) {
+            db.delete_dek_generation(env.row.env_key, g)?;
+        }
+    }
+    Ok(())
+}
+
+fn succeed(store: &Store, db: &Db, operation_id: &str, now: DateTime<Utc>) -> Result<Operation> {
+    let mut op = db.operation(operation_id)?.ok_or_else(|| Error::not_found("Operation", operation_id))?;
+    let mut env = Environment {
+        row: db.environment_by_key(op.env_key)?.ok_or_else(|| Error::not_found("Environment", &op.environment_id))?,
+    };
+    let target = op.to_generation.unwrap_or(env.row.current_generation);
+    if op.kind == "Link" {
+        dek::drop_wraps(db, &env, target, "MMK")?;
+        let key_id = db
+            .dek_wraps(env.row.env_key)?
+            .into_iter()
+            .find(|w| w.generation == target && w.protector == "CMK")
+            .map(|w| w.key_id)
+            .ok_or_else(|| Error::internal("the new generation has no customer-key wrap"))?;
+        env.row.protector = "CMK".into();
+        env.row.link_status = Some("Linked".into());
+        env.row.linked_time = Some(now);
+        db.set_env_key_version(&EnvKeyVersionRow {
+            env_key: env.row.env_key,
+            key_id,
+            policy_id: op.policy_id.clone().unwrap_or_default(),
+            current_from: now,
+            current_until: None,
+        })?;
+    } else {
+        dek::drop_wraps(db, &env, target, "CMK")?;
+        env.row.protector = "MMK".into();
+        env.row.previous_policy_id = env.row.policy_id.take();
+        env.row.link_status = None;
+        env.row.unlinked_time = Some(now);
+        db.close_env_key_versions(env.row.env_key, now)?;
+    }
+    env.row.state = READY.into();
+    env.row.state_reason = None;
+    env.row.current_generation = target;
+    db.update_environment(&env.row)?;
+    drop_unused_generations(db, &env, target)?;
+    op.state = "Succeeded".into();
+    op.end_time = Some(now);
+    op.lease_owner = None;
+    op.lease_expires = None;
+    db.update_operation(&op)?;
+    store.deks.forget(env.id());
+    Ok(Operation { row: op })
+}
+
+/// Returns the environment to the key it had: the new generation keeps only
+/// the previous protector's wrap, and every record stays readable.
+fn fail(db: &Db, operation_id: &str, error: &Error, now: DateTime<Utc>) -> Result<()> {
+    let Some(mut op) = db.operation(operation_id)? else { return Ok(()) };
+    if let Some(row) = db.environment_by_key(op.env_key)? {
+        let mut env = Environment { row };
+        let target = op.to_generation.unwrap_or(env.row.current_generation);
+        if op.kind == "Link" {
+            dek::drop_wraps(db, &env, target, "CMK")?;
+            env.row.protector = "MMK".into();
+            env.row.link_status = Some("Failed".into());
+        } else {
+            dek::drop_wraps(db, &env, target, "MMK")?;
+            env.row.protector = "CMK".into();
+            env.row.link_status = Some("Linked".into());
+            if let Some(w) =
+                db.dek_wraps(env.row.env_key)?.into_iter().find(|w| w.generation == target && w.protector == "CMK")
+            {
+                db.close_env_key_versions(env.row.env_key, now)?;
+                db.set_env_key_version(&EnvKeyVersionRow {
+                    env_key: env.row.env_key,
+                    key_id: w.key_id,
+                    policy_id: op.policy_id.clone().unwrap_or_default(),
+                    current_from: now,
+                    current_until: None,
+                })?;
+            }
+        }
+        env.row.state = READY.into();
+        env.row.state_reason = None;
+        env.row.current_generation = target;
+        db.update_environment(&env.row)?;
+    }
+    op.state = "Failed".into();
+    op.end_time = Some(now);
+    op.error_code = Some(error.code.as_str().to_string());
+    op.error_message = Some(error.message.clone());
+    op.lease_owner = None;
+    op.lease_expires = None;
+    db.update_operation(&op)
+}
