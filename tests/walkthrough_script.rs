@@ -14,7 +14,12 @@ fn the_walkthrough_script_runs_as_documented() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "the script failed:\n{stdout}\n{stderr}");
-    for step in ["ok: KeyManagedBy = Customer", "ok: State = Locked", "ok: error = EnvironmentLocked", "ok: KeyManagedBy = Microsoft"] {
+    for step in [
+        "ok: KeyManagedBy = Customer",
+        "ok: State = Locked",
+        "ok: error = EnvironmentLocked",
+        "ok: KeyManagedBy = Microsoft",
+    ] {
         assert!(stdout.contains(step), "missing '{step}' in:\n{stdout}");
     }
     assert!(stdout.trim_end().ends_with("The walkthrough ran as documented."), "{stdout}");
