@@ -1,5 +1,6 @@
 //! ppcmk's benchmarks: `cargo bench --bench ppcmk [-- <section>...]`.
-//! Sections: keyvault, encryption (PPCMK_BENCH_RECORDS sets its size, default 1,000,000). Each prints a table of medians; figures come from
+//! Sections: keyvault, encryption (PPCMK_BENCH_RECORDS sets its size, default 1,000,000), flows
+//! (PPCMK_BENCH_FLOWS, default 100,000). Each prints a table of medians; figures come from
 //! this run on this machine, never from a constant.
 
 use ppcmk::crypto::rsa::{OaepAlgorithm, PrivateKey};
@@ -19,6 +20,9 @@ fn main() {
     }
     if wanted("encryption") {
         encryption();
+    }
+    if wanted("flows") {
+        flows();
     }
 }
 
@@ -160,7 +164,9 @@ impl Tenant {
         let e = t.run("New-AdminPowerAppEnvironment", json!({"DisplayName": "Bench", "Location": "unitedstates", "EnvironmentSku": "Production", "ProvisionDatabase": true}));
         let env = e[0]["EnvironmentName"].as_str().unwrap().to_string();
         t.run("Enable-PpCmkManagedEnvironment", json!({"EnvironmentName": env}));
-        t.run("New-PpCmkSampleData", json!({"EnvironmentName": env, "Records": records, "RecordSize": 1024}));
+        if records > 0 {
+            t.run("New-PpCmkSampleData", json!({"EnvironmentName": env, "Records": records, "RecordSize": 1024}));
+        }
         t.env = env;
         t
     }
@@ -290,4 +296,66 @@ fn encryption() {
         "| peak memory ratio (target <= 1.2x) | {mem_ratio:.2}x — {} |",
         if mem_ratio <= 1.2 { "met" } else { "not met" }
     );
+}
+
+fn bench_flows() -> i64 {
+    std::env::var("PPCMK_BENCH_FLOWS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000)
+}
+
+fn flows() {
+    let n = bench_flows();
+    println!("\n## Power Automate: Get-AdminFlowEncryptedByMicrosoftKey over an environment of {n} flows\n");
+    println!(
+        "(sample mix: one flow in a thousand each with an HTTP, a Teams and a non-solution Power Apps v1 trigger)\n"
+    );
+    let t = Tenant::new("flows", 0);
+    let load = Instant::now();
+    t.run("New-PpCmkSampleData", json!({"EnvironmentName": t.env, "Flows": n}));
+    let load_time = load.elapsed();
+    let in_process = |switch: bool| -> (Duration, usize) {
+        let params = json!({"EnvironmentName": t.env, "ListCannotMigrateToCustomerManagedKey": switch});
+        let rows = t.run("Get-AdminFlowEncryptedByMicrosoftKey", params.clone()).len();
+        (
+            time_it(5, Duration::from_secs(3), || drop(t.run("Get-AdminFlowEncryptedByMicrosoftKey", params.clone()))),
+            rows,
+        )
+    };
+    let cli = |switch: bool| -> Duration {
+        let mut samples = Vec::new();
+        for _ in 0..7 {
+            let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_ppcmk"));
+            cmd.args(["Get-AdminFlowEncryptedByMicrosoftKey", "-EnvironmentName", &t.env]).env("PPCMK_HOME", &t.dir);
+            if switch {
+                cmd.arg("-ListCannotMigrateToCustomerManagedKey");
+            }
+            let started = Instant::now();
+            let out = cmd.stdout(std::process::Stdio::null()).status().unwrap();
+            samples.push(started.elapsed());
+            assert!(out.success());
+        }
+        median(samples)
+    };
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let verdict = |d: Duration, target_ms: f64| if ms(d) <= target_ms { "met" } else { "not met" };
+    println!("| measure | rows | value | target |");
+    println!("|---|---:|---:|---|");
+    println!("| loading the flows (New-PpCmkSampleData -Flows) | {n} | {:.1} s | |", load_time.as_secs_f64());
+    let (d, rows) = in_process(false);
+    println!("| before CMK, all flows, in process | {rows} | {:.1} ms | |", ms(d));
+    let (d, rows) = in_process(true);
+    println!("| before CMK, -ListCannotMigrateToCustomerManagedKey, in process | {rows} | {:.1} ms | |", ms(d));
+    let d = cli(true);
+    println!("| before CMK, -ListCannotMigrateToCustomerManagedKey, whole CLI process | {rows} | {:.1} ms | |", ms(d));
+    t.link_in_child();
+    for switch in [false, true] {
+        let (d, rows) = in_process(switch);
+        let label = if switch { "-ListCannotMigrateToCustomerManagedKey" } else { "all flows on the MMK" };
+        println!("| after CMK, {label}, in process | {rows} | {:.1} ms | <= 50 ms — {} |", ms(d), verdict(d, 50.0));
+        let d = cli(switch);
+        println!(
+            "| after CMK, {label}, whole CLI process | {rows} | {:.1} ms | <= 100 ms — {} |",
+            ms(d),
+            verdict(d, 100.0)
+        );
+    }
 }

@@ -109,6 +109,8 @@ error_codes! {
     NotManagedEnvironment => InvalidOperation, Failure;
     /// The environment type (Trial, Teams) cannot use a customer-managed key.
     UnsupportedEnvironmentType => InvalidOperation, Failure;
+    /// The feature does not work with a customer-managed key (a documented limitation).
+    UnsupportedWithCustomerManagedKey => InvalidOperation, Failure;
     /// A resource provider must be registered for the subscription first.
     ProviderNotRegistered => InvalidOperation, Failure;
     /// The operation is not allowed in the object's current state.

@@ -19,6 +19,8 @@ pub mod engine;
 pub mod environment;
 pub mod error;
 pub mod ffi;
+pub mod files;
+pub mod flows;
 pub mod identity;
 pub mod keyvault;
 pub mod maintenance;

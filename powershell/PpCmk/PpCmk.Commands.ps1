@@ -16,9 +16,14 @@ $script:PpCmkCommandNames = @(
     'Backup-PowerAppEnvironment',
     'Connect-AzAccount',
     'Copy-PowerAppEnvironment',
+    'Copy-PpCmkFlow',
     'Disable-PpCmkManagedEnvironment',
     'Disconnect-AzAccount',
     'Enable-PpCmkManagedEnvironment',
+    'Export-PpCmkFlowRunHistory',
+    'Get-AdminFlow',
+    'Get-AdminFlowEncryptedByMicrosoftKey',
+    'Get-AdminFlowEnvironmentCmkStatus',
     'Get-AdminPowerAppEnvironment',
     'Get-AzADServicePrincipal',
     'Get-AzADUser',
@@ -33,15 +38,20 @@ $script:PpCmkCommandNames = @(
     'Get-AzResourceProvider',
     'Get-AzRoleAssignment',
     'Get-AzRoleDefinition',
+    'Get-FlowRun',
     'Get-PowerAppEnvironmentBackups',
     'Get-PpCmkAuditLog',
     'Get-PpCmkClock',
+    'Get-PpCmkConnection',
     'Get-PpCmkDirectoryRoleMember',
     'Get-PpCmkEnterprisePolicy',
+    'Get-PpCmkEnvironmentSetting',
     'Get-PpCmkEnvironmentWithPolicy',
+    'Get-PpCmkFlowRunSummary',
     'Get-PpCmkOperation',
     'Get-PpCmkRecord',
     'Get-PpCmkTenantByokKey',
+    'Get-PpCmkTenantSetting',
     'Invoke-AzKeyVaultKeyOperation',
     'Invoke-AzKeyVaultKeyRotation',
     'Invoke-PpCmkMaintenance',
@@ -53,10 +63,14 @@ $script:PpCmkCommandNames = @(
     'New-AzResourceGroup',
     'New-AzResourceGroupDeployment',
     'New-AzRoleAssignment',
+    'New-PpCmkConnection',
     'New-PpCmkEnterprisePolicy',
+    'New-PpCmkFlow',
     'New-PpCmkRecord',
     'New-PpCmkSampleData',
     'Register-AzResourceProvider',
+    'Register-PpCmkAppFlowReference',
+    'Remove-AdminFlow',
     'Remove-AdminPowerAppEnvironment',
     'Remove-AzKeyVault',
     'Remove-AzKeyVaultAccessPolicy',
@@ -65,6 +79,7 @@ $script:PpCmkCommandNames = @(
     'Remove-AzResource',
     'Remove-AzRoleAssignment',
     'Remove-PowerAppsAccount',
+    'Remove-PpCmkConnection',
     'Remove-PpCmkDirectoryRoleMember',
     'Remove-PpCmkEnterprisePolicy',
     'Remove-PpCmkEnvironmentFromEnterprisePolicy',
@@ -80,8 +95,12 @@ $script:PpCmkCommandNames = @(
     'Set-PowerAppProtectionStatus',
     'Set-PpCmkClock',
     'Set-PpCmkEnterprisePolicy',
+    'Set-PpCmkEnvironmentSetting',
     'Set-PpCmkFault',
+    'Set-PpCmkFlow',
     'Set-PpCmkTenantByokKey',
+    'Set-PpCmkTenantSetting',
+    'Start-PpCmkFlowRun',
     'Switch-PpCmkEnvironmentEnterprisePolicy',
     'Test-PpCmkKeyVaultForCmk',
     'Undo-AzKeyVaultKeyRemoval',
@@ -511,6 +530,46 @@ function Copy-PowerAppEnvironment {
     }
 }
 
+function Copy-PpCmkFlow {
+    <#
+    .SYNOPSIS
+    Save As: copies a flow to a new flow (new FlowName, new URL) under the environment's current key; the original stays as it was.
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .PARAMETER FlowName
+    The flow's id (FlowName, a GUID).
+    .PARAMETER DisplayName
+    The copy's display name (default: 'Copy of ...').
+    .EXAMPLE
+    Copy-PpCmkFlow -EnvironmentName 00000000-0000-0000-0000-000000000000 -FlowName 11111111-1111-1111-1111-111111111111
+    .OUTPUTS
+    PpCmk.Flow
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.Flow')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $FlowName,
+
+        [Parameter()]
+        [string]
+        $DisplayName
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'FlowName', 'DisplayName')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Copy-PpCmkFlow' }), 'Copy-PpCmkFlow')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Copy-PpCmkFlow' -Parameters $request -TypeName 'PpCmk.Flow'
+        }
+    }
+}
+
 function Disable-PpCmkManagedEnvironment {
     <#
     .SYNOPSIS
@@ -580,6 +639,155 @@ function Enable-PpCmkManagedEnvironment {
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Enable-PpCmkManagedEnvironment' }), 'Enable-PpCmkManagedEnvironment')) {
             Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Enable-PpCmkManagedEnvironment' -Parameters $request -TypeName 'PpCmk.Environment'
         }
+    }
+}
+
+function Export-PpCmkFlowRunHistory {
+    <#
+    .SYNOPSIS
+    The All-runs CSV export: runs before and after the key change with trigger inputs and action outputs, at most 100, newest first; written atomically.
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .PARAMETER FlowName
+    The flow's id (FlowName, a GUID).
+    .PARAMETER Path
+    The CSV file to write (replaced if it exists).
+    .EXAMPLE
+    Export-PpCmkFlowRunHistory -EnvironmentName 00000000-0000-0000-0000-000000000000 -FlowName 11111111-1111-1111-1111-111111111111 -Path runs.csv
+    .OUTPUTS
+    PpCmk.FlowRunExport
+    #>
+    [CmdletBinding()]
+    [OutputType('PpCmk.FlowRunExport')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $FlowName,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Path
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'FlowName', 'Path')
+        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Export-PpCmkFlowRunHistory' -Parameters $request -TypeName 'PpCmk.FlowRunExport'
+    }
+}
+
+function Get-AdminFlow {
+    <#
+    .SYNOPSIS
+    Gets flows with their trigger, solution membership and the key that protects them.
+    .PARAMETER EnvironmentName
+    One environment (default: every environment).
+    .PARAMETER FlowName
+    One flow.
+    .PARAMETER Filter
+    Display names matching this pattern (* wildcards).
+    .PARAMETER ApiVersion
+    Accepted for compatibility.
+    .EXAMPLE
+    Get-AdminFlow -EnvironmentName 00000000-0000-0000-0000-000000000000
+    .OUTPUTS
+    PpCmk.Flow
+    #>
+    [CmdletBinding()]
+    [OutputType('PpCmk.Flow')]
+    param(
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
+        [string]
+        $EnvironmentName,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
+        [string]
+        $FlowName,
+
+        [Parameter(Position = 0)]
+        [string]
+        $Filter,
+
+        [Parameter()]
+        [string]
+        $ApiVersion
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'FlowName', 'Filter', 'ApiVersion')
+        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-AdminFlow' -Parameters $request -TypeName 'PpCmk.Flow'
+    }
+}
+
+function Get-AdminFlowEncryptedByMicrosoftKey {
+    <#
+    .SYNOPSIS
+    Lists Power Automate flows that are encrypted by a Microsoft key; with -ListCannotMigrateToCustomerManagedKey only those that can't move to the customer key automatically.
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .PARAMETER ListCannotMigrateToCustomerManagedKey
+    Only the flows that can't be migrated to the customer-managed key automatically.
+    .PARAMETER ApiVersion
+    Accepted for compatibility.
+    .EXAMPLE
+    Get-AdminFlowEncryptedByMicrosoftKey -EnvironmentName 00000000-0000-0000-0000-000000000000 -ListCannotMigrateToCustomerManagedKey
+    .OUTPUTS
+    PpCmk.FlowEncryptedByMicrosoftKey
+    #>
+    [CmdletBinding()]
+    [OutputType('PpCmk.FlowEncryptedByMicrosoftKey')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter()]
+        [switch]
+        $ListCannotMigrateToCustomerManagedKey,
+
+        [Parameter()]
+        [string]
+        $ApiVersion
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'ListCannotMigrateToCustomerManagedKey', 'ApiVersion')
+        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-AdminFlowEncryptedByMicrosoftKey' -Parameters $request -TypeName 'PpCmk.FlowEncryptedByMicrosoftKey'
+    }
+}
+
+function Get-AdminFlowEnvironmentCmkStatus {
+    <#
+    .SYNOPSIS
+    Gets the environment's Power Automate customer-managed key status: flows on each key and flows that can't migrate.
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .PARAMETER ApiVersion
+    Accepted for compatibility.
+    .EXAMPLE
+    Get-AdminFlowEnvironmentCmkStatus -EnvironmentName 00000000-0000-0000-0000-000000000000
+    .OUTPUTS
+    PpCmk.FlowEnvironmentCmkStatus
+    #>
+    [CmdletBinding()]
+    [OutputType('PpCmk.FlowEnvironmentCmkStatus')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter()]
+        [string]
+        $ApiVersion
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'ApiVersion')
+        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-AdminFlowEnvironmentCmkStatus' -Parameters $request -TypeName 'PpCmk.FlowEnvironmentCmkStatus'
     }
 }
 
@@ -1149,6 +1357,44 @@ function Get-AzRoleDefinition {
     }
 }
 
+function Get-FlowRun {
+    <#
+    .SYNOPSIS
+    Gets a flow's run history as its Details page shows it: after a key change, only the runs since.
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .PARAMETER FlowName
+    The flow's id (FlowName, a GUID).
+    .PARAMETER ApiVersion
+    Accepted for compatibility.
+    .EXAMPLE
+    Get-FlowRun -EnvironmentName 00000000-0000-0000-0000-000000000000 -FlowName 11111111-1111-1111-1111-111111111111
+    .OUTPUTS
+    PpCmk.FlowRun
+    #>
+    [CmdletBinding()]
+    [OutputType('PpCmk.FlowRun')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $FlowName,
+
+        [Parameter()]
+        [string]
+        $ApiVersion
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'FlowName', 'ApiVersion')
+        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-FlowRun' -Parameters $request -TypeName 'PpCmk.FlowRun'
+    }
+}
+
 function Get-PowerAppEnvironmentBackups {
     <#
     .SYNOPSIS
@@ -1230,6 +1476,31 @@ function Get-PpCmkClock {
     }
 }
 
+function Get-PpCmkConnection {
+    <#
+    .SYNOPSIS
+    Gets an environment's connections and the key protecting each (never the secret).
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .EXAMPLE
+    Get-PpCmkConnection -EnvironmentName 00000000-0000-0000-0000-000000000000
+    .OUTPUTS
+    PpCmk.Connection
+    #>
+    [CmdletBinding()]
+    [OutputType('PpCmk.Connection')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName')
+        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-PpCmkConnection' -Parameters $request -TypeName 'PpCmk.Connection'
+    }
+}
+
 function Get-PpCmkDirectoryRoleMember {
     <#
     .SYNOPSIS
@@ -1299,6 +1570,31 @@ function Get-PpCmkEnterprisePolicy {
     }
 }
 
+function Get-PpCmkEnvironmentSetting {
+    <#
+    .SYNOPSIS
+    Gets environment settings.
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .EXAMPLE
+    Get-PpCmkEnvironmentSetting -EnvironmentName 00000000-0000-0000-0000-000000000000
+    .OUTPUTS
+    PpCmk.EnvironmentSetting
+    #>
+    [CmdletBinding()]
+    [OutputType('PpCmk.EnvironmentSetting')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName')
+        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-PpCmkEnvironmentSetting' -Parameters $request -TypeName 'PpCmk.EnvironmentSetting'
+    }
+}
+
 function Get-PpCmkEnvironmentWithPolicy {
     <#
     .SYNOPSIS
@@ -1320,6 +1616,37 @@ function Get-PpCmkEnvironmentWithPolicy {
     process {
         $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('PolicyArmId')
         Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-PpCmkEnvironmentWithPolicy' -Parameters $request -TypeName 'PpCmk.EnvironmentWithPolicy'
+    }
+}
+
+function Get-PpCmkFlowRunSummary {
+    <#
+    .SYNOPSIS
+    The support ticket's run summary: every run, before and after the key change — run id, start time, duration, status; no inputs or outputs.
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .PARAMETER FlowName
+    One flow (default: every flow).
+    .EXAMPLE
+    Get-PpCmkFlowRunSummary -EnvironmentName 00000000-0000-0000-0000-000000000000
+    .OUTPUTS
+    PpCmk.FlowRunSummary
+    #>
+    [CmdletBinding()]
+    [OutputType('PpCmk.FlowRunSummary')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter()]
+        [string]
+        $FlowName
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'FlowName')
+        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-PpCmkFlowRunSummary' -Parameters $request -TypeName 'PpCmk.FlowRunSummary'
     }
 }
 
@@ -1414,6 +1741,25 @@ function Get-PpCmkTenantByokKey {
     process {
         $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @()
         Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-PpCmkTenantByokKey' -Parameters $request -TypeName 'PpCmk.TenantProtectionKey'
+    }
+}
+
+function Get-PpCmkTenantSetting {
+    <#
+    .SYNOPSIS
+    Gets tenant settings: the CMK environment limit and how many environments use a customer key.
+    .EXAMPLE
+    Get-PpCmkTenantSetting
+    .OUTPUTS
+    PpCmk.TenantSetting
+    #>
+    [CmdletBinding()]
+    [OutputType('PpCmk.TenantSetting')]
+    param(
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @()
+        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-PpCmkTenantSetting' -Parameters $request -TypeName 'PpCmk.TenantSetting'
     }
 }
 
@@ -2072,6 +2418,54 @@ function New-AzRoleAssignment {
     }
 }
 
+function New-PpCmkConnection {
+    <#
+    .SYNOPSIS
+    Creates a connection; its secret is sealed — OAuth connections follow the environment's key, others stay on the Microsoft-managed key.
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .PARAMETER Connector
+    The connector, e.g. shared_office365.
+    .PARAMETER AuthType
+    OAuth (Microsoft Entra), ApiKey or Basic. Allowed values: OAuth, ApiKey, Basic.
+    .PARAMETER Secret
+    The token, key or password; sealed, never shown.
+    .EXAMPLE
+    New-PpCmkConnection -EnvironmentName 00000000-0000-0000-0000-000000000000 -Connector shared_sendgrid -AuthType ApiKey -Secret (Read-Host -AsSecureString)
+    .OUTPUTS
+    PpCmk.Connection
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.Connection')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Connector,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateSet('OAuth', 'ApiKey', 'Basic')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $AuthType,
+
+        [Parameter(Mandatory = $true)]
+        [securestring]
+        $Secret
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'Connector', 'AuthType', 'Secret')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'New-PpCmkConnection' }), 'New-PpCmkConnection')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'New-PpCmkConnection' -Parameters $request -TypeName 'PpCmk.Connection'
+        }
+    }
+}
+
 function New-PpCmkEnterprisePolicy {
     <#
     .SYNOPSIS
@@ -2142,6 +2536,92 @@ function New-PpCmkEnterprisePolicy {
     }
 }
 
+function New-PpCmkFlow {
+    <#
+    .SYNOPSIS
+    Creates a cloud or desktop flow; in a CMK-protected environment it is protected by the customer key from the start.
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .PARAMETER DisplayName
+    The flow's display name.
+    .PARAMETER Kind
+    Cloud or Desktop. Allowed values: Cloud, Desktop.
+    .PARAMETER Trigger
+    The trigger type. Allowed values: PowerAppsV1, PowerAppsV2, Http, Teams, Recurrence, Automated, Manual, CopilotSkill.
+    .PARAMETER InSolution
+    The flow is in a Dataverse solution.
+    .PARAMETER ChildFlow
+    FlowNames of child flows it calls (same environment).
+    .PARAMETER Action
+    Action names it uses, e.g. ListFlowsAsAdminV1.
+    .PARAMETER Definition
+    The flow's definition (JSON), sealed at rest.
+    .PARAMETER ConnectionSource
+    For a Copilot Skills trigger: the embedded connection or the invoking user's. Allowed values: Embedded, Invoker.
+    .PARAMETER Enabled
+    Whether the flow is turned on.
+    .EXAMPLE
+    New-PpCmkFlow -EnvironmentName 00000000-0000-0000-0000-000000000000 -DisplayName 'Get Invoice HTTP' -Trigger Http
+    .OUTPUTS
+    PpCmk.Flow
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.Flow')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $DisplayName,
+
+        [Parameter()]
+        [ValidateSet('Cloud', 'Desktop')]
+        [string]
+        $Kind,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateSet('PowerAppsV1', 'PowerAppsV2', 'Http', 'Teams', 'Recurrence', 'Automated', 'Manual', 'CopilotSkill')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Trigger,
+
+        [Parameter()]
+        [switch]
+        $InSolution,
+
+        [Parameter()]
+        [string[]]
+        $ChildFlow,
+
+        [Parameter()]
+        [string[]]
+        $Action,
+
+        [Parameter()]
+        [object]
+        $Definition,
+
+        [Parameter()]
+        [ValidateSet('Embedded', 'Invoker')]
+        [string]
+        $ConnectionSource,
+
+        [Parameter()]
+        [bool]
+        $Enabled
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'DisplayName', 'Kind', 'Trigger', 'InSolution', 'ChildFlow', 'Action', 'Definition', 'ConnectionSource', 'Enabled')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'New-PpCmkFlow' }), 'New-PpCmkFlow')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'New-PpCmkFlow' -Parameters $request -TypeName 'PpCmk.Flow'
+        }
+    }
+}
+
 function New-PpCmkRecord {
     <#
     .SYNOPSIS
@@ -2191,7 +2671,7 @@ function New-PpCmkRecord {
 function New-PpCmkSampleData {
     <#
     .SYNOPSIS
-    Loads generated records into an environment in batches, with progress (for rehearsals and benchmarks).
+    Loads generated records and flows into an environment in batches, with progress (for rehearsals and benchmarks).
     .PARAMETER EnvironmentName
     The environment's id (EnvironmentName, a GUID).
     .PARAMETER Records
@@ -2202,8 +2682,10 @@ function New-PpCmkSampleData {
     Spread over this many tables (sample_0, sample_1, ...).
     .PARAMETER Marker
     A string every record contains, to search for in the store's files.
+    .PARAMETER Flows
+    How many flows: mostly automated solution flows, one in a thousand each with an HTTP, a Teams and a non-solution Power Apps v1 trigger.
     .EXAMPLE
-    New-PpCmkSampleData -EnvironmentName 00000000-0000-0000-0000-000000000000 -Records 100000 -RecordSize 1024
+    New-PpCmkSampleData -EnvironmentName 00000000-0000-0000-0000-000000000000 -Records 100000 -RecordSize 1024 -Flows 1000
     .OUTPUTS
     PpCmk.SampleData
     #>
@@ -2215,8 +2697,8 @@ function New-PpCmkSampleData {
         [string]
         $EnvironmentName,
 
-        [Parameter(Mandatory = $true)]
-        [ValidateRange(1, 100000000)]
+        [Parameter()]
+        [ValidateRange(0, 100000000)]
         [long]
         $Records,
 
@@ -2232,10 +2714,15 @@ function New-PpCmkSampleData {
 
         [Parameter()]
         [string]
-        $Marker
+        $Marker,
+
+        [Parameter()]
+        [ValidateRange(0, 10000000)]
+        [long]
+        $Flows
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'Records', 'RecordSize', 'Tables', 'Marker')
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'Records', 'RecordSize', 'Tables', 'Marker', 'Flows')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'New-PpCmkSampleData' }), 'New-PpCmkSampleData')) {
             Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'New-PpCmkSampleData' -Parameters $request -TypeName 'PpCmk.SampleData'
         }
@@ -2265,6 +2752,83 @@ function Register-AzResourceProvider {
         $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('ProviderNamespace')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('ProviderNamespace')) { $ProviderNamespace } else { 'Register-AzResourceProvider' }), 'Register-AzResourceProvider')) {
             Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Register-AzResourceProvider' -Parameters $request -TypeName 'PpCmk.ResourceProvider'
+        }
+    }
+}
+
+function Register-PpCmkAppFlowReference {
+    <#
+    .SYNOPSIS
+    Registers a flow for use from a Power App; refused for non-solution Power Apps-trigger flows created in a CMK-protected environment.
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .PARAMETER FlowName
+    The flow's id (FlowName, a GUID).
+    .PARAMETER AppName
+    The app that calls the flow.
+    .EXAMPLE
+    Register-PpCmkAppFlowReference -EnvironmentName 00000000-0000-0000-0000-000000000000 -FlowName 11111111-1111-1111-1111-111111111111 -AppName 'Invoice app'
+    .OUTPUTS
+    PpCmk.AppFlowReference
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.AppFlowReference')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $FlowName,
+
+        [Parameter()]
+        [string]
+        $AppName
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'FlowName', 'AppName')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Register-PpCmkAppFlowReference' }), 'Register-PpCmkAppFlowReference')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Register-PpCmkAppFlowReference' -Parameters $request -TypeName 'PpCmk.AppFlowReference'
+        }
+    }
+}
+
+function Remove-AdminFlow {
+    <#
+    .SYNOPSIS
+    Deletes a flow with its run history.
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .PARAMETER FlowName
+    The flow's id (FlowName, a GUID).
+    .PARAMETER ApiVersion
+    Accepted for compatibility.
+    .EXAMPLE
+    Remove-AdminFlow -EnvironmentName 00000000-0000-0000-0000-000000000000 -FlowName 11111111-1111-1111-1111-111111111111
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $FlowName,
+
+        [Parameter()]
+        [string]
+        $ApiVersion
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'FlowName', 'ApiVersion')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Remove-AdminFlow' }), 'Remove-AdminFlow')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Remove-AdminFlow' -Parameters $request -TypeName ''
         }
     }
 }
@@ -2653,6 +3217,37 @@ function Remove-PowerAppsAccount {
         $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @()
         if ($PSCmdlet.ShouldProcess('Remove-PowerAppsAccount', 'Remove-PowerAppsAccount')) {
             Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Remove-PowerAppsAccount' -Parameters $request -TypeName ''
+        }
+    }
+}
+
+function Remove-PpCmkConnection {
+    <#
+    .SYNOPSIS
+    Deletes a connection.
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .PARAMETER ConnectionName
+    The connection's id.
+    .EXAMPLE
+    Remove-PpCmkConnection -EnvironmentName 00000000-0000-0000-0000-000000000000 -ConnectionName 22222222-2222-2222-2222-222222222222
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $ConnectionName
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'ConnectionName')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Remove-PpCmkConnection' }), 'Remove-PpCmkConnection')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Remove-PpCmkConnection' -Parameters $request -TypeName ''
         }
     }
 }
@@ -3259,6 +3854,39 @@ function Set-PpCmkEnterprisePolicy {
     }
 }
 
+function Set-PpCmkEnvironmentSetting {
+    <#
+    .SYNOPSIS
+    Sets environment settings: CreateFlowsInSolutionByDefault makes new flows solution flows (recommended in CMK-protected environments).
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .PARAMETER CreateFlowsInSolutionByDefault
+    $true: new flows are created in a Dataverse solution.
+    .EXAMPLE
+    Set-PpCmkEnvironmentSetting -EnvironmentName 00000000-0000-0000-0000-000000000000 -CreateFlowsInSolutionByDefault $true
+    .OUTPUTS
+    PpCmk.EnvironmentSetting
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.EnvironmentSetting')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter(Mandatory = $true)]
+        [bool]
+        $CreateFlowsInSolutionByDefault
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'CreateFlowsInSolutionByDefault')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Set-PpCmkEnvironmentSetting' }), 'Set-PpCmkEnvironmentSetting')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Set-PpCmkEnvironmentSetting' -Parameters $request -TypeName 'PpCmk.EnvironmentSetting'
+        }
+    }
+}
+
 function Set-PpCmkFault {
     <#
     .SYNOPSIS
@@ -3300,6 +3928,97 @@ function Set-PpCmkFault {
     }
 }
 
+function Set-PpCmkFlow {
+    <#
+    .SYNOPSIS
+    Changes a flow; it keeps its key (use Copy-PpCmkFlow to move a flow off the Microsoft-managed key).
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .PARAMETER FlowName
+    The flow's id (FlowName, a GUID).
+    .PARAMETER DisplayName
+    A new display name.
+    .PARAMETER Kind
+    Cloud or Desktop. Allowed values: Cloud, Desktop.
+    .PARAMETER Trigger
+    A new trigger type. Allowed values: PowerAppsV1, PowerAppsV2, Http, Teams, Recurrence, Automated, Manual, CopilotSkill.
+    .PARAMETER InSolution
+    In a Dataverse solution (-InSolution:$false to take it out).
+    .PARAMETER ChildFlow
+    Replaces the child flows it calls.
+    .PARAMETER Action
+    Replaces the actions it uses.
+    .PARAMETER Definition
+    Replaces the definition (JSON).
+    .PARAMETER Enabled
+    Turns the flow on or off.
+    .PARAMETER ConnectionSource
+    Embedded or Invoker (Copilot Skills trigger). Allowed values: Embedded, Invoker.
+    .EXAMPLE
+    Set-PpCmkFlow -EnvironmentName 00000000-0000-0000-0000-000000000000 -FlowName 11111111-1111-1111-1111-111111111111 -Trigger PowerAppsV2
+    .OUTPUTS
+    PpCmk.Flow
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.Flow')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $FlowName,
+
+        [Parameter()]
+        [string]
+        $DisplayName,
+
+        [Parameter()]
+        [ValidateSet('Cloud', 'Desktop')]
+        [string]
+        $Kind,
+
+        [Parameter()]
+        [ValidateSet('PowerAppsV1', 'PowerAppsV2', 'Http', 'Teams', 'Recurrence', 'Automated', 'Manual', 'CopilotSkill')]
+        [string]
+        $Trigger,
+
+        [Parameter()]
+        [switch]
+        $InSolution,
+
+        [Parameter()]
+        [string[]]
+        $ChildFlow,
+
+        [Parameter()]
+        [string[]]
+        $Action,
+
+        [Parameter()]
+        [object]
+        $Definition,
+
+        [Parameter()]
+        [bool]
+        $Enabled,
+
+        [Parameter()]
+        [ValidateSet('Embedded', 'Invoker')]
+        [string]
+        $ConnectionSource
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'FlowName', 'DisplayName', 'Kind', 'Trigger', 'InSolution', 'ChildFlow', 'Action', 'Definition', 'Enabled', 'ConnectionSource')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Set-PpCmkFlow' }), 'Set-PpCmkFlow')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Set-PpCmkFlow' -Parameters $request -TypeName 'PpCmk.Flow'
+        }
+    }
+}
+
 function Set-PpCmkTenantByokKey {
     <#
     .SYNOPSIS
@@ -3329,6 +4048,105 @@ function Set-PpCmkTenantByokKey {
         $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('KeyFilePath', 'KeyFilePassword')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('KeyFilePath')) { $KeyFilePath } else { 'Set-PpCmkTenantByokKey' }), 'Set-PpCmkTenantByokKey')) {
             Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Set-PpCmkTenantByokKey' -Parameters $request -TypeName 'PpCmk.TenantProtectionKey'
+        }
+    }
+}
+
+function Set-PpCmkTenantSetting {
+    <#
+    .SYNOPSIS
+    Sets tenant settings (Global Administrator): CmkEnvironmentLimit, the number of CMK-protected environments (default 25; Microsoft raises it by support ticket).
+    .PARAMETER CmkEnvironmentLimit
+    The tenant's limit of CMK-protected environments.
+    .EXAMPLE
+    Set-PpCmkTenantSetting -CmkEnvironmentLimit 50
+    .OUTPUTS
+    PpCmk.TenantSetting
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.TenantSetting')]
+    param(
+        [Parameter(Mandatory = $true)]
+        [ValidateRange(1, 10000)]
+        [long]
+        $CmkEnvironmentLimit
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('CmkEnvironmentLimit')
+        if ($PSCmdlet.ShouldProcess('Set-PpCmkTenantSetting', 'Set-PpCmkTenantSetting')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Set-PpCmkTenantSetting' -Parameters $request -TypeName 'PpCmk.TenantSetting'
+        }
+    }
+}
+
+function Start-PpCmkFlowRun {
+    <#
+    .SYNOPSIS
+    Records a run of a flow with its trigger inputs and action outputs; values named sensitive are never stored.
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .PARAMETER FlowName
+    The flow's id (FlowName, a GUID).
+    .PARAMETER Inputs
+    The trigger's inputs (JSON).
+    .PARAMETER Outputs
+    The actions' outputs (JSON).
+    .PARAMETER Status
+    How the run ended. Allowed values: Succeeded, Failed, Cancelled.
+    .PARAMETER SensitiveInput
+    Names of -Inputs properties to mask; never stored.
+    .PARAMETER SensitiveOutput
+    Names of -Outputs properties to mask; never stored.
+    .PARAMETER DurationMs
+    How long the run took.
+    .EXAMPLE
+    Start-PpCmkFlowRun -EnvironmentName 00000000-0000-0000-0000-000000000000 -FlowName 11111111-1111-1111-1111-111111111111 -Inputs '{"invoice":"INV-7","card":"4111"}' -SensitiveInput card
+    .OUTPUTS
+    PpCmk.FlowRun
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.FlowRun')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $FlowName,
+
+        [Parameter()]
+        [object]
+        $Inputs,
+
+        [Parameter()]
+        [object]
+        $Outputs,
+
+        [Parameter()]
+        [ValidateSet('Succeeded', 'Failed', 'Cancelled')]
+        [string]
+        $Status,
+
+        [Parameter()]
+        [string[]]
+        $SensitiveInput,
+
+        [Parameter()]
+        [string[]]
+        $SensitiveOutput,
+
+        [Parameter()]
+        [ValidateRange(0, 2592000000)]
+        [long]
+        $DurationMs
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'FlowName', 'Inputs', 'Outputs', 'Status', 'SensitiveInput', 'SensitiveOutput', 'DurationMs')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Start-PpCmkFlowRun' }), 'Start-PpCmkFlowRun')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Start-PpCmkFlowRun' -Parameters $request -TypeName 'PpCmk.FlowRun'
         }
     }
 }

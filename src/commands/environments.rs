@@ -27,6 +27,7 @@ pub(crate) const ENVIRONMENT_OUTPUT: OutputSpec = OutputSpec {
         "EncryptionStatus",
         "EnterprisePolicyId",
         "CommonDataServiceDatabaseProvisioningState",
+        "OutboundServiceTag",
     ],
     table: &["DisplayName", "EnvironmentName", "Location", "EnvironmentType", "IsManaged", "State", "KeyManagedBy"],
 };
@@ -176,24 +177,25 @@ pub static COMMANDS: &[Command] = &[
     },
     Command {
         name: "New-PpCmkSampleData",
-        synopsis: "Loads generated records into an environment in batches, with progress (for rehearsals and benchmarks).",
+        synopsis: "Loads generated records and flows into an environment in batches, with progress (for rehearsals and benchmarks).",
         side: Side::PowerPlatform,
         effect: Effect::LongRunning,
         params: &[
             ENVIRONMENT_NAME,
-            Param::int("Records").mandatory().range(1, 100_000_000).help("How many records."),
+            Param::int("Records").range(0, 100_000_000).default("0").help("How many records."),
             Param::int("RecordSize").range(64, 1 << 20).default("1024").help("Approximate bytes of JSON per record."),
             Param::int("Tables").range(1, 1000).default("1").help("Spread over this many tables (sample_0, sample_1, ...)."),
             Param::string("Marker").help("A string every record contains, to search for in the store's files."),
+            Param::int("Flows").range(0, 10_000_000).default("0").help("How many flows: mostly automated solution flows, one in a thousand each with an HTTP, a Teams and a non-solution Power Apps v1 trigger."),
         ],
         groups: &[],
         output: OutputSpec {
             type_name: "PpCmk.SampleData",
-            properties: &["EnvironmentName", "Records", "Tables", "PlaintextBytes"],
-            table: &["EnvironmentName", "Records", "Tables", "PlaintextBytes"],
+            properties: &["EnvironmentName", "Records", "Tables", "PlaintextBytes", "Flows"],
+            table: &["EnvironmentName", "Records", "Tables", "PlaintextBytes", "Flows"],
         },
         errors: &[ErrorCode::EnvironmentLocked, ErrorCode::EnvironmentDisabled, ErrorCode::Forbidden, ErrorCode::NotFound],
-        example: "New-PpCmkSampleData -EnvironmentName 00000000-0000-0000-0000-000000000000 -Records 100000 -RecordSize 1024",
+        example: "New-PpCmkSampleData -EnvironmentName 00000000-0000-0000-0000-000000000000 -Records 100000 -RecordSize 1024 -Flows 1000",
         handler: new_sample_data,
     },
 ];
@@ -219,9 +221,10 @@ pub(crate) fn environment_object(db: &Db, env: &Environment) -> Result<Object> {
         "State": env.row.state,
         "StateReason": env.row.state_reason,
         "KeyManagedBy": env.key_managed_by(),
-        "EncryptionStatus": env.encryption_status(),
+        "EncryptionStatus": crate::flows::encryption_status(db, env)?,
         "EnterprisePolicyId": policy_resource_id(db, env)?,
         "CommonDataServiceDatabaseProvisioningState": if env.row.has_database { "Succeeded" } else { "NotProvisioned" },
+        "OutboundServiceTag": crate::flows::outbound_service_tag(env),
     })))
 }
 
@@ -260,6 +263,11 @@ fn get_environment(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
     }
     if let Some(f) = args.str("Filter") {
         list.retain(|e| wildcard(f, e.name()));
+    }
+    for e in &list {
+        if let Some(w) = crate::flows::mmk_warning(ctx.db(), e)? {
+            ctx.warn(w);
+        }
     }
     list.iter().map(|e| environment_object(ctx.db(), e)).collect()
 }
@@ -361,25 +369,35 @@ fn remove_record(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
 fn new_sample_data(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
     let caller = ctx.caller()?.clone();
     let env_id = args.required("EnvironmentName")?.to_string();
+    let (records, flow_count) = (args.int("Records").unwrap_or(0), args.int("Flows").unwrap_or(0));
+    if records == 0 && flow_count == 0 {
+        return Err(Error::invalid("Give -Records or -Flows (or both): there is nothing to load."));
+    }
     let (store, now) = (ctx.store(), ctx.now);
     let mut forward = |p: crate::engine::Progress| ctx.report_progress(p);
-    let summary = records::load_sample(
-        store,
-        &caller,
-        &env_id,
-        args.int("Records").unwrap_or(0),
-        args.int("RecordSize").unwrap_or(1024),
-        args.int("Tables").unwrap_or(1),
-        args.str("Marker"),
-        now,
-        &mut forward,
-    )?;
+    let summary = if records > 0 {
+        records::load_sample(
+            store,
+            &caller,
+            &env_id,
+            records,
+            args.int("RecordSize").unwrap_or(1024),
+            args.int("Tables").unwrap_or(1),
+            args.str("Marker"),
+            now,
+            &mut forward,
+        )?
+    } else {
+        records::SampleSummary { records: 0, tables: 0, plaintext_bytes: 0 }
+    };
+    let flows_loaded = crate::flows::load_sample(store, &caller, &env_id, flow_count, now, &mut forward)?;
     ctx.set_audit_target(env_id.clone());
-    ctx.set_audit_detail(format!("{} sample records", summary.records));
+    ctx.set_audit_detail(format!("{} sample records, {flows_loaded} sample flows", summary.records));
     Ok(vec![object(json!({
         "EnvironmentName": env_id,
         "Records": summary.records,
         "Tables": summary.tables,
         "PlaintextBytes": summary.plaintext_bytes,
+        "Flows": flows_loaded,
     }))])
 }

@@ -7,6 +7,7 @@ mod backups;
 mod directory;
 mod engine;
 mod environments;
+mod flows;
 mod keys;
 mod keyvault;
 mod operations;
@@ -25,6 +26,7 @@ pub static ALL: &[&[Command]] = &[
     directory::COMMANDS,
     engine::COMMANDS,
     environments::COMMANDS,
+    flows::COMMANDS,
     keys::COMMANDS,
     keyvault::COMMANDS,
     operations::COMMANDS,

@@ -216,6 +216,13 @@ fn add_to_policy(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
     let (store, now, no_wait) = (ctx.store(), ctx.now, args.switch("NoWait"));
     let mut forward = |p: crate::engine::Progress| ctx.report_progress(p);
     let done = ops::add(store, &caller, &ids, &policy, no_wait, now, &mut forward)?;
+    // The command's read view predates the operations; warn from a fresh one.
+    let db = store.db()?;
+    for op in done.iter().filter(|o| o.row.state == "Succeeded") {
+        if let Some(w) = crate::flows::mmk_warning(&db, &environment::find(&db, &op.row.environment_id)?)? {
+            ctx.warn(w);
+        }
+    }
     Ok(done.iter().map(operation_object).collect())
 }
 
@@ -290,6 +297,9 @@ fn environments_with_policy(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
         }
         let policy = db.policy(&policy_id)?;
         out.push(with_policy_object(db, &env, policy.as_ref())?);
+        if let Some(w) = crate::flows::mmk_warning(db, &env)? {
+            ctx.warn(w);
+        }
     }
     Ok(out)
 }
@@ -303,7 +313,7 @@ fn with_policy_object(db: &Db, env: &Environment, policy: Option<&crate::store::
         "PolicyName": policy.map(|p| p.name.clone()),
         "EnterprisePolicyId": policy.map(|p| p.resource_id.clone()),
         "EnvironmentStatus": env.row.state,
-        "EncryptionStatus": env.encryption_status().unwrap_or(if env.row.state == environment::DISABLED { "InProgress" } else { "Pending" }),
+        "EncryptionStatus": crate::flows::encryption_status(db, env)?.unwrap_or(if env.row.state == environment::DISABLED { "InProgress" } else { "Pending" }),
         "KeyManagedBy": env.key_managed_by(),
         "KeyId": key_id,
         "LinkedTime": opt_time(env.row.linked_time),

@@ -213,7 +213,8 @@ pub fn copy(
     )
 }
 
-/// `Reset-PowerAppEnvironment`: deletes the data and the backups; the
+/// `Reset-PowerAppEnvironment`: deletes the data (records, flows and their
+/// runs, connections) and the backups; the
 /// environment's encryption reverts to the Microsoft-managed key.
 pub fn reset(store: &Store, db: &Db, caller: &Caller, environment_id: &str, now: DateTime<Utc>) -> Result<Environment> {
     require_admin(caller, "reset environments")?;
@@ -221,6 +222,7 @@ pub fn reset(store: &Store, db: &Db, caller: &Caller, environment_id: &str, now:
     refuse_unless_usable(db, &env)?;
     db.delete_records(env.row.env_key)?;
     db.delete_backups(env.row.env_key)?;
+    db.delete_power_automate_data(env.row.env_key)?;
     let (generation, key) = dek::new_generation(store, db, &env, now)?;
     dek::add_wrap(store, db, &env, generation, &key, &Protector::Mmk, None, now)?;
     for g in db.dek_generations(env.row.env_key)? {

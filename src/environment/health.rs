@@ -29,10 +29,24 @@ pub const PREVIOUS_VERSION_DAYS: i64 = 28;
 /// What a health check found to do for one environment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
-    Lock { env_key: i64, reason: String },
-    Unlock { env_key: i64 },
-    Rewrap { env_key: i64, new_key_id: String },
-    DeleteLocked { env_key: i64 },
+    Lock {
+        env_key: i64,
+        reason: String,
+    },
+    Unlock {
+        env_key: i64,
+    },
+    Rewrap {
+        env_key: i64,
+        new_key_id: String,
+    },
+    DeleteLocked {
+        env_key: i64,
+    },
+    /// A flow's runs from before its key change, kept 30 days for a support ticket.
+    ExpireLegacyRuns {
+        flow_key: i64,
+    },
 }
 
 /// Whether every key version the environment still needs can be used by its
@@ -128,6 +142,9 @@ pub fn pending(db: &Db, now: DateTime<Utc>) -> Result<Vec<Action>> {
                 }
             }
         }
+    }
+    for flow_key in crate::flows::runs::expired_legacy_runs(db, now)? {
+        actions.push(Action::ExpireLegacyRuns { flow_key });
     }
     Ok(actions)
 }
@@ -258,6 +275,19 @@ pub fn apply(store: &Store, db: &Db, now: DateTime<Utc>) -> Result<Vec<Event>> {
                     detail: format!(
                         "'{}': {n} DEK generation(s) re-wrapped to {new_key_id}; no data re-encrypted, no downtime",
                         env.name()
+                    ),
+                });
+            }
+            Action::ExpireLegacyRuns { flow_key } => {
+                let n = db.delete_legacy_runs_of_flow(flow_key)?;
+                let flow_id = db.flow_by_key(flow_key)?.map(|f| f.flow_id).unwrap_or_default();
+                events.push(Event {
+                    time: now,
+                    action: "ExpireLegacyFlowRuns",
+                    target: flow_id,
+                    detail: format!(
+                        "{n} run(s) from before the flow's key change deleted: run history isn't carried forward and stays available {} days",
+                        crate::flows::runs::LEGACY_RUN_DAYS
                     ),
                 });
             }

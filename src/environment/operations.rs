@@ -113,6 +113,16 @@ pub fn cmk_environment_limit(db: &Db) -> Result<i64> {
     Ok(db.tenant_setting(CMK_LIMIT_SETTING)?.and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_CMK_ENVIRONMENT_LIMIT))
 }
 
+/// Environments on a customer key, or on their way to one: what the limit counts.
+pub fn cmk_environments_in_use(db: &Db) -> Result<i64> {
+    Ok(
+        db.environments()?
+            .iter()
+            .filter(|e| e.protector == "CMK" || e.link_status.as_deref() == Some("Pending"))
+            .count() as i64,
+    )
+}
+
 /// The documented conditions for adding an environment to a policy, each
 /// refused with its own code.
 fn check_linkable(db: &Db, env: &Environment, p: &Policy) -> Result<()> {
@@ -172,11 +182,7 @@ fn check_linkable(db: &Db, env: &Environment, p: &Policy) -> Result<()> {
         .with_target(env.id().to_string()));
     }
     let limit = cmk_environment_limit(db)?;
-    let protected = db
-        .environments()?
-        .iter()
-        .filter(|e| e.protector == "CMK" || e.link_status.as_deref() == Some("Pending"))
-        .count() as i64;
+    let protected = cmk_environments_in_use(db)?;
     if protected >= limit {
         return Err(Error::new(
             ErrorCode::LimitExceeded,
@@ -739,6 +745,7 @@ fn succeed(store: &Store, db: &Db, operation_id: &str, now: DateTime<Utc>) -> Re
     env.row.state_reason = None;
     env.row.current_generation = target;
     db.update_environment(&env.row)?;
+    crate::flows::apply_key_change(store, db, &env, target, op.kind == "Link", now)?;
     drop_unused_generations(db, &env, target)?;
     op.state = "Succeeded".into();
     op.end_time = Some(now);

@@ -128,12 +128,18 @@ fn list(objects: &[Object]) -> String {
 /// neutralisation spreadsheet tools expect.
 pub fn csv(objects: &[Object]) -> String {
     let columns = all_properties(objects);
+    let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+    csv_with_columns(objects, &columns)
+}
+
+/// [`csv`] with a fixed header, written even when there are no objects.
+pub fn csv_with_columns(objects: &[Object], columns: &[&str]) -> String {
     let mut writer = csv::WriterBuilder::new().quote_style(csv::QuoteStyle::Always).from_writer(Vec::new());
     if !columns.is_empty() {
-        writer.write_record(&columns).expect("writing to memory");
+        writer.write_record(columns).expect("writing to memory");
     }
     for o in objects {
-        let record: Vec<String> = columns.iter().map(|c| csv_field(o.get(c).unwrap_or(&Value::Null))).collect();
+        let record: Vec<String> = columns.iter().map(|c| csv_field(o.get(*c).unwrap_or(&Value::Null))).collect();
         writer.write_record(&record).expect("writing to memory");
     }
     String::from_utf8(writer.into_inner().expect("writing to memory")).expect("fields are UTF-8")

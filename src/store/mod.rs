@@ -13,6 +13,7 @@
 mod arm;
 mod audit;
 mod directory;
+mod flows;
 mod keyvault;
 mod masterkey;
 mod migrations;
@@ -22,6 +23,7 @@ mod service;
 pub use arm::{ArmQuery, ArmResourceRow};
 pub use audit::{AuditQuery, AuditRow};
 pub use directory::{PrincipalKind, PrincipalQuery, PrincipalRow};
+pub use flows::{ConnectionRow, FlowListingRow, FlowRow, FlowRunRow, FlowTraits};
 pub use keyvault::{AccessPolicyRow, KeyRow, KeyVersionRow, VaultRow};
 pub use masterkey::MasterKey;
 pub use rbac::RoleAssignmentRow;

@@ -797,7 +797,10 @@ impl Db {
             .prepare(
                 "SELECT DISTINCT generation FROM records WHERE env_key = ?1
                  UNION SELECT DISTINCT br.generation FROM backup_records br JOIN backups b ON b.backup_id = br.backup_id
-                   WHERE b.env_key = ?1",
+                   WHERE b.env_key = ?1
+                 UNION SELECT DISTINCT generation FROM flows WHERE env_key = ?1
+                 UNION SELECT DISTINCT generation FROM flow_runs WHERE env_key = ?1
+                 UNION SELECT DISTINCT generation FROM connections WHERE env_key = ?1",
             )
             .checked()?;
         let rows = stmt.query_map([env_key], |r| r.get(0)).checked()?;

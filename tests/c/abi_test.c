@@ -140,6 +140,16 @@ int main(int argc, char **argv) {
     CHECK(events == 3, "3 progress events (1000, 2000, 2500 records), got %d", events);
     ppcmk_string_free(loaded);
 
+    /* Power Automate: a flow with an HTTP trigger would stay on the Microsoft key. */
+    expect(store,
+           "{\"command\":\"New-PpCmkFlow\",\"parameters\":{\"EnvironmentName\":"
+           "\"Default-aaaabbbb-0000-cccc-1111-dddd2222eeee\",\"DisplayName\":\"Get Invoice HTTP\",\"Trigger\":\"Http\"}}",
+           "\"KeyManagedBy\":\"Microsoft\"", "logic.azure.com");
+    expect(store,
+           "{\"command\":\"Get-AdminFlowEncryptedByMicrosoftKey\",\"parameters\":{\"EnvironmentName\":"
+           "\"Default-aaaabbbb-0000-cccc-1111-dddd2222eeee\",\"ListCannotMigrateToCustomerManagedKey\":true}}",
+           "\"DisplayName\":\"Get Invoice HTTP\"", "\"Reason\":\"HttpTrigger\"");
+
     /* NULL pointers and invalid UTF-8 give error responses. */
     char *r = ppcmk_invoke(NULL, "{\"command\":\"Get-AzContext\"}");
     CHECK(r && strstr(r, "\"code\":\"InvalidRequest\""), "NULL store: %s", r ? r : "(null)");

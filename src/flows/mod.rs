@@ -1,0 +1,715 @@
+//! Power Automate under customer-managed keys: flows, which of them stay on
+//! the Microsoft-managed key when their environment moves to a customer key
+//! and why (`migration`), run history (`runs`), and connections
+//! (`connections`).
+//!
+//! A flow's display name and definition (actions, child flows' trigger
+//! data, its HTTP URL with its signature) are sealed under a DEK generation
+//! of its environment, as records are. A flow on the customer key uses a
+//! generation wrapped by the customer key; a flow left on the
+//! Microsoft-managed key keeps the Microsoft-wrapped generation it had.
+
+pub mod connections;
+pub mod migration;
+pub mod runs;
+
+use crate::crypto::{base64url, hex, new_guid, random_array, SymmetricKey};
+use crate::environment::{self, dek, require_data_access, Environment};
+use crate::error::{Error, ErrorCode, Result};
+use crate::identity::Caller;
+use crate::store::{Db, FlowListingRow, FlowRow, Store};
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use std::collections::HashMap;
+
+pub const KINDS: &[&str] = &["Cloud", "Desktop"];
+pub const TRIGGERS: &[&str] =
+    &["PowerAppsV1", "PowerAppsV2", "Http", "Teams", "Recurrence", "Automated", "Manual", "CopilotSkill"];
+/// Whose connection a Copilot-skill flow runs with.
+pub const CONNECTION_SOURCES: &[&str] = &["Embedded", "Invoker"];
+/// The legacy "List Flows as Admin (V1)" action.
+pub const LIST_FLOWS_AS_ADMIN_V1: &str = "ListFlowsAsAdminV1";
+/// The admin center's warning while flows of a CMK environment are on the MMK.
+pub const MMK_WARNING: &str = "Power Automate flows are still protected with the Microsoft Managed Key";
+/// The environment setting that makes new flows solution flows.
+pub const CREATE_IN_SOLUTION_SETTING: &str = "CreateFlowsInSolutionByDefault";
+/// The service tag of outbound HTTP calls from CMK-protected infrastructure.
+pub const CMK_SERVICE_TAG: &str = "PowerPlatformPlex";
+/// The service tag of outbound HTTP calls before a customer key applies.
+pub const MMK_SERVICE_TAG: &str = "LogicApps";
+
+pub const MICROSOFT: &str = "Microsoft";
+pub const CUSTOMER: &str = "Customer";
+
+/// A flow with its sealed parts opened.
+#[derive(Debug, Clone)]
+pub struct Flow {
+    pub row: FlowRow,
+    pub display_name: String,
+    pub definition: Definition,
+}
+
+/// The sealed part of a flow besides its name.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct Definition {
+    #[serde(default)]
+    pub actions: Vec<String>,
+    #[serde(default)]
+    pub definition: Value,
+    /// The HTTP trigger's URL, with its signature (a secret).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// What a user gives to create or change a flow; `None` keeps the current value.
+#[derive(Debug, Clone, Default)]
+pub struct FlowSpec {
+    pub display_name: Option<String>,
+    pub kind: Option<String>,
+    pub trigger: Option<String>,
+    pub in_solution: Option<bool>,
+    pub child_flows: Option<Vec<String>>,
+    pub actions: Option<Vec<String>>,
+    pub definition: Option<Value>,
+    pub enabled: Option<bool>,
+    pub connection_source: Option<String>,
+}
+
+/// The associated data that binds a flow's sealed part to its place.
+fn flow_aad(env: &Environment, flow_id: &str, part: &str, generation: i64) -> Vec<u8> {
+    format!("ppcmk/flow/{}/{}/{part}/{generation}", env.id().to_ascii_lowercase(), flow_id.to_ascii_lowercase())
+        .into_bytes()
+}
+
+/// The key a new flow (or connection following the environment's key) is sealed under.
+pub(crate) fn current_key(env: &Environment) -> (i64, &'static str) {
+    (env.row.current_generation, if env.row.protector == "MMK" { MICROSOFT } else { CUSTOMER })
+}
+
+/// DEKs by generation, opened once per command.
+pub(crate) struct Keys<'a> {
+    store: &'a Store,
+    env: &'a Environment,
+    now: DateTime<Utc>,
+    open: HashMap<i64, SymmetricKey>,
+}
+
+impl<'a> Keys<'a> {
+    pub(crate) fn new(store: &'a Store, env: &'a Environment, now: DateTime<Utc>) -> Keys<'a> {
+        Keys { store, env, now, open: HashMap::new() }
+    }
+
+    pub(crate) fn get(&mut self, db: &Db, generation: i64) -> Result<&SymmetricKey> {
+        if !self.open.contains_key(&generation) {
+            let key = dek::dek(self.store, db, self.env, generation, self.now)?;
+            self.open.insert(generation, key);
+        }
+        Ok(&self.open[&generation])
+    }
+}
+
+fn seal_flow(keys: &mut Keys, db: &Db, row: &mut FlowRow, name: &str, definition: &Definition) -> Result<()> {
+    let env = keys.env;
+    let key = keys.get(db, row.generation)?;
+    row.sealed_name = key.seal(name.as_bytes(), &flow_aad(env, &row.flow_id, "name", row.generation));
+    let body = serde_json::to_vec(definition).map_err(|e| Error::internal(format!("flow definition: {e}")))?;
+    row.sealed_definition = key.seal(&body, &flow_aad(env, &row.flow_id, "definition", row.generation));
+    Ok(())
+}
+
+fn open_name(keys: &mut Keys, db: &Db, row: &FlowRow) -> Result<String> {
+    let env = keys.env;
+    let key = keys.get(db, row.generation)?;
+    let plain = key.open(&row.sealed_name, &flow_aad(env, &row.flow_id, "name", row.generation))?;
+    String::from_utf8(plain.to_vec()).map_err(|_| Error::internal("a flow name is not UTF-8"))
+}
+
+fn open_flow(keys: &mut Keys, db: &Db, row: FlowRow) -> Result<Flow> {
+    let display_name = open_name(keys, db, &row)?;
+    let env = keys.env;
+    let key = keys.get(db, row.generation)?;
+    let plain = key.open(&row.sealed_definition, &flow_aad(env, &row.flow_id, "definition", row.generation))?;
+    let definition = serde_json::from_slice(&plain).map_err(|e| Error::internal(format!("flow definition: {e}")))?;
+    Ok(Flow { row, display_name, definition })
+}
+
+/// Re-seals a flow under another generation (its key changes).
+pub(crate) fn reseal_flow(keys: &mut Keys, db: &Db, row: &mut FlowRow, generation: i64) -> Result<()> {
+    let flow = open_flow(keys, db, row.clone())?;
+    row.generation = generation;
+    seal_flow(keys, db, row, &flow.display_name, &flow.definition)
+}
+
+/// Opens only the display names of flows (a listing).
+pub(crate) fn names(
+    store: &Store,
+    db: &Db,
+    env: &Environment,
+    rows: &[FlowRow],
+    now: DateTime<Utc>,
+) -> Result<Vec<String>> {
+    let mut keys = Keys::new(store, env, now);
+    rows.iter().map(|r| open_name(&mut keys, db, r)).collect()
+}
+
+/// A flow on the Microsoft-managed key, as `Get-AdminFlowEncryptedByMicrosoftKey` lists it.
+#[derive(Debug, Clone)]
+pub struct MicrosoftKeyFlow {
+    pub flow_id: String,
+    pub display_name: String,
+    /// Why it stays (or would stay) on the Microsoft key; `None` for a flow
+    /// that moves when the environment is added to a policy.
+    pub reason: Option<String>,
+    /// For ParentOfUnmigratableFlow: the child flow that blocks it.
+    pub child_flow: Option<String>,
+}
+
+/// `Get-AdminFlowEncryptedByMicrosoftKey`: the environment's flows on the
+/// Microsoft-managed key; with `cannot_migrate_only`, only those that cannot
+/// move to the customer key automatically. Before the environment has a
+/// customer key, every flow is on the Microsoft key and the reasons are
+/// what adding it to a policy would leave behind.
+pub fn on_microsoft_key(
+    store: &Store,
+    db: &Db,
+    caller: &Caller,
+    environment_id: &str,
+    cannot_migrate_only: bool,
+    now: DateTime<Utc>,
+) -> Result<(Environment, Vec<MicrosoftKeyFlow>)> {
+    let env = open_for_read(db, caller, environment_id)?;
+    let rows: Vec<FlowListingRow> = if environment_protected(&env) {
+        // Every flow left on the Microsoft key got its reason when the key changed.
+        let mut rows = db.flow_listing(env.row.env_key, Some(MICROSOFT))?;
+        if cannot_migrate_only {
+            rows.retain(|r| r.mmk_reason.is_some());
+        }
+        rows
+    } else {
+        let blocked = migration::unmigratable_in(db, env.row.env_key)?;
+        let with_reason = |mut r: FlowListingRow| {
+            let b = blocked.get(&r.flow_key);
+            r.mmk_reason = b.map(|b| b.reason.to_string());
+            r.mmk_reason_flow = b.and_then(|b| b.child.clone());
+            r
+        };
+        if cannot_migrate_only {
+            let mut keys: Vec<i64> = blocked.keys().copied().collect();
+            keys.sort_unstable();
+            let mut rows = Vec::with_capacity(keys.len());
+            for k in keys {
+                rows.extend(db.flow_listing_row(k)?.map(with_reason));
+            }
+            rows
+        } else {
+            db.flow_listing(env.row.env_key, Some(MICROSOFT))?.into_iter().map(with_reason).collect()
+        }
+    };
+    let mut keys = Keys::new(store, &env, now);
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let key = keys.get(db, r.generation)?;
+        let plain = key.open(&r.sealed_name, &flow_aad(&env, &r.flow_id, "name", r.generation))?;
+        out.push(MicrosoftKeyFlow {
+            display_name: String::from_utf8_lossy(&plain).into_owned(),
+            flow_id: r.flow_id,
+            reason: r.mmk_reason,
+            child_flow: r.mmk_reason_flow,
+        });
+    }
+    Ok((env, out))
+}
+
+/// The environment, for reading its flows: its administrators and creator,
+/// unless it is locked (a disabled environment's flows can still be listed,
+/// to follow the progress of a key change).
+pub fn open_for_read(db: &Db, caller: &Caller, environment_id: &str) -> Result<Environment> {
+    let env = environment::find(db, environment_id)?;
+    require_data_access(caller, &env)?;
+    if env.row.state == environment::LOCKED {
+        env.require_ready()?;
+    }
+    Ok(env)
+}
+
+/// The environment, for creating or changing flows: refused while an
+/// encryption operation runs (creation and updates are blocked during
+/// migration), and unless the environment is Ready.
+pub fn open_for_change(db: &Db, caller: &Caller, environment_id: &str) -> Result<Environment> {
+    let env = environment::find(db, environment_id)?;
+    require_data_access(caller, &env)?;
+    if let Some(op) = db.running_operation(env.row.env_key)? {
+        return Err(Error::new(
+            ErrorCode::OperationInProgress,
+            format!(
+                "Creation and updates of flows are blocked while environment '{}' changes its encryption key (operation {}); try again when it completes.",
+                env.name(),
+                op.operation_id
+            ),
+        )
+        .with_target(env.id().to_string()));
+    }
+    env.require_ready()?;
+    Ok(env)
+}
+
+pub fn find_row(db: &Db, env: &Environment, flow_id: &str) -> Result<FlowRow> {
+    db.flow(env.row.env_key, flow_id.trim())?.ok_or_else(|| {
+        Error::new(ErrorCode::NotFound, format!("Flow '{flow_id}' was not found in environment '{}'.", env.name()))
+            .with_target(flow_id.to_string())
+    })
+}
+
+fn validate_display_name(name: &str) -> Result<()> {
+    if name.trim().is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+        return Err(Error::invalid("A flow's display name needs 1-200 characters and no control characters."));
+    }
+    Ok(())
+}
+
+fn validate_actions(actions: &[String]) -> Result<()> {
+    for a in actions {
+        if a.is_empty() || a.len() > 100 || !a.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c)) {
+            return Err(Error::invalid(format!(
+                "Action '{a}' is invalid: use 1-100 letters, digits, '_', '-' and '.' (e.g. ListFlowsAsAdminV1)."
+            ))
+            .with_target(a.clone()));
+        }
+    }
+    Ok(())
+}
+
+/// Resolves child FlowNames in the same environment; a flow may not call itself.
+fn resolve_children(db: &Db, env: &Environment, parent_id: &str, children: &[String]) -> Result<Vec<i64>> {
+    let mut keys = Vec::with_capacity(children.len());
+    for c in children {
+        if c.trim().eq_ignore_ascii_case(parent_id) {
+            return Err(Error::invalid(format!("Flow '{parent_id}' cannot call itself as a child flow.")));
+        }
+        keys.push(find_row(db, env, c)?.flow_key);
+    }
+    Ok(keys)
+}
+
+/// The HTTP trigger's URL: on the shared infrastructure before a customer
+/// key, on the environment's dedicated one after (a new URL, which is why
+/// HTTP-trigger flows do not migrate by themselves).
+fn trigger_url(env: &Environment, flow_id: &str, key_managed_by: &str) -> String {
+    let workflow = flow_id.replace('-', "");
+    let sig = base64url(&random_array::<32>());
+    let query = format!("api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig={sig}");
+    if key_managed_by == CUSTOMER {
+        let host = env.id().replace('-', "").to_ascii_lowercase();
+        let (head, tail) = host.split_at(host.len() - 2);
+        format!("https://{head}.{tail}.environment.api.powerplatform.com:443/powerautomate/automations/direct/workflows/{workflow}/triggers/manual/paths/invoke?{query}")
+    } else {
+        let region = match env.row.location.as_str() {
+            "unitedstates" => "westus",
+            "europe" => "westeurope",
+            "asia" => "southeastasia",
+            "unitedkingdom" => "uksouth",
+            other => other,
+        };
+        let shard = random_array::<1>()[0] % 100;
+        format!("https://prod-{shard:02}.{region}.logic.azure.com:443/workflows/{workflow}/triggers/manual/paths/invoke?{query}")
+    }
+}
+
+/// `New-PpCmkFlow`: in a CMK-protected environment the flow is protected by
+/// the customer key from the start.
+pub fn create(
+    store: &Store,
+    db: &Db,
+    caller: &Caller,
+    environment_id: &str,
+    spec: &FlowSpec,
+    now: DateTime<Utc>,
+) -> Result<Flow> {
+    let env = open_for_change(db, caller, environment_id)?;
+    let display_name = spec.display_name.clone().unwrap_or_default();
+    validate_display_name(&display_name)?;
+    let actions = spec.actions.clone().unwrap_or_default();
+    validate_actions(&actions)?;
+    let trigger = spec.trigger.clone().ok_or_else(|| Error::invalid("A flow needs a trigger."))?;
+    let in_solution = spec.in_solution.unwrap_or(false) || setting_create_in_solution(&env);
+    let (generation, key_managed_by) = current_key(&env);
+    let flow_id = new_guid();
+    let url = (trigger == "Http").then(|| trigger_url(&env, &flow_id, key_managed_by));
+    let mut row = FlowRow {
+        flow_key: 0,
+        flow_id: flow_id.clone(),
+        env_key: env.row.env_key,
+        kind: spec.kind.clone().unwrap_or_else(|| "Cloud".into()),
+        trigger_kind: trigger,
+        in_solution,
+        uses_list_flows_v1: actions.iter().any(|a| a.eq_ignore_ascii_case(LIST_FLOWS_AS_ADMIN_V1)),
+        connection_source: spec.connection_source.clone().unwrap_or_else(|| "Embedded".into()),
+        enabled: spec.enabled.unwrap_or(true),
+        generation,
+        sealed_name: Vec::new(),
+        sealed_definition: Vec::new(),
+        key_managed_by: key_managed_by.into(),
+        mmk_reason: None,
+        mmk_reason_flow: None,
+        created_under_cmk: environment_protected(&env),
+        key_changed_time: None,
+        created_time: now,
+        created_by: caller.object_id().to_string(),
+        last_modified_time: now,
+    };
+    let definition = Definition { actions, definition: spec.definition.clone().unwrap_or(Value::Null), url };
+    let children = resolve_children(db, &env, &flow_id, spec.child_flows.as_deref().unwrap_or(&[]))?;
+    let mut keys = Keys::new(store, &env, now);
+    seal_flow(&mut keys, db, &mut row, &display_name, &definition)?;
+    row.flow_key = db.insert_flow(&row)?;
+    db.set_flow_children(row.flow_key, &children)?;
+    Ok(Flow { row, display_name, definition })
+}
+
+fn setting_create_in_solution(env: &Environment) -> bool {
+    env.settings().get(CREATE_IN_SOLUTION_SETTING).and_then(Value::as_bool).unwrap_or(false)
+}
+
+/// `Set-PpCmkFlow`: changes a flow in place; it keeps its key (a flow left
+/// on the Microsoft-managed key does not move by being edited — Save As does).
+pub fn update(
+    store: &Store,
+    db: &Db,
+    caller: &Caller,
+    environment_id: &str,
+    flow_id: &str,
+    spec: &FlowSpec,
+    now: DateTime<Utc>,
+) -> Result<Flow> {
+    let env = open_for_change(db, caller, environment_id)?;
+    let mut keys = Keys::new(store, &env, now);
+    let mut flow = open_flow(&mut keys, db, find_row(db, &env, flow_id)?)?;
+    if let Some(name) = &spec.display_name {
+        validate_display_name(name)?;
+        flow.display_name = name.clone();
+    }
+    if let Some(actions) = &spec.actions {
+        validate_actions(actions)?;
+        flow.row.uses_list_flows_v1 = actions.iter().any(|a| a.eq_ignore_ascii_case(LIST_FLOWS_AS_ADMIN_V1));
+        flow.definition.actions = actions.clone();
+    }
+    if let Some(d) = &spec.definition {
+        flow.definition.definition = d.clone();
+    }
+    if let Some(kind) = &spec.kind {
+        flow.row.kind = kind.clone();
+    }
+    if let Some(trigger) = &spec.trigger {
+        if *trigger != flow.row.trigger_kind {
+            flow.definition.url =
+                (trigger == "Http").then(|| trigger_url(&env, &flow.row.flow_id, &flow.row.key_managed_by));
+            flow.row.trigger_kind = trigger.clone();
+        }
+    }
+    if let Some(v) = spec.in_solution {
+        flow.row.in_solution = v;
+    }
+    if let Some(v) = spec.enabled {
+        flow.row.enabled = v;
+    }
+    if let Some(v) = &spec.connection_source {
+        flow.row.connection_source = v.clone();
+    }
+    if let Some(children) = &spec.child_flows {
+        let keys = resolve_children(db, &env, &flow.row.flow_id, children)?;
+        db.set_flow_children(flow.row.flow_key, &keys)?;
+    }
+    flow.row.last_modified_time = now;
+    let (name, definition) = (flow.display_name.clone(), flow.definition.clone());
+    seal_flow(&mut keys, db, &mut flow.row, &name, &definition)?;
+    db.update_flow(&flow.row)?;
+    Ok(flow)
+}
+
+/// `Get-AdminFlow`: flows of one environment (or every environment the
+/// caller administers), with their names opened.
+pub fn list(
+    store: &Store,
+    db: &Db,
+    caller: &Caller,
+    environment_id: Option<&str>,
+    flow_id: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Vec<Flow>> {
+    let envs: Vec<Environment> = match environment_id {
+        Some(id) => vec![open_for_read(db, caller, id)?],
+        None => {
+            environment::require_admin(caller, "list the flows of every environment")?;
+            db.environments()?
+                .into_iter()
+                .map(|row| Environment { row })
+                .filter(|e| e.row.state != environment::LOCKED)
+                .collect()
+        }
+    };
+    let mut out = Vec::new();
+    for env in &envs {
+        let rows = match flow_id {
+            Some(f) => match db.flow(env.row.env_key, f.trim())? {
+                Some(r) => vec![r],
+                None if environment_id.is_some() => return Err(find_row(db, env, f).unwrap_err()),
+                None => vec![],
+            },
+            None => db.flows(env.row.env_key, None)?,
+        };
+        let mut keys = Keys::new(store, env, now);
+        for row in rows {
+            out.push(open_flow(&mut keys, db, row)?);
+        }
+    }
+    Ok(out)
+}
+
+/// `Remove-AdminFlow`: deletes a flow with its runs; parents lose the edge.
+pub fn remove(db: &Db, caller: &Caller, environment_id: &str, flow_id: &str) -> Result<FlowRow> {
+    let env = open_for_change(db, caller, environment_id)?;
+    let row = find_row(db, &env, flow_id)?;
+    db.delete_flow(row.flow_key)?;
+    Ok(row)
+}
+
+/// `Copy-PpCmkFlow` ("Save As"): a new flow — new FlowName, new URL — with
+/// the same definition, protected by the environment's current key. The
+/// documented way to protect an HTTP, Teams or Power Apps v1 flow that
+/// stayed on the Microsoft-managed key. The original is unchanged.
+pub fn copy(
+    store: &Store,
+    db: &Db,
+    caller: &Caller,
+    environment_id: &str,
+    flow_id: &str,
+    display_name: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Flow> {
+    let env = open_for_change(db, caller, environment_id)?;
+    let mut keys = Keys::new(store, &env, now);
+    let source = open_flow(&mut keys, db, find_row(db, &env, flow_id)?)?;
+    let children = db.flow_children(source.row.flow_key)?;
+    let spec = FlowSpec {
+        display_name: Some(
+            display_name.map(str::to_string).unwrap_or_else(|| format!("Copy of {}", source.display_name)),
+        ),
+        kind: Some(source.row.kind.clone()),
+        trigger: Some(source.row.trigger_kind.clone()),
+        in_solution: Some(source.row.in_solution),
+        child_flows: Some(children),
+        actions: Some(source.definition.actions.clone()),
+        definition: Some(source.definition.definition.clone()),
+        enabled: Some(source.row.enabled),
+        connection_source: Some(source.row.connection_source.clone()),
+    };
+    create(store, db, caller, environment_id, &spec, now)
+}
+
+/// Power Automate's CMK figures for one environment.
+#[derive(Debug, Clone)]
+pub struct CmkStatus {
+    pub customer_key_protected: bool,
+    pub flows_on_customer_key: i64,
+    pub flows_on_microsoft_key: i64,
+    pub flows_cannot_migrate: i64,
+    pub connections_on_microsoft_key: i64,
+}
+
+/// Whether the environment's Power Automate data is meant to be on a customer key.
+pub fn environment_protected(env: &Environment) -> bool {
+    env.row.protector != "MMK" && env.is_linked()
+}
+
+/// `Get-AdminFlowEnvironmentCmkStatus`.
+pub fn cmk_status(db: &Db, env: &Environment) -> Result<CmkStatus> {
+    let (mmk, cmk) = db.flow_counts(env.row.env_key)?;
+    let cannot =
+        if environment_protected(env) { mmk } else { migration::unmigratable_in(db, env.row.env_key)?.len() as i64 };
+    let connections_on_microsoft_key =
+        db.connections(env.row.env_key)?.iter().filter(|c| c.key_managed_by == MICROSOFT).count() as i64;
+    Ok(CmkStatus {
+        customer_key_protected: environment_protected(env),
+        flows_on_customer_key: cmk,
+        flows_on_microsoft_key: mmk,
+        flows_cannot_migrate: cannot,
+        connections_on_microsoft_key,
+    })
+}
+
+/// The admin center's encryption status of an environment, with Power
+/// Automate taken into account: Warning while a CMK environment still has
+/// flows on the Microsoft-managed key.
+pub fn encryption_status(db: &Db, env: &Environment) -> Result<Option<&'static str>> {
+    Ok(match env.encryption_status() {
+        Some("Encrypted") if environment_protected(env) && db.flow_counts(env.row.env_key)?.0 > 0 => Some("Warning"),
+        other => other,
+    })
+}
+
+/// The warning to show for an environment, if any.
+pub fn mmk_warning(db: &Db, env: &Environment) -> Result<Option<String>> {
+    if !environment_protected(env) {
+        return Ok(None);
+    }
+    let (mmk, _) = db.flow_counts(env.row.env_key)?;
+    Ok((mmk > 0).then(|| {
+        format!(
+            "{MMK_WARNING}: {mmk} flow(s) in environment '{}' ({}). List them with Get-AdminFlowEncryptedByMicrosoftKey -EnvironmentName {} -ListCannotMigrateToCustomerManagedKey; protect them with Copy-PpCmkFlow (Save As).",
+            env.name(),
+            env.id(),
+            env.id()
+        )
+    }))
+}
+
+/// The service tag outbound HTTP calls of the environment's flows come from.
+pub fn outbound_service_tag(env: &Environment) -> &'static str {
+    if environment_protected(env) {
+        CMK_SERVICE_TAG
+    } else {
+        MMK_SERVICE_TAG
+    }
+}
+
+/// `Register-PpCmkAppFlowReference`: a Power App starts using a flow. Non-
+/// solution Power Apps-trigger flows created in a CMK environment cannot be
+/// referenced from an app (a documented limitation).
+pub fn register_app_reference(
+    db: &Db,
+    caller: &Caller,
+    environment_id: &str,
+    flow_id: &str,
+    app_name: &str,
+    now: DateTime<Utc>,
+) -> Result<FlowRow> {
+    let env = open_for_change(db, caller, environment_id)?;
+    let row = find_row(db, &env, flow_id)?;
+    if app_name.trim().is_empty() || app_name.chars().count() > 200 || app_name.chars().any(char::is_control) {
+        return Err(Error::invalid("An app name needs 1-200 characters and no control characters."));
+    }
+    let power_apps_trigger = matches!(row.trigger_kind.as_str(), "PowerAppsV1" | "PowerAppsV2");
+    if power_apps_trigger && !row.in_solution && row.created_under_cmk && environment_protected(&env) {
+        return Err(Error::new(
+            ErrorCode::UnsupportedWithCustomerManagedKey,
+            format!(
+                "Flow '{}' can't be referenced from an app: non-solution cloud flows using the Power Apps trigger that are created in CMK-protected environments can't be registered from Power Apps. Add the flow to a Dataverse solution first (Set-PpCmkFlow -InSolution), and turn on Set-PpCmkEnvironmentSetting -CreateFlowsInSolutionByDefault $true so new flows are solution flows.",
+                row.flow_id
+            ),
+        )
+        .with_target(row.flow_id.clone()));
+    }
+    db.insert_app_flow_reference(row.flow_key, app_name.trim(), now)?;
+    Ok(row)
+}
+
+/// Applies a key change of the environment to its Power Automate data, in
+/// the transaction that completes the change. Towards a customer key every
+/// flow moves to `generation` except those the documentation leaves on the
+/// Microsoft-managed key, which keep their generation and get a reason;
+/// towards the Microsoft key every flow moves. Runs of a flow that moved are
+/// not carried forward. OAuth connections follow the environment's key;
+/// the others stay on the Microsoft key.
+pub fn apply_key_change(
+    store: &Store,
+    db: &Db,
+    env: &Environment,
+    generation: i64,
+    to_customer: bool,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let mut keys = Keys::new(store, env, now);
+    let target = if to_customer { CUSTOMER } else { MICROSOFT };
+    let blocked = if to_customer { migration::unmigratable_in(db, env.row.env_key)? } else { HashMap::new() };
+    for mut row in db.flows(env.row.env_key, None)? {
+        if let Some(b) = blocked.get(&row.flow_key) {
+            row.mmk_reason = Some(b.reason.to_string());
+            row.mmk_reason_flow = b.child.clone();
+            db.update_flow(&row)?;
+            continue;
+        }
+        if row.generation != generation {
+            reseal_flow(&mut keys, db, &mut row, generation)?;
+        }
+        if row.key_managed_by != target {
+            row.key_changed_time = Some(now);
+            db.mark_runs_legacy(row.flow_key)?;
+        }
+        row.key_managed_by = target.into();
+        row.mmk_reason = None;
+        row.mmk_reason_flow = None;
+        db.update_flow(&row)?;
+    }
+    connections::apply_key_change(&mut keys, db, env, generation, to_customer)
+}
+
+/// Loads `count` generated flows in batches (one transaction each), with
+/// progress: automated solution flows, and one in a thousand each with an
+/// HTTP, a Teams and a non-solution Power Apps v1 trigger.
+pub fn load_sample(
+    store: &Store,
+    caller: &Caller,
+    environment_id: &str,
+    count: i64,
+    now: DateTime<Utc>,
+    progress: &mut dyn FnMut(crate::engine::Progress),
+) -> Result<i64> {
+    let mut written = 0i64;
+    while written < count {
+        let n = environment::records::BATCH.min(count - written);
+        store.write(|db| {
+            let env = open_for_change(db, caller, environment_id)?;
+            let (generation, key_managed_by) = current_key(&env);
+            let mut keys = Keys::new(store, &env, now);
+            for i in written..written + n {
+                let (trigger, in_solution) = match i % 1000 {
+                    0 => ("Http", true),
+                    1 => ("Teams", true),
+                    2 => ("PowerAppsV1", false),
+                    _ => ("Automated", true),
+                };
+                let flow_id = new_guid();
+                let url = (trigger == "Http").then(|| trigger_url(&env, &flow_id, key_managed_by));
+                let mut row = FlowRow {
+                    flow_key: 0,
+                    flow_id,
+                    env_key: env.row.env_key,
+                    kind: "Cloud".into(),
+                    trigger_kind: trigger.into(),
+                    in_solution,
+                    uses_list_flows_v1: false,
+                    connection_source: "Embedded".into(),
+                    enabled: true,
+                    generation,
+                    sealed_name: Vec::new(),
+                    sealed_definition: Vec::new(),
+                    key_managed_by: key_managed_by.into(),
+                    mmk_reason: None,
+                    mmk_reason_flow: None,
+                    created_under_cmk: environment_protected(&env),
+                    key_changed_time: None,
+                    created_time: now,
+                    created_by: caller.object_id().to_string(),
+                    last_modified_time: now,
+                };
+                let definition = Definition { actions: vec!["Compose".into()], definition: Value::Null, url };
+                seal_flow(&mut keys, db, &mut row, &format!("Sample flow {i:07}"), &definition)?;
+                db.insert_flow(&row)?;
+            }
+            Ok(())
+        })?;
+        written += n;
+        progress(crate::engine::Progress::new(
+            "Loading sample flows",
+            format!("{written} of {count} flows"),
+            written as u64,
+            count as u64,
+        ));
+    }
+    Ok(written)
+}
+
+/// A short random id, e.g. for run ids.
+pub(crate) fn short_id() -> String {
+    hex(&random_array::<10>()).to_ascii_uppercase()
+}

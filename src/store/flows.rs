@@ -1,0 +1,546 @@
+//! Tables of Power Automate: flows, the child-flow graph, run history,
+//! connections and app references.
+
+use super::sql::{Checked, OptionalRow};
+use super::Db;
+use crate::clock::{parse_storage, to_storage};
+use crate::error::Result;
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Row};
+
+fn time(r: &Row, i: usize) -> rusqlite::Result<DateTime<Utc>> {
+    let s: String = r.get(i)?;
+    Ok(parse_storage(&s).unwrap_or_default())
+}
+
+fn opt_time(r: &Row, i: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    let s: Option<String> = r.get(i)?;
+    Ok(s.and_then(|s| parse_storage(&s).ok()))
+}
+
+#[derive(Debug, Clone)]
+pub struct FlowRow {
+    pub flow_key: i64,
+    pub flow_id: String,
+    pub env_key: i64,
+    /// Cloud or Desktop.
+    pub kind: String,
+    pub trigger_kind: String,
+    pub in_solution: bool,
+    /// Uses the legacy "List Flows as Admin (V1)" action.
+    pub uses_list_flows_v1: bool,
+    /// Embedded or Invoker: whose connection a Copilot-skill flow runs with.
+    pub connection_source: String,
+    pub enabled: bool,
+    pub generation: i64,
+    pub sealed_name: Vec<u8>,
+    pub sealed_definition: Vec<u8>,
+    /// Microsoft or Customer.
+    pub key_managed_by: String,
+    /// Why the flow stayed on the Microsoft-managed key when its environment
+    /// moved to a customer key.
+    pub mmk_reason: Option<String>,
+    /// For ParentOfUnmigratableFlow: the child flow (FlowName) that blocks it.
+    pub mmk_reason_flow: Option<String>,
+    pub created_under_cmk: bool,
+    /// When the flow last moved to another key (its earlier runs are legacy).
+    pub key_changed_time: Option<DateTime<Utc>>,
+    pub created_time: DateTime<Utc>,
+    pub created_by: String,
+    pub last_modified_time: DateTime<Utc>,
+}
+
+const FLOW_COLUMNS: &str = "flow_key, flow_id, env_key, kind, trigger_kind, in_solution, uses_list_flows_v1, \
+     connection_source, enabled, generation, sealed_name, sealed_definition, key_managed_by, mmk_reason, \
+     mmk_reason_flow, created_under_cmk, key_changed_time, created_time, created_by, last_modified_time";
+
+fn flow_from_row(r: &Row) -> rusqlite::Result<FlowRow> {
+    Ok(FlowRow {
+        flow_key: r.get(0)?,
+        flow_id: r.get(1)?,
+        env_key: r.get(2)?,
+        kind: r.get(3)?,
+        trigger_kind: r.get(4)?,
+        in_solution: r.get(5)?,
+        uses_list_flows_v1: r.get(6)?,
+        connection_source: r.get(7)?,
+        enabled: r.get(8)?,
+        generation: r.get(9)?,
+        sealed_name: r.get(10)?,
+        sealed_definition: r.get(11)?,
+        key_managed_by: r.get(12)?,
+        mmk_reason: r.get(13)?,
+        mmk_reason_flow: r.get(14)?,
+        created_under_cmk: r.get(15)?,
+        key_changed_time: opt_time(r, 16)?,
+        created_time: time(r, 17)?,
+        created_by: r.get(18)?,
+        last_modified_time: time(r, 19)?,
+    })
+}
+
+/// What the migration rules read of a flow: no sealed columns.
+#[derive(Debug, Clone)]
+pub struct FlowTraits {
+    pub flow_key: i64,
+    pub flow_id: String,
+    pub trigger_kind: String,
+    pub in_solution: bool,
+    pub uses_list_flows_v1: bool,
+    pub key_managed_by: String,
+}
+
+/// What a listing of flows by key needs: the name, sealed, and the reason.
+#[derive(Debug, Clone)]
+pub struct FlowListingRow {
+    pub flow_key: i64,
+    pub flow_id: String,
+    pub generation: i64,
+    pub sealed_name: Vec<u8>,
+    pub key_managed_by: String,
+    pub mmk_reason: Option<String>,
+    pub mmk_reason_flow: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct FlowRunRow {
+    pub run_key: i64,
+    pub run_id: String,
+    pub flow_key: i64,
+    pub env_key: i64,
+    pub status: String,
+    pub trigger_name: String,
+    pub start_time: DateTime<Utc>,
+    pub end_time: DateTime<Utc>,
+    pub legacy: bool,
+    pub generation: i64,
+    pub sealed: Vec<u8>,
+}
+
+const RUN_COLUMNS: &str =
+    "run_key, run_id, flow_key, env_key, status, trigger_name, start_time, end_time, legacy, generation, sealed";
+
+fn run_from_row(r: &Row) -> rusqlite::Result<FlowRunRow> {
+    Ok(FlowRunRow {
+        run_key: r.get(0)?,
+        run_id: r.get(1)?,
+        flow_key: r.get(2)?,
+        env_key: r.get(3)?,
+        status: r.get(4)?,
+        trigger_name: r.get(5)?,
+        start_time: time(r, 6)?,
+        end_time: time(r, 7)?,
+        legacy: r.get(8)?,
+        generation: r.get(9)?,
+        sealed: r.get(10)?,
+    })
+}
+
+#[derive(Debug, Clone)]
+pub struct ConnectionRow {
+    pub connection_key: i64,
+    pub connection_id: String,
+    pub env_key: i64,
+    pub connector: String,
+    pub auth_type: String,
+    pub generation: i64,
+    pub sealed_secret: Vec<u8>,
+    pub key_managed_by: String,
+    pub created_time: DateTime<Utc>,
+    pub created_by: String,
+}
+
+const CONNECTION_COLUMNS: &str = "connection_key, connection_id, env_key, connector, auth_type, generation, \
+     sealed_secret, key_managed_by, created_time, created_by";
+
+fn connection_from_row(r: &Row) -> rusqlite::Result<ConnectionRow> {
+    Ok(ConnectionRow {
+        connection_key: r.get(0)?,
+        connection_id: r.get(1)?,
+        env_key: r.get(2)?,
+        connector: r.get(3)?,
+        auth_type: r.get(4)?,
+        generation: r.get(5)?,
+        sealed_secret: r.get(6)?,
+        key_managed_by: r.get(7)?,
+        created_time: time(r, 8)?,
+        created_by: r.get(9)?,
+    })
+}
+
+impl Db {
+    // ---------------------------------------------------------------- flows
+
+    /// Inserts a flow and returns its key.
+    pub fn insert_flow(&self, f: &FlowRow) -> Result<i64> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "INSERT INTO flows({}) VALUES (NULL, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+                FLOW_COLUMNS
+            ))
+            .checked()?;
+        stmt.execute(params![
+            f.flow_id,
+            f.env_key,
+            f.kind,
+            f.trigger_kind,
+            f.in_solution,
+            f.uses_list_flows_v1,
+            f.connection_source,
+            f.enabled,
+            f.generation,
+            f.sealed_name,
+            f.sealed_definition,
+            f.key_managed_by,
+            f.mmk_reason,
+            f.mmk_reason_flow,
+            f.created_under_cmk,
+            f.key_changed_time.map(to_storage),
+            to_storage(f.created_time),
+            f.created_by,
+            to_storage(f.last_modified_time),
+        ])
+        .checked()?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    pub fn update_flow(&self, f: &FlowRow) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "UPDATE flows SET kind = ?2, trigger_kind = ?3, in_solution = ?4, uses_list_flows_v1 = ?5,
+                   connection_source = ?6, enabled = ?7, generation = ?8, sealed_name = ?9, sealed_definition = ?10,
+                   key_managed_by = ?11, mmk_reason = ?12, mmk_reason_flow = ?13, key_changed_time = ?14,
+                   last_modified_time = ?15
+                 WHERE flow_key = ?1",
+            )
+            .checked()?;
+        stmt.execute(params![
+            f.flow_key,
+            f.kind,
+            f.trigger_kind,
+            f.in_solution,
+            f.uses_list_flows_v1,
+            f.connection_source,
+            f.enabled,
+            f.generation,
+            f.sealed_name,
+            f.sealed_definition,
+            f.key_managed_by,
+            f.mmk_reason,
+            f.mmk_reason_flow,
+            f.key_changed_time.map(to_storage),
+            to_storage(f.last_modified_time),
+        ])
+        .checked()
+        .map(drop)
+    }
+
+    pub fn flow(&self, env_key: i64, flow_id: &str) -> Result<Option<FlowRow>> {
+        self.conn
+            .query_row(
+                &format!("SELECT {FLOW_COLUMNS} FROM flows WHERE env_key = ?1 AND flow_id = ?2"),
+                params![env_key, flow_id],
+                flow_from_row,
+            )
+            .opt()
+    }
+
+    pub fn flow_by_key(&self, flow_key: i64) -> Result<Option<FlowRow>> {
+        self.conn
+            .query_row(&format!("SELECT {FLOW_COLUMNS} FROM flows WHERE flow_key = ?1"), [flow_key], flow_from_row)
+            .opt()
+    }
+
+    /// Flows of an environment (all, or those on one key), in creation order.
+    pub fn flows(&self, env_key: i64, key_managed_by: Option<&str>) -> Result<Vec<FlowRow>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {FLOW_COLUMNS} FROM flows WHERE env_key = ?1 AND (?2 IS NULL OR key_managed_by = ?2) ORDER BY flow_key"
+            ))
+            .checked()?;
+        let rows = stmt.query_map(params![env_key, key_managed_by], flow_from_row).checked()?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+    }
+
+    /// Flows of an environment (all, or those on one key) for a listing:
+    /// no definitions are read.
+    pub fn flow_listing(&self, env_key: i64, key_managed_by: Option<&str>) -> Result<Vec<FlowListingRow>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT flow_key, flow_id, generation, sealed_name, key_managed_by, mmk_reason, mmk_reason_flow
+                 FROM flows WHERE env_key = ?1 AND (?2 IS NULL OR key_managed_by = ?2) ORDER BY flow_key",
+            )
+            .checked()?;
+        let rows = stmt
+            .query_map(params![env_key, key_managed_by], |r| {
+                Ok(FlowListingRow {
+                    flow_key: r.get(0)?,
+                    flow_id: r.get(1)?,
+                    generation: r.get(2)?,
+                    sealed_name: r.get(3)?,
+                    key_managed_by: r.get(4)?,
+                    mmk_reason: r.get(5)?,
+                    mmk_reason_flow: r.get(6)?,
+                })
+            })
+            .checked()?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+    }
+
+    /// Flows on the Microsoft-managed key that have a reason of their own to
+    /// stay there (the trigger, or the legacy admin action): the seeds of the
+    /// migration rules, found without reading every flow.
+    pub fn flows_with_own_reason(&self, env_key: i64) -> Result<Vec<FlowTraits>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT flow_key, flow_id, trigger_kind, in_solution, uses_list_flows_v1, key_managed_by
+                 FROM flows WHERE env_key = ?1 AND key_managed_by = 'Microsoft'
+                   AND (trigger_kind IN ('Http', 'Teams') OR (trigger_kind = 'PowerAppsV1' AND in_solution = 0)
+                        OR uses_list_flows_v1 = 1)
+                 ORDER BY flow_key",
+            )
+            .checked()?;
+        let rows = stmt
+            .query_map([env_key], |r| {
+                Ok(FlowTraits {
+                    flow_key: r.get(0)?,
+                    flow_id: r.get(1)?,
+                    trigger_kind: r.get(2)?,
+                    in_solution: r.get(3)?,
+                    uses_list_flows_v1: r.get(4)?,
+                    key_managed_by: r.get(5)?,
+                })
+            })
+            .checked()?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+    }
+
+    /// The flows on the Microsoft-managed key that call `child_key`: (key, FlowName).
+    pub fn flow_parents_on_microsoft_key(&self, child_key: i64) -> Result<Vec<(i64, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT f.flow_key, f.flow_id FROM flow_children c JOIN flows f ON f.flow_key = c.parent_key
+                 WHERE c.child_key = ?1 AND f.key_managed_by = 'Microsoft'",
+            )
+            .checked()?;
+        let rows = stmt.query_map([child_key], |r| Ok((r.get(0)?, r.get(1)?))).checked()?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+    }
+
+    /// One flow's listing row.
+    pub fn flow_listing_row(&self, flow_key: i64) -> Result<Option<FlowListingRow>> {
+        self.conn
+            .query_row(
+                "SELECT flow_key, flow_id, generation, sealed_name, key_managed_by, mmk_reason, mmk_reason_flow
+                 FROM flows WHERE flow_key = ?1",
+                [flow_key],
+                |r| {
+                    Ok(FlowListingRow {
+                        flow_key: r.get(0)?,
+                        flow_id: r.get(1)?,
+                        generation: r.get(2)?,
+                        sealed_name: r.get(3)?,
+                        key_managed_by: r.get(4)?,
+                        mmk_reason: r.get(5)?,
+                        mmk_reason_flow: r.get(6)?,
+                    })
+                },
+            )
+            .opt()
+    }
+
+    /// How many flows of an environment are on each key: (Microsoft, Customer).
+    pub fn flow_counts(&self, env_key: i64) -> Result<(i64, i64)> {
+        self.conn
+            .query_row(
+                "SELECT COALESCE(SUM(key_managed_by = 'Microsoft'), 0), COALESCE(SUM(key_managed_by = 'Customer'), 0)
+                 FROM flows WHERE env_key = ?1",
+                [env_key],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .checked()
+    }
+
+    pub fn delete_flow(&self, flow_key: i64) -> Result<()> {
+        self.conn.execute("DELETE FROM flows WHERE flow_key = ?1", [flow_key]).checked().map(drop)
+    }
+
+    /// The child flows (FlowNames) a flow calls.
+    pub fn flow_children(&self, parent_key: i64) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT f.flow_id FROM flow_children c JOIN flows f ON f.flow_key = c.child_key
+                 WHERE c.parent_key = ?1 ORDER BY f.flow_key",
+            )
+            .checked()?;
+        let rows = stmt.query_map([parent_key], |r| r.get(0)).checked()?;
+        rows.collect::<rusqlite::Result<Vec<String>>>().checked()
+    }
+
+    pub fn set_flow_children(&self, parent_key: i64, children: &[i64]) -> Result<()> {
+        self.conn.execute("DELETE FROM flow_children WHERE parent_key = ?1", [parent_key]).checked()?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("INSERT OR IGNORE INTO flow_children(parent_key, child_key) VALUES (?1, ?2)")
+            .checked()?;
+        for child in children {
+            stmt.execute(params![parent_key, child]).checked()?;
+        }
+        Ok(())
+    }
+
+    // ----------------------------------------------------------------- runs
+
+    pub fn insert_flow_run(&self, r: &FlowRunRow) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "INSERT INTO flow_runs({RUN_COLUMNS}) VALUES (NULL, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+            ))
+            .checked()?;
+        stmt.execute(params![
+            r.run_id,
+            r.flow_key,
+            r.env_key,
+            r.status,
+            r.trigger_name,
+            to_storage(r.start_time),
+            to_storage(r.end_time),
+            r.legacy,
+            r.generation,
+            r.sealed,
+        ])
+        .checked()
+        .map(drop)
+    }
+
+    /// Runs of one flow (or of a whole environment), newest first; `current`
+    /// leaves out the legacy runs; at most `limit`.
+    pub fn flow_runs(&self, env_key: i64, flow_key: Option<i64>, current: bool, limit: i64) -> Result<Vec<FlowRunRow>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {RUN_COLUMNS} FROM flow_runs
+                 WHERE env_key = ?1 AND (?2 IS NULL OR flow_key = ?2) AND (?3 = 0 OR legacy = 0)
+                 ORDER BY start_time DESC, run_key DESC LIMIT ?4"
+            ))
+            .checked()?;
+        let rows = stmt.query_map(params![env_key, flow_key, current, limit], run_from_row).checked()?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+    }
+
+    /// Marks a flow's runs so far as legacy (not carried forward).
+    pub fn mark_runs_legacy(&self, flow_key: i64) -> Result<()> {
+        self.conn.execute("UPDATE flow_runs SET legacy = 1 WHERE flow_key = ?1", [flow_key]).checked().map(drop)
+    }
+
+    /// Flows with legacy runs, with the time of their key change (maintenance
+    /// deletes those runs 30 days later).
+    pub fn legacy_run_flows(&self) -> Result<Vec<(i64, DateTime<Utc>)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT f.flow_key, f.key_changed_time FROM flows f
+                 WHERE f.flow_key IN (SELECT flow_key FROM flow_runs WHERE legacy = 1) AND f.key_changed_time IS NOT NULL",
+            )
+            .checked()?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, time(r, 1)?))).checked()?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+    }
+
+    pub fn delete_legacy_runs_of_flow(&self, flow_key: i64) -> Result<usize> {
+        self.conn.execute("DELETE FROM flow_runs WHERE flow_key = ?1 AND legacy = 1", [flow_key]).checked()
+    }
+
+    // ---------------------------------------------------------- connections
+
+    pub fn insert_connection(&self, c: &ConnectionRow) -> Result<()> {
+        self.conn
+            .execute(
+                &format!(
+                    "INSERT INTO connections({CONNECTION_COLUMNS}) VALUES (NULL, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+                ),
+                params![
+                    c.connection_id,
+                    c.env_key,
+                    c.connector,
+                    c.auth_type,
+                    c.generation,
+                    c.sealed_secret,
+                    c.key_managed_by,
+                    to_storage(c.created_time),
+                    c.created_by,
+                ],
+            )
+            .checked()
+            .map(drop)
+    }
+
+    pub fn update_connection_key(&self, c: &ConnectionRow) -> Result<()> {
+        self.conn
+            .execute(
+                "UPDATE connections SET generation = ?2, sealed_secret = ?3, key_managed_by = ?4 WHERE connection_key = ?1",
+                params![c.connection_key, c.generation, c.sealed_secret, c.key_managed_by],
+            )
+            .checked()
+            .map(drop)
+    }
+
+    pub fn connections(&self, env_key: i64) -> Result<Vec<ConnectionRow>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {CONNECTION_COLUMNS} FROM connections WHERE env_key = ?1 ORDER BY connection_key"
+            ))
+            .checked()?;
+        let rows = stmt.query_map([env_key], connection_from_row).checked()?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+    }
+
+    pub fn delete_connection(&self, env_key: i64, connection_id: &str) -> Result<bool> {
+        self.conn
+            .execute(
+                "DELETE FROM connections WHERE env_key = ?1 AND connection_id = ?2",
+                params![env_key, connection_id],
+            )
+            .checked()
+            .map(|n| n > 0)
+    }
+
+    // ------------------------------------------------------- app references
+
+    pub fn insert_app_flow_reference(&self, flow_key: i64, app_name: &str, at: DateTime<Utc>) -> Result<bool> {
+        self.conn
+            .execute(
+                "INSERT OR IGNORE INTO app_flow_references(flow_key, app_name, created_time) VALUES (?1, ?2, ?3)",
+                params![flow_key, app_name, to_storage(at)],
+            )
+            .checked()
+            .map(|n| n > 0)
+    }
+
+    pub fn app_flow_references(&self, flow_key: i64) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT app_name FROM app_flow_references WHERE flow_key = ?1 ORDER BY app_name")
+            .checked()?;
+        let rows = stmt.query_map([flow_key], |r| r.get(0)).checked()?;
+        rows.collect::<rusqlite::Result<Vec<String>>>().checked()
+    }
+
+    // ------------------------------------------------------ the environment
+
+    /// Deletes every flow, run and connection of an environment (a reset).
+    pub fn delete_power_automate_data(&self, env_key: i64) -> Result<()> {
+        self.conn.execute("DELETE FROM flow_runs WHERE env_key = ?1", [env_key]).checked()?;
+        self.conn.execute("DELETE FROM flows WHERE env_key = ?1", [env_key]).checked()?;
+        self.conn.execute("DELETE FROM connections WHERE env_key = ?1", [env_key]).checked().map(drop)
+    }
+}

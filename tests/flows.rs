@@ -1,0 +1,475 @@
+//! Power Automate under a customer-managed key: which flows stay on the
+//! Microsoft-managed key and why, the warnings, Save As, run history and its
+//! CSV export, connections, limits and the documented limitations.
+
+mod support;
+
+use ppcmk::ErrorCode;
+use serde_json::{json, Value};
+use support::cmk::{Cmk, PP};
+use support::{cli_as, contains, stderr, stdout, store_file_bytes};
+
+/// Creates a flow as the Power Platform administrator; returns its FlowName.
+fn flow(c: &Cmk, env: &str, name: &str, params: Value) -> String {
+    let mut p = json!({"EnvironmentName": env, "DisplayName": name});
+    p.as_object_mut().unwrap().extend(params.as_object().unwrap().clone());
+    c.pp("New-PpCmkFlow", p)[0]["FlowName"].as_str().unwrap().to_string()
+}
+
+fn get_flow(c: &Cmk, env: &str, flow: &str) -> Value {
+    c.pp("Get-AdminFlow", json!({"EnvironmentName": env, "FlowName": flow})).remove(0)
+}
+
+/// The documentation's example: three flows that cannot migrate, two that can.
+struct DocsExample {
+    env: String,
+    http: String,
+    v1: String,
+    parent: String,
+    others: [String; 2],
+}
+
+fn docs_example(c: &Cmk) -> DocsExample {
+    let env = c.environment("Finance", 0);
+    let http = flow(c, &env, "Get Invoice HTTP", json!({"Trigger": "Http", "InSolution": true}));
+    let v1 = flow(c, &env, "Pay Invoice from App", json!({"Trigger": "PowerAppsV1"}));
+    let parent =
+        flow(c, &env, "Reconcile Account", json!({"Trigger": "Recurrence", "InSolution": true, "ChildFlow": [v1]}));
+    let others = [
+        flow(c, &env, "Send Payment Reminders", json!({"Trigger": "Recurrence", "InSolution": true})),
+        flow(c, &env, "Archive Paid Invoices", json!({"Trigger": "Automated", "InSolution": true})),
+    ];
+    DocsExample { env, http, v1, parent, others }
+}
+
+#[test]
+fn the_documentation_example_leaves_exactly_three_flows_on_the_microsoft_key() {
+    let c = Cmk::new();
+    let d = docs_example(&c);
+    // Before the customer key: every flow is on the Microsoft key; the switch
+    // already tells which three would stay there.
+    let all = c.pp("Get-AdminFlowEncryptedByMicrosoftKey", json!({"EnvironmentName": d.env}));
+    assert_eq!(all.len(), 5);
+    let cannot = c.pp(
+        "Get-AdminFlowEncryptedByMicrosoftKey",
+        json!({"EnvironmentName": d.env, "ListCannotMigrateToCustomerManagedKey": true}),
+    );
+    assert_eq!(cannot.len(), 3);
+
+    c.add(&d.env);
+
+    // Through the CLI, as an administrator types it: the docs' three columns.
+    let out = cli_as(
+        &c.t.home(),
+        Some(PP),
+        &["Get-AdminFlowEncryptedByMicrosoftKey", "-EnvironmentName", &d.env, "-ListCannotMigrateToCustomerManagedKey"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let header: Vec<&str> = lines[0].split_whitespace().collect();
+    assert_eq!(header, ["DisplayName", "FlowName", "EnvironmentName"]);
+    assert_eq!(lines.len(), 2 + 3, "header, rule and exactly three flows:\n{text}");
+    for (name, id) in [("Get Invoice HTTP", &d.http), ("Pay Invoice from App", &d.v1), ("Reconcile Account", &d.parent)]
+    {
+        assert!(lines.iter().any(|l| l.starts_with(name) && l.contains(id.as_str()) && l.contains(&d.env)), "{text}");
+    }
+    assert!(stderr(&out).is_empty() || !stderr(&out).contains("ppcmk:"), "{}", stderr(&out));
+
+    // The reasons, machine-readable, in the objects.
+    let cannot = c.pp(
+        "Get-AdminFlowEncryptedByMicrosoftKey",
+        json!({"EnvironmentName": d.env, "ListCannotMigrateToCustomerManagedKey": true}),
+    );
+    let reason = |id: &str| cannot.iter().find(|f| f["FlowName"] == id).map(|f| f["Reason"].clone()).unwrap();
+    assert_eq!(reason(&d.http), "HttpTrigger");
+    assert_eq!(reason(&d.v1), "PowerAppsV1TriggerNotInSolution");
+    assert_eq!(reason(&d.parent), "ParentOfUnmigratableFlow");
+    let parent = cannot.iter().find(|f| f["FlowName"] == d.parent.as_str()).unwrap();
+    assert_eq!(parent["ChildFlowName"], d.v1.as_str(), "the parent names the child that blocks it");
+    // The two others are on the customer key.
+    for id in &d.others {
+        assert_eq!(get_flow(&c, &d.env, id)["KeyManagedBy"], "Customer");
+    }
+    assert_eq!(get_flow(&c, &d.env, &d.http)["KeyManagedBy"], "Microsoft");
+    // Without the switch after CMK: the same three (every flow still on the MMK).
+    assert_eq!(c.pp("Get-AdminFlowEncryptedByMicrosoftKey", json!({"EnvironmentName": d.env})).len(), 3);
+    // Flow names are customer data: sealed at rest, on either key.
+    let bytes = store_file_bytes(&c.t.home());
+    for name in ["Get Invoice HTTP", "Pay Invoice from App", "Reconcile Account", "Archive Paid Invoices"] {
+        assert!(!contains(&bytes, name.as_bytes()), "'{name}' is in the store's files");
+    }
+}
+
+#[test]
+fn warnings_and_encryption_status_follow_the_flows_left_on_the_microsoft_key() {
+    let c = Cmk::new();
+    let d = docs_example(&c);
+    let add = ppcmk::invoke_json(
+        &c.t.store,
+        &json!({"command": "Add-PpCmkEnvironmentToEnterprisePolicy", "account": PP, "parameters": {"EnvironmentName": [d.env], "PolicyArmId": c.policy_id}}),
+        Default::default(),
+    )
+    .unwrap();
+    let warned = |w: &[String]| {
+        w.iter().any(|w| w.contains("Power Automate flows are still protected with the Microsoft Managed Key"))
+    };
+    assert!(warned(&add.warnings), "{:?}", add.warnings);
+    for command in ["Get-AdminPowerAppEnvironment", "Get-PpCmkEnvironmentWithPolicy"] {
+        let params =
+            if command == "Get-AdminPowerAppEnvironment" { json!({"EnvironmentName": d.env}) } else { json!({}) };
+        let out = ppcmk::invoke_json(
+            &c.t.store,
+            &json!({"command": command, "account": PP, "parameters": params}),
+            Default::default(),
+        )
+        .unwrap();
+        assert!(warned(&out.warnings), "{command}: {:?}", out.warnings);
+        assert_eq!(out.objects[0]["EncryptionStatus"], "Warning", "{command}");
+    }
+    // The CLI prints the warning on stderr.
+    let out = cli_as(&c.t.home(), Some(PP), &["Get-AdminPowerAppEnvironment", "-EnvironmentName", &d.env]);
+    assert!(stderr(&out).contains("WARNING: Power Automate flows are still protected with the Microsoft Managed Key"));
+    let status = c.pp("Get-AdminFlowEnvironmentCmkStatus", json!({"EnvironmentName": d.env}));
+    assert_eq!(status[0]["Status"], "ProtectedWithWarnings");
+    assert_eq!(
+        (status[0]["FlowsOnCustomerKey"].as_i64(), status[0]["FlowsOnMicrosoftKey"].as_i64()),
+        (Some(2), Some(3))
+    );
+    assert_eq!(c.env(&d.env)["OutboundServiceTag"], "PowerPlatformPlex");
+
+    // Save As protects a copy; once the originals are gone, no more warning.
+    for id in [&d.http, &d.v1, &d.parent] {
+        let copy = c.pp("Copy-PpCmkFlow", json!({"EnvironmentName": d.env, "FlowName": id})).remove(0);
+        assert_ne!(copy["FlowName"], id.as_str());
+        assert_eq!(copy["KeyManagedBy"], "Customer");
+        assert_eq!(get_flow(&c, &d.env, id)["KeyManagedBy"], "Microsoft", "the original stays as it was");
+    }
+    for id in [&d.parent, &d.http, &d.v1] {
+        c.pp("Remove-AdminFlow", json!({"EnvironmentName": d.env, "FlowName": id}));
+    }
+    assert_eq!(c.env(&d.env)["EncryptionStatus"], "Encrypted");
+    assert_eq!(c.pp("Get-AdminFlowEnvironmentCmkStatus", json!({"EnvironmentName": d.env}))[0]["Status"], "Protected");
+}
+
+#[test]
+fn save_as_gives_an_http_flow_a_new_url_on_the_dedicated_infrastructure() {
+    let c = Cmk::new();
+    let env = c.environment("Web", 0);
+    let http = flow(&c, &env, "Order webhook", json!({"Trigger": "Http", "InSolution": true}));
+    let before = get_flow(&c, &env, &http)["Url"].as_str().unwrap().to_string();
+    assert!(before.contains(".logic.azure.com"), "{before}");
+    c.add(&env);
+    assert_eq!(get_flow(&c, &env, &http)["Url"], before.as_str(), "the original keeps its URL");
+    let copy =
+        c.pp("Copy-PpCmkFlow", json!({"EnvironmentName": env, "FlowName": http, "DisplayName": "Order webhook (CMK)"}));
+    let url = copy[0]["Url"].as_str().unwrap();
+    assert!(url.contains(".environment.api.powerplatform.com"), "{url}");
+    assert_ne!(url, before);
+    assert_eq!(copy[0]["DisplayName"], "Order webhook (CMK)");
+    // The signature is a secret: sealed at rest.
+    let sig = url.split("sig=").nth(1).unwrap();
+    assert!(!contains(&store_file_bytes(&c.t.home()), sig.as_bytes()));
+}
+
+#[test]
+fn run_history_is_not_carried_forward_but_summary_and_csv_keep_it() {
+    let c = Cmk::new();
+    let env = c.environment("Payables", 0);
+    let f = flow(&c, &env, "Pay vendors", json!({"Trigger": "Recurrence", "InSolution": true}));
+    let run = |inputs: Value, sensitive: &[&str]| {
+        c.pp(
+            "Start-PpCmkFlowRun",
+            json!({"EnvironmentName": env, "FlowName": f, "Inputs": inputs, "Outputs": {"paid": true}, "SensitiveInput": sensitive}),
+        )
+        .remove(0)
+    };
+    let secret = "IBAN-DE89-3704-0044-0532-0130-00";
+    let old = run(json!({"vendor": "Northwind", "iban": secret}), &["iban"]);
+    assert!(old["TriggerInputs"].as_str().unwrap().contains("\"iban\":\"***\""), "{old}");
+    for i in 0..59 {
+        run(json!({"vendor": format!("old-{i}")}), &[]);
+    }
+    c.add(&env);
+    for i in 0..60 {
+        run(json!({"vendor": format!("new-{i}")}), &[]);
+    }
+    // The Details page: only the 60 runs after the customer key.
+    let details = c.pp("Get-FlowRun", json!({"EnvironmentName": env, "FlowName": f}));
+    assert_eq!(details.len(), 60);
+    assert!(details.iter().all(|r| r["TriggerInputs"].as_str().unwrap().contains("new-")));
+    // The support ticket's summary: all 120, without inputs or outputs.
+    let summary = c.pp("Get-PpCmkFlowRunSummary", json!({"EnvironmentName": env, "FlowName": f}));
+    assert_eq!(summary.len(), 120);
+    assert!(summary.iter().any(|r| r["RunId"] == old["FlowRunName"] && r["BeforeKeyChange"] == true));
+    assert!(summary[0].get("TriggerInputs").is_none());
+    // The All-runs CSV: old and new with inputs and outputs, at most 100, newest first.
+    let path = c.dir.path().join("runs.csv");
+    let e = c.pp(
+        "Export-PpCmkFlowRunHistory",
+        json!({"EnvironmentName": env, "FlowName": f, "Path": path.to_str().unwrap()}),
+    );
+    assert_eq!(e[0]["Runs"], 100);
+    let csv = std::fs::read_to_string(&path).unwrap();
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
+    assert_eq!(header[..4], ["RunId", "FlowName", "FlowDisplayName", "StartTime"]);
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 100);
+    let inputs = header.iter().position(|h| h == "TriggerInputs").unwrap();
+    let before = header.iter().position(|h| h == "BeforeKeyChange").unwrap();
+    assert!(rows[0][inputs].contains("new-59"), "newest first: {:?}", &rows[0]);
+    assert!(rows.iter().any(|r| &r[before] == "True") && rows.iter().any(|r| &r[before] == "False"));
+    assert!(rows.iter().all(|r| r[inputs].contains("vendor")), "inputs are in the export");
+    // The sensitive value exists nowhere: not in the store's files, not in the CSV.
+    assert!(!csv.contains(secret));
+    assert!(!contains(&store_file_bytes(&c.t.home()), secret.as_bytes()));
+    // An unwritable path is a clear error and leaves nothing behind.
+    let bad = c.dir.path().join("no-such-folder").join("runs.csv");
+    let msg = c.pp_fails(
+        ErrorCode::FileError,
+        "Export-PpCmkFlowRunHistory",
+        json!({"EnvironmentName": env, "FlowName": f, "Path": bad.to_str().unwrap()}),
+    );
+    assert!(msg.contains("does not exist"), "{msg}");
+    // Legacy runs stay 30 days after the key change, then go.
+    c.t.ok("Set-PpCmkClock", json!({"AdvanceDays": 31}));
+    assert_eq!(c.pp("Get-PpCmkFlowRunSummary", json!({"EnvironmentName": env, "FlowName": f})).len(), 60);
+}
+
+#[test]
+fn flows_cannot_change_while_the_encryption_operation_runs() {
+    let c = Cmk::new();
+    let env = c.environment("Busy", 0);
+    let f = flow(&c, &env, "Nightly sync", json!({"Trigger": "Recurrence", "InSolution": true}));
+    c.pp(
+        "Add-PpCmkEnvironmentToEnterprisePolicy",
+        json!({"EnvironmentName": [env], "PolicyArmId": c.policy_id, "NoWait": true}),
+    );
+    c.pp_fails(
+        ErrorCode::OperationInProgress,
+        "New-PpCmkFlow",
+        json!({"EnvironmentName": env, "DisplayName": "x", "Trigger": "Manual"}),
+    );
+    c.pp_fails(
+        ErrorCode::OperationInProgress,
+        "Set-PpCmkFlow",
+        json!({"EnvironmentName": env, "FlowName": f, "DisplayName": "y"}),
+    );
+    // Reading shows the progress of the migration.
+    assert_eq!(c.pp("Get-AdminFlowEncryptedByMicrosoftKey", json!({"EnvironmentName": env})).len(), 1);
+    c.t.ok("Invoke-PpCmkMaintenance", json!({}));
+    assert!(c.pp("Get-AdminFlowEncryptedByMicrosoftKey", json!({"EnvironmentName": env})).is_empty());
+    let created = c.pp("New-PpCmkFlow", json!({"EnvironmentName": env, "DisplayName": "x", "Trigger": "Http"}));
+    assert_eq!(created[0]["KeyManagedBy"], "Customer", "flows created in a CMK environment are protected at creation");
+}
+
+#[test]
+fn parents_in_cycles_and_chains_stay_with_their_blocked_child() {
+    let c = Cmk::new();
+    let env = c.environment("Graph", 0);
+    let teams = flow(&c, &env, "Teams approvals", json!({"Trigger": "Teams"}));
+    let a = flow(&c, &env, "A", json!({"Trigger": "Manual", "InSolution": true, "ChildFlow": [teams]}));
+    let b = flow(&c, &env, "B", json!({"Trigger": "Manual", "InSolution": true, "ChildFlow": [a]}));
+    // A calls B too: a cycle.
+    c.pp("Set-PpCmkFlow", json!({"EnvironmentName": env, "FlowName": a, "ChildFlow": [teams, b]}));
+    let admin = flow(
+        &c,
+        &env,
+        "Inventory",
+        json!({"Trigger": "Recurrence", "InSolution": true, "Action": ["ListFlowsAsAdminV1"]}),
+    );
+    let free = flow(&c, &env, "Free", json!({"Trigger": "Recurrence", "InSolution": true}));
+    c.add(&env);
+    let list = c.pp(
+        "Get-AdminFlowEncryptedByMicrosoftKey",
+        json!({"EnvironmentName": env, "ListCannotMigrateToCustomerManagedKey": true}),
+    );
+    let reason =
+        |id: &str| list.iter().find(|f| f["FlowName"] == id).map(|f| f["Reason"].as_str().unwrap().to_string());
+    assert_eq!(reason(&teams).as_deref(), Some("TeamsTrigger"));
+    assert_eq!(reason(&a).as_deref(), Some("ParentOfUnmigratableFlow"));
+    assert_eq!(reason(&b).as_deref(), Some("ParentOfUnmigratableFlow"));
+    assert_eq!(reason(&admin).as_deref(), Some("ListFlowsAsAdminV1"));
+    assert_eq!(reason(&free), None);
+    assert_eq!(get_flow(&c, &env, &free)["KeyManagedBy"], "Customer");
+}
+
+#[test]
+fn the_26th_cmk_environment_waits_for_a_raised_limit() {
+    let c = Cmk::new();
+    c.t.ok("Set-PpCmkTenantSetting", json!({"CmkEnvironmentLimit": 2}));
+    assert_eq!(c.t.ok("Get-PpCmkTenantSetting", json!({}))[0]["CmkEnvironmentLimit"], 2);
+    for name in ["One", "Two"] {
+        let env = c.environment(name, 0);
+        c.add(&env);
+    }
+    let third = c.environment("Three", 0);
+    let msg = c.pp_fails(
+        ErrorCode::LimitExceeded,
+        "Add-PpCmkEnvironmentToEnterprisePolicy",
+        json!({"EnvironmentName": [third], "PolicyArmId": c.policy_id}),
+    );
+    assert!(msg.contains("extended") && msg.contains("Set-PpCmkTenantSetting"), "{msg}");
+    // Only a Global Administrator raises it.
+    c.pp_fails(ErrorCode::Forbidden, "Set-PpCmkTenantSetting", json!({"CmkEnvironmentLimit": 3}));
+    c.t.ok("Set-PpCmkTenantSetting", json!({"CmkEnvironmentLimit": 3}));
+    c.add(&third);
+    assert_eq!(c.t.ok("Get-PpCmkTenantSetting", json!({}))[0]["CmkEnvironmentsInUse"], 3);
+}
+
+#[test]
+fn the_default_limit_is_25() {
+    let c = Cmk::new();
+    assert_eq!(c.t.ok("Get-PpCmkTenantSetting", json!({}))[0]["CmkEnvironmentLimit"], 25);
+}
+
+#[test]
+fn apps_cannot_reference_non_solution_power_apps_flows_created_under_cmk() {
+    let c = Cmk::new();
+    let env = c.environment("Apps", 0);
+    let before = flow(&c, &env, "Legacy app flow", json!({"Trigger": "PowerAppsV2"}));
+    c.add(&env);
+    // Created before the key: migrated, and an app can still reference it.
+    c.pp("Register-PpCmkAppFlowReference", json!({"EnvironmentName": env, "FlowName": before, "AppName": "Invoices"}));
+    let after = flow(&c, &env, "New app flow", json!({"Trigger": "PowerAppsV2"}));
+    let msg = c.pp_fails(
+        ErrorCode::UnsupportedWithCustomerManagedKey,
+        "Register-PpCmkAppFlowReference",
+        json!({"EnvironmentName": env, "FlowName": after}),
+    );
+    assert!(msg.contains("solution") && msg.contains("CreateFlowsInSolutionByDefault"), "{msg}");
+    // The documented prevention: new flows are solution flows.
+    c.pp("Set-PpCmkEnvironmentSetting", json!({"EnvironmentName": env, "CreateFlowsInSolutionByDefault": true}));
+    let in_solution = flow(&c, &env, "Solution app flow", json!({"Trigger": "PowerAppsV2"}));
+    assert_eq!(get_flow(&c, &env, &in_solution)["InSolution"], true);
+    c.pp("Register-PpCmkAppFlowReference", json!({"EnvironmentName": env, "FlowName": in_solution}));
+    // And the documented fix for the existing one.
+    c.pp("Set-PpCmkFlow", json!({"EnvironmentName": env, "FlowName": after, "InSolution": true}));
+    c.pp("Register-PpCmkAppFlowReference", json!({"EnvironmentName": env, "FlowName": after}));
+}
+
+#[test]
+fn copilot_skill_flows_need_an_embedded_connection_under_cmk() {
+    let c = Cmk::new();
+    let env = c.environment("Copilot", 0);
+    let invoker =
+        flow(&c, &env, "Ask HR", json!({"Trigger": "CopilotSkill", "InSolution": true, "ConnectionSource": "Invoker"}));
+    let embedded = flow(&c, &env, "Ask IT", json!({"Trigger": "CopilotSkill", "InSolution": true}));
+    // Before the customer key both run.
+    c.pp("Start-PpCmkFlowRun", json!({"EnvironmentName": env, "FlowName": invoker}));
+    c.add(&env);
+    let msg = c.pp_fails(
+        ErrorCode::UnsupportedWithCustomerManagedKey,
+        "Start-PpCmkFlowRun",
+        json!({"EnvironmentName": env, "FlowName": invoker}),
+    );
+    assert!(msg.contains("Copilot") && msg.contains("embedded"), "{msg}");
+    c.pp("Start-PpCmkFlowRun", json!({"EnvironmentName": env, "FlowName": embedded}));
+}
+
+#[test]
+fn only_oauth_connections_follow_the_customer_key() {
+    let c = Cmk::new();
+    let env = c.environment("Connections", 0);
+    let secret = |s: &str| format!("token-{s}-9f8e7d6c5b4a");
+    let oauth = c.pp("New-PpCmkConnection", json!({"EnvironmentName": env, "Connector": "shared_office365", "AuthType": "OAuth", "Secret": secret("oauth")}));
+    assert!(oauth[0].get("Secret").is_none(), "never output");
+    c.pp("New-PpCmkConnection", json!({"EnvironmentName": env, "Connector": "shared_sendgrid", "AuthType": "ApiKey", "Secret": secret("apikey")}));
+    c.add(&env);
+    let after_add = c.pp(
+        "New-PpCmkConnection",
+        json!({"EnvironmentName": env, "Connector": "shared_ftp", "AuthType": "Basic", "Secret": secret("basic")}),
+    );
+    assert_eq!(after_add[0]["KeyManagedBy"], "Microsoft");
+    let list = c.pp("Get-PpCmkConnection", json!({"EnvironmentName": env}));
+    let key = |connector: &str| list.iter().find(|x| x["Connector"] == connector).unwrap()["KeyManagedBy"].clone();
+    assert_eq!(key("shared_office365"), "Customer");
+    assert_eq!(key("shared_sendgrid"), "Microsoft");
+    let bytes = store_file_bytes(&c.t.home());
+    for s in ["oauth", "apikey", "basic"] {
+        assert!(!contains(&bytes, secret(s).as_bytes()), "{s} secret sealed");
+    }
+    assert_eq!(
+        c.pp("Get-AdminFlowEnvironmentCmkStatus", json!({"EnvironmentName": env}))[0]["ConnectionsOnMicrosoftKey"],
+        2
+    );
+}
+
+#[test]
+fn removing_the_policy_returns_every_flow_to_the_microsoft_key() {
+    let c = Cmk::new();
+    let d = docs_example(&c);
+    c.pp("Start-PpCmkFlowRun", json!({"EnvironmentName": d.env, "FlowName": d.others[0], "Inputs": {"n": 1}}));
+    c.add(&d.env);
+    c.pp("Start-PpCmkFlowRun", json!({"EnvironmentName": d.env, "FlowName": d.others[0], "Inputs": {"n": 2}}));
+    c.pp("Remove-PpCmkEnvironmentFromEnterprisePolicy", json!({"EnvironmentName": d.env, "PolicyArmId": c.policy_id}));
+    let flows = c.pp("Get-AdminFlow", json!({"EnvironmentName": d.env}));
+    assert_eq!(flows.len(), 5);
+    assert!(flows.iter().all(|f| f["KeyManagedBy"] == "Microsoft" && f["Reason"].is_null()), "{flows:?}");
+    assert_eq!(c.env(&d.env)["OutboundServiceTag"], "LogicApps");
+    // Both earlier runs are in the export, each readable under the key it was sealed with.
+    let path = c.dir.path().join("after-unlink.csv");
+    c.pp(
+        "Export-PpCmkFlowRunHistory",
+        json!({"EnvironmentName": d.env, "FlowName": d.others[0], "Path": path.to_str().unwrap()}),
+    );
+    let csv = std::fs::read_to_string(&path).unwrap();
+    assert!(csv.contains(r#"{""n"":1}"#) && csv.contains(r#"{""n"":2}"#), "{csv}");
+}
+
+#[test]
+fn a_locked_environment_locks_its_flows_and_a_reset_deletes_them() {
+    let c = Cmk::new();
+    let d = docs_example(&c);
+    c.add(&d.env);
+    c.revoke();
+    c.pp_fails(ErrorCode::EnvironmentLocked, "Get-AdminFlow", json!({"EnvironmentName": d.env}));
+    c.pp_fails(ErrorCode::EnvironmentLocked, "Get-AdminFlowEncryptedByMicrosoftKey", json!({"EnvironmentName": d.env}));
+    c.pp_fails(
+        ErrorCode::EnvironmentLocked,
+        "Start-PpCmkFlowRun",
+        json!({"EnvironmentName": d.env, "FlowName": d.others[0]}),
+    );
+    c.restore_access();
+    assert_eq!(c.pp("Get-AdminFlow", json!({"EnvironmentName": d.env})).len(), 5);
+    c.pp("Remove-PpCmkEnvironmentFromEnterprisePolicy", json!({"EnvironmentName": d.env, "PolicyArmId": c.policy_id}));
+    c.pp("Reset-PowerAppEnvironment", json!({"EnvironmentName": d.env}));
+    assert!(c.pp("Get-AdminFlow", json!({"EnvironmentName": d.env})).is_empty());
+}
+
+#[test]
+fn bad_flow_input_gets_clear_errors() {
+    let c = Cmk::new();
+    let env = c.environment("Input", 0);
+    let f = flow(&c, &env, "Target", json!({"Trigger": "Manual"}));
+    c.pp_fails(ErrorCode::NotFound, "New-PpCmkFlow", json!({"EnvironmentName": env, "DisplayName": "p", "Trigger": "Manual", "ChildFlow": ["00000000-0000-0000-0000-000000000000"]}));
+    c.pp_fails(
+        ErrorCode::InvalidArgument,
+        "Set-PpCmkFlow",
+        json!({"EnvironmentName": env, "FlowName": f, "ChildFlow": [f]}),
+    );
+    c.pp_fails(
+        ErrorCode::ParameterValidationFailed,
+        "New-PpCmkFlow",
+        json!({"EnvironmentName": env, "DisplayName": "p", "Trigger": "Webhook"}),
+    );
+    c.pp_fails(
+        ErrorCode::ParameterValidationFailed,
+        "New-PpCmkFlow",
+        json!({"EnvironmentName": env, "DisplayName": "", "Trigger": "Manual"}),
+    );
+    c.pp_fails(
+        ErrorCode::InvalidArgument,
+        "New-PpCmkFlow",
+        json!({"EnvironmentName": env, "DisplayName": "bell\u{7}", "Trigger": "Manual"}),
+    );
+    let msg = c.pp_fails(
+        ErrorCode::InvalidArgument,
+        "Start-PpCmkFlowRun",
+        json!({"EnvironmentName": env, "FlowName": f, "Inputs": {"password": "hunter2"}, "SensitiveInput": ["pasword"]}),
+    );
+    assert!(msg.contains("pasword") && msg.contains("nothing was recorded"), "{msg}");
+    assert!(c.pp("Get-FlowRun", json!({"EnvironmentName": env, "FlowName": f})).is_empty());
+    assert!(!contains(&store_file_bytes(&c.t.home()), b"hunter2"));
+}
