@@ -129,9 +129,20 @@ function Invoke-PpCmkCommand {
     }
     # The account and network are passed explicitly: on Linux and macOS, .NET
     # does not pass $env: changes on to the native library's environment.
-    $response = [PpCmk.Native]::Invoke($store, $Command, $Parameters, $env:PPCMK_ACCOUNT, $env:PPCMK_NETWORK, $onProgress)
-    if ($script:PpCmkProgressShown) {
-        Write-Progress -Id 4711 -Activity $Command -Completed
+    # What $onProgress throws (Write-Progress, PipelineStoppedException after
+    # Ctrl+C) is held back by the C# layer until the engine has finished the
+    # command and returned, and rethrown from Invoke.
+    try {
+        $response = [PpCmk.Native]::Invoke($store, $Command, $Parameters, $env:PPCMK_ACCOUNT, $env:PPCMK_NETWORK, $onProgress)
+    } finally {
+        if ($script:PpCmkProgressShown -and -not $Cmdlet.Stopping) {
+            try {
+                Write-Progress -Id 4711 -Activity $Command -Completed
+            } catch {
+                # Clearing the progress bar is best effort: the command's result or error matters.
+                Write-Verbose -Message "Write-Progress -Completed failed: $_"
+            }
+        }
     }
     foreach ($warning in $response.Warnings) {
         $Cmdlet.WriteWarning($warning)
