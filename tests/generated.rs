@@ -105,3 +105,17 @@ fn path_parameters_are_resolved_against_the_powershell_location() {
         "the registry's file path parameters"
     );
 }
+
+#[test]
+fn module_resolves_relative_environment_paths_against_the_powershell_location() {
+    // $env:PPCMK_HOME and $env:PPCMK_LIBRARY name folders and files too.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let module = std::fs::read_to_string(root.join("powershell/PpCmk/PpCmk.psm1")).unwrap();
+    for variable in ["$env:PPCMK_HOME", "$env:PPCMK_LIBRARY"] {
+        let resolve = format!("GetUnresolvedProviderPathFromPSPath({variable})");
+        assert!(
+            module.contains(&resolve),
+            "PpCmk.psm1 passes {variable} on without resolving it: expected `{resolve}`"
+        );
+    }
+}
