@@ -52,3 +52,70 @@ fn module_exports_every_command() {
         assert!(manifest.contains(&format!("'{}'", c.name)), "{} is not exported", c.name);
     }
 }
+
+/// The text of one generated function, `function Name {` to its closing brace.
+fn function_text<'a>(script: &'a str, name: &str) -> &'a str {
+    let start = script.find(&format!("\nfunction {name} {{\n")).unwrap_or_else(|| panic!("{name} has no function"));
+    let end = script[start..].find("\n}\n").map(|e| start + e + 3).unwrap_or(script.len());
+    &script[start..end]
+}
+
+#[test]
+fn path_parameters_are_resolved_against_the_powershell_location() {
+    // The engine resolves a relative path against the process's current
+    // directory, which in PowerShell is not $PWD: the generated function
+    // resolves exactly the registry's path parameters before marshalling.
+    let script = ppcmk::codegen::powershell::commands_script();
+    let mut marked = Vec::new();
+    for c in ppcmk::registry::all() {
+        let function = function_text(&script, c.name);
+        let request = function.find("$request = ConvertTo-PpCmkParameters").expect("the request is built");
+        // Before -WhatIf shows the target and before the call.
+        let call = function
+            .find("$PSCmdlet.ShouldProcess(")
+            .or_else(|| function.find("Invoke-PpCmkCommand"))
+            .expect("the command is invoked");
+        for p in c.params {
+            let resolve =
+                format!("$request['{0}'] = $PSCmdlet.GetUnresolvedProviderPathFromPSPath($request['{0}'])", p.name);
+            let found: Vec<usize> = function.match_indices(&resolve).map(|(i, _)| i).collect();
+            if p.path {
+                marked.push(format!("{} -{}", c.name, p.name));
+                assert_eq!(found.len(), 1, "{} -{} is resolved once", c.name, p.name);
+                assert!(request < found[0] && found[0] < call, "{} -{} is resolved before the call", c.name, p.name);
+                let guard = format!("if ($request.Contains('{0}') -and $request['{0}']) {{", p.name);
+                assert!(function.contains(&guard), "{} -{} is resolved only when given", c.name, p.name);
+            } else {
+                assert!(found.is_empty(), "{} -{} is not a path but is resolved", c.name, p.name);
+            }
+        }
+        let total = function.matches("GetUnresolvedProviderPathFromPSPath(").count();
+        assert_eq!(total, c.params.iter().filter(|p| p.path).count(), "{}: only path parameters are resolved", c.name);
+    }
+    marked.sort();
+    assert_eq!(
+        marked,
+        [
+            "Add-AzKeyVaultKey -KeyFilePath",
+            "New-AzResourceGroupDeployment -TemplateFile",
+            "New-AzResourceGroupDeployment -TemplateParameterFile",
+            "Set-AzKeyVaultKeyRotationPolicy -PolicyPath",
+            "Set-PpCmkTenantByokKey -KeyFilePath",
+        ],
+        "the registry's file path parameters"
+    );
+}
+
+#[test]
+fn module_resolves_relative_environment_paths_against_the_powershell_location() {
+    // $env:PPCMK_HOME and $env:PPCMK_LIBRARY name folders and files too.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let module = std::fs::read_to_string(root.join("powershell/PpCmk/PpCmk.psm1")).unwrap();
+    for variable in ["$env:PPCMK_HOME", "$env:PPCMK_LIBRARY"] {
+        let resolve = format!("GetUnresolvedProviderPathFromPSPath({variable})");
+        assert!(
+            module.contains(&resolve),
+            "PpCmk.psm1 passes {variable} on without resolving it: expected `{resolve}`"
+        );
+    }
+}

@@ -207,6 +207,10 @@ function Add-AzKeyVaultKey {
     )
     process {
         $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'HsmName', 'Name', 'Destination', 'KeyType', 'Size', 'KeyOps', 'Expires', 'NotBefore', 'Disable', 'Tag', 'KeyFilePath', 'KeyFilePassword')
+        # Paths are relative to PowerShell's location ($PWD), not to the process's current directory.
+        if ($request.Contains('KeyFilePath') -and $request['KeyFilePath']) {
+            $request['KeyFilePath'] = $PSCmdlet.GetUnresolvedProviderPathFromPSPath($request['KeyFilePath'])
+        }
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('Name')) { $Name } else { 'Add-AzKeyVaultKey' }), 'Add-AzKeyVaultKey')) {
             Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Add-AzKeyVaultKey' -Parameters $request -TypeName 'PpCmk.KeyVaultKey'
         }
@@ -2299,6 +2303,13 @@ function New-AzResourceGroupDeployment {
     )
     process {
         $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('ResourceGroupName', 'TemplateFile', 'TemplateParameterFile', 'TemplateParameterObject', 'Name', 'Mode')
+        # Paths are relative to PowerShell's location ($PWD), not to the process's current directory.
+        if ($request.Contains('TemplateFile') -and $request['TemplateFile']) {
+            $request['TemplateFile'] = $PSCmdlet.GetUnresolvedProviderPathFromPSPath($request['TemplateFile'])
+        }
+        if ($request.Contains('TemplateParameterFile') -and $request['TemplateParameterFile']) {
+            $request['TemplateParameterFile'] = $PSCmdlet.GetUnresolvedProviderPathFromPSPath($request['TemplateParameterFile'])
+        }
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('ResourceGroupName')) { $ResourceGroupName } else { 'New-AzResourceGroupDeployment' }), 'New-AzResourceGroupDeployment')) {
             Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'New-AzResourceGroupDeployment' -Parameters $request -TypeName 'PpCmk.ResourceGroupDeployment'
         }
@@ -3727,6 +3738,10 @@ function Set-AzKeyVaultKeyRotationPolicy {
     )
     process {
         $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'HsmName', 'Name', 'ExpiresIn', 'KeyRotationLifetimeAction', 'LifetimeActionType', 'TimeAfterCreate', 'TimeBeforeExpiry', 'PolicyPath')
+        # Paths are relative to PowerShell's location ($PWD), not to the process's current directory.
+        if ($request.Contains('PolicyPath') -and $request['PolicyPath']) {
+            $request['PolicyPath'] = $PSCmdlet.GetUnresolvedProviderPathFromPSPath($request['PolicyPath'])
+        }
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('Name')) { $Name } else { 'Set-AzKeyVaultKeyRotationPolicy' }), 'Set-AzKeyVaultKeyRotationPolicy')) {
             Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Set-AzKeyVaultKeyRotationPolicy' -Parameters $request -TypeName 'PpCmk.KeyRotationPolicy'
         }
@@ -4046,7 +4061,11 @@ function Set-PpCmkTenantByokKey {
     )
     process {
         $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('KeyFilePath', 'KeyFilePassword')
-        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('KeyFilePath')) { $KeyFilePath } else { 'Set-PpCmkTenantByokKey' }), 'Set-PpCmkTenantByokKey')) {
+        # Paths are relative to PowerShell's location ($PWD), not to the process's current directory.
+        if ($request.Contains('KeyFilePath') -and $request['KeyFilePath']) {
+            $request['KeyFilePath'] = $PSCmdlet.GetUnresolvedProviderPathFromPSPath($request['KeyFilePath'])
+        }
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('KeyFilePath')) { $request['KeyFilePath'] } else { 'Set-PpCmkTenantByokKey' }), 'Set-PpCmkTenantByokKey')) {
             Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Set-PpCmkTenantByokKey' -Parameters $request -TypeName 'PpCmk.TenantProtectionKey'
         }
     }

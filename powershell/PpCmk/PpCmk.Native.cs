@@ -15,6 +15,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Collections.Specialized;
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using System.Security;
 using System.Text;
@@ -130,21 +131,79 @@ namespace PpCmk
         }
 
         /// <summary>Sends a request JSON text and returns the response JSON text.</summary>
+        /// <remarks>An exception thrown by <paramref name="onProgress"/> (Write-Progress failing, or
+        /// PipelineStoppedException after Ctrl+C) never unwinds through the library's frames: the
+        /// library finishes the command and returns, its response is freed, and then the first such
+        /// exception is rethrown with its original stack trace, the response text in
+        /// <c>Data["PpCmk.Response"]</c>. Progress events after it are not delivered.</remarks>
         public static string InvokeRaw(IntPtr store, string requestJson, Action<string> onProgress)
         {
-            ProgressCallback callback = null;
-            if (onProgress != null)
-            {
-                callback = delegate(IntPtr eventJson, IntPtr userData) { onProgress(FromUtf8(eventJson)); };
-            }
+            ProgressForwarder forwarder = onProgress == null ? null : new ProgressForwarder(onProgress);
+            ProgressCallback callback = forwarder == null ? null : new ProgressCallback(forwarder.Forward);
             IntPtr response = ppcmk_invoke_with_progress(store, ToUtf8(requestJson), callback, IntPtr.Zero);
+            // The library may call the callback until it returns: keep the delegate from being collected.
             GC.KeepAlive(callback);
             string text = TakeString(response);
+            if (forwarder != null)
+            {
+                forwarder.RethrowFailure(text);
+            }
             if (text == null)
             {
                 throw new PpCmkException("Internal", "NotSpecified", "ppcmk_invoke returned no response (out of memory).", null);
             }
             return text;
+        }
+
+        /// <summary>Calls the managed progress handler from the library's callback, catching what it
+        /// throws: an exception must not cross native frames (the library would stop half-way, its
+        /// locks, transactions and response abandoned).</summary>
+        private sealed class ProgressForwarder
+        {
+            private readonly Action<string> onProgress;
+            private ExceptionDispatchInfo failure;
+
+            public ProgressForwarder(Action<string> onProgress)
+            {
+                this.onProgress = onProgress;
+            }
+
+            public void Forward(IntPtr eventJson, IntPtr userData)
+            {
+                if (failure != null)
+                {
+                    return;
+                }
+                try
+                {
+                    onProgress(FromUtf8(eventJson));
+                }
+                catch (Exception e)
+                {
+                    failure = ExceptionDispatchInfo.Capture(e);
+                }
+            }
+
+            /// <summary>Rethrows the handler's first exception, if any, keeping its stack trace.</summary>
+            public void RethrowFailure(string responseText)
+            {
+                if (failure == null)
+                {
+                    return;
+                }
+                try
+                {
+                    if (responseText != null && !failure.SourceException.Data.IsReadOnly)
+                    {
+                        failure.SourceException.Data["PpCmk.Response"] = responseText;
+                    }
+                }
+                catch (ArgumentException)
+                {
+                    // Data refuses the entry (a custom exception's own dictionary): rethrow without it.
+                }
+                failure.Throw();
+            }
         }
 
         public static Response ParseResponse(string json)

@@ -7,9 +7,11 @@
 # PpCmk.Commands.ps1. Runs on Windows PowerShell 5.1 and PowerShell 7.
 Set-StrictMode -Version 3.0
 
+# Paths in $env: variables are resolved against PowerShell's location ($PWD),
+# which is not the process's current directory that the native side would use.
 function Get-PpCmkLibraryPath {
     if ($env:PPCMK_LIBRARY) {
-        return $env:PPCMK_LIBRARY
+        return $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($env:PPCMK_LIBRARY)
     }
     $onWindows = [System.Environment]::OSVersion.Platform -eq [System.PlatformID]::Win32NT
     $onMac = (-not $onWindows) -and (Test-Path -Path 'variable:IsMacOS') -and $IsMacOS
@@ -33,9 +35,10 @@ if (-not ('PpCmk.Native' -as [type])) {
 $script:PpCmkStores = @{}
 
 function Get-PpCmkStore {
+    param([System.Management.Automation.PSCmdlet] $Cmdlet)
     $storeHome = $null
     if ($env:PPCMK_HOME) {
-        $storeHome = $env:PPCMK_HOME
+        $storeHome = $Cmdlet.GetUnresolvedProviderPathFromPSPath($env:PPCMK_HOME)
     }
     $key = if ($storeHome) { $storeHome } else { '(default)' }
     if (-not $script:PpCmkStores.ContainsKey($key)) {
@@ -115,7 +118,7 @@ function Invoke-PpCmkCommand {
         [string] $TypeName
     )
     try {
-        $store = Get-PpCmkStore
+        $store = Get-PpCmkStore -Cmdlet $Cmdlet
     } catch [PpCmk.PpCmkException] {
         $e = $_.Exception
         $Cmdlet.ThrowTerminatingError((New-PpCmkErrorRecord -Code $e.Code -Category $e.Category -Message $e.Message -Target $e.Target))
@@ -129,9 +132,20 @@ function Invoke-PpCmkCommand {
     }
     # The account and network are passed explicitly: on Linux and macOS, .NET
     # does not pass $env: changes on to the native library's environment.
-    $response = [PpCmk.Native]::Invoke($store, $Command, $Parameters, $env:PPCMK_ACCOUNT, $env:PPCMK_NETWORK, $onProgress)
-    if ($script:PpCmkProgressShown) {
-        Write-Progress -Id 4711 -Activity $Command -Completed
+    # What $onProgress throws (Write-Progress, PipelineStoppedException after
+    # Ctrl+C) is held back by the C# layer until the engine has finished the
+    # command and returned, and rethrown from Invoke.
+    try {
+        $response = [PpCmk.Native]::Invoke($store, $Command, $Parameters, $env:PPCMK_ACCOUNT, $env:PPCMK_NETWORK, $onProgress)
+    } finally {
+        if ($script:PpCmkProgressShown -and -not $Cmdlet.Stopping) {
+            try {
+                Write-Progress -Id 4711 -Activity $Command -Completed
+            } catch {
+                # Clearing the progress bar is best effort: the command's result or error matters.
+                Write-Verbose -Message "Write-Progress -Completed failed: $_"
+            }
+        }
     }
     foreach ($warning in $response.Warnings) {
         $Cmdlet.WriteWarning($warning)

@@ -81,6 +81,17 @@ fn function(c: &Command) -> String {
         names.join(", ")
     )
     .unwrap();
+    let paths: Vec<&Param> = c.params.iter().filter(|p| p.path).collect();
+    if !paths.is_empty() {
+        writeln!(
+            f,
+            "        # Paths are relative to PowerShell's location ($PWD), not to the process's current directory."
+        )
+        .unwrap();
+    }
+    for p in paths {
+        f.push_str(&resolve_path(p.name));
+    }
     let invoke = format!(
         "Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command {} -Parameters $request -TypeName {}",
         quote(c.name),
@@ -92,10 +103,11 @@ fn function(c: &Command) -> String {
             .iter()
             .find(|p| p.mandatory && p.ty == ParamType::String)
             .map(|p| {
+                // A path is shown as resolved above, the file the command will use.
+                let value = if p.path { format!("$request[{}]", quote(p.name)) } else { format!("${}", p.name) };
                 format!(
-                    "$(if ($PSBoundParameters.ContainsKey({0})) {{ ${1} }} else {{ {2} }})",
+                    "$(if ($PSBoundParameters.ContainsKey({0})) {{ {value} }} else {{ {1} }})",
                     quote(p.name),
-                    p.name,
                     quote(c.name)
                 )
             })
@@ -108,6 +120,16 @@ fn function(c: &Command) -> String {
     }
     writeln!(f, "    }}\n}}").unwrap();
     f
+}
+
+/// Resolves the file path parameter `name` of `$request` against PowerShell's
+/// location, as cmdlets do with `-LiteralPath` (no wildcards; `~` and drives work).
+fn resolve_path(name: &str) -> String {
+    let key = quote(name);
+    format!(
+        "        if ($request.Contains({key}) -and $request[{key}]) {{\n            \
+         $request[{key}] = $PSCmdlet.GetUnresolvedProviderPathFromPSPath($request[{key}])\n        }}\n"
+    )
 }
 
 fn param_block(p: &Param) -> String {

@@ -106,7 +106,7 @@ pub static COMMANDS: &[Command] = &[
         side: Side::PowerPlatform,
         effect: Effect::Change,
         params: &[
-            Param::string("KeyFilePath").mandatory().help("An RSA private key: PEM (PKCS#1, PKCS#8, encrypted PKCS#8) or DER."),
+            Param::string("KeyFilePath").mandatory().path().help("An RSA private key: PEM (PKCS#1, PKCS#8, encrypted PKCS#8) or DER."),
             Param::secure("KeyFilePassword").help("The password of an encrypted key file."),
         ],
         groups: &[],

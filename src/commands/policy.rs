@@ -66,8 +66,8 @@ pub static COMMANDS: &[Command] = &[
         effect: Effect::Change,
         params: &[
             Param::string("ResourceGroupName").mandatory().help("The resource group to deploy to."),
-            Param::string("TemplateFile").mandatory().help("Path of the template JSON file."),
-            Param::string("TemplateParameterFile").help("Path of a deployment parameter file."),
+            Param::string("TemplateFile").mandatory().path().help("Path of the template JSON file."),
+            Param::string("TemplateParameterFile").path().help("Path of a deployment parameter file."),
             Param::hashtable("TemplateParameterObject").help("Parameter values, e.g. @{policyName='contoso-cmk-policy'}."),
             Param::string("Name").alias(&["DeploymentName"]).help("The deployment's name. Default: the template file's name."),
             Param::string("Mode").one_of(&["Incremental"]).default("Incremental").help("Deployment mode (Incremental)."),

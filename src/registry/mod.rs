@@ -94,6 +94,11 @@ pub struct Param {
     pub help: &'static str,
     /// The default, for documentation only (handlers apply it).
     pub default: Option<&'static str>,
+    /// A file path. The engine resolves a relative path against the process's
+    /// current directory (the CLI and C ABI pass it through unchanged); the
+    /// PowerShell module first resolves it against PowerShell's location
+    /// (`$PWD`), which is not the process's current directory.
+    pub path: bool,
 }
 
 impl Param {
@@ -109,6 +114,7 @@ impl Param {
             from_pipeline: false,
             help: "",
             default: None,
+            path: false,
         }
     }
     pub const fn string(name: &'static str) -> Param {
@@ -161,6 +167,10 @@ impl Param {
     }
     pub const fn default(self, default: &'static str) -> Param {
         Param { default: Some(default), ..self }
+    }
+    /// Marks a `String` parameter as a file path (see the `path` field).
+    pub const fn path(self) -> Param {
+        Param { path: true, ..self }
     }
 }
 
@@ -314,6 +324,14 @@ mod tests {
                 assert!(!p.help.is_empty(), "{} -{} has no help", c.name, p.name);
                 assert!(!(p.ty == ParamType::Switch && p.mandatory), "{} -{}: mandatory switch", c.name, p.name);
                 assert!(!p.name.eq_ignore_ascii_case("OutputFormat"), "{}: -OutputFormat is common", c.name);
+                assert!(!p.path || p.ty == ParamType::String, "{} -{}: only a string can be a path", c.name, p.name);
+                let looks_like_path = p.name.ends_with("Path") || p.name.ends_with("File");
+                assert!(
+                    !(looks_like_path && p.ty == ParamType::String) || p.path,
+                    "{} -{} names a file: mark it .path() so that PowerShell resolves it against $PWD",
+                    c.name,
+                    p.name
+                );
             }
             for g in c.groups {
                 for name in g.params {

@@ -1,7 +1,8 @@
 // Drives the PowerShell module's exact P/Invoke layer (PpCmk.Native.cs) under
 // Mono against the real libppcmk: a successful call, an error mapped to its
 // code, a UTF-8 round trip of a non-ASCII display name, usage errors, the JSON
-// writer and reader, and an insecure master key. Usage: Harness.exe <folder>.
+// writer and reader, progress events, a progress callback that throws, and an
+// insecure master key. Usage: Harness.exe <folder>.
 using System;
 using System.Collections;
 using System.Collections.Specialized;
@@ -20,6 +21,17 @@ public static class Harness
             failures++;
             Console.Error.WriteLine("FAIL: " + what);
         }
+    }
+
+    const string DefaultEnvironment = "Default-aaaabbbb-0000-cccc-1111-dddd2222eeee";
+    const string ProgressFailure = "the progress display failed";
+    static int progressCalls;
+
+    // Throws on every call, as Write-Progress does once the pipeline is stopping.
+    static void FailOnProgress(string eventJson)
+    {
+        progressCalls++;
+        throw new InvalidOperationException(ProgressFailure);
     }
 
     static IDictionary Params(params object[] pairs)
@@ -122,10 +134,41 @@ public static class Harness
         // Progress events reach the module's callback (Write-Progress in PowerShell).
         int events = 0;
         Response loaded = Native.Invoke(store, "New-PpCmkSampleData", Params("EnvironmentName",
-            "Default-aaaabbbb-0000-cccc-1111-dddd2222eeee", "Records", 2500, "RecordSize", 128), null, null,
+            DefaultEnvironment, "Records", 2500, "RecordSize", 128), null, null,
             delegate(string eventJson) { if (((IDictionary)Native.ParseJson(eventJson))["percentComplete"] != null) events++; });
         Check(loaded.Ok, "sample data: " + loaded.ErrorMessage);
         Check(events == 3, "3 progress events, got " + events);
+
+        // A callback that throws (Write-Progress failing, Ctrl+C stopping the pipeline) must not
+        // unwind through the library's frames: the library finishes the command and returns, its
+        // response is taken and freed, later events are not delivered, and the callback's own
+        // exception, with its stack trace, surfaces to the caller afterwards.
+        progressCalls = 0;
+        Exception surfaced = null;
+        try
+        {
+            Native.Invoke(store, "New-PpCmkSampleData", Params("EnvironmentName", DefaultEnvironment, "Records", 2500,
+                "RecordSize", 128), null, null, FailOnProgress);
+        }
+        catch (Exception e)
+        {
+            surfaced = e;
+        }
+        Check(surfaced is InvalidOperationException && surfaced.Message == ProgressFailure,
+            "the callback's exception surfaces, got " + (surfaced == null ? "none" : surfaced.GetType().Name + ": " + surfaced.Message));
+        Check(surfaced != null && surfaced.StackTrace != null && surfaced.StackTrace.Contains("FailOnProgress"),
+            "the callback's stack trace is kept: " + (surfaced == null ? "" : surfaced.StackTrace));
+        Check(progressCalls == 1, "no events after the callback failed, got " + progressCalls);
+        string taken = surfaced == null ? null : surfaced.Data["PpCmk.Response"] as string;
+        Check(taken != null && Native.ParseResponse(taken).Ok, "the command's response was taken (and freed): " + taken);
+        Response backup = Native.Invoke(store, "Backup-PowerAppEnvironment", Params("EnvironmentName", DefaultEnvironment,
+            "Label", "after-failed-progress"), null, null);
+        Check(backup.Ok && (long)((IDictionary)backup.Objects[0])["Records"] == 5000,
+            "the store is usable and the command completed: " + (backup.Ok ? ((IDictionary)backup.Objects[0])["Records"] : backup.ErrorMessage));
+        events = 0;
+        Response again = Native.Invoke(store, "New-PpCmkSampleData", Params("EnvironmentName", DefaultEnvironment,
+            "Records", 1000, "RecordSize", 128), null, null, delegate(string eventJson) { events++; });
+        Check(again.Ok && events > 0, "progress works again after a failed callback: " + again.ErrorMessage);
 
         Native.Close(store);
 
