@@ -97,6 +97,7 @@ fn path_parameters_are_resolved_against_the_powershell_location() {
         marked,
         [
             "Add-AzKeyVaultKey -KeyFilePath",
+            "Export-PpCmkFlowRunHistory -Path",
             "New-AzResourceGroupDeployment -TemplateFile",
             "New-AzResourceGroupDeployment -TemplateParameterFile",
             "Set-AzKeyVaultKeyRotationPolicy -PolicyPath",

@@ -681,6 +681,10 @@ function Export-PpCmkFlowRunHistory {
     )
     process {
         $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'FlowName', 'Path')
+        # Paths are relative to PowerShell's location ($PWD), not to the process's current directory.
+        if ($request.Contains('Path') -and $request['Path']) {
+            $request['Path'] = $PSCmdlet.GetUnresolvedProviderPathFromPSPath($request['Path'])
+        }
         Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Export-PpCmkFlowRunHistory' -Parameters $request -TypeName 'PpCmk.FlowRunExport'
     }
 }

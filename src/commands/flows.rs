@@ -295,7 +295,7 @@ pub static COMMANDS: &[Command] = &[
         synopsis: "The All-runs CSV export: runs before and after the key change with trigger inputs and action outputs, at most 100, newest first; written atomically.",
         side: Side::PowerPlatform,
         effect: Effect::Read,
-        params: &[ENVIRONMENT_NAME, FLOW_NAME, Param::string("Path").mandatory().help("The CSV file to write (replaced if it exists).")],
+        params: &[ENVIRONMENT_NAME, FLOW_NAME, Param::string("Path").mandatory().path().help("The CSV file to write (replaced if it exists).")],
         groups: &[],
         output: EXPORT_OUTPUT,
         errors: &[ErrorCode::Forbidden, ErrorCode::NotFound, ErrorCode::FileError, ErrorCode::EnvironmentLocked],

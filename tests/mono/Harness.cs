@@ -131,6 +131,15 @@ public static class Harness
         Response fromPrivate = Native.Invoke(store, "Get-AzKeyVaultKey", Params("VaultName", "mono-kv", "Name", "cmk"), null, "private", null);
         Check(fromPrivate.Ok, "private network allowed: " + fromPrivate.ErrorMessage);
 
+        // Power Automate: the documentation's flow that stays on the Microsoft key, and why.
+        Response flow = Native.Invoke(store, "New-PpCmkFlow", Params("EnvironmentName", DefaultEnvironment,
+            "DisplayName", "Get Invoice HTTP", "Trigger", "Http"), null, null);
+        Check(flow.Ok, "new flow: " + flow.ErrorMessage);
+        Response mmk = Native.Invoke(store, "Get-AdminFlowEncryptedByMicrosoftKey", Params("EnvironmentName", DefaultEnvironment,
+            "ListCannotMigrateToCustomerManagedKey", true), null, null);
+        Check(mmk.Ok && mmk.Objects.Length == 1 && (string)((IDictionary)mmk.Objects[0])["Reason"] == "HttpTrigger",
+            "flows that cannot migrate: " + mmk.ErrorMessage);
+
         // Progress events reach the module's callback (Write-Progress in PowerShell).
         int events = 0;
         Response loaded = Native.Invoke(store, "New-PpCmkSampleData", Params("EnvironmentName",
