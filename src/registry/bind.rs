@@ -561,7 +561,7 @@ fn split_list(s: &str) -> Option<Vec<String>> {
     if let Some(inner) = body.strip_prefix("@(").and_then(|b| b.strip_suffix(')')) {
         body = inner;
     }
-    let mut lexer = Lexer { chars: body.chars().collect(), pos: 0 };
+    let mut lexer = Lexer { chars: body.chars().collect(), pos: 0, depth: 0 };
     let mut items = Vec::new();
     loop {
         lexer.skip_space();
@@ -583,7 +583,7 @@ fn split_list(s: &str) -> Option<Vec<String>> {
 /// Parses a PowerShell hashtable literal: `@{ key = 'value'; n = 3; b = $true }`,
 /// with nested `@{}` and `@()` arrays.
 pub fn parse_ps_hashtable(s: &str) -> std::result::Result<Map<String, Value>, String> {
-    let mut lexer = Lexer { chars: s.chars().collect(), pos: 0 };
+    let mut lexer = Lexer { chars: s.chars().collect(), pos: 0, depth: 0 };
     let value = lexer.value()?;
     lexer.skip_space();
     if !lexer.at_end() {
@@ -598,7 +598,12 @@ pub fn parse_ps_hashtable(s: &str) -> std::result::Result<Map<String, Value>, St
 struct Lexer {
     chars: Vec<char>,
     pos: usize,
+    /// How many `@{`/`@(` enclose the current position.
+    depth: usize,
 }
+
+/// Deeper nesting is refused rather than risking the stack on hostile input.
+const MAX_NESTING: usize = 64;
 
 impl Lexer {
     fn at_end(&self) -> bool {
@@ -681,6 +686,21 @@ impl Lexer {
 
     fn value(&mut self) -> std::result::Result<Value, String> {
         self.skip_space();
+        let nested = self.chars[self.pos..].starts_with(&['@', '{']) || self.chars[self.pos..].starts_with(&['@', '(']);
+        if !nested {
+            return self.scalar_value();
+        }
+        if self.depth >= MAX_NESTING {
+            return Err(format!("nested more than {MAX_NESTING} levels deep"));
+        }
+        self.depth += 1;
+        let value = self.nested_value();
+        self.depth -= 1;
+        value
+    }
+
+    /// A `@{...}` hashtable or `@(...)` array.
+    fn nested_value(&mut self) -> std::result::Result<Value, String> {
         if self.chars[self.pos..].starts_with(&['@', '{']) {
             self.pos += 2;
             let mut map = Map::new();
@@ -715,6 +735,11 @@ impl Lexer {
                 self.eat(',');
             }
         }
+        unreachable!("value() checked for '@{{' or '@('")
+    }
+
+    /// A quoted string, `$true`/`$false`/`$null`, a whole number, or a bare word.
+    fn scalar_value(&mut self) -> std::result::Result<Value, String> {
         let quoted = matches!(self.peek(), Some('\'') | Some('"'));
         let text = self.scalar_text(&[';', '}', ')', ',']).ok_or("expected a value")?;
         if quoted {
@@ -735,6 +760,15 @@ impl Lexer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deep_nesting_is_refused_not_a_stack_overflow() {
+        let deep = format!("{}{}", "@{a=".repeat(100_000), "}".repeat(100_000));
+        let e = parse_ps_hashtable(&deep).unwrap_err();
+        assert!(e.contains("64 levels"), "{e}");
+        let ok = format!("{}1{}", "@{a=".repeat(60), "}".repeat(60));
+        assert!(parse_ps_hashtable(&ok).is_ok());
+    }
 
     #[test]
     fn hashtable_literal() {
