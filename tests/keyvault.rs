@@ -569,7 +569,8 @@ fn maintenance_reports_what_came_due() {
         json!({"VaultName": "cmk-kv", "Name": "cmk", "LifetimeActionType": "Rotate", "TimeAfterCreate": "P30D"}),
     );
     assert!(t.ok("Invoke-PpCmkMaintenance", json!({})).is_empty());
-    // Advancing 95 days: rotations at days 30, 60 and 90 are caught up at once.
+    // Advancing 95 days: the rotations due at days 30, 60 and 90 are not
+    // replayed; the key rotates once, now, and its schedule restarts from there.
     let store = ppcmk::Store::open(&t.home()).unwrap();
     ppcmk::invoke_json(
         &store,
@@ -578,9 +579,131 @@ fn maintenance_reports_what_came_due() {
     )
     .unwrap();
     let events = t.ok("Invoke-PpCmkMaintenance", json!({}));
-    assert_eq!(events.iter().filter(|e| e["Action"] == "RotateKey").count(), 3, "{events:?}");
-    assert_eq!(
-        t.ok("Get-AzKeyVaultKey", json!({"VaultName": "cmk-kv", "Name": "cmk", "IncludeVersions": true})).len(),
-        4
+    assert_eq!(events.iter().filter(|e| e["Action"] == "RotateKey").count(), 1, "{events:?}");
+    let versions = || t.ok("Get-AzKeyVaultKey", json!({"VaultName": "cmk-kv", "Name": "cmk", "IncludeVersions": true}));
+    assert_eq!(versions().len(), 2);
+    t.ok("Set-PpCmkClock", json!({"AdvanceDays": 29}));
+    assert_eq!(versions().len(), 2, "30 days after the catch-up rotation, not after day 90");
+    t.ok("Set-PpCmkClock", json!({"AdvanceDays": 2}));
+    assert_eq!(versions().len(), 3);
+}
+
+#[test]
+fn a_ten_year_clock_jump_rotates_each_key_once() {
+    let (t, _) = with_vault();
+    add_key(&t, "cmk-kv", "weekly");
+    add_key(&t, "cmk-kv", "other");
+    for key in ["weekly", "other"] {
+        t.ok(
+            "Set-AzKeyVaultKeyRotationPolicy",
+            json!({"VaultName": "cmk-kv", "Name": key, "LifetimeActionType": "Rotate", "TimeAfterCreate": "P7D"}),
+        );
+    }
+    t.ok("Set-PpCmkClock", json!({"AdvanceDays": 3650}));
+    let started = std::time::Instant::now();
+    let events = t.ok("Invoke-PpCmkMaintenance", json!({}));
+    let rotations: Vec<&Value> = events.iter().filter(|e| e["Action"] == "RotateKey").collect();
+    assert_eq!(rotations.len(), 2, "one rotation per key, not one per skipped week: {events:?}");
+    for key in ["weekly", "other"] {
+        let versions = t.ok("Get-AzKeyVaultKey", json!({"VaultName": "cmk-kv", "Name": key, "IncludeVersions": true}));
+        assert_eq!(versions.len(), 2, "{key}");
+    }
+    assert!(t.ok("Invoke-PpCmkMaintenance", json!({})).is_empty(), "nothing is due after the catch-up");
+    assert!(started.elapsed() < std::time::Duration::from_secs(60), "bounded: {:?}", started.elapsed());
+}
+
+#[test]
+fn rotation_policies_keep_every_trigger_inside_the_key_lifetime() {
+    let (t, _) = with_vault();
+    add_key(&t, "cmk-kv", "cmk");
+    let set = |expires: &str, action: Value| {
+        let mut params = json!({"VaultName": "cmk-kv", "Name": "cmk", "ExpiresIn": expires});
+        params["KeyRotationLifetimeAction"] = action;
+        t.run("Set-AzKeyVaultKeyRotationPolicy", params)
+    };
+    // Valid: rotate 18 months after creation or 30 days before a 2-year expiry.
+    set("P2Y", json!({"Action": "Rotate", "TimeAfterCreate": "P18M"})).unwrap();
+    set("P2Y", json!({"Action": "Rotate", "TimeBeforeExpiry": "P30D"})).unwrap();
+    set("P90D", json!({"Action": "Notify", "TimeBeforeExpiry": "P30D"})).unwrap();
+    // A trigger at or beyond the expiry is refused, with both values named.
+    for (expires, action, named) in [
+        ("P30D", json!({"Action": "Rotate", "TimeBeforeExpiry": "P30D"}), "TimeBeforeExpiry 'P30D'"),
+        ("P60D", json!({"Action": "Rotate", "TimeBeforeExpiry": "P3M"}), "TimeBeforeExpiry 'P3M'"),
+        ("P60D", json!({"Action": "Notify", "TimeBeforeExpiry": "P1Y"}), "TimeBeforeExpiry 'P1Y'"),
+        ("P1Y", json!({"Action": "Rotate", "TimeAfterCreate": "P1Y"}), "TimeAfterCreate 'P1Y'"),
+        ("P90D", json!({"Action": "Rotate", "TimeAfterCreate": "P18M"}), "TimeAfterCreate 'P18M'"),
+    ] {
+        let e = set(expires, action).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidArgument, "{expires}: {e}");
+        assert!(e.message.contains(named) && e.message.contains(&format!("ExpiresIn '{expires}'")), "{e}");
+    }
+    // The same rule for a policy file.
+    let file = t.dir.path().join("policy.json");
+    std::fs::write(
+        &file,
+        r#"{"lifetimeActions":[{"trigger":{"timeBeforeExpiry":"P45D"},"action":{"type":"Rotate"}}],"attributes":{"expiryTime":"P30D"}}"#,
+    )
+    .unwrap();
+    t.fails(
+        ErrorCode::InvalidArgument,
+        "Set-AzKeyVaultKeyRotationPolicy",
+        json!({"VaultName": "cmk-kv", "Name": "cmk", "PolicyPath": file}),
     );
+    // The refused policies left the last valid one in place.
+    let policy = t.ok("Get-AzKeyVaultKeyRotationPolicy", json!({"VaultName": "cmk-kv", "Name": "cmk"})).remove(0);
+    assert_eq!(policy["ExpiresIn"], "P90D");
+}
+
+#[test]
+fn a_key_that_cannot_rotate_does_not_stop_other_commands() {
+    let (t, _) = with_vault();
+    add_key(&t, "cmk-kv", "broken");
+    add_key(&t, "cmk-kv", "healthy");
+    for key in ["broken", "healthy"] {
+        t.ok(
+            "Set-AzKeyVaultKeyRotationPolicy",
+            json!({"VaultName": "cmk-kv", "Name": key, "LifetimeActionType": "Rotate", "TimeAfterCreate": "P30D"}),
+        );
+    }
+    // A stored policy the engine can no longer read: rotating this key fails.
+    t.sql("UPDATE vault_keys SET rotation_policy = '{not json' WHERE name = 'broken'");
+    t.ok("Set-PpCmkClock", json!({"AdvanceDays": 31}));
+    // Every command still runs; the healthy key rotated, the broken one was skipped.
+    assert_eq!(t.ok("Get-AzContext", json!({}))[0]["Account"], ADMIN);
+    let versions = |key: &str| {
+        t.ok("Get-AzKeyVaultKey", json!({"VaultName": "cmk-kv", "Name": key, "IncludeVersions": true})).len()
+    };
+    assert_eq!((versions("healthy"), versions("broken")), (2, 1));
+    let failures = || -> Vec<Value> {
+        t.ok("Get-PpCmkAuditLog", json!({}))
+            .into_iter()
+            .filter(|e| e["Command"] == "KeyVault/RotateKeyFailed")
+            .collect()
+    };
+    let failed = failures();
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert_eq!(failed[0]["Outcome"], "Failed");
+    assert_eq!(failed[0]["ErrorCode"], "Internal");
+    assert!(failed[0]["Target"].as_str().unwrap().ends_with("/keys/broken"), "{failed:?}");
+    // The failure is retried a day later, not on every command.
+    t.ok("Get-AzKeyVault", json!({}));
+    assert_eq!(failures().len(), 1);
+    t.ok("Set-PpCmkClock", json!({"AdvanceHours": 25}));
+    t.ok("Get-AzKeyVault", json!({}));
+    assert_eq!(failures().len(), 2);
+}
+
+#[test]
+fn the_clock_commands_run_even_when_maintenance_cannot() {
+    let (t, _) = with_vault();
+    t.ok("Set-PpCmkClock", json!({"AdvanceDays": 10}));
+    // Break the store under the health checks: the whole pass fails.
+    t.sql("ALTER TABLE environments RENAME TO environments_moved");
+    let e = t.run("Get-AzContext", json!({})).unwrap_err();
+    assert_eq!(e.code, ErrorCode::StoreError, "{e}");
+    assert_eq!(t.ok("Get-PpCmkClock", json!({}))[0]["OffsetDays"], 10);
+    assert_eq!(t.ok("Set-PpCmkClock", json!({"Reset": true}))[0]["OffsetSeconds"], 0);
+    assert_eq!(t.ok("Get-PpCmkClock", json!({}))[0]["OffsetSeconds"], 0);
+    t.sql("ALTER TABLE environments_moved RENAME TO environments");
+    assert_eq!(t.ok("Get-AzContext", json!({}))[0]["Account"], ADMIN);
 }

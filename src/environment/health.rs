@@ -16,9 +16,9 @@
 use super::dek::{self, Protector};
 use super::{Environment, DISABLED, LOCKED, READY};
 use crate::crypto::new_guid;
-use crate::error::Result;
+use crate::error::{ErrorCode, Result};
 use crate::keyvault::{access, keys};
-use crate::maintenance::Event;
+use crate::maintenance::{self, Event};
 use crate::policy::Policy;
 use crate::store::{Db, EnvKeyVersionRow, OperationRow, Store};
 use chrono::{DateTime, Duration, Utc};
@@ -99,33 +99,43 @@ fn rotation_target(db: &Db, env: &Environment) -> Result<Option<String>> {
     Ok((current.as_deref().map(|c| !c.eq_ignore_ascii_case(&latest)).unwrap_or(false)).then_some(latest))
 }
 
-/// The actions due now (read-only).
+/// The actions due now (read-only). An environment whose evaluation fails
+/// (a record the check cannot read) is skipped, not allowed to stop the
+/// checks of the others; it is evaluated again on the next pass.
 pub fn pending(db: &Db, now: DateTime<Utc>) -> Result<Vec<Action>> {
     let mut actions = Vec::new();
     for row in db.environments()? {
         let env = Environment { row };
-        if env.row.state == DISABLED {
-            continue; // an operation owns it
+        match pending_for(db, &env, now) {
+            Ok(found) => actions.extend(found),
+            Err(e) if e.code == ErrorCode::StoreBusy => return Err(e),
+            Err(_) => {}
         }
-        if env.row.protector == "CMK" && env.is_linked() {
-            match key_health(db, &env, now)? {
-                Err(reason) if env.row.state != LOCKED => {
-                    actions.push(Action::Lock { env_key: env.row.env_key, reason })
+    }
+    Ok(actions)
+}
+
+fn pending_for(db: &Db, env: &Environment, now: DateTime<Utc>) -> Result<Vec<Action>> {
+    let mut actions = Vec::new();
+    if env.row.state == DISABLED {
+        return Ok(actions); // an operation owns it
+    }
+    if env.row.protector == "CMK" && env.is_linked() {
+        match key_health(db, env, now)? {
+            Err(reason) if env.row.state != LOCKED => actions.push(Action::Lock { env_key: env.row.env_key, reason }),
+            Ok(()) if env.row.state == LOCKED => actions.push(Action::Unlock { env_key: env.row.env_key }),
+            Ok(()) => {
+                if let Some(new_key_id) = rotation_target(db, env)? {
+                    actions.push(Action::Rewrap { env_key: env.row.env_key, new_key_id });
                 }
-                Ok(()) if env.row.state == LOCKED => actions.push(Action::Unlock { env_key: env.row.env_key }),
-                Ok(()) => {
-                    if let Some(new_key_id) = rotation_target(db, &env)? {
-                        actions.push(Action::Rewrap { env_key: env.row.env_key, new_key_id });
-                    }
-                }
-                Err(_) => {}
             }
+            Err(_) => {}
         }
-        if env.row.state == LOCKED {
-            if let Some(since) = env.row.locked_since {
-                if since + Duration::days(env.days_kept_when_locked()) <= now {
-                    actions.push(Action::DeleteLocked { env_key: env.row.env_key });
-                }
+    }
+    if env.row.state == LOCKED {
+        if let Some(since) = env.row.locked_since {
+            if since + Duration::days(env.days_kept_when_locked()) <= now {
+                actions.push(Action::DeleteLocked { env_key: env.row.env_key });
             }
         }
     }
@@ -211,74 +221,108 @@ fn rewrap(store: &Store, db: &Db, env: &Environment, new_key_id: &str, now: Date
     Ok(rewrapped)
 }
 
-/// Applies the actions due now (re-evaluated inside this write transaction).
+impl Action {
+    fn env_key(&self) -> i64 {
+        match self {
+            Action::Lock { env_key, .. }
+            | Action::Unlock { env_key }
+            | Action::Rewrap { env_key, .. }
+            | Action::DeleteLocked { env_key } => *env_key,
+        }
+    }
+
+    /// The event name of the action, and of its failure.
+    fn names(&self) -> (&'static str, &'static str) {
+        match self {
+            Action::Lock { .. } => ("LockEnvironment", "LockEnvironmentFailed"),
+            Action::Unlock { .. } => ("ReEnableEnvironment", "ReEnableEnvironmentFailed"),
+            Action::Rewrap { .. } => ("RewrapEnvironmentKeys", "RewrapEnvironmentKeysFailed"),
+            Action::DeleteLocked { .. } => ("DeleteLockedEnvironment", "DeleteLockedEnvironmentFailed"),
+        }
+    }
+}
+
+/// Applies the actions due now (re-evaluated inside this write transaction),
+/// each in its own savepoint: one that fails is rolled back, reported and
+/// skipped, and the others still apply.
 pub fn apply(store: &Store, db: &Db, now: DateTime<Utc>) -> Result<Vec<Event>> {
     let mut events = Vec::new();
     for action in pending(db, now)? {
-        match action {
-            Action::Lock { env_key, reason } => {
-                let Some(row) = db.environment_by_key(env_key)? else { continue };
-                let mut env = Environment { row };
-                env.row.state = LOCKED.into();
-                env.row.state_reason = Some(format!("its customer-managed key is not reachable: {reason}"));
-                env.row.locked_since.get_or_insert(now);
-                db.update_environment(&env.row)?;
-                store.deks.forget(env.id());
-                set_policy_health(db, env.row.policy_id.as_deref(), false, Some(reason.clone()), now)?;
-                events.push(Event {
-                    time: now,
-                    action: "LockEnvironment",
-                    target: env.id().to_string(),
-                    detail: format!("'{}' locked: {reason}", env.name()),
-                });
-            }
-            Action::Unlock { env_key } => {
-                let Some(row) = db.environment_by_key(env_key)? else { continue };
-                let mut env = Environment { row };
-                env.row.state = READY.into();
-                env.row.state_reason = None;
-                env.row.locked_since = None;
-                db.update_environment(&env.row)?;
-                set_policy_health(db, env.row.policy_id.as_deref(), true, None, now)?;
-                events.push(Event {
-                    time: now,
-                    action: "ReEnableEnvironment",
-                    target: env.id().to_string(),
-                    detail: format!("'{}' re-enabled: access to its key is restored", env.name()),
-                });
-            }
-            Action::Rewrap { env_key, new_key_id } => {
-                let Some(row) = db.environment_by_key(env_key)? else { continue };
-                let env = Environment { row };
-                let n = rewrap(store, db, &env, &new_key_id, now)?;
-                events.push(Event {
-                    time: now,
-                    action: "RewrapEnvironmentKeys",
-                    target: env.id().to_string(),
-                    detail: format!(
-                        "'{}': {n} DEK generation(s) re-wrapped to {new_key_id}; no data re-encrypted, no downtime",
-                        env.name()
-                    ),
-                });
-            }
-            Action::DeleteLocked { env_key } => {
-                let Some(row) = db.environment_by_key(env_key)? else { continue };
-                let env = Environment { row };
-                db.delete_environment(env_key)?;
-                store.deks.forget(env.id());
-                events.push(Event {
-                    time: now,
-                    action: "DeleteLockedEnvironment",
-                    target: env.id().to_string(),
-                    detail: format!(
-                        "{} environment '{}' stayed locked {} days and was deleted with its data",
-                        env.row.sku,
-                        env.name(),
-                        env.days_kept_when_locked()
-                    ),
-                });
+        let (name, failed) = action.names();
+        match maintenance::isolated(db, |db| apply_one(store, db, &action, now))? {
+            Ok(Some(event)) => events.push(event),
+            Ok(None) => {}
+            Err(e) => {
+                let target = db
+                    .environment_by_key(action.env_key())
+                    .ok()
+                    .flatten()
+                    .map(|row| row.environment_id)
+                    .unwrap_or_else(|| action.env_key().to_string());
+                events.push(Event::failure(now, failed, target, name, &e));
             }
         }
     }
     Ok(events)
+}
+
+fn apply_one(store: &Store, db: &Db, action: &Action, now: DateTime<Utc>) -> Result<Option<Event>> {
+    let Some(row) = db.environment_by_key(action.env_key())? else { return Ok(None) };
+    let (name, _) = action.names();
+    let event = match action {
+        Action::Lock { reason, .. } => {
+            let mut env = Environment { row };
+            env.row.state = LOCKED.into();
+            env.row.state_reason = Some(format!("its customer-managed key is not reachable: {reason}"));
+            env.row.locked_since.get_or_insert(now);
+            db.update_environment(&env.row)?;
+            store.deks.forget(env.id());
+            set_policy_health(db, env.row.policy_id.as_deref(), false, Some(reason.clone()), now)?;
+            Event::new(now, name, env.id().to_string(), format!("'{}' locked: {reason}", env.name()))
+        }
+        Action::Unlock { .. } => {
+            let mut env = Environment { row };
+            env.row.state = READY.into();
+            env.row.state_reason = None;
+            env.row.locked_since = None;
+            db.update_environment(&env.row)?;
+            set_policy_health(db, env.row.policy_id.as_deref(), true, None, now)?;
+            Event::new(
+                now,
+                name,
+                env.id().to_string(),
+                format!("'{}' re-enabled: access to its key is restored", env.name()),
+            )
+        }
+        Action::Rewrap { new_key_id, .. } => {
+            let env = Environment { row };
+            let n = rewrap(store, db, &env, new_key_id, now)?;
+            Event::new(
+                now,
+                name,
+                env.id().to_string(),
+                format!(
+                    "'{}': {n} DEK generation(s) re-wrapped to {new_key_id}; no data re-encrypted, no downtime",
+                    env.name()
+                ),
+            )
+        }
+        Action::DeleteLocked { env_key } => {
+            let env = Environment { row };
+            db.delete_environment(*env_key)?;
+            store.deks.forget(env.id());
+            Event::new(
+                now,
+                name,
+                env.id().to_string(),
+                format!(
+                    "{} environment '{}' stayed locked {} days and was deleted with its data",
+                    env.row.sku,
+                    env.name(),
+                    env.days_kept_when_locked()
+                ),
+            )
+        }
+    };
+    Ok(Some(event))
 }

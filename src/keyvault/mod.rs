@@ -15,7 +15,7 @@ use crate::audit;
 use crate::crypto::new_guid;
 use crate::error::{Error, ErrorCode, Result};
 use crate::identity::{rbac, Caller};
-use crate::maintenance::Event;
+use crate::maintenance::{self, Event};
 use crate::store::{AccessPolicyRow, ArmResourceRow, Db, Store, VaultRow};
 use chrono::{DateTime, Duration, Utc};
 
@@ -668,38 +668,32 @@ pub fn next_due(db: &Db) -> Result<Option<DateTime<Utc>>> {
 }
 
 /// Runs every purge and rotation that is due at `now`; each is audited as
-/// done by the key vault service itself.
+/// done by the key vault service itself. Each vault and key is handled on its
+/// own (see [`crate::maintenance`]): one that fails is reported and skipped.
 pub fn run_due(store: &Store, db: &Db, now: DateTime<Utc>) -> Result<Vec<Event>> {
     let mut events = Vec::new();
     for v in db.vaults_due_for_purge(now)? {
-        db.delete_vault(&v.vault_id)?;
-        events.push(Event {
-            time: v.scheduled_purge_time.unwrap_or(now),
-            action: "PurgeVault",
-            target: v.resource_id.clone(),
-            detail: format!(
-                "{} '{}' reached its scheduled purge date and was purged with its keys",
-                VaultKind::from_str(&v.kind).label(),
-                v.name
-            ),
-        });
+        let label = VaultKind::from_str(&v.kind).label();
+        match maintenance::isolated(db, |db| db.delete_vault(&v.vault_id))? {
+            Ok(()) => events.push(Event::new(
+                v.scheduled_purge_time.unwrap_or(now),
+                "PurgeVault",
+                v.resource_id.clone(),
+                format!("{label} '{}' reached its scheduled purge date and was purged with its keys", v.name),
+            )),
+            Err(e) => events.push(Event::failure(
+                now,
+                "PurgeVaultFailed",
+                v.resource_id.clone(),
+                &format!("purging {} '{}'", label.to_ascii_lowercase(), v.name),
+                &e,
+            )),
+        }
     }
     events.extend(keys::purge_due_keys(db, now)?);
     events.extend(keys::rotate_due_keys(store, db, now)?);
     for e in &events {
-        audit::append(
-            db,
-            &audit::Entry {
-                time: e.time,
-                principal: "Azure Key Vault".into(),
-                principal_id: None,
-                command: format!("KeyVault/{}", e.action),
-                target: Some(e.target.clone()),
-                outcome: audit::Outcome::Succeeded,
-                error_code: None,
-                detail: Some(e.detail.clone()),
-            },
-        )?;
+        audit::append(db, &e.audit_entry("Azure Key Vault", "KeyVault"))?;
     }
     Ok(events)
 }

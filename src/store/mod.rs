@@ -214,6 +214,22 @@ impl Db {
         }
     }
 
+    /// Runs `work` inside a savepoint of the open transaction: on `Err` only
+    /// its own changes are rolled back, and the transaction goes on.
+    pub(crate) fn in_savepoint<T>(&self, work: impl FnOnce(&Db) -> Result<T>) -> Result<T> {
+        self.conn.execute_batch("SAVEPOINT ppcmk_item").map_err(store_error)?;
+        match work(self) {
+            Ok(value) => {
+                self.conn.execute_batch("RELEASE ppcmk_item").map_err(store_error)?;
+                Ok(value)
+            }
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK TO ppcmk_item; RELEASE ppcmk_item");
+                Err(e)
+            }
+        }
+    }
+
     /// Whether a transaction is open on this connection.
     pub(crate) fn in_open_transaction(&self) -> bool {
         !self.conn.is_autocommit()
