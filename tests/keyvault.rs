@@ -350,6 +350,49 @@ fn disabled_and_expired_versions_refuse_operations() {
     );
 }
 
+fn key_op(t: &TestStore, op: &str, input: &str) -> Result<String, ppcmk::Error> {
+    t.run(
+        "Invoke-AzKeyVaultKeyOperation",
+        json!({"VaultName": "cmk-kv", "Name": "cmk", "Operation": op, "Algorithm": "RSA-OAEP-256", "ByteArrayValue": input}),
+    )
+    .map(|o| o[0]["Result"].as_str().unwrap().to_string())
+}
+
+#[test]
+fn expired_and_not_yet_active_versions_still_unwrap_and_decrypt() {
+    let (t, _) = with_vault();
+    add_key(&t, "cmk-kv", "cmk");
+    let plain = "AAECAwQFBgcICQoLDA0ODw==";
+    let wrapped = key_op(&t, "Wrap", plain).unwrap();
+    let encrypted = key_op(&t, "Encrypt", plain).unwrap();
+    // Expired: wrapKey and encrypt are refused; what the version protected
+    // while it was valid can still be recovered, as in Key Vault.
+    t.ok("Update-AzKeyVaultKey", json!({"VaultName": "cmk-kv", "Name": "cmk", "Expires": "2030-01-01"}));
+    t.ok("Set-PpCmkClock", json!({"AdvanceDays": 365 * 10}));
+    for op in ["Wrap", "Encrypt"] {
+        let e = key_op(&t, op, plain).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidOperation, "{op}");
+        assert!(e.message.contains("expired"), "{op}: {}", e.message);
+    }
+    assert_eq!(key_op(&t, "Unwrap", &wrapped).unwrap(), plain);
+    assert_eq!(key_op(&t, "Decrypt", &encrypted).unwrap(), plain);
+    // Not yet active: the same split.
+    t.ok("Set-PpCmkClock", json!({"Reset": true}));
+    t.ok(
+        "Update-AzKeyVaultKey",
+        json!({"VaultName": "cmk-kv", "Name": "cmk", "NotBefore": "2090-01-01", "Expires": "2091-01-01"}),
+    );
+    let e = key_op(&t, "Wrap", plain).unwrap_err();
+    assert!(e.message.contains("not active"), "{}", e.message);
+    assert_eq!(key_op(&t, "Unwrap", &wrapped).unwrap(), plain);
+    assert_eq!(key_op(&t, "Decrypt", &encrypted).unwrap(), plain);
+    // A disabled version refuses everything, and key operations still apply.
+    t.ok("Update-AzKeyVaultKey", json!({"VaultName": "cmk-kv", "Name": "cmk", "Enable": false}));
+    assert!(key_op(&t, "Unwrap", &wrapped).unwrap_err().message.contains("disabled"));
+    t.ok("Update-AzKeyVaultKey", json!({"VaultName": "cmk-kv", "Name": "cmk", "Enable": true, "KeyOps": ["wrapKey"]}));
+    assert!(key_op(&t, "Unwrap", &wrapped).unwrap_err().message.contains("not permitted"));
+}
+
 // ------------------------------------------------------------------ access
 
 #[test]

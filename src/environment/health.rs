@@ -2,8 +2,9 @@
 //! run before every command and by `Invoke-PpCmkMaintenance`:
 //!
 //! * an environment whose key the policy's identity can no longer use
-//!   (access revoked, key or version disabled, deleted or expired, vault
-//!   deleted or closed to trusted services, policy deleted) is **Locked**,
+//!   (access revoked, key or version disabled, deleted, the current version
+//!   expired or not yet active, vault deleted or closed to trusted services,
+//!   policy deleted) is **Locked**,
 //!   and its policy reported unhealthy; when access to the original key is
 //!   restored it is re-enabled;
 //! * a key version stays needed for 28 days after a rotation replaced it;
@@ -67,7 +68,28 @@ pub fn key_health(db: &Db, env: &Environment, now: DateTime<Utc>) -> Result<std:
                 )));
             }
         }
-        if let Err(e) = keys::check_usable_now(db, &vault, &name, version.as_deref(), access::KeyOp::UnwrapKey, now) {
+        if v.current_until.is_none() {
+            // Key Vault still unwraps with an expired version, but the
+            // service treats an expired current key as lost: the documentation
+            // says an expired key takes all its environments down.
+            // (A key that is gone is reported by the checks below.)
+            let expiry = keys::version_expiry(db, &vault, &name, version.as_deref()).ok().flatten();
+            if let Some(expired) = expiry.filter(|exp| *exp <= now) {
+                return Ok(Err(format!(
+                    "key '{name}' expired on {}; an expired key takes every environment that uses it offline. Extend it (Update-AzKeyVaultKey -Expires) to re-enable them.",
+                    crate::clock::to_display(expired)
+                )));
+            }
+        }
+        let usable_for: &[access::KeyOp] = if v.current_until.is_none() {
+            &[access::KeyOp::UnwrapKey, access::KeyOp::WrapKey]
+        } else {
+            &[access::KeyOp::UnwrapKey]
+        };
+        if let Some(e) = usable_for
+            .iter()
+            .find_map(|op| keys::check_usable_now(db, &vault, &name, version.as_deref(), *op, now).err())
+        {
             let why = if v.current_until.is_some() {
                 format!(
                     "{} A key version must stay enabled for at least {PREVIOUS_VERSION_DAYS} days after a rotation replaced it (until {}).",

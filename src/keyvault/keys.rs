@@ -775,7 +775,16 @@ pub struct CryptoResult {
     pub value: Vec<u8>,
 }
 
-/// A version may be used when it is enabled, active, not expired, and allows the operation.
+/// Whether the operation protects new data (wrapKey, encrypt; sign would be
+/// one too). Only these are bound to a version's NotBefore/Expires window:
+/// Key Vault still serves unwrapKey, decrypt (and verify) outside it, so that
+/// data protected while the key was valid can always be recovered.
+fn protects_new_data(op: KeyOp) -> bool {
+    matches!(op, KeyOp::WrapKey | KeyOp::Encrypt)
+}
+
+/// A version may be used when it is enabled and allows the operation; for
+/// wrapKey and encrypt it must also be active (past NotBefore) and not expired.
 fn check_usable(key: &KeyRow, v: &KeyVersionRow, op: KeyOp, now: DateTime<Utc>) -> Result<()> {
     let name = op.permission();
     let fail = |why: String| Err(Error::new(ErrorCode::InvalidOperation, why).with_target(key.name.clone()));
@@ -785,21 +794,23 @@ fn check_usable(key: &KeyRow, v: &KeyVersionRow, op: KeyOp, now: DateTime<Utc>) 
             key.name, v.version
         ));
     }
-    if v.not_before.is_some_and(|nb| now < nb) {
-        return fail(format!(
-            "Operation {name} is not allowed: key '{}' version {} is not active until {}.",
-            key.name,
-            v.version,
-            crate::clock::to_display(v.not_before.unwrap_or(now))
-        ));
-    }
-    if v.expires.is_some_and(|e| now >= e) {
-        return fail(format!(
-            "Operation {name} is not allowed on an expired key: key '{}' version {} expired on {}.",
-            key.name,
-            v.version,
-            crate::clock::to_display(v.expires.unwrap_or(now))
-        ));
+    if protects_new_data(op) {
+        if let Some(nb) = v.not_before.filter(|nb| now < *nb) {
+            return fail(format!(
+                "Operation {name} is not allowed: key '{}' version {} is not active until {} (unwrapKey and decrypt are).",
+                key.name,
+                v.version,
+                crate::clock::to_display(nb)
+            ));
+        }
+        if let Some(exp) = v.expires.filter(|exp| now >= *exp) {
+            return fail(format!(
+                "Operation {name} is not allowed on an expired key: key '{}' version {} expired on {} (unwrapKey and decrypt still work, to recover data it protected).",
+                key.name,
+                v.version,
+                crate::clock::to_display(exp)
+            ));
+        }
     }
     if !v.key_ops.iter().any(|o| o.eq_ignore_ascii_case(name)) {
         return fail(format!(
@@ -812,8 +823,9 @@ fn check_usable(key: &KeyRow, v: &KeyVersionRow, op: KeyOp, now: DateTime<Utc>) 
 }
 
 /// Whether a key version could serve `op` now (key present and not deleted,
-/// version enabled, active, not expired, operation allowed), without a
-/// cryptographic call or an authorisation check: the service's health check.
+/// version enabled, operation allowed; for wrapKey and encrypt also active
+/// and not expired), without a cryptographic call or an authorisation check:
+/// the service's health check.
 pub fn check_usable_now(
     db: &Db,
     vault: &Vault,
@@ -825,6 +837,13 @@ pub fn check_usable_now(
     let key = active_key(db, vault, name)?;
     let v = version_of(db, &key, version)?;
     check_usable(&key, &v, op, now)
+}
+
+/// When a key version expires or expired (None: no expiry), for the
+/// service's rule that an expired key takes its environments offline.
+pub fn version_expiry(db: &Db, vault: &Vault, name: &str, version: Option<&str>) -> Result<Option<DateTime<Utc>>> {
+    let key = active_key(db, vault, name)?;
+    Ok(version_of(db, &key, version)?.expires)
 }
 
 /// The current version's identifier of an active key.
