@@ -148,6 +148,69 @@ fn a_vault_without_purge_protection_can_be_purged_at_once() {
     assert!(t.ok("Get-AzKeyVault", json!({"InRemovedState": true})).is_empty());
 }
 
+#[test]
+fn purging_a_vault_or_key_deletes_the_role_assignments_on_it() {
+    let t = TestStore::new();
+    t.ok("New-AzResourceGroup", json!({"Name": "rg", "Location": "centralus"}));
+    let vault_id = |name: &str| {
+        t.ok("New-AzKeyVault", json!({"Name": name, "ResourceGroupName": "rg", "Location": "centralus"}))[0]
+            ["ResourceId"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (kv, kv2) = (vault_id("tmp-kv"), vault_id("tmp-kv2"));
+    let user = t.user("kvuser");
+    let assign = |role: &str, scope: &str| {
+        t.ok("New-AzRoleAssignment", json!({"ObjectId": user, "RoleDefinitionName": role, "Scope": scope}));
+    };
+    assign("Key Vault Crypto Officer", &kv);
+    assign("Key Vault Crypto Officer", &kv2);
+    let scopes = || -> Vec<String> {
+        t.ok("Get-AzRoleAssignment", json!({"ObjectId": user}))
+            .iter()
+            .map(|a| a["Scope"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // A key purged for good takes its key-scope assignments along.
+    for key in ["k", "k2"] {
+        t.ok_as(&upn("kvuser"), "Add-AzKeyVaultKey", json!({"VaultName": "tmp-kv", "Name": key}));
+    }
+    assign("Key Vault Crypto Service Encryption User", &format!("{kv}/keys/k"));
+    assign("Key Vault Crypto Service Encryption User", &format!("{kv}/keys/k2"));
+    let kvuser = upn("kvuser");
+    t.ok_as(&kvuser, "Remove-AzKeyVaultKey", json!({"VaultName": "tmp-kv", "Name": "k"}));
+    assert_eq!(scopes().len(), 4, "a soft-deleted key keeps its assignments for recovery");
+    t.ok_as(&kvuser, "Remove-AzKeyVaultKey", json!({"VaultName": "tmp-kv", "Name": "k", "InRemovedState": true}));
+    assert_eq!(scopes(), vec![kv.clone(), format!("{kv}/keys/k2"), kv2.clone()]);
+    // A vault purged for good: every assignment at or below it goes; a
+    // vault whose name merely starts the same keeps its own.
+    t.ok("Remove-AzKeyVault", json!({"VaultName": "tmp-kv"}));
+    t.ok("Remove-AzKeyVault", json!({"VaultName": "tmp-kv", "InRemovedState": true}));
+    assert_eq!(scopes(), vec![kv2.clone()]);
+    // A new vault with the old name starts without the old grants.
+    vault_id("tmp-kv");
+    t.fails_as(
+        Some(&upn("kvuser")),
+        ErrorCode::Forbidden,
+        "Add-AzKeyVaultKey",
+        json!({"VaultName": "tmp-kv", "Name": "k"}),
+    );
+    // The scheduled purge of a purge-protected vault does the same.
+    let kept = t.ok(
+        "New-AzKeyVault",
+        json!({"Name": "kept-kv", "ResourceGroupName": "rg", "Location": "centralus", "EnablePurgeProtection": true, "SoftDeleteRetentionInDays": 7}),
+    )[0]["ResourceId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assign("Reader", &kept);
+    t.ok("Remove-AzKeyVault", json!({"VaultName": "kept-kv"}));
+    assert!(scopes().contains(&kept));
+    t.ok("Set-PpCmkClock", json!({"AdvanceDays": 8}));
+    assert_eq!(scopes(), vec![kv2]);
+}
+
 // -------------------------------------------------------------------- keys
 
 #[test]
@@ -234,6 +297,65 @@ fn an_rsa_hsm_key_in_a_managed_hsm_needs_the_local_crypto_user_role() {
         json!({"HsmName": "contoso-hsm", "RoleDefinitionName": "Reader", "SignInName": upn("other")}),
     );
     t.fails(ErrorCode::InvalidArgument, "New-AzKeyVaultRoleAssignment", json!({"HsmName": "contoso-hsm", "RoleDefinitionName": "Managed HSM Crypto User", "SignInName": upn("other"), "Scope": "/secrets"}));
+}
+
+#[test]
+fn managed_hsm_local_roles_stay_out_of_azure_rbac() {
+    let t = TestStore::new();
+    t.ok("New-AzResourceGroup", json!({"Name": "rg", "Location": "centralus"}));
+    let hsm = t.ok(
+        "New-AzKeyVaultManagedHsm",
+        json!({"Name": "contoso-hsm", "ResourceGroupName": "rg", "Location": "centralus", "Administrator": [ADMIN]}),
+    )[0]["ResourceId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let user = t.user("hsmuser");
+    t.ok(
+        "New-AzKeyVaultRoleAssignment",
+        json!({"HsmName": "contoso-hsm", "RoleDefinitionName": "Managed HSM Crypto User", "ObjectId": user, "Scope": "/"}),
+    );
+    // An Azure role on the HSM resource is Azure RBAC, not a local role.
+    t.ok("New-AzRoleAssignment", json!({"ObjectId": user, "RoleDefinitionName": "Reader", "Scope": hsm}));
+    // Get-AzRoleAssignment shows Azure RBAC only.
+    let azure: Vec<String> = t
+        .ok("Get-AzRoleAssignment", json!({}))
+        .iter()
+        .map(|a| a["RoleDefinitionName"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!azure.iter().any(|r| r.starts_with("Managed HSM")), "{azure:?}");
+    assert!(t.ok("Get-AzRoleAssignment", json!({"RoleDefinitionName": "Managed HSM Crypto User"})).is_empty());
+    let on_hsm = t.ok("Get-AzRoleAssignment", json!({"Scope": hsm}));
+    assert!(on_hsm.iter().any(|a| a["RoleDefinitionName"] == "Reader"), "{on_hsm:?}");
+    assert!(on_hsm.iter().all(|a| !a["RoleDefinitionName"].as_str().unwrap().starts_with("Managed HSM")), "{on_hsm:?}");
+    assert_eq!(t.ok("Get-AzRoleAssignment", json!({"ObjectId": user})).len(), 1);
+    // ...and Get-AzKeyVaultRoleAssignment the HSM's local roles only.
+    let local: Vec<String> = t
+        .ok("Get-AzKeyVaultRoleAssignment", json!({"HsmName": "contoso-hsm"}))
+        .iter()
+        .map(|a| a["RoleDefinitionName"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(local, vec!["Managed HSM Administrator", "Managed HSM Crypto User"]);
+    // Remove-AzRoleAssignment cannot remove a local assignment.
+    let e = t.fails(
+        ErrorCode::InvalidArgument,
+        "Remove-AzRoleAssignment",
+        json!({"ObjectId": user, "RoleDefinitionName": "Managed HSM Crypto User", "Scope": hsm}),
+    );
+    assert!(e.contains("Remove-AzKeyVaultRoleAssignment"), "{e}");
+    t.fails(
+        ErrorCode::InvalidArgument,
+        "Remove-AzRoleAssignment",
+        json!({"ObjectId": ppcmk::identity::ADMIN_OBJECT_ID, "RoleDefinitionName": "Managed HSM Administrator", "Scope": hsm}),
+    );
+    assert_eq!(t.ok("Get-AzKeyVaultRoleAssignment", json!({"HsmName": "contoso-hsm"})).len(), 2);
+    // Each is removed by its own command.
+    t.ok(
+        "Remove-AzKeyVaultRoleAssignment",
+        json!({"HsmName": "contoso-hsm", "RoleDefinitionName": "Managed HSM Crypto User", "ObjectId": user, "Scope": "/"}),
+    );
+    t.ok("Remove-AzRoleAssignment", json!({"ObjectId": user, "RoleDefinitionName": "Reader", "Scope": hsm}));
+    assert!(t.ok("Get-AzRoleAssignment", json!({"ObjectId": user})).is_empty());
 }
 
 #[test]

@@ -2468,6 +2468,8 @@ function Remove-AzKeyVaultRoleAssignment {
     The managed HSM.
     .PARAMETER RoleDefinitionName
     The local role's name.
+    .PARAMETER RoleDefinitionId
+    The local role's id.
     .PARAMETER ObjectId
     The principal's object id.
     .PARAMETER SignInName
@@ -2489,10 +2491,13 @@ function Remove-AzKeyVaultRoleAssignment {
         [string]
         $HsmName,
 
-        [Parameter(Mandatory = $true)]
-        [ValidateNotNullOrEmpty()]
+        [Parameter()]
         [string]
         $RoleDefinitionName,
+
+        [Parameter()]
+        [string]
+        $RoleDefinitionId,
 
         [Parameter()]
         [string]
@@ -2512,7 +2517,7 @@ function Remove-AzKeyVaultRoleAssignment {
         $PassThru
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('HsmName', 'RoleDefinitionName', 'ObjectId', 'SignInName', 'Scope', 'PassThru')
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('HsmName', 'RoleDefinitionName', 'RoleDefinitionId', 'ObjectId', 'SignInName', 'Scope', 'PassThru')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('HsmName')) { $HsmName } else { 'Remove-AzKeyVaultRoleAssignment' }), 'Remove-AzKeyVaultRoleAssignment')) {
             Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Remove-AzKeyVaultRoleAssignment' -Parameters $request -TypeName 'PpCmk.KeyVaultRoleAssignment'
         }

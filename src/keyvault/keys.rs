@@ -474,7 +474,14 @@ pub fn purge_key(db: &Db, who: &Requester, vault: &Vault, name: &str) -> Result<
         )
         .with_target(name));
     }
-    db.delete_key(&key.key_id)
+    purge_key_row(db, vault, &key)
+}
+
+/// Deletes a key for good with its versions and the role assignments at its
+/// scope (a key created later with the same name starts without them).
+fn purge_key_row(db: &Db, vault: &Vault, key: &KeyRow) -> Result<()> {
+    db.delete_key(&key.key_id)?;
+    crate::identity::rbac::delete_assignments_within(db, &vault.key_scope(&key.name)).map(drop)
 }
 
 /// Creates a new version like the current one (`Invoke-AzKeyVaultKeyRotation`).
@@ -695,7 +702,14 @@ pub(super) fn purge_due_keys(db: &Db, now: DateTime<Utc>) -> Result<Vec<Event>> 
     for key in db.keys_due_for_purge(now)? {
         let target = key_target(db, &key);
         let time = key.scheduled_purge_time.unwrap_or(now);
-        match maintenance::isolated(db, |db| db.delete_key(&key.key_id))? {
+        let purged = maintenance::isolated(db, |db| {
+            let vault = db
+                .vault_by_id(&key.vault_id)?
+                .map(|row| Vault { row })
+                .ok_or_else(|| Error::internal(format!("the vault of key '{}' is missing", key.name)))?;
+            purge_key_row(db, &vault, &key)
+        })?;
+        match purged {
             Ok(()) => events.push(Event::new(
                 time,
                 "PurgeKey",

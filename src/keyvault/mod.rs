@@ -449,7 +449,14 @@ pub fn purge_vault(db: &Db, caller: &Caller, name: &str) -> Result<()> {
         )
         .with_target(name));
     }
-    db.delete_vault(&v.row.vault_id)
+    purge_vault_row(db, &v.row)
+}
+
+/// Deletes a vault or HSM for good, with its keys and every role assignment
+/// on it or below it (a vault created later with the same name starts clean).
+fn purge_vault_row(db: &Db, row: &VaultRow) -> Result<()> {
+    db.delete_vault(&row.vault_id)?;
+    rbac::delete_assignments_within(db, &row.resource_id).map(drop)
 }
 
 /// The vault for an access-policy or network change, authorised at vault scope.
@@ -653,7 +660,7 @@ pub fn list_hsm_role_assignments(
 ) -> Result<(Vault, Vec<rbac::RoleAssignment>)> {
     let hsm = active_vault(db, hsm_name, VaultKind::ManagedHsm)?;
     authorize_hsm(db, caller, &hsm, "Microsoft.KeyVault/managedHsm/roleAssignments/read/action")?;
-    let list = rbac::assignments_within(db, &hsm.row.resource_id)?;
+    let list = rbac::local_assignments_within(db, &hsm.row.resource_id)?;
     Ok((hsm, list))
 }
 
@@ -674,7 +681,7 @@ pub fn run_due(store: &Store, db: &Db, now: DateTime<Utc>) -> Result<Vec<Event>>
     let mut events = Vec::new();
     for v in db.vaults_due_for_purge(now)? {
         let label = VaultKind::from_str(&v.kind).label();
-        match maintenance::isolated(db, |db| db.delete_vault(&v.vault_id))? {
+        match maintenance::isolated(db, |db| purge_vault_row(db, &v))? {
             Ok(()) => events.push(Event::new(
                 v.scheduled_purge_time.unwrap_or(now),
                 "PurgeVault",
