@@ -444,6 +444,32 @@ fn the_clock_moves_forward_persists_and_resets() {
     assert_eq!(t.ok("Set-PpCmkClock", json!({"Reset": true}))[0]["OffsetSeconds"], 0);
 }
 
+#[test]
+fn only_a_global_administrator_moves_the_clock() {
+    let t = TestStore::new();
+    t.user("clockwatcher");
+    t.ok(
+        "Add-PpCmkDirectoryRoleMember",
+        json!({"RoleName": "Power Platform Administrator", "UserPrincipalName": upn("clockwatcher")}),
+    );
+    let who = upn("clockwatcher");
+    for params in [json!({"AdvanceDays": 30}), json!({"AdvanceHours": 1}), json!({"Reset": true})] {
+        let e = t.fails_as(Some(&who), ErrorCode::Forbidden, "Set-PpCmkClock", params);
+        assert!(e.contains("Global Administrator"), "{e}");
+    }
+    // Anyone may read it; it did not move.
+    assert_eq!(t.ok_as(&who, "Get-PpCmkClock", json!({}))[0]["OffsetSeconds"], 0);
+    // Each refusal is audited under the caller's name.
+    let denied: Vec<_> = t
+        .ok("Get-PpCmkAuditLog", json!({"Principal": who}))
+        .into_iter()
+        .filter(|e| e["Command"] == "Set-PpCmkClock")
+        .collect();
+    assert_eq!(denied.len(), 3, "{denied:?}");
+    assert!(denied.iter().all(|e| e["Outcome"] == "Denied" && e["ErrorCode"] == "Forbidden"), "{denied:?}");
+    assert_eq!(t.ok("Set-PpCmkClock", json!({"AdvanceDays": 1}))[0]["OffsetDays"], 1);
+}
+
 // ---------------------------------------------------------------- audit log
 
 #[test]

@@ -3181,7 +3181,7 @@ function Set-PowerAppProtectionStatus {
 function Set-PpCmkClock {
     <#
     .SYNOPSIS
-    Moves the store's clock forward (retention, purge dates, rotation, 28- and 30-day rules) or back to real time.
+    Moves the store's clock forward (retention, purge dates, rotation, 28- and 30-day rules) or back to real time (Global Administrator only).
     .PARAMETER AdvanceDays
     Days to move the clock forward.
     .PARAMETER AdvanceHours
