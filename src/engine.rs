@@ -73,6 +73,9 @@ pub struct Ctx<'a> {
     /// The store's clock, read once when the command started.
     pub now: DateTime<Utc>,
     caller: Option<Caller>,
+    /// Why the signed-in account may not act (disabled): commands that need
+    /// a caller fail with it, the others (signing in as someone else) run.
+    refused: Option<Error>,
     private_network: bool,
     command: &'static Command,
     warnings: Vec<String>,
@@ -90,13 +93,21 @@ impl<'a> Ctx<'a> {
         self.store
     }
 
-    /// The signed-in caller, or `NotSignedIn` with the command that signs in.
+    /// The signed-in caller, or `NotSignedIn` with the command that signs in
+    /// (or the refusal of a signed-in account that may not act).
     pub fn caller(&self) -> Result<&Caller> {
+        if let Some(refused) = &self.refused {
+            return Err(refused.clone());
+        }
         self.caller.as_ref().ok_or_else(|| identity::not_signed_in(self.command.side))
     }
 
-    pub fn caller_if_signed_in(&self) -> Option<&Caller> {
-        self.caller.as_ref()
+    /// The caller if someone is signed in; the refusal if that account may not act.
+    pub fn caller_if_signed_in(&self) -> Result<Option<&Caller>> {
+        match &self.refused {
+            Some(refused) => Err(refused.clone()),
+            None => Ok(self.caller.as_ref()),
+        }
     }
 
     /// The signed-in caller as a key vault sees it: a user, on the public or
@@ -171,12 +182,22 @@ pub fn invoke(store: &Store, command: &'static Command, args: &Args, options: In
     let result = retry_busy(|| {
         let mut attempt = |db: &Db| -> Result<(Outcome, AuditInfo)> {
             let now = crate::clock::now(db)?;
-            let caller = identity::resolve_caller(db, command.side, account.as_deref())?;
+            let (caller, refused) = match identity::resolve_caller(db, command.side, account.as_deref()) {
+                Ok(caller) => (caller, None),
+                // A signed-in account that may no longer act blocks only what
+                // needs a caller, so that another account can still sign in.
+                Err(e) if account.is_none() && e.code.is_denial() => (None, Some(e)),
+                Err(e) => {
+                    audit_info = Some(AuditInfo::refused(&e, args, now));
+                    return Err(e);
+                }
+            };
             let mut ctx = Ctx {
                 store,
                 db,
                 now,
                 caller,
+                refused,
                 private_network,
                 command,
                 warnings: Vec::new(),
@@ -234,16 +255,29 @@ struct AuditInfo {
 
 impl AuditInfo {
     fn from_ctx(ctx: &Ctx, args: &Args) -> AuditInfo {
+        let refused = ctx.refused.as_ref().and_then(|e| e.target.clone());
         AuditInfo {
             principal: ctx
                 .caller
                 .as_ref()
                 .map(|c| c.audit_name().to_string())
+                .or(refused)
                 .unwrap_or_else(|| "(not signed in)".into()),
             principal_id: ctx.caller.as_ref().map(|c| c.principal.object_id.clone()),
             target: ctx.target.clone().or_else(|| default_target(args)),
             detail: ctx.detail.clone(),
             time: ctx.now,
+        }
+    }
+
+    /// A caller refused before the command ran: the account it named.
+    fn refused(error: &Error, args: &Args, now: DateTime<Utc>) -> AuditInfo {
+        AuditInfo {
+            principal: error.target.clone().unwrap_or_else(|| "(unknown)".into()),
+            principal_id: None,
+            target: default_target(args),
+            detail: None,
+            time: now,
         }
     }
 

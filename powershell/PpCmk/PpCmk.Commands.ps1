@@ -86,6 +86,7 @@ $script:PpCmkCommandNames = @(
     'Test-PpCmkKeyVaultForCmk',
     'Undo-AzKeyVaultKeyRemoval',
     'Undo-AzKeyVaultRemoval',
+    'Update-AzADUser',
     'Update-AzKeyVault',
     'Update-AzKeyVaultKey',
     'Update-AzKeyVaultNetworkRuleSet'
@@ -3489,6 +3490,64 @@ function Undo-AzKeyVaultRemoval {
         $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'ResourceGroupName', 'Location')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('VaultName')) { $VaultName } else { 'Undo-AzKeyVaultRemoval' }), 'Undo-AzKeyVaultRemoval')) {
             Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Undo-AzKeyVaultRemoval' -Parameters $request -TypeName 'PpCmk.KeyVault'
+        }
+    }
+}
+
+function Update-AzADUser {
+    <#
+    .SYNOPSIS
+    Changes a user: enables or disables the account, or changes its display name or mail alias (Global Administrator only).
+    .PARAMETER UPNOrObjectId
+    The user's principal name or object id.
+    .PARAMETER ObjectId
+    The user's object id.
+    .PARAMETER AccountEnabled
+    $false disables the account: it can no longer sign in or act, even if signed in.
+    .PARAMETER DisplayName
+    A new display name.
+    .PARAMETER MailNickname
+    A new mail alias.
+    .PARAMETER PassThru
+    Output the user after the change.
+    .EXAMPLE
+    Update-AzADUser -UPNOrObjectId kvadmin@contoso.onmicrosoft.com -AccountEnabled $false
+    .OUTPUTS
+    PpCmk.ADUser
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.ADUser')]
+    param(
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
+        [Alias('UserPrincipalName', 'UPN')]
+        [string]
+        $UPNOrObjectId,
+
+        [Parameter()]
+        [Alias('Id')]
+        [string]
+        $ObjectId,
+
+        [Parameter()]
+        [bool]
+        $AccountEnabled,
+
+        [Parameter()]
+        [string]
+        $DisplayName,
+
+        [Parameter()]
+        [string]
+        $MailNickname,
+
+        [Parameter()]
+        [switch]
+        $PassThru
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('UPNOrObjectId', 'ObjectId', 'AccountEnabled', 'DisplayName', 'MailNickname', 'PassThru')
+        if ($PSCmdlet.ShouldProcess('Update-AzADUser', 'Update-AzADUser')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Update-AzADUser' -Parameters $request -TypeName 'PpCmk.ADUser'
         }
     }
 }

@@ -90,6 +90,7 @@ FunctionsToExport    = @(
         'Test-PpCmkKeyVaultForCmk',
         'Undo-AzKeyVaultKeyRemoval',
         'Undo-AzKeyVaultRemoval',
+        'Update-AzADUser',
         'Update-AzKeyVault',
         'Update-AzKeyVaultKey',
         'Update-AzKeyVaultNetworkRuleSet'
