@@ -77,6 +77,47 @@ fn purge_protection_is_reported_and_can_never_be_turned_off() {
 }
 
 #[test]
+fn changing_the_permission_model_needs_the_right_to_assign_roles() {
+    let t = TestStore::new();
+    t.ok("New-AzResourceGroup", json!({"Name": "rg", "Location": "centralus"}));
+    let v = t.ok("New-AzKeyVault", json!({"Name": "model-kv", "ResourceGroupName": "rg", "Location": "centralus"}));
+    let vault_id = v[0]["ResourceId"].as_str().unwrap().to_string();
+    let contributor = t.user("kvcontrib");
+    t.ok(
+        "New-AzRoleAssignment",
+        json!({"ObjectId": contributor, "RoleDefinitionName": "Key Vault Contributor", "Scope": vault_id}),
+    );
+    let who = upn("kvcontrib");
+    // Key Vault Contributor manages the vault...
+    t.ok_as(&who, "Update-AzKeyVault", json!({"VaultName": "model-kv", "EnablePurgeProtection": true}));
+    t.ok_as(&who, "Update-AzKeyVault", json!({"VaultName": "model-kv", "DisableRbacAuthorization": false}));
+    // ...but cannot decide who controls its keys.
+    let e = t.fails_as(
+        Some(&who),
+        ErrorCode::Forbidden,
+        "Update-AzKeyVault",
+        json!({"VaultName": "model-kv", "DisableRbacAuthorization": true}),
+    );
+    assert!(e.contains("Microsoft.Authorization/roleAssignments/write") && e.contains("permission model"), "{e}");
+    assert_eq!(t.ok("Get-AzKeyVault", json!({"VaultName": "model-kv"}))[0]["EnableRbacAuthorization"], true);
+    let denied = t
+        .ok("Get-PpCmkAuditLog", json!({"Principal": who}))
+        .into_iter()
+        .filter(|e| e["Command"] == "Update-AzKeyVault" && e["Outcome"] == "Denied")
+        .count();
+    assert_eq!(denied, 1);
+    // User Access Administrator on the vault grants it; the Owner of the subscription has it.
+    t.ok(
+        "New-AzRoleAssignment",
+        json!({"ObjectId": contributor, "RoleDefinitionName": "User Access Administrator", "Scope": vault_id}),
+    );
+    let out = t.ok_as(&who, "Update-AzKeyVault", json!({"VaultName": "model-kv", "DisableRbacAuthorization": true}));
+    assert_eq!(out[0]["EnableRbacAuthorization"], false);
+    let out = t.ok("Update-AzKeyVault", json!({"VaultName": "model-kv", "DisableRbacAuthorization": false}));
+    assert_eq!(out[0]["EnableRbacAuthorization"], true);
+}
+
+#[test]
 fn vault_names_follow_azure_rules_and_are_unique() {
     let t = TestStore::new();
     t.ok("New-AzResourceGroup", json!({"Name": "rg", "Location": "centralus"}));

@@ -3563,7 +3563,7 @@ function Update-AzKeyVault {
     .PARAMETER EnablePurgeProtection
     Turn purge protection on. It can never be turned off.
     .PARAMETER DisableRbacAuthorization
-    $true: vault access policies; $false: Azure RBAC.
+    $true: vault access policies; $false: Azure RBAC. Changing it also needs Owner or User Access Administrator on the vault.
     .PARAMETER PublicNetworkAccess
     Whether the vault accepts traffic from public networks. Allowed values: Enabled, Disabled.
     .EXAMPLE

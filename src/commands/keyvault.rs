@@ -138,7 +138,7 @@ pub static COMMANDS: &[Command] = &[
             VAULT_NAME,
             RESOURCE_GROUP,
             Param::switch("EnablePurgeProtection").help("Turn purge protection on. It can never be turned off."),
-            Param::boolean("DisableRbacAuthorization").help("$true: vault access policies; $false: Azure RBAC."),
+            Param::boolean("DisableRbacAuthorization").help("$true: vault access policies; $false: Azure RBAC. Changing it also needs Owner or User Access Administrator on the vault."),
             Param::string("PublicNetworkAccess").one_of(&["Enabled", "Disabled"]).help("Whether the vault accepts traffic from public networks."),
         ],
         groups: &[],

@@ -402,6 +402,14 @@ fn authorize_assignment_change(db: &Db, caller: &Caller, scope: &str, action: &s
     authorize(db, caller, scope, action)
 }
 
+/// Refuses unless the caller may create role assignments at `scope` (Owner
+/// or User Access Administrator at or above it, or a Global Administrator):
+/// also required for changes that decide who controls access, such as a
+/// vault's permission model.
+pub fn authorize_role_assignment_write(db: &Db, caller: &Caller, scope: &str) -> Result<()> {
+    authorize_assignment_change(db, caller, scope, "Microsoft.Authorization/roleAssignments/write")
+}
+
 /// A role assignment with its principal resolved, ready for output.
 #[derive(Debug, Clone)]
 pub struct RoleAssignment {

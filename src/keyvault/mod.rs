@@ -355,6 +355,10 @@ pub struct VaultUpdate<'a> {
 }
 
 /// Updates a vault. Purge protection can be turned on but never off.
+/// Changing the permission model (access policies or Azure RBAC) changes who
+/// controls access to the keys, so, as in Azure, it also needs
+/// `Microsoft.Authorization/roleAssignments/write` on the vault (Owner or
+/// User Access Administrator), not only `Microsoft.KeyVault/vaults/write`.
 pub fn update_vault(
     db: &Db,
     caller: &Caller,
@@ -368,7 +372,14 @@ pub fn update_vault(
     if change.enable_purge_protection {
         v.row.purge_protection = true;
     }
-    if let Some(rbac) = change.rbac_authorization {
+    if let Some(rbac) = change.rbac_authorization.filter(|r| *r != v.row.rbac_authorization) {
+        rbac::authorize_role_assignment_write(db, caller, &v.row.resource_id).map_err(|e| {
+            Error::forbidden(format!(
+                "{} Changing the permission model of key vault '{name}' decides who controls access to its keys, so it also needs permission to assign roles on the vault (Owner or User Access Administrator).",
+                e.message
+            ))
+            .with_target(v.row.resource_id.clone())
+        })?;
         v.row.rbac_authorization = rbac;
     }
     if let Some(access) = change.public_network_access {
