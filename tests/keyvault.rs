@@ -340,6 +340,78 @@ fn an_rsa_hsm_key_in_a_managed_hsm_needs_the_local_crypto_user_role() {
     t.fails(ErrorCode::InvalidArgument, "New-AzKeyVaultRoleAssignment", json!({"HsmName": "contoso-hsm", "RoleDefinitionName": "Managed HSM Crypto User", "SignInName": upn("other"), "Scope": "/secrets"}));
 }
 
+/// Pipes `object` into `command` as PowerShell binds ValueFromPipelineByPropertyName:
+/// every pipeline parameter whose name or alias is a property of the object
+/// gets its value, a null one as the empty string PowerShell makes of $null
+/// for a [string] parameter (or as null, as a C caller would send it).
+fn pipe(
+    t: &TestStore,
+    object: &Value,
+    command: &str,
+    extra: Value,
+    null_as_empty: bool,
+) -> Result<Vec<Value>, ppcmk::Error> {
+    let spec = ppcmk::registry::find(command).unwrap();
+    let mut params = extra;
+    for p in spec.params.iter().filter(|p| p.from_pipeline) {
+        let property = std::iter::once(p.name).chain(p.aliases.iter().copied()).find_map(|n| object.get(n));
+        if let Some(value) = property {
+            params[p.name] = if value.is_null() && null_as_empty { json!("") } else { value.clone() };
+        }
+    }
+    t.run(command, params)
+}
+
+#[test]
+fn managed_hsm_keys_carry_hsm_name_and_pipe_back() {
+    let t = TestStore::new();
+    t.ok("New-AzResourceGroup", json!({"Name": "rg", "Location": "centralus"}));
+    t.ok(
+        "New-AzKeyVaultManagedHsm",
+        json!({"Name": "contoso-hsm", "ResourceGroupName": "rg", "Location": "centralus", "Administrator": [ADMIN]}),
+    );
+    t.ok(
+        "New-AzKeyVaultRoleAssignment",
+        json!({"HsmName": "contoso-hsm", "RoleDefinitionName": "Managed HSM Crypto Officer", "SignInName": ADMIN}),
+    );
+    t.ok(
+        "New-AzKeyVaultRoleAssignment",
+        json!({"HsmName": "contoso-hsm", "RoleDefinitionName": "Managed HSM Crypto User", "SignInName": ADMIN}),
+    );
+    let key =
+        t.ok("Add-AzKeyVaultKey", json!({"HsmName": "contoso-hsm", "Name": "cmk", "KeyType": "RSA-HSM"})).remove(0);
+    assert_eq!((key["HsmName"].as_str(), key["VaultName"].as_str()), (Some("contoso-hsm"), None));
+    let listed = t.ok("Get-AzKeyVaultKey", json!({"HsmName": "contoso-hsm"}));
+    assert_eq!(listed[0]["HsmName"], "contoso-hsm");
+    // The object pipes back into -HsmName commands.
+    for null_as_empty in [true, false] {
+        let got = pipe(&t, &key, "Get-AzKeyVaultKey", json!({}), null_as_empty).unwrap();
+        assert_eq!((got.len(), &got[0]["Name"], &got[0]["HsmName"]), (1, &key["Name"], &key["HsmName"]));
+        pipe(&t, &key, "Update-AzKeyVaultKey", json!({"Tag": {"piped": "yes"}}), null_as_empty).unwrap();
+        let rotated = pipe(&t, &key, "Invoke-AzKeyVaultKeyRotation", json!({}), null_as_empty).unwrap();
+        assert_eq!(rotated[0]["HsmName"], "contoso-hsm");
+    }
+    let policy = t.ok("Get-AzKeyVaultKeyRotationPolicy", json!({"HsmName": "contoso-hsm", "Name": "cmk"})).remove(0);
+    assert_eq!((policy["HsmName"].as_str(), policy["VaultName"].as_str()), (Some("contoso-hsm"), None));
+    pipe(&t, &policy, "Get-AzKeyVaultKeyRotationPolicy", json!({}), true).unwrap();
+    // A vault's key keeps VaultName and pipes back the same way.
+    t.ok(
+        "New-AzKeyVault",
+        json!({"Name": "cmk-kv", "ResourceGroupName": "rg", "Location": "centralus", "EnablePurgeProtection": true}),
+    );
+    t.ok("New-AzRoleAssignment", json!({"SignInName": ADMIN, "RoleDefinitionName": "Key Vault Crypto Officer"}));
+    let vault_key = add_key(&t, "cmk-kv", "cmk");
+    assert_eq!((vault_key["VaultName"].as_str(), vault_key["HsmName"].as_str()), (Some("cmk-kv"), None));
+    let got = pipe(&t, &vault_key, "Get-AzKeyVaultKey", json!({}), true).unwrap();
+    assert_eq!(got[0]["Id"], vault_key["Id"]);
+    // Naming both is still a conflict.
+    t.fails(
+        ErrorCode::ParameterSetConflict,
+        "Get-AzKeyVaultKey",
+        json!({"VaultName": "cmk-kv", "HsmName": "contoso-hsm", "Name": "cmk"}),
+    );
+}
+
 #[test]
 fn managed_hsm_local_roles_stay_out_of_azure_rbac() {
     let t = TestStore::new();
