@@ -82,6 +82,7 @@ pub struct Ctx<'a> {
     progress: Option<&'a mut dyn FnMut(&Progress)>,
     target: Option<String>,
     detail: Option<String>,
+    checkpoint: bool,
 }
 
 impl<'a> Ctx<'a> {
@@ -141,6 +142,13 @@ impl<'a> Ctx<'a> {
         self.target = Some(target.into());
     }
 
+    /// Asks for a WAL checkpoint once the command's transaction has
+    /// committed: after a purge, so that no copy of the purged pages stays
+    /// in the WAL file (best effort).
+    pub fn checkpoint_after_commit(&mut self) {
+        self.checkpoint = true;
+    }
+
     /// A short description of the change for the audit entry.
     pub fn set_audit_detail(&mut self, detail: impl Into<String>) {
         self.detail = Some(detail.into());
@@ -179,6 +187,7 @@ pub fn invoke(store: &Store, command: &'static Command, args: &Args, options: In
         }
     }
     let mut audit_info: Option<AuditInfo> = None;
+    let mut checkpoint = false;
     let result = retry_busy(|| {
         let mut attempt = |db: &Db| -> Result<(Outcome, AuditInfo)> {
             let now = crate::clock::now(db)?;
@@ -204,8 +213,10 @@ pub fn invoke(store: &Store, command: &'static Command, args: &Args, options: In
                 progress: progress.as_mut().map(|p| &mut **p as &mut dyn FnMut(&Progress)),
                 target: None,
                 detail: None,
+                checkpoint: false,
             };
             let run = (command.handler)(&mut ctx, args);
+            checkpoint = ctx.checkpoint;
             let info = AuditInfo::from_ctx(&ctx, args);
             let objects = run.inspect_err(|_| audit_info = Some(info.clone()))?;
             Ok((Outcome { objects, warnings: ctx.warnings }, info))
@@ -226,6 +237,9 @@ pub fn invoke(store: &Store, command: &'static Command, args: &Args, options: In
     });
     match result {
         Ok((outcome, _)) => {
+            if checkpoint {
+                db.checkpoint_after_purge();
+            }
             debug_assert_output_matches_spec(command, &outcome.objects);
             Ok(outcome)
         }

@@ -57,6 +57,11 @@ impl Event {
         }
     }
 
+    /// Whether this event purged key material (a vault, HSM or key).
+    pub fn is_purge(&self) -> bool {
+        self.failed.is_none() && matches!(self.action, "PurgeVault" | "PurgeKey")
+    }
+
     /// The audit entry of this event, recorded as done by `principal`.
     pub fn audit_entry(&self, principal: &str, area: &str) -> audit::Entry {
         audit::Entry {
@@ -111,6 +116,12 @@ pub fn run(
             events.extend(service);
             Ok(events)
         })?;
+        // Purged keys' sealed pages are overwritten (secure_delete) in the
+        // database, but older copies of those pages stay in the WAL until a
+        // checkpoint: fold it in and truncate it now.
+        if events.iter().any(Event::is_purge) {
+            store.db()?.checkpoint_after_purge();
+        }
     }
     for op in resumable {
         let (action, detail) = match operations::run(store, &op.row.operation_id, now, progress) {

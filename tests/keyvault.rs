@@ -783,6 +783,53 @@ fn imported_private_keys_never_reach_the_database_file_in_clear() {
     assert_eq!(unwrap(&t, None, "cmk-kv", "imported", &wrapped).unwrap(), "AAECAwQFBgcICQoLDA0ODw==");
 }
 
+/// The sealed key material of a key's versions, read from the database file.
+fn sealed_material(t: &TestStore, vault: &str, key: &str) -> Vec<Vec<u8>> {
+    let conn = rusqlite::Connection::open(t.home().join("ppcmk.db")).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT v.private_sealed, v.public_sealed FROM vault_key_versions v
+             JOIN vault_keys k ON k.key_id = v.key_id JOIN key_vaults kv ON kv.vault_id = k.vault_id
+             WHERE kv.name = ?1 AND k.name = ?2",
+        )
+        .unwrap();
+    let rows = stmt.query_map([vault, key], |r| Ok([r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?])).unwrap();
+    rows.flat_map(|r| r.unwrap()).collect()
+}
+
+#[test]
+fn purged_key_material_leaves_no_copy_in_the_wal() {
+    let t = TestStore::new();
+    t.ok("New-AzResourceGroup", json!({"Name": "rg", "Location": "centralus"}));
+    t.ok("New-AzRoleAssignment", json!({"SignInName": ADMIN, "RoleDefinitionName": "Key Vault Crypto Officer"}));
+    t.ok("New-AzKeyVault", json!({"Name": "purge-kv", "ResourceGroupName": "rg", "Location": "centralus"}));
+    t.ok(
+        "New-AzKeyVault",
+        json!({"Name": "kept-kv", "ResourceGroupName": "rg", "Location": "centralus", "EnablePurgeProtection": true, "SoftDeleteRetentionInDays": 7}),
+    );
+    add_key(&t, "purge-kv", "gone");
+    add_key(&t, "kept-kv", "later");
+    let gone = sealed_material(&t, "purge-kv", "gone");
+    let later = sealed_material(&t, "kept-kv", "later");
+    assert_eq!((gone.len(), later.len()), (2, 2));
+    let in_store = |blob: &[u8]| support::contains(&support::store_file_bytes(&t.home()), blob);
+    assert!(gone.iter().chain(&later).all(|b| in_store(b)), "the sealed keys are in the store files");
+    // Purged on request: the database pages are overwritten and the WAL is
+    // checkpointed and truncated, so no copy of the sealed key is left.
+    t.ok("Remove-AzKeyVaultKey", json!({"VaultName": "purge-kv", "Name": "gone"}));
+    t.ok("Remove-AzKeyVaultKey", json!({"VaultName": "purge-kv", "Name": "gone", "InRemovedState": true}));
+    for blob in &gone {
+        assert!(!in_store(blob), "a purged key's sealed material is still in the database or its WAL");
+    }
+    // Purged on its scheduled date by maintenance: the same.
+    t.ok("Remove-AzKeyVault", json!({"VaultName": "kept-kv"}));
+    t.ok("Set-PpCmkClock", json!({"AdvanceDays": 8}));
+    assert!(t.ok("Get-AzKeyVault", json!({"InRemovedState": true})).is_empty(), "purged");
+    for blob in &later {
+        assert!(!in_store(blob), "a purged vault's sealed key material is still in the database or its WAL");
+    }
+}
+
 #[test]
 fn key_files_in_every_supported_form_import_and_bad_ones_are_refused() {
     let (t, _) = with_vault();

@@ -408,6 +408,7 @@ fn remove_key(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
     if args.switch("InRemovedState") {
         keys::purge_key(ctx.db(), &who, &vault, name)?;
         ctx.set_audit_detail("purged");
+        ctx.checkpoint_after_commit();
         return Ok(vec![]);
     }
     let view = keys::remove_key(ctx.db(), &who, &vault, name, ctx.now)?;

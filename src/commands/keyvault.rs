@@ -504,6 +504,7 @@ fn remove_vault(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
     if args.switch("InRemovedState") {
         keyvault::purge_vault(ctx.db(), &caller, name)?;
         ctx.set_audit_detail("purged");
+        ctx.checkpoint_after_commit();
     } else {
         let v = keyvault::remove_vault(ctx.db(), &caller, name, args.str("ResourceGroupName"), ctx.now)?;
         ctx.set_audit_target(v.row.resource_id.clone());

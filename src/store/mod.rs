@@ -39,6 +39,8 @@ pub const MASTER_KEY_FILE: &str = "master.key";
 
 /// How long one SQLite call waits for a lock before reporting busy.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a best-effort checkpoint after a purge waits for other connections.
+const CHECKPOINT_BUSY_TIMEOUT: Duration = Duration::from_millis(200);
 /// How long [`retry_busy`] keeps re-running a unit of work that stays busy.
 const RETRY_BUDGET: Duration = Duration::from_secs(300);
 
@@ -245,6 +247,20 @@ impl Db {
     /// freed by a purge leave no copy in the WAL either.
     pub fn checkpoint_truncate(&self) -> Result<()> {
         self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).map_err(store_error)
+    }
+
+    /// [`Db::checkpoint_truncate`] after a purge, outside any transaction, as
+    /// a best effort: while another connection reads or writes, SQLite
+    /// reports busy and the WAL stays as it is until a later checkpoint (the
+    /// purge itself is committed either way). Waits briefly, never for the
+    /// full busy timeout a command would.
+    pub(crate) fn checkpoint_after_purge(&self) {
+        if self.in_open_transaction() {
+            return;
+        }
+        let _ = self.conn.busy_timeout(CHECKPOINT_BUSY_TIMEOUT);
+        let _ = self.checkpoint_truncate();
+        let _ = self.conn.busy_timeout(BUSY_TIMEOUT);
     }
 }
 
