@@ -73,12 +73,16 @@ pub struct Ctx<'a> {
     /// The store's clock, read once when the command started.
     pub now: DateTime<Utc>,
     caller: Option<Caller>,
+    /// Why the signed-in account may not act (disabled): commands that need
+    /// a caller fail with it, the others (signing in as someone else) run.
+    refused: Option<Error>,
     private_network: bool,
     command: &'static Command,
     warnings: Vec<String>,
     progress: Option<&'a mut dyn FnMut(&Progress)>,
     target: Option<String>,
     detail: Option<String>,
+    checkpoint: bool,
 }
 
 impl<'a> Ctx<'a> {
@@ -90,13 +94,21 @@ impl<'a> Ctx<'a> {
         self.store
     }
 
-    /// The signed-in caller, or `NotSignedIn` with the command that signs in.
+    /// The signed-in caller, or `NotSignedIn` with the command that signs in
+    /// (or the refusal of a signed-in account that may not act).
     pub fn caller(&self) -> Result<&Caller> {
+        if let Some(refused) = &self.refused {
+            return Err(refused.clone());
+        }
         self.caller.as_ref().ok_or_else(|| identity::not_signed_in(self.command.side))
     }
 
-    pub fn caller_if_signed_in(&self) -> Option<&Caller> {
-        self.caller.as_ref()
+    /// The caller if someone is signed in; the refusal if that account may not act.
+    pub fn caller_if_signed_in(&self) -> Result<Option<&Caller>> {
+        match &self.refused {
+            Some(refused) => Err(refused.clone()),
+            None => Ok(self.caller.as_ref()),
+        }
     }
 
     /// The signed-in caller as a key vault sees it: a user, on the public or
@@ -130,6 +142,13 @@ impl<'a> Ctx<'a> {
         self.target = Some(target.into());
     }
 
+    /// Asks for a WAL checkpoint once the command's transaction has
+    /// committed: after a purge, so that no copy of the purged pages stays
+    /// in the WAL file (best effort).
+    pub fn checkpoint_after_commit(&mut self) {
+        self.checkpoint = true;
+    }
+
     /// A short description of the change for the audit entry.
     pub fn set_audit_detail(&mut self, detail: impl Into<String>) {
         self.detail = Some(detail.into());
@@ -160,26 +179,44 @@ pub fn invoke(store: &Store, command: &'static Command, args: &Args, options: In
         store.bootstrapped.store(true, std::sync::atomic::Ordering::Release);
     }
     if command.name != crate::maintenance::COMMAND {
-        crate::maintenance::run(store, now, false, &mut |_| {})?;
+        let ran = crate::maintenance::run(store, now, false, &mut |_| {});
+        // The clock stays readable and resettable even when the state it
+        // implies cannot be brought about (a rehearsal that went wrong).
+        if ran.is_err() && !crate::maintenance::ALWAYS_AVAILABLE.contains(&command.name) {
+            ran?;
+        }
     }
     let mut audit_info: Option<AuditInfo> = None;
+    let mut checkpoint = false;
     let result = retry_busy(|| {
         let mut attempt = |db: &Db| -> Result<(Outcome, AuditInfo)> {
             let now = crate::clock::now(db)?;
-            let caller = identity::resolve_caller(db, command.side, account.as_deref())?;
+            let (caller, refused) = match identity::resolve_caller(db, command.side, account.as_deref()) {
+                Ok(caller) => (caller, None),
+                // A signed-in account that may no longer act blocks only what
+                // needs a caller, so that another account can still sign in.
+                Err(e) if account.is_none() && e.code.is_denial() => (None, Some(e)),
+                Err(e) => {
+                    audit_info = Some(AuditInfo::refused(&e, args, now));
+                    return Err(e);
+                }
+            };
             let mut ctx = Ctx {
                 store,
                 db,
                 now,
                 caller,
+                refused,
                 private_network,
                 command,
                 warnings: Vec::new(),
                 progress: progress.as_mut().map(|p| &mut **p as &mut dyn FnMut(&Progress)),
                 target: None,
                 detail: None,
+                checkpoint: false,
             };
             let run = (command.handler)(&mut ctx, args);
+            checkpoint = ctx.checkpoint;
             let info = AuditInfo::from_ctx(&ctx, args);
             let objects = run.inspect_err(|_| audit_info = Some(info.clone()))?;
             Ok((Outcome { objects, warnings: ctx.warnings }, info))
@@ -200,6 +237,9 @@ pub fn invoke(store: &Store, command: &'static Command, args: &Args, options: In
     });
     match result {
         Ok((outcome, _)) => {
+            if checkpoint {
+                db.checkpoint_after_purge();
+            }
             debug_assert_output_matches_spec(command, &outcome.objects);
             Ok(outcome)
         }
@@ -229,16 +269,29 @@ struct AuditInfo {
 
 impl AuditInfo {
     fn from_ctx(ctx: &Ctx, args: &Args) -> AuditInfo {
+        let refused = ctx.refused.as_ref().and_then(|e| e.target.clone());
         AuditInfo {
             principal: ctx
                 .caller
                 .as_ref()
                 .map(|c| c.audit_name().to_string())
+                .or(refused)
                 .unwrap_or_else(|| "(not signed in)".into()),
             principal_id: ctx.caller.as_ref().map(|c| c.principal.object_id.clone()),
             target: ctx.target.clone().or_else(|| default_target(args)),
             detail: ctx.detail.clone(),
             time: ctx.now,
+        }
+    }
+
+    /// A caller refused before the command ran: the account it named.
+    fn refused(error: &Error, args: &Args, now: DateTime<Utc>) -> AuditInfo {
+        AuditInfo {
+            principal: error.target.clone().unwrap_or_else(|| "(unknown)".into()),
+            principal_id: None,
+            target: default_target(args),
+            detail: None,
+            time: now,
         }
     }
 

@@ -6,26 +6,86 @@
 //! The engine runs whatever is due before each command, so advancing the
 //! clock or revoking access takes effect on the next command;
 //! `Invoke-PpCmkMaintenance` also resumes queued or interrupted operations.
+//!
+//! Each item (a vault or key to purge, a key to rotate, an environment to
+//! check) runs in its own savepoint: one that fails is rolled back alone,
+//! reported as a failed event (audited with its error code), and skipped, so
+//! one broken object cannot stop every command. Only a failure of the pass
+//! itself (the store unreadable or busy) fails the command, and even then
+//! the clock commands still run: [`ALWAYS_AVAILABLE`].
 
 use crate::audit;
 use crate::engine::Progress;
 use crate::environment::{health, operations};
-use crate::error::Result;
+use crate::error::{Error, ErrorCode, Result};
 use crate::keyvault;
-use crate::store::Store;
+use crate::store::{Db, Store};
 use chrono::{DateTime, Utc};
 
 /// The command that runs maintenance itself and reports it; the engine does
 /// not run it ahead of this one.
 pub const COMMAND: &str = "Invoke-PpCmkMaintenance";
 
-/// One action taken because its time came.
+/// Commands that run even when the maintenance ahead of them fails: the
+/// clock must stay readable, and resettable, whatever the state it implies.
+pub const ALWAYS_AVAILABLE: &[&str] = &["Get-PpCmkClock", "Set-PpCmkClock"];
+
+/// One action taken because its time came, or one that failed and was skipped.
 #[derive(Debug, Clone)]
 pub struct Event {
     pub time: DateTime<Utc>,
     pub action: &'static str,
     pub target: String,
     pub detail: String,
+    /// The error code when the action failed (it was rolled back and skipped).
+    pub failed: Option<ErrorCode>,
+}
+
+impl Event {
+    pub fn new(time: DateTime<Utc>, action: &'static str, target: String, detail: String) -> Event {
+        Event { time, action, target, detail, failed: None }
+    }
+
+    /// An item that failed: `action` names what was attempted (e.g. `RotateKeyFailed`).
+    pub fn failure(time: DateTime<Utc>, action: &'static str, target: String, what: &str, e: &Error) -> Event {
+        Event {
+            time,
+            action,
+            target,
+            detail: format!("{what} failed and was skipped: {}", e.message),
+            failed: Some(e.code),
+        }
+    }
+
+    /// Whether this event purged key material (a vault, HSM or key).
+    pub fn is_purge(&self) -> bool {
+        self.failed.is_none() && matches!(self.action, "PurgeVault" | "PurgeKey")
+    }
+
+    /// The audit entry of this event, recorded as done by `principal`.
+    pub fn audit_entry(&self, principal: &str, area: &str) -> audit::Entry {
+        audit::Entry {
+            time: self.time,
+            principal: principal.into(),
+            principal_id: None,
+            command: format!("{area}/{}", self.action),
+            target: Some(self.target.clone()),
+            outcome: if self.failed.is_some() { audit::Outcome::Failed } else { audit::Outcome::Succeeded },
+            error_code: self.failed.map(|c| c.as_str().to_string()),
+            detail: Some(self.detail.clone()),
+        }
+    }
+}
+
+/// Runs one maintenance item in its own savepoint. A failure rolls back only
+/// this item and comes back as `Ok(Err(e))` for the caller to report and skip;
+/// a busy store still fails the whole pass, so that it is retried.
+pub(crate) fn isolated<T>(db: &Db, work: impl FnOnce(&Db) -> Result<T>) -> Result<std::result::Result<T, Error>> {
+    match db.in_savepoint(work) {
+        Ok(value) => Ok(Ok(value)),
+        Err(e) if e.code == ErrorCode::StoreBusy => Err(e),
+        Err(e) => Ok(Err(e)),
+    }
 }
 
 /// Runs the actions due at `now`. Cheap when nothing is due (a few indexed
@@ -51,23 +111,17 @@ pub fn run(
             let mut events = keyvault::run_due(store, db, now)?;
             let service = health::apply(store, db, now)?;
             for e in &service {
-                audit::append(
-                    db,
-                    &audit::Entry {
-                        time: e.time,
-                        principal: "Power Platform".into(),
-                        principal_id: None,
-                        command: format!("PowerPlatform/{}", e.action),
-                        target: Some(e.target.clone()),
-                        outcome: audit::Outcome::Succeeded,
-                        error_code: None,
-                        detail: Some(e.detail.clone()),
-                    },
-                )?;
+                audit::append(db, &e.audit_entry("Power Platform", "PowerPlatform"))?;
             }
             events.extend(service);
             Ok(events)
         })?;
+        // Purged keys' sealed pages are overwritten (secure_delete) in the
+        // database, but older copies of those pages stay in the WAL until a
+        // checkpoint: fold it in and truncate it now.
+        if events.iter().any(Event::is_purge) {
+            store.db()?.checkpoint_after_purge();
+        }
     }
     for op in resumable {
         let (action, detail) = match operations::run(store, &op.row.operation_id, now, progress) {
@@ -80,7 +134,7 @@ pub fn run(
                 format!("{} of environment {} failed: {}: {}", op.name(), op.row.environment_id, e.code, e.message),
             ),
         };
-        events.push(Event { time: now, action, target: op.row.operation_id.clone(), detail });
+        events.push(Event::new(now, action, op.row.operation_id.clone(), detail));
     }
     Ok(events)
 }

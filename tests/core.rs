@@ -55,6 +55,100 @@ fn sign_in_refusals() {
     assert!(e.contains("ghost@contoso.onmicrosoft.com"), "{e}");
 }
 
+#[test]
+fn a_disabled_account_is_refused_signed_in_or_named() {
+    let t = TestStore::new();
+    let bob = t.user("bob");
+    t.ok("Connect-AzAccount", json!({"AccountId": upn("bob")}));
+    // Bob is signed in and gets disabled (by the administrator, named explicitly).
+    t.ok_as(ADMIN, "Update-AzADUser", json!({"UPNOrObjectId": upn("bob"), "AccountEnabled": false}));
+    let e = t.fails(ErrorCode::Forbidden, "Get-AzResourceGroup", json!({}));
+    assert!(e.contains("disabled") && e.contains(&upn("bob")), "{e}");
+    t.fails(ErrorCode::Forbidden, "Get-AzContext", json!({}));
+    // What needs no caller still runs, so another account can sign in.
+    t.ok("Get-PpCmkClock", json!({}));
+    t.ok("Connect-AzAccount", json!({"AccountId": ADMIN}));
+    assert_eq!(t.ok("Get-AzContext", json!({}))[0]["Account"], ADMIN);
+    // Named by PPCMK_ACCOUNT (or a request's account), by UPN or object id: refused outright.
+    for named in [upn("bob"), bob.clone()] {
+        let e = t.fails_as(Some(&named), ErrorCode::Forbidden, "Get-PpCmkClock", json!({}));
+        assert!(e.contains("disabled"), "{e}");
+    }
+    t.fails(ErrorCode::Forbidden, "Connect-AzAccount", json!({"AccountId": upn("bob")}));
+    let out = support::cli_as(&t.home(), Some(&upn("bob")), &["Get-AzResourceGroup"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(support::stderr(&out).contains("Forbidden"), "{}", support::stderr(&out));
+    // Every refusal is audited under Bob's name.
+    let denied: Vec<_> = t
+        .ok("Get-PpCmkAuditLog", json!({"Principal": upn("bob")}))
+        .into_iter()
+        .filter(|e| e["Outcome"] == "Denied" && e["ErrorCode"] == "Forbidden")
+        .map(|e| e["Command"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        denied,
+        ["Get-AzResourceGroup", "Get-AzContext", "Get-PpCmkClock", "Get-PpCmkClock", "Get-AzResourceGroup"]
+    );
+    // Enabled again, Bob acts again.
+    let back = t.ok("Update-AzADUser", json!({"ObjectId": bob, "AccountEnabled": true, "PassThru": true}));
+    assert_eq!(back[0]["AccountEnabled"], true);
+    assert_eq!(t.ok_as(&upn("bob"), "Get-AzContext", json!({}))[0]["Account"], upn("bob"));
+}
+
+#[test]
+fn users_are_updated_by_the_global_administrator_and_the_last_one_stays_enabled() {
+    let t = TestStore::new();
+    t.user("carol");
+    t.fails_as(
+        Some(&upn("carol")),
+        ErrorCode::Forbidden,
+        "Update-AzADUser",
+        json!({"UPNOrObjectId": upn("carol"), "DisplayName": "Carol C"}),
+    );
+    let u = t.ok("Update-AzADUser", json!({"UPNOrObjectId": upn("carol"), "DisplayName": "Carol C", "PassThru": true}));
+    assert_eq!(u[0]["DisplayName"], "Carol C");
+    t.fails(ErrorCode::NotFound, "Update-AzADUser", json!({"UPNOrObjectId": upn("nobody"), "AccountEnabled": false}));
+    let e = t.fails(ErrorCode::Conflict, "Update-AzADUser", json!({"UPNOrObjectId": ADMIN, "AccountEnabled": false}));
+    assert!(e.contains("last enabled Global Administrator"), "{e}");
+    t.ok(
+        "Add-PpCmkDirectoryRoleMember",
+        json!({"RoleName": "Global Administrator", "UserPrincipalName": upn("carol")}),
+    );
+    t.ok("Update-AzADUser", json!({"UPNOrObjectId": ADMIN, "AccountEnabled": false}));
+    t.fails(ErrorCode::Forbidden, "Get-AzResourceGroup", json!({}));
+    t.ok_as(&upn("carol"), "Update-AzADUser", json!({"UPNOrObjectId": ADMIN, "AccountEnabled": true}));
+    t.ok("Get-AzResourceGroup", json!({}));
+}
+
+#[test]
+fn an_account_override_must_name_a_user() {
+    let c = support::cmk::Cmk::new();
+    let t = &c.t;
+    let sp = t.ok("Get-AzADServicePrincipal", json!({"ObjectId": c.identity})).remove(0);
+    let app_id = sp["AppId"].as_str().unwrap().to_string();
+    // The enterprise policy's identity may unwrap with the customer key; no
+    // shell user may act as it, by object id or application id.
+    for named in [c.identity.clone(), app_id.clone()] {
+        let e = t.fails_as(
+            Some(&named),
+            ErrorCode::Forbidden,
+            "Invoke-AzKeyVaultKeyOperation",
+            json!({"VaultName": "contoso-cmk-kv", "Name": "contoso-cmk-key", "Operation": "Wrap", "Algorithm": "RSA-OAEP-256", "ByteArrayValue": "AAECAwQFBgcICQoLDA0ODw=="}),
+        );
+        assert!(e.contains("service principal") && e.contains("user"), "{e}");
+        t.fails_as(Some(&named), ErrorCode::Forbidden, "Get-AzContext", json!({}));
+    }
+    let out = support::cli_as(&t.home(), Some(&c.identity), &["Get-AzContext"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(support::stderr(&out).contains("Forbidden"), "{}", support::stderr(&out));
+    // Nor sign in as it.
+    t.fails(ErrorCode::Forbidden, "Connect-AzAccount", json!({"AccountId": c.identity}));
+    t.fails(ErrorCode::Forbidden, "Add-PowerAppsAccount", json!({"Username": app_id}));
+    // Users are named by UPN or object id.
+    let id = t.user("dave");
+    assert_eq!(t.ok_as(&id, "Get-AzContext", json!({}))[0]["Account"], upn("dave"));
+}
+
 // ---------------------------------------------------------------- directory
 
 #[test]
@@ -442,6 +536,32 @@ fn the_clock_moves_forward_persists_and_resets() {
     t.fails(ErrorCode::MissingMandatoryParameter, "Set-PpCmkClock", json!({}));
     t.fails(ErrorCode::ParameterSetConflict, "Set-PpCmkClock", json!({"AdvanceDays": 1, "Reset": true}));
     assert_eq!(t.ok("Set-PpCmkClock", json!({"Reset": true}))[0]["OffsetSeconds"], 0);
+}
+
+#[test]
+fn only_a_global_administrator_moves_the_clock() {
+    let t = TestStore::new();
+    t.user("clockwatcher");
+    t.ok(
+        "Add-PpCmkDirectoryRoleMember",
+        json!({"RoleName": "Power Platform Administrator", "UserPrincipalName": upn("clockwatcher")}),
+    );
+    let who = upn("clockwatcher");
+    for params in [json!({"AdvanceDays": 30}), json!({"AdvanceHours": 1}), json!({"Reset": true})] {
+        let e = t.fails_as(Some(&who), ErrorCode::Forbidden, "Set-PpCmkClock", params);
+        assert!(e.contains("Global Administrator"), "{e}");
+    }
+    // Anyone may read it; it did not move.
+    assert_eq!(t.ok_as(&who, "Get-PpCmkClock", json!({}))[0]["OffsetSeconds"], 0);
+    // Each refusal is audited under the caller's name.
+    let denied: Vec<_> = t
+        .ok("Get-PpCmkAuditLog", json!({"Principal": who}))
+        .into_iter()
+        .filter(|e| e["Command"] == "Set-PpCmkClock")
+        .collect();
+    assert_eq!(denied.len(), 3, "{denied:?}");
+    assert!(denied.iter().all(|e| e["Outcome"] == "Denied" && e["ErrorCode"] == "Forbidden"), "{denied:?}");
+    assert_eq!(t.ok("Set-PpCmkClock", json!({"AdvanceDays": 1}))[0]["OffsetDays"], 1);
 }
 
 // ---------------------------------------------------------------- audit log

@@ -299,6 +299,37 @@ fn a_previous_key_version_is_needed_for_28_days() {
 }
 
 #[test]
+fn an_expired_key_takes_its_environments_offline_until_extended() {
+    let c = Cmk::new();
+    let env = c.environment("Finance", 20);
+    c.add(&env);
+    let before = c.all_records(&env);
+    let key = json!({"VaultName": "contoso-cmk-kv", "Name": "contoso-cmk-key"});
+    let now = c.t.ok("Get-PpCmkClock", json!({}))[0]["Now"].as_str().unwrap().to_string();
+    let now = chrono::DateTime::parse_from_rfc3339(&now).unwrap();
+    let in_days = |days: i64| (now + chrono::Duration::days(days)).format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let mut expires = key.clone();
+    expires["Expires"] = json!(in_days(10));
+    c.t.ok("Update-AzKeyVaultKey", expires);
+    assert_eq!(c.env(&env)["State"], "Ready");
+    // Key Vault would still unwrap with the expired version, but the service
+    // treats an expired key as lost: its environments go offline.
+    c.t.ok("Set-PpCmkClock", json!({"AdvanceDays": 11}));
+    let e = c.env(&env);
+    assert_eq!(e["State"], "Locked");
+    assert!(e["StateReason"].as_str().unwrap().contains("expired"), "{e}");
+    c.pp_fails(ErrorCode::EnvironmentLocked, "Get-PpCmkRecord", json!({"EnvironmentName": env, "Table": "account"}));
+    let policy = c.t.ok("Get-PpCmkEnterprisePolicy", json!({"ResourceId": c.policy_id})).remove(0);
+    assert_eq!(policy["Health"], "Unhealthy", "{policy}");
+    // Extending the expiry brings them back with their data.
+    let mut extended = key.clone();
+    extended["Expires"] = json!(in_days(400));
+    c.t.ok("Update-AzKeyVaultKey", extended);
+    assert_eq!(c.env(&env)["State"], "Ready");
+    assert_eq!(c.all_records(&env), before);
+}
+
+#[test]
 fn locked_sandboxes_go_after_7_days_and_production_after_30() {
     let c = Cmk::new();
     let sandbox = c.environment_of("Sandbox", "Sandbox", "unitedstates", true, 0);

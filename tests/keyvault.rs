@@ -77,6 +77,47 @@ fn purge_protection_is_reported_and_can_never_be_turned_off() {
 }
 
 #[test]
+fn changing_the_permission_model_needs_the_right_to_assign_roles() {
+    let t = TestStore::new();
+    t.ok("New-AzResourceGroup", json!({"Name": "rg", "Location": "centralus"}));
+    let v = t.ok("New-AzKeyVault", json!({"Name": "model-kv", "ResourceGroupName": "rg", "Location": "centralus"}));
+    let vault_id = v[0]["ResourceId"].as_str().unwrap().to_string();
+    let contributor = t.user("kvcontrib");
+    t.ok(
+        "New-AzRoleAssignment",
+        json!({"ObjectId": contributor, "RoleDefinitionName": "Key Vault Contributor", "Scope": vault_id}),
+    );
+    let who = upn("kvcontrib");
+    // Key Vault Contributor manages the vault...
+    t.ok_as(&who, "Update-AzKeyVault", json!({"VaultName": "model-kv", "EnablePurgeProtection": true}));
+    t.ok_as(&who, "Update-AzKeyVault", json!({"VaultName": "model-kv", "DisableRbacAuthorization": false}));
+    // ...but cannot decide who controls its keys.
+    let e = t.fails_as(
+        Some(&who),
+        ErrorCode::Forbidden,
+        "Update-AzKeyVault",
+        json!({"VaultName": "model-kv", "DisableRbacAuthorization": true}),
+    );
+    assert!(e.contains("Microsoft.Authorization/roleAssignments/write") && e.contains("permission model"), "{e}");
+    assert_eq!(t.ok("Get-AzKeyVault", json!({"VaultName": "model-kv"}))[0]["EnableRbacAuthorization"], true);
+    let denied = t
+        .ok("Get-PpCmkAuditLog", json!({"Principal": who}))
+        .into_iter()
+        .filter(|e| e["Command"] == "Update-AzKeyVault" && e["Outcome"] == "Denied")
+        .count();
+    assert_eq!(denied, 1);
+    // User Access Administrator on the vault grants it; the Owner of the subscription has it.
+    t.ok(
+        "New-AzRoleAssignment",
+        json!({"ObjectId": contributor, "RoleDefinitionName": "User Access Administrator", "Scope": vault_id}),
+    );
+    let out = t.ok_as(&who, "Update-AzKeyVault", json!({"VaultName": "model-kv", "DisableRbacAuthorization": true}));
+    assert_eq!(out[0]["EnableRbacAuthorization"], false);
+    let out = t.ok("Update-AzKeyVault", json!({"VaultName": "model-kv", "DisableRbacAuthorization": false}));
+    assert_eq!(out[0]["EnableRbacAuthorization"], true);
+}
+
+#[test]
 fn vault_names_follow_azure_rules_and_are_unique() {
     let t = TestStore::new();
     t.ok("New-AzResourceGroup", json!({"Name": "rg", "Location": "centralus"}));
@@ -146,6 +187,69 @@ fn a_vault_without_purge_protection_can_be_purged_at_once() {
     t.ok("Remove-AzKeyVault", json!({"VaultName": "tmp-kv"}));
     t.ok("Remove-AzKeyVault", json!({"VaultName": "tmp-kv", "InRemovedState": true}));
     assert!(t.ok("Get-AzKeyVault", json!({"InRemovedState": true})).is_empty());
+}
+
+#[test]
+fn purging_a_vault_or_key_deletes_the_role_assignments_on_it() {
+    let t = TestStore::new();
+    t.ok("New-AzResourceGroup", json!({"Name": "rg", "Location": "centralus"}));
+    let vault_id = |name: &str| {
+        t.ok("New-AzKeyVault", json!({"Name": name, "ResourceGroupName": "rg", "Location": "centralus"}))[0]
+            ["ResourceId"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (kv, kv2) = (vault_id("tmp-kv"), vault_id("tmp-kv2"));
+    let user = t.user("kvuser");
+    let assign = |role: &str, scope: &str| {
+        t.ok("New-AzRoleAssignment", json!({"ObjectId": user, "RoleDefinitionName": role, "Scope": scope}));
+    };
+    assign("Key Vault Crypto Officer", &kv);
+    assign("Key Vault Crypto Officer", &kv2);
+    let scopes = || -> Vec<String> {
+        t.ok("Get-AzRoleAssignment", json!({"ObjectId": user}))
+            .iter()
+            .map(|a| a["Scope"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // A key purged for good takes its key-scope assignments along.
+    for key in ["k", "k2"] {
+        t.ok_as(&upn("kvuser"), "Add-AzKeyVaultKey", json!({"VaultName": "tmp-kv", "Name": key}));
+    }
+    assign("Key Vault Crypto Service Encryption User", &format!("{kv}/keys/k"));
+    assign("Key Vault Crypto Service Encryption User", &format!("{kv}/keys/k2"));
+    let kvuser = upn("kvuser");
+    t.ok_as(&kvuser, "Remove-AzKeyVaultKey", json!({"VaultName": "tmp-kv", "Name": "k"}));
+    assert_eq!(scopes().len(), 4, "a soft-deleted key keeps its assignments for recovery");
+    t.ok_as(&kvuser, "Remove-AzKeyVaultKey", json!({"VaultName": "tmp-kv", "Name": "k", "InRemovedState": true}));
+    assert_eq!(scopes(), vec![kv.clone(), format!("{kv}/keys/k2"), kv2.clone()]);
+    // A vault purged for good: every assignment at or below it goes; a
+    // vault whose name merely starts the same keeps its own.
+    t.ok("Remove-AzKeyVault", json!({"VaultName": "tmp-kv"}));
+    t.ok("Remove-AzKeyVault", json!({"VaultName": "tmp-kv", "InRemovedState": true}));
+    assert_eq!(scopes(), vec![kv2.clone()]);
+    // A new vault with the old name starts without the old grants.
+    vault_id("tmp-kv");
+    t.fails_as(
+        Some(&upn("kvuser")),
+        ErrorCode::Forbidden,
+        "Add-AzKeyVaultKey",
+        json!({"VaultName": "tmp-kv", "Name": "k"}),
+    );
+    // The scheduled purge of a purge-protected vault does the same.
+    let kept = t.ok(
+        "New-AzKeyVault",
+        json!({"Name": "kept-kv", "ResourceGroupName": "rg", "Location": "centralus", "EnablePurgeProtection": true, "SoftDeleteRetentionInDays": 7}),
+    )[0]["ResourceId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assign("Reader", &kept);
+    t.ok("Remove-AzKeyVault", json!({"VaultName": "kept-kv"}));
+    assert!(scopes().contains(&kept));
+    t.ok("Set-PpCmkClock", json!({"AdvanceDays": 8}));
+    assert_eq!(scopes(), vec![kv2]);
 }
 
 // -------------------------------------------------------------------- keys
@@ -234,6 +338,137 @@ fn an_rsa_hsm_key_in_a_managed_hsm_needs_the_local_crypto_user_role() {
         json!({"HsmName": "contoso-hsm", "RoleDefinitionName": "Reader", "SignInName": upn("other")}),
     );
     t.fails(ErrorCode::InvalidArgument, "New-AzKeyVaultRoleAssignment", json!({"HsmName": "contoso-hsm", "RoleDefinitionName": "Managed HSM Crypto User", "SignInName": upn("other"), "Scope": "/secrets"}));
+}
+
+/// Pipes `object` into `command` as PowerShell binds ValueFromPipelineByPropertyName:
+/// every pipeline parameter whose name or alias is a property of the object
+/// gets its value, a null one as the empty string PowerShell makes of $null
+/// for a [string] parameter (or as null, as a C caller would send it).
+fn pipe(
+    t: &TestStore,
+    object: &Value,
+    command: &str,
+    extra: Value,
+    null_as_empty: bool,
+) -> Result<Vec<Value>, ppcmk::Error> {
+    let spec = ppcmk::registry::find(command).unwrap();
+    let mut params = extra;
+    for p in spec.params.iter().filter(|p| p.from_pipeline) {
+        let property = std::iter::once(p.name).chain(p.aliases.iter().copied()).find_map(|n| object.get(n));
+        if let Some(value) = property {
+            params[p.name] = if value.is_null() && null_as_empty { json!("") } else { value.clone() };
+        }
+    }
+    t.run(command, params)
+}
+
+#[test]
+fn managed_hsm_keys_carry_hsm_name_and_pipe_back() {
+    let t = TestStore::new();
+    t.ok("New-AzResourceGroup", json!({"Name": "rg", "Location": "centralus"}));
+    t.ok(
+        "New-AzKeyVaultManagedHsm",
+        json!({"Name": "contoso-hsm", "ResourceGroupName": "rg", "Location": "centralus", "Administrator": [ADMIN]}),
+    );
+    t.ok(
+        "New-AzKeyVaultRoleAssignment",
+        json!({"HsmName": "contoso-hsm", "RoleDefinitionName": "Managed HSM Crypto Officer", "SignInName": ADMIN}),
+    );
+    t.ok(
+        "New-AzKeyVaultRoleAssignment",
+        json!({"HsmName": "contoso-hsm", "RoleDefinitionName": "Managed HSM Crypto User", "SignInName": ADMIN}),
+    );
+    let key =
+        t.ok("Add-AzKeyVaultKey", json!({"HsmName": "contoso-hsm", "Name": "cmk", "KeyType": "RSA-HSM"})).remove(0);
+    assert_eq!((key["HsmName"].as_str(), key["VaultName"].as_str()), (Some("contoso-hsm"), None));
+    let listed = t.ok("Get-AzKeyVaultKey", json!({"HsmName": "contoso-hsm"}));
+    assert_eq!(listed[0]["HsmName"], "contoso-hsm");
+    // The object pipes back into -HsmName commands.
+    for null_as_empty in [true, false] {
+        let got = pipe(&t, &key, "Get-AzKeyVaultKey", json!({}), null_as_empty).unwrap();
+        assert_eq!((got.len(), &got[0]["Name"], &got[0]["HsmName"]), (1, &key["Name"], &key["HsmName"]));
+        pipe(&t, &key, "Update-AzKeyVaultKey", json!({"Tag": {"piped": "yes"}}), null_as_empty).unwrap();
+        let rotated = pipe(&t, &key, "Invoke-AzKeyVaultKeyRotation", json!({}), null_as_empty).unwrap();
+        assert_eq!(rotated[0]["HsmName"], "contoso-hsm");
+    }
+    let policy = t.ok("Get-AzKeyVaultKeyRotationPolicy", json!({"HsmName": "contoso-hsm", "Name": "cmk"})).remove(0);
+    assert_eq!((policy["HsmName"].as_str(), policy["VaultName"].as_str()), (Some("contoso-hsm"), None));
+    pipe(&t, &policy, "Get-AzKeyVaultKeyRotationPolicy", json!({}), true).unwrap();
+    // A vault's key keeps VaultName and pipes back the same way.
+    t.ok(
+        "New-AzKeyVault",
+        json!({"Name": "cmk-kv", "ResourceGroupName": "rg", "Location": "centralus", "EnablePurgeProtection": true}),
+    );
+    t.ok("New-AzRoleAssignment", json!({"SignInName": ADMIN, "RoleDefinitionName": "Key Vault Crypto Officer"}));
+    let vault_key = add_key(&t, "cmk-kv", "cmk");
+    assert_eq!((vault_key["VaultName"].as_str(), vault_key["HsmName"].as_str()), (Some("cmk-kv"), None));
+    let got = pipe(&t, &vault_key, "Get-AzKeyVaultKey", json!({}), true).unwrap();
+    assert_eq!(got[0]["Id"], vault_key["Id"]);
+    // Naming both is still a conflict.
+    t.fails(
+        ErrorCode::ParameterSetConflict,
+        "Get-AzKeyVaultKey",
+        json!({"VaultName": "cmk-kv", "HsmName": "contoso-hsm", "Name": "cmk"}),
+    );
+}
+
+#[test]
+fn managed_hsm_local_roles_stay_out_of_azure_rbac() {
+    let t = TestStore::new();
+    t.ok("New-AzResourceGroup", json!({"Name": "rg", "Location": "centralus"}));
+    let hsm = t.ok(
+        "New-AzKeyVaultManagedHsm",
+        json!({"Name": "contoso-hsm", "ResourceGroupName": "rg", "Location": "centralus", "Administrator": [ADMIN]}),
+    )[0]["ResourceId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let user = t.user("hsmuser");
+    t.ok(
+        "New-AzKeyVaultRoleAssignment",
+        json!({"HsmName": "contoso-hsm", "RoleDefinitionName": "Managed HSM Crypto User", "ObjectId": user, "Scope": "/"}),
+    );
+    // An Azure role on the HSM resource is Azure RBAC, not a local role.
+    t.ok("New-AzRoleAssignment", json!({"ObjectId": user, "RoleDefinitionName": "Reader", "Scope": hsm}));
+    // Get-AzRoleAssignment shows Azure RBAC only.
+    let azure: Vec<String> = t
+        .ok("Get-AzRoleAssignment", json!({}))
+        .iter()
+        .map(|a| a["RoleDefinitionName"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!azure.iter().any(|r| r.starts_with("Managed HSM")), "{azure:?}");
+    assert!(t.ok("Get-AzRoleAssignment", json!({"RoleDefinitionName": "Managed HSM Crypto User"})).is_empty());
+    let on_hsm = t.ok("Get-AzRoleAssignment", json!({"Scope": hsm}));
+    assert!(on_hsm.iter().any(|a| a["RoleDefinitionName"] == "Reader"), "{on_hsm:?}");
+    assert!(on_hsm.iter().all(|a| !a["RoleDefinitionName"].as_str().unwrap().starts_with("Managed HSM")), "{on_hsm:?}");
+    assert_eq!(t.ok("Get-AzRoleAssignment", json!({"ObjectId": user})).len(), 1);
+    // ...and Get-AzKeyVaultRoleAssignment the HSM's local roles only.
+    let local: Vec<String> = t
+        .ok("Get-AzKeyVaultRoleAssignment", json!({"HsmName": "contoso-hsm"}))
+        .iter()
+        .map(|a| a["RoleDefinitionName"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(local, vec!["Managed HSM Administrator", "Managed HSM Crypto User"]);
+    // Remove-AzRoleAssignment cannot remove a local assignment.
+    let e = t.fails(
+        ErrorCode::InvalidArgument,
+        "Remove-AzRoleAssignment",
+        json!({"ObjectId": user, "RoleDefinitionName": "Managed HSM Crypto User", "Scope": hsm}),
+    );
+    assert!(e.contains("Remove-AzKeyVaultRoleAssignment"), "{e}");
+    t.fails(
+        ErrorCode::InvalidArgument,
+        "Remove-AzRoleAssignment",
+        json!({"ObjectId": ppcmk::identity::ADMIN_OBJECT_ID, "RoleDefinitionName": "Managed HSM Administrator", "Scope": hsm}),
+    );
+    assert_eq!(t.ok("Get-AzKeyVaultRoleAssignment", json!({"HsmName": "contoso-hsm"})).len(), 2);
+    // Each is removed by its own command.
+    t.ok(
+        "Remove-AzKeyVaultRoleAssignment",
+        json!({"HsmName": "contoso-hsm", "RoleDefinitionName": "Managed HSM Crypto User", "ObjectId": user, "Scope": "/"}),
+    );
+    t.ok("Remove-AzRoleAssignment", json!({"ObjectId": user, "RoleDefinitionName": "Reader", "Scope": hsm}));
+    assert!(t.ok("Get-AzRoleAssignment", json!({"ObjectId": user})).is_empty());
 }
 
 #[test]
@@ -348,6 +583,49 @@ fn disabled_and_expired_versions_refuse_operations() {
         "Update-AzKeyVaultKey",
         json!({"VaultName": "cmk-kv", "Name": "cmk", "NotBefore": "2040-01-01", "Expires": "2039-01-01"}),
     );
+}
+
+fn key_op(t: &TestStore, op: &str, input: &str) -> Result<String, ppcmk::Error> {
+    t.run(
+        "Invoke-AzKeyVaultKeyOperation",
+        json!({"VaultName": "cmk-kv", "Name": "cmk", "Operation": op, "Algorithm": "RSA-OAEP-256", "ByteArrayValue": input}),
+    )
+    .map(|o| o[0]["Result"].as_str().unwrap().to_string())
+}
+
+#[test]
+fn expired_and_not_yet_active_versions_still_unwrap_and_decrypt() {
+    let (t, _) = with_vault();
+    add_key(&t, "cmk-kv", "cmk");
+    let plain = "AAECAwQFBgcICQoLDA0ODw==";
+    let wrapped = key_op(&t, "Wrap", plain).unwrap();
+    let encrypted = key_op(&t, "Encrypt", plain).unwrap();
+    // Expired: wrapKey and encrypt are refused; what the version protected
+    // while it was valid can still be recovered, as in Key Vault.
+    t.ok("Update-AzKeyVaultKey", json!({"VaultName": "cmk-kv", "Name": "cmk", "Expires": "2030-01-01"}));
+    t.ok("Set-PpCmkClock", json!({"AdvanceDays": 365 * 10}));
+    for op in ["Wrap", "Encrypt"] {
+        let e = key_op(&t, op, plain).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidOperation, "{op}");
+        assert!(e.message.contains("expired"), "{op}: {}", e.message);
+    }
+    assert_eq!(key_op(&t, "Unwrap", &wrapped).unwrap(), plain);
+    assert_eq!(key_op(&t, "Decrypt", &encrypted).unwrap(), plain);
+    // Not yet active: the same split.
+    t.ok("Set-PpCmkClock", json!({"Reset": true}));
+    t.ok(
+        "Update-AzKeyVaultKey",
+        json!({"VaultName": "cmk-kv", "Name": "cmk", "NotBefore": "2090-01-01", "Expires": "2091-01-01"}),
+    );
+    let e = key_op(&t, "Wrap", plain).unwrap_err();
+    assert!(e.message.contains("not active"), "{}", e.message);
+    assert_eq!(key_op(&t, "Unwrap", &wrapped).unwrap(), plain);
+    assert_eq!(key_op(&t, "Decrypt", &encrypted).unwrap(), plain);
+    // A disabled version refuses everything, and key operations still apply.
+    t.ok("Update-AzKeyVaultKey", json!({"VaultName": "cmk-kv", "Name": "cmk", "Enable": false}));
+    assert!(key_op(&t, "Unwrap", &wrapped).unwrap_err().message.contains("disabled"));
+    t.ok("Update-AzKeyVaultKey", json!({"VaultName": "cmk-kv", "Name": "cmk", "Enable": true, "KeyOps": ["wrapKey"]}));
+    assert!(key_op(&t, "Unwrap", &wrapped).unwrap_err().message.contains("not permitted"));
 }
 
 // ------------------------------------------------------------------ access
@@ -505,6 +783,53 @@ fn imported_private_keys_never_reach_the_database_file_in_clear() {
     assert_eq!(unwrap(&t, None, "cmk-kv", "imported", &wrapped).unwrap(), "AAECAwQFBgcICQoLDA0ODw==");
 }
 
+/// The sealed key material of a key's versions, read from the database file.
+fn sealed_material(t: &TestStore, vault: &str, key: &str) -> Vec<Vec<u8>> {
+    let conn = rusqlite::Connection::open(t.home().join("ppcmk.db")).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT v.private_sealed, v.public_sealed FROM vault_key_versions v
+             JOIN vault_keys k ON k.key_id = v.key_id JOIN key_vaults kv ON kv.vault_id = k.vault_id
+             WHERE kv.name = ?1 AND k.name = ?2",
+        )
+        .unwrap();
+    let rows = stmt.query_map([vault, key], |r| Ok([r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?])).unwrap();
+    rows.flat_map(|r| r.unwrap()).collect()
+}
+
+#[test]
+fn purged_key_material_leaves_no_copy_in_the_wal() {
+    let t = TestStore::new();
+    t.ok("New-AzResourceGroup", json!({"Name": "rg", "Location": "centralus"}));
+    t.ok("New-AzRoleAssignment", json!({"SignInName": ADMIN, "RoleDefinitionName": "Key Vault Crypto Officer"}));
+    t.ok("New-AzKeyVault", json!({"Name": "purge-kv", "ResourceGroupName": "rg", "Location": "centralus"}));
+    t.ok(
+        "New-AzKeyVault",
+        json!({"Name": "kept-kv", "ResourceGroupName": "rg", "Location": "centralus", "EnablePurgeProtection": true, "SoftDeleteRetentionInDays": 7}),
+    );
+    add_key(&t, "purge-kv", "gone");
+    add_key(&t, "kept-kv", "later");
+    let gone = sealed_material(&t, "purge-kv", "gone");
+    let later = sealed_material(&t, "kept-kv", "later");
+    assert_eq!((gone.len(), later.len()), (2, 2));
+    let in_store = |blob: &[u8]| support::contains(&support::store_file_bytes(&t.home()), blob);
+    assert!(gone.iter().chain(&later).all(|b| in_store(b)), "the sealed keys are in the store files");
+    // Purged on request: the database pages are overwritten and the WAL is
+    // checkpointed and truncated, so no copy of the sealed key is left.
+    t.ok("Remove-AzKeyVaultKey", json!({"VaultName": "purge-kv", "Name": "gone"}));
+    t.ok("Remove-AzKeyVaultKey", json!({"VaultName": "purge-kv", "Name": "gone", "InRemovedState": true}));
+    for blob in &gone {
+        assert!(!in_store(blob), "a purged key's sealed material is still in the database or its WAL");
+    }
+    // Purged on its scheduled date by maintenance: the same.
+    t.ok("Remove-AzKeyVault", json!({"VaultName": "kept-kv"}));
+    t.ok("Set-PpCmkClock", json!({"AdvanceDays": 8}));
+    assert!(t.ok("Get-AzKeyVault", json!({"InRemovedState": true})).is_empty(), "purged");
+    for blob in &later {
+        assert!(!in_store(blob), "a purged vault's sealed key material is still in the database or its WAL");
+    }
+}
+
 #[test]
 fn key_files_in_every_supported_form_import_and_bad_ones_are_refused() {
     let (t, _) = with_vault();
@@ -569,7 +894,8 @@ fn maintenance_reports_what_came_due() {
         json!({"VaultName": "cmk-kv", "Name": "cmk", "LifetimeActionType": "Rotate", "TimeAfterCreate": "P30D"}),
     );
     assert!(t.ok("Invoke-PpCmkMaintenance", json!({})).is_empty());
-    // Advancing 95 days: rotations at days 30, 60 and 90 are caught up at once.
+    // Advancing 95 days: the rotations due at days 30, 60 and 90 are not
+    // replayed; the key rotates once, now, and its schedule restarts from there.
     let store = ppcmk::Store::open(&t.home()).unwrap();
     ppcmk::invoke_json(
         &store,
@@ -578,9 +904,131 @@ fn maintenance_reports_what_came_due() {
     )
     .unwrap();
     let events = t.ok("Invoke-PpCmkMaintenance", json!({}));
-    assert_eq!(events.iter().filter(|e| e["Action"] == "RotateKey").count(), 3, "{events:?}");
-    assert_eq!(
-        t.ok("Get-AzKeyVaultKey", json!({"VaultName": "cmk-kv", "Name": "cmk", "IncludeVersions": true})).len(),
-        4
+    assert_eq!(events.iter().filter(|e| e["Action"] == "RotateKey").count(), 1, "{events:?}");
+    let versions = || t.ok("Get-AzKeyVaultKey", json!({"VaultName": "cmk-kv", "Name": "cmk", "IncludeVersions": true}));
+    assert_eq!(versions().len(), 2);
+    t.ok("Set-PpCmkClock", json!({"AdvanceDays": 29}));
+    assert_eq!(versions().len(), 2, "30 days after the catch-up rotation, not after day 90");
+    t.ok("Set-PpCmkClock", json!({"AdvanceDays": 2}));
+    assert_eq!(versions().len(), 3);
+}
+
+#[test]
+fn a_ten_year_clock_jump_rotates_each_key_once() {
+    let (t, _) = with_vault();
+    add_key(&t, "cmk-kv", "weekly");
+    add_key(&t, "cmk-kv", "other");
+    for key in ["weekly", "other"] {
+        t.ok(
+            "Set-AzKeyVaultKeyRotationPolicy",
+            json!({"VaultName": "cmk-kv", "Name": key, "LifetimeActionType": "Rotate", "TimeAfterCreate": "P7D"}),
+        );
+    }
+    t.ok("Set-PpCmkClock", json!({"AdvanceDays": 3650}));
+    let started = std::time::Instant::now();
+    let events = t.ok("Invoke-PpCmkMaintenance", json!({}));
+    let rotations: Vec<&Value> = events.iter().filter(|e| e["Action"] == "RotateKey").collect();
+    assert_eq!(rotations.len(), 2, "one rotation per key, not one per skipped week: {events:?}");
+    for key in ["weekly", "other"] {
+        let versions = t.ok("Get-AzKeyVaultKey", json!({"VaultName": "cmk-kv", "Name": key, "IncludeVersions": true}));
+        assert_eq!(versions.len(), 2, "{key}");
+    }
+    assert!(t.ok("Invoke-PpCmkMaintenance", json!({})).is_empty(), "nothing is due after the catch-up");
+    assert!(started.elapsed() < std::time::Duration::from_secs(60), "bounded: {:?}", started.elapsed());
+}
+
+#[test]
+fn rotation_policies_keep_every_trigger_inside_the_key_lifetime() {
+    let (t, _) = with_vault();
+    add_key(&t, "cmk-kv", "cmk");
+    let set = |expires: &str, action: Value| {
+        let mut params = json!({"VaultName": "cmk-kv", "Name": "cmk", "ExpiresIn": expires});
+        params["KeyRotationLifetimeAction"] = action;
+        t.run("Set-AzKeyVaultKeyRotationPolicy", params)
+    };
+    // Valid: rotate 18 months after creation or 30 days before a 2-year expiry.
+    set("P2Y", json!({"Action": "Rotate", "TimeAfterCreate": "P18M"})).unwrap();
+    set("P2Y", json!({"Action": "Rotate", "TimeBeforeExpiry": "P30D"})).unwrap();
+    set("P90D", json!({"Action": "Notify", "TimeBeforeExpiry": "P30D"})).unwrap();
+    // A trigger at or beyond the expiry is refused, with both values named.
+    for (expires, action, named) in [
+        ("P30D", json!({"Action": "Rotate", "TimeBeforeExpiry": "P30D"}), "TimeBeforeExpiry 'P30D'"),
+        ("P60D", json!({"Action": "Rotate", "TimeBeforeExpiry": "P3M"}), "TimeBeforeExpiry 'P3M'"),
+        ("P60D", json!({"Action": "Notify", "TimeBeforeExpiry": "P1Y"}), "TimeBeforeExpiry 'P1Y'"),
+        ("P1Y", json!({"Action": "Rotate", "TimeAfterCreate": "P1Y"}), "TimeAfterCreate 'P1Y'"),
+        ("P90D", json!({"Action": "Rotate", "TimeAfterCreate": "P18M"}), "TimeAfterCreate 'P18M'"),
+    ] {
+        let e = set(expires, action).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidArgument, "{expires}: {e}");
+        assert!(e.message.contains(named) && e.message.contains(&format!("ExpiresIn '{expires}'")), "{e}");
+    }
+    // The same rule for a policy file.
+    let file = t.dir.path().join("policy.json");
+    std::fs::write(
+        &file,
+        r#"{"lifetimeActions":[{"trigger":{"timeBeforeExpiry":"P45D"},"action":{"type":"Rotate"}}],"attributes":{"expiryTime":"P30D"}}"#,
+    )
+    .unwrap();
+    t.fails(
+        ErrorCode::InvalidArgument,
+        "Set-AzKeyVaultKeyRotationPolicy",
+        json!({"VaultName": "cmk-kv", "Name": "cmk", "PolicyPath": file}),
     );
+    // The refused policies left the last valid one in place.
+    let policy = t.ok("Get-AzKeyVaultKeyRotationPolicy", json!({"VaultName": "cmk-kv", "Name": "cmk"})).remove(0);
+    assert_eq!(policy["ExpiresIn"], "P90D");
+}
+
+#[test]
+fn a_key_that_cannot_rotate_does_not_stop_other_commands() {
+    let (t, _) = with_vault();
+    add_key(&t, "cmk-kv", "broken");
+    add_key(&t, "cmk-kv", "healthy");
+    for key in ["broken", "healthy"] {
+        t.ok(
+            "Set-AzKeyVaultKeyRotationPolicy",
+            json!({"VaultName": "cmk-kv", "Name": key, "LifetimeActionType": "Rotate", "TimeAfterCreate": "P30D"}),
+        );
+    }
+    // A stored policy the engine can no longer read: rotating this key fails.
+    t.sql("UPDATE vault_keys SET rotation_policy = '{not json' WHERE name = 'broken'");
+    t.ok("Set-PpCmkClock", json!({"AdvanceDays": 31}));
+    // Every command still runs; the healthy key rotated, the broken one was skipped.
+    assert_eq!(t.ok("Get-AzContext", json!({}))[0]["Account"], ADMIN);
+    let versions = |key: &str| {
+        t.ok("Get-AzKeyVaultKey", json!({"VaultName": "cmk-kv", "Name": key, "IncludeVersions": true})).len()
+    };
+    assert_eq!((versions("healthy"), versions("broken")), (2, 1));
+    let failures = || -> Vec<Value> {
+        t.ok("Get-PpCmkAuditLog", json!({}))
+            .into_iter()
+            .filter(|e| e["Command"] == "KeyVault/RotateKeyFailed")
+            .collect()
+    };
+    let failed = failures();
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert_eq!(failed[0]["Outcome"], "Failed");
+    assert_eq!(failed[0]["ErrorCode"], "Internal");
+    assert!(failed[0]["Target"].as_str().unwrap().ends_with("/keys/broken"), "{failed:?}");
+    // The failure is retried a day later, not on every command.
+    t.ok("Get-AzKeyVault", json!({}));
+    assert_eq!(failures().len(), 1);
+    t.ok("Set-PpCmkClock", json!({"AdvanceHours": 25}));
+    t.ok("Get-AzKeyVault", json!({}));
+    assert_eq!(failures().len(), 2);
+}
+
+#[test]
+fn the_clock_commands_run_even_when_maintenance_cannot() {
+    let (t, _) = with_vault();
+    t.ok("Set-PpCmkClock", json!({"AdvanceDays": 10}));
+    // Break the store under the health checks: the whole pass fails.
+    t.sql("ALTER TABLE environments RENAME TO environments_moved");
+    let e = t.run("Get-AzContext", json!({})).unwrap_err();
+    assert_eq!(e.code, ErrorCode::StoreError, "{e}");
+    assert_eq!(t.ok("Get-PpCmkClock", json!({}))[0]["OffsetDays"], 10);
+    assert_eq!(t.ok("Set-PpCmkClock", json!({"Reset": true}))[0]["OffsetSeconds"], 0);
+    assert_eq!(t.ok("Get-PpCmkClock", json!({}))[0]["OffsetSeconds"], 0);
+    t.sql("ALTER TABLE environments_moved RENAME TO environments");
+    assert_eq!(t.ok("Get-AzContext", json!({}))[0]["Account"], ADMIN);
 }

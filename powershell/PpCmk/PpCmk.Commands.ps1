@@ -105,6 +105,7 @@ $script:PpCmkCommandNames = @(
     'Test-PpCmkKeyVaultForCmk',
     'Undo-AzKeyVaultKeyRemoval',
     'Undo-AzKeyVaultRemoval',
+    'Update-AzADUser',
     'Update-AzKeyVault',
     'Update-AzKeyVaultKey',
     'Update-AzKeyVaultNetworkRuleSet'
@@ -3047,6 +3048,8 @@ function Remove-AzKeyVaultRoleAssignment {
     The managed HSM.
     .PARAMETER RoleDefinitionName
     The local role's name.
+    .PARAMETER RoleDefinitionId
+    The local role's id.
     .PARAMETER ObjectId
     The principal's object id.
     .PARAMETER SignInName
@@ -3068,10 +3071,13 @@ function Remove-AzKeyVaultRoleAssignment {
         [string]
         $HsmName,
 
-        [Parameter(Mandatory = $true)]
-        [ValidateNotNullOrEmpty()]
+        [Parameter()]
         [string]
         $RoleDefinitionName,
+
+        [Parameter()]
+        [string]
+        $RoleDefinitionId,
 
         [Parameter()]
         [string]
@@ -3091,7 +3097,7 @@ function Remove-AzKeyVaultRoleAssignment {
         $PassThru
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('HsmName', 'RoleDefinitionName', 'ObjectId', 'SignInName', 'Scope', 'PassThru')
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('HsmName', 'RoleDefinitionName', 'RoleDefinitionId', 'ObjectId', 'SignInName', 'Scope', 'PassThru')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('HsmName')) { $HsmName } else { 'Remove-AzKeyVaultRoleAssignment' }), 'Remove-AzKeyVaultRoleAssignment')) {
             Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Remove-AzKeyVaultRoleAssignment' -Parameters $request -TypeName 'PpCmk.KeyVaultRoleAssignment'
         }
@@ -3790,7 +3796,7 @@ function Set-PowerAppProtectionStatus {
 function Set-PpCmkClock {
     <#
     .SYNOPSIS
-    Moves the store's clock forward (retention, purge dates, rotation, 28- and 30-day rules) or back to real time.
+    Moves the store's clock forward (retention, purge dates, rotation, 28- and 30-day rules) or back to real time (Global Administrator only).
     .PARAMETER AdvanceDays
     Days to move the clock forward.
     .PARAMETER AdvanceHours
@@ -4329,6 +4335,64 @@ function Undo-AzKeyVaultRemoval {
     }
 }
 
+function Update-AzADUser {
+    <#
+    .SYNOPSIS
+    Changes a user: enables or disables the account, or changes its display name or mail alias (Global Administrator only).
+    .PARAMETER UPNOrObjectId
+    The user's principal name or object id.
+    .PARAMETER ObjectId
+    The user's object id.
+    .PARAMETER AccountEnabled
+    $false disables the account: it can no longer sign in or act, even if signed in.
+    .PARAMETER DisplayName
+    A new display name.
+    .PARAMETER MailNickname
+    A new mail alias.
+    .PARAMETER PassThru
+    Output the user after the change.
+    .EXAMPLE
+    Update-AzADUser -UPNOrObjectId kvadmin@contoso.onmicrosoft.com -AccountEnabled $false
+    .OUTPUTS
+    PpCmk.ADUser
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.ADUser')]
+    param(
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
+        [Alias('UserPrincipalName', 'UPN')]
+        [string]
+        $UPNOrObjectId,
+
+        [Parameter()]
+        [Alias('Id')]
+        [string]
+        $ObjectId,
+
+        [Parameter()]
+        [bool]
+        $AccountEnabled,
+
+        [Parameter()]
+        [string]
+        $DisplayName,
+
+        [Parameter()]
+        [string]
+        $MailNickname,
+
+        [Parameter()]
+        [switch]
+        $PassThru
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('UPNOrObjectId', 'ObjectId', 'AccountEnabled', 'DisplayName', 'MailNickname', 'PassThru')
+        if ($PSCmdlet.ShouldProcess('Update-AzADUser', 'Update-AzADUser')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Update-AzADUser' -Parameters $request -TypeName 'PpCmk.ADUser'
+        }
+    }
+}
+
 function Update-AzKeyVault {
     <#
     .SYNOPSIS
@@ -4340,7 +4404,7 @@ function Update-AzKeyVault {
     .PARAMETER EnablePurgeProtection
     Turn purge protection on. It can never be turned off.
     .PARAMETER DisableRbacAuthorization
-    $true: vault access policies; $false: Azure RBAC.
+    $true: vault access policies; $false: Azure RBAC. Changing it also needs Owner or User Access Administrator on the vault.
     .PARAMETER PublicNetworkAccess
     Whether the vault accepts traffic from public networks. Allowed values: Enabled, Disabled.
     .EXAMPLE

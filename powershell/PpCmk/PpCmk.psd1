@@ -109,6 +109,7 @@ FunctionsToExport    = @(
         'Test-PpCmkKeyVaultForCmk',
         'Undo-AzKeyVaultKeyRemoval',
         'Undo-AzKeyVaultRemoval',
+        'Update-AzADUser',
         'Update-AzKeyVault',
         'Update-AzKeyVaultKey',
         'Update-AzKeyVaultNetworkRuleSet'

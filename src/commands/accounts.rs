@@ -169,7 +169,7 @@ fn disconnect_az_account(ctx: &mut Ctx, _args: &Args) -> Result<Vec<Object>> {
 }
 
 fn get_az_context(ctx: &mut Ctx, _args: &Args) -> Result<Vec<Object>> {
-    match ctx.caller_if_signed_in().cloned() {
+    match ctx.caller_if_signed_in()?.cloned() {
         Some(caller) => Ok(vec![context_object(ctx, &caller)?]),
         None => Ok(vec![]),
     }

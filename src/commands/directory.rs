@@ -57,6 +57,25 @@ pub static COMMANDS: &[Command] = &[
         handler: new_user,
     },
     Command {
+        name: "Update-AzADUser",
+        synopsis: "Changes a user: enables or disables the account, or changes its display name or mail alias (Global Administrator only).",
+        side: Side::Azure,
+        effect: Effect::Change,
+        params: &[
+            Param::string("UPNOrObjectId").alias(&["UserPrincipalName", "UPN"]).pipeline().help("The user's principal name or object id."),
+            Param::string("ObjectId").alias(&["Id"]).help("The user's object id."),
+            Param::boolean("AccountEnabled").help("$false disables the account: it can no longer sign in or act, even if signed in."),
+            Param::string("DisplayName").help("A new display name."),
+            Param::string("MailNickname").help("A new mail alias."),
+            Param::switch("PassThru").help("Output the user after the change."),
+        ],
+        groups: &[Group::exactly_one(&["UPNOrObjectId", "ObjectId"])],
+        output: USER_OUTPUT,
+        errors: &[ErrorCode::Forbidden, ErrorCode::NotFound, ErrorCode::Conflict, ErrorCode::InvalidArgument],
+        example: "Update-AzADUser -UPNOrObjectId kvadmin@contoso.onmicrosoft.com -AccountEnabled $false",
+        handler: update_user,
+    },
+    Command {
         name: "Get-AzADUser",
         synopsis: "Gets users of the directory.",
         side: Side::Azure,
@@ -163,6 +182,23 @@ fn new_user(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
         ctx.now,
     )?;
     Ok(vec![user_object(ctx, &user)?])
+}
+
+fn update_user(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
+    let caller = ctx.caller()?.clone();
+    let reference = match args.str("UPNOrObjectId") {
+        Some(r) => r,
+        None => args.required("ObjectId")?,
+    };
+    let change = identity::UserUpdate {
+        account_enabled: args.bool("AccountEnabled"),
+        display_name: args.str("DisplayName"),
+        mail_nickname: args.str("MailNickname"),
+    };
+    let user = identity::update_user(ctx.db(), &caller, reference, &change)?;
+    ctx.set_audit_target(user.user_principal_name.clone().unwrap_or_else(|| user.object_id.clone()));
+    ctx.set_audit_detail(format!("account enabled: {}", user.account_enabled));
+    Ok(if args.switch("PassThru") { vec![user_object(ctx, &user)?] } else { vec![] })
 }
 
 fn get_user(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {

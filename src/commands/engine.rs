@@ -25,7 +25,7 @@ pub static COMMANDS: &[Command] = &[
     },
     Command {
         name: "Set-PpCmkClock",
-        synopsis: "Moves the store's clock forward (retention, purge dates, rotation, 28- and 30-day rules) or back to real time.",
+        synopsis: "Moves the store's clock forward (retention, purge dates, rotation, 28- and 30-day rules) or back to real time (Global Administrator only).",
         side: Side::Engine,
         effect: Effect::Change,
         params: &[
@@ -35,7 +35,7 @@ pub static COMMANDS: &[Command] = &[
         ],
         groups: &[Group::exactly_one(&["AdvanceDays", "AdvanceHours", "Reset"])],
         output: CLOCK_OUTPUT,
-        errors: &[ErrorCode::InvalidArgument],
+        errors: &[ErrorCode::Forbidden, ErrorCode::NotSignedIn, ErrorCode::InvalidArgument],
         example: "Set-PpCmkClock -AdvanceDays 30",
         handler: set_clock,
     },
@@ -103,6 +103,10 @@ fn get_clock(ctx: &mut Ctx, _args: &Args) -> Result<Vec<Object>> {
 }
 
 fn set_clock(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
+    ctx.set_audit_target("clock");
+    // The clock drives purges, rotations and the deletion of locked
+    // environments for the whole tenant: only a Global Administrator moves it.
+    ctx.caller()?.require_global_admin("move the store's clock")?;
     let reading = if args.switch("Reset") {
         clock::reset(ctx.db())?
     } else {

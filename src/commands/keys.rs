@@ -21,6 +21,7 @@ const KEY_OUTPUT: OutputSpec = OutputSpec {
     type_name: "PpCmk.KeyVaultKey",
     properties: &[
         "VaultName",
+        "HsmName",
         "Name",
         "Version",
         "Id",
@@ -43,7 +44,7 @@ const KEY_OUTPUT: OutputSpec = OutputSpec {
 
 const ROTATION_POLICY_OUTPUT: OutputSpec = OutputSpec {
     type_name: "PpCmk.KeyRotationPolicy",
-    properties: &["Id", "VaultName", "KeyName", "LifetimeActions", "ExpiresIn", "CreatedOn", "UpdatedOn"],
+    properties: &["Id", "VaultName", "HsmName", "KeyName", "LifetimeActions", "ExpiresIn", "CreatedOn", "UpdatedOn"],
     table: &["VaultName", "KeyName", "LifetimeActions", "ExpiresIn"],
 };
 
@@ -228,10 +229,22 @@ pub static COMMANDS: &[Command] = &[
 
 // ------------------------------------------------------------------ outputs
 
+/// `VaultName` for a key vault's objects, `HsmName` for a managed HSM's (the
+/// other one null), so that objects pipe back into -VaultName or -HsmName.
+fn vault_and_hsm_names(vault: &Vault) -> (Value, Value) {
+    let name = Value::String(vault.row.name.clone());
+    match vault.kind() {
+        VaultKind::Vault => (name, Value::Null),
+        VaultKind::ManagedHsm => (Value::Null, name),
+    }
+}
+
 pub(crate) fn key_object(ctx: &Ctx, k: &KeyView) -> Result<Object> {
     let public = k.public_key(ctx.store())?;
+    let (vault_name, hsm_name) = vault_and_hsm_names(&k.vault);
     Ok(object(json!({
-        "VaultName": k.vault.row.name,
+        "VaultName": vault_name,
+        "HsmName": hsm_name,
         "Name": k.key.name,
         "Version": k.version.version,
         "Id": k.id(),
@@ -263,9 +276,11 @@ fn policy_object(vault: &Vault, key: &str, p: &RotationPolicy) -> Object {
         .iter()
         .map(|a| json!({"Action": a.action, "TimeAfterCreate": a.time_after_create, "TimeBeforeExpiry": a.time_before_expiry}))
         .collect();
+    let (vault_name, hsm_name) = vault_and_hsm_names(vault);
     object(json!({
         "Id": format!("{}/rotationpolicy", keys::key_id_url(vault, key, None)),
-        "VaultName": vault.row.name,
+        "VaultName": vault_name,
+        "HsmName": hsm_name,
         "KeyName": key,
         "LifetimeActions": actions,
         "ExpiresIn": p.expires_in,
@@ -393,6 +408,7 @@ fn remove_key(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
     if args.switch("InRemovedState") {
         keys::purge_key(ctx.db(), &who, &vault, name)?;
         ctx.set_audit_detail("purged");
+        ctx.checkpoint_after_commit();
         return Ok(vec![]);
     }
     let view = keys::remove_key(ctx.db(), &who, &vault, name, ctx.now)?;

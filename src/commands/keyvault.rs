@@ -138,7 +138,7 @@ pub static COMMANDS: &[Command] = &[
             VAULT_NAME,
             RESOURCE_GROUP,
             Param::switch("EnablePurgeProtection").help("Turn purge protection on. It can never be turned off."),
-            Param::boolean("DisableRbacAuthorization").help("$true: vault access policies; $false: Azure RBAC."),
+            Param::boolean("DisableRbacAuthorization").help("$true: vault access policies; $false: Azure RBAC. Changing it also needs Owner or User Access Administrator on the vault."),
             Param::string("PublicNetworkAccess").one_of(&["Enabled", "Disabled"]).help("Whether the vault accepts traffic from public networks."),
         ],
         groups: &[],
@@ -348,13 +348,17 @@ pub static COMMANDS: &[Command] = &[
         effect: Effect::Change,
         params: &[
             Param::string("HsmName").mandatory().help("The managed HSM."),
-            Param::string("RoleDefinitionName").mandatory().help("The local role's name."),
+            Param::string("RoleDefinitionName").help("The local role's name."),
+            Param::string("RoleDefinitionId").help("The local role's id."),
             Param::string("ObjectId").help("The principal's object id."),
             Param::string("SignInName").alias(&["UserPrincipalName"]).help("The user's principal name."),
             Param::string("Scope").default("/").help("'/', '/keys' or '/keys/{key name}'."),
             Param::switch("PassThru").help("Output the removed assignment."),
         ],
-        groups: &[Group::exactly_one(&["ObjectId", "SignInName"])],
+        groups: &[
+            Group::exactly_one(&["RoleDefinitionName", "RoleDefinitionId"]),
+            Group::exactly_one(&["ObjectId", "SignInName"]),
+        ],
         output: HSM_ROLE_ASSIGNMENT_OUTPUT,
         errors: &[ErrorCode::Forbidden, ErrorCode::NotFound],
         example: "Remove-AzKeyVaultRoleAssignment -HsmName contoso-hsm -RoleDefinitionName 'Managed HSM Crypto User' -SignInName kvadmin@contoso.onmicrosoft.com -Scope /keys",
@@ -500,6 +504,7 @@ fn remove_vault(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
     if args.switch("InRemovedState") {
         keyvault::purge_vault(ctx.db(), &caller, name)?;
         ctx.set_audit_detail("purged");
+        ctx.checkpoint_after_commit();
     } else {
         let v = keyvault::remove_vault(ctx.db(), &caller, name, args.str("ResourceGroupName"), ctx.now)?;
         ctx.set_audit_target(v.row.resource_id.clone());

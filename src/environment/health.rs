@@ -2,8 +2,9 @@
 //! run before every command and by `Invoke-PpCmkMaintenance`:
 //!
 //! * an environment whose key the policy's identity can no longer use
-//!   (access revoked, key or version disabled, deleted or expired, vault
-//!   deleted or closed to trusted services, policy deleted) is **Locked**,
+//!   (access revoked, key or version disabled, deleted, the current version
+//!   expired or not yet active, vault deleted or closed to trusted services,
+//!   policy deleted) is **Locked**,
 //!   and its policy reported unhealthy; when access to the original key is
 //!   restored it is re-enabled;
 //! * a key version stays needed for 28 days after a rotation replaced it;
@@ -16,9 +17,9 @@
 use super::dek::{self, Protector};
 use super::{Environment, DISABLED, LOCKED, READY};
 use crate::crypto::new_guid;
-use crate::error::Result;
+use crate::error::{ErrorCode, Result};
 use crate::keyvault::{access, keys};
-use crate::maintenance::Event;
+use crate::maintenance::{self, Event};
 use crate::policy::Policy;
 use crate::store::{Db, EnvKeyVersionRow, OperationRow, Store};
 use chrono::{DateTime, Duration, Utc};
@@ -81,7 +82,28 @@ pub fn key_health(db: &Db, env: &Environment, now: DateTime<Utc>) -> Result<std:
                 )));
             }
         }
-        if let Err(e) = keys::check_usable_now(db, &vault, &name, version.as_deref(), access::KeyOp::UnwrapKey, now) {
+        if v.current_until.is_none() {
+            // Key Vault still unwraps with an expired version, but the
+            // service treats an expired current key as lost: the documentation
+            // says an expired key takes all its environments down.
+            // (A key that is gone is reported by the checks below.)
+            let expiry = keys::version_expiry(db, &vault, &name, version.as_deref()).ok().flatten();
+            if let Some(expired) = expiry.filter(|exp| *exp <= now) {
+                return Ok(Err(format!(
+                    "key '{name}' expired on {}; an expired key takes every environment that uses it offline. Extend it (Update-AzKeyVaultKey -Expires) to re-enable them.",
+                    crate::clock::to_display(expired)
+                )));
+            }
+        }
+        let usable_for: &[access::KeyOp] = if v.current_until.is_none() {
+            &[access::KeyOp::UnwrapKey, access::KeyOp::WrapKey]
+        } else {
+            &[access::KeyOp::UnwrapKey]
+        };
+        if let Some(e) = usable_for
+            .iter()
+            .find_map(|op| keys::check_usable_now(db, &vault, &name, version.as_deref(), *op, now).err())
+        {
             let why = if v.current_until.is_some() {
                 format!(
                     "{} A key version must stay enabled for at least {PREVIOUS_VERSION_DAYS} days after a rotation replaced it (until {}).",
@@ -113,33 +135,43 @@ fn rotation_target(db: &Db, env: &Environment) -> Result<Option<String>> {
     Ok((current.as_deref().map(|c| !c.eq_ignore_ascii_case(&latest)).unwrap_or(false)).then_some(latest))
 }
 
-/// The actions due now (read-only).
+/// The actions due now (read-only). An environment whose evaluation fails
+/// (a record the check cannot read) is skipped, not allowed to stop the
+/// checks of the others; it is evaluated again on the next pass.
 pub fn pending(db: &Db, now: DateTime<Utc>) -> Result<Vec<Action>> {
     let mut actions = Vec::new();
     for row in db.environments()? {
         let env = Environment { row };
-        if env.row.state == DISABLED {
-            continue; // an operation owns it
+        match pending_for(db, &env, now) {
+            Ok(found) => actions.extend(found),
+            Err(e) if e.code == ErrorCode::StoreBusy => return Err(e),
+            Err(_) => {}
         }
-        if env.row.protector == "CMK" && env.is_linked() {
-            match key_health(db, &env, now)? {
-                Err(reason) if env.row.state != LOCKED => {
-                    actions.push(Action::Lock { env_key: env.row.env_key, reason })
+    }
+    Ok(actions)
+}
+
+fn pending_for(db: &Db, env: &Environment, now: DateTime<Utc>) -> Result<Vec<Action>> {
+    let mut actions = Vec::new();
+    if env.row.state == DISABLED {
+        return Ok(actions); // an operation owns it
+    }
+    if env.row.protector == "CMK" && env.is_linked() {
+        match key_health(db, env, now)? {
+            Err(reason) if env.row.state != LOCKED => actions.push(Action::Lock { env_key: env.row.env_key, reason }),
+            Ok(()) if env.row.state == LOCKED => actions.push(Action::Unlock { env_key: env.row.env_key }),
+            Ok(()) => {
+                if let Some(new_key_id) = rotation_target(db, env)? {
+                    actions.push(Action::Rewrap { env_key: env.row.env_key, new_key_id });
                 }
-                Ok(()) if env.row.state == LOCKED => actions.push(Action::Unlock { env_key: env.row.env_key }),
-                Ok(()) => {
-                    if let Some(new_key_id) = rotation_target(db, &env)? {
-                        actions.push(Action::Rewrap { env_key: env.row.env_key, new_key_id });
-                    }
-                }
-                Err(_) => {}
             }
+            Err(_) => {}
         }
-        if env.row.state == LOCKED {
-            if let Some(since) = env.row.locked_since {
-                if since + Duration::days(env.days_kept_when_locked()) <= now {
-                    actions.push(Action::DeleteLocked { env_key: env.row.env_key });
-                }
+    }
+    if env.row.state == LOCKED {
+        if let Some(since) = env.row.locked_since {
+            if since + Duration::days(env.days_kept_when_locked()) <= now {
+                actions.push(Action::DeleteLocked { env_key: env.row.env_key });
             }
         }
     }
@@ -228,87 +260,133 @@ fn rewrap(store: &Store, db: &Db, env: &Environment, new_key_id: &str, now: Date
     Ok(rewrapped)
 }
 
-/// Applies the actions due now (re-evaluated inside this write transaction).
+impl Action {
+    /// The environment the action is about (none for a flow's runs).
+    fn env_key(&self) -> Option<i64> {
+        match self {
+            Action::Lock { env_key, .. }
+            | Action::Unlock { env_key }
+            | Action::Rewrap { env_key, .. }
+            | Action::DeleteLocked { env_key } => Some(*env_key),
+            Action::ExpireLegacyRuns { .. } => None,
+        }
+    }
+
+    /// What a failure event names: the environment or the flow.
+    fn target(&self, db: &Db) -> String {
+        match self {
+            Action::ExpireLegacyRuns { flow_key } => {
+                db.flow_by_key(*flow_key).ok().flatten().map(|f| f.flow_id).unwrap_or_else(|| flow_key.to_string())
+            }
+            _ => {
+                let key = self.env_key().unwrap_or_default();
+                db.environment_by_key(key)
+                    .ok()
+                    .flatten()
+                    .map(|row| row.environment_id)
+                    .unwrap_or_else(|| key.to_string())
+            }
+        }
+    }
+
+    /// The event name of the action, and of its failure.
+    fn names(&self) -> (&'static str, &'static str) {
+        match self {
+            Action::Lock { .. } => ("LockEnvironment", "LockEnvironmentFailed"),
+            Action::Unlock { .. } => ("ReEnableEnvironment", "ReEnableEnvironmentFailed"),
+            Action::Rewrap { .. } => ("RewrapEnvironmentKeys", "RewrapEnvironmentKeysFailed"),
+            Action::DeleteLocked { .. } => ("DeleteLockedEnvironment", "DeleteLockedEnvironmentFailed"),
+            Action::ExpireLegacyRuns { .. } => ("ExpireLegacyFlowRuns", "ExpireLegacyFlowRunsFailed"),
+        }
+    }
+}
+
+/// Applies the actions due now (re-evaluated inside this write transaction),
+/// each in its own savepoint: one that fails is rolled back, reported and
+/// skipped, and the others still apply.
 pub fn apply(store: &Store, db: &Db, now: DateTime<Utc>) -> Result<Vec<Event>> {
     let mut events = Vec::new();
     for action in pending(db, now)? {
-        match action {
-            Action::Lock { env_key, reason } => {
-                let Some(row) = db.environment_by_key(env_key)? else { continue };
-                let mut env = Environment { row };
-                env.row.state = LOCKED.into();
-                env.row.state_reason = Some(format!("its customer-managed key is not reachable: {reason}"));
-                env.row.locked_since.get_or_insert(now);
-                db.update_environment(&env.row)?;
-                store.deks.forget(env.id());
-                set_policy_health(db, env.row.policy_id.as_deref(), false, Some(reason.clone()), now)?;
-                events.push(Event {
-                    time: now,
-                    action: "LockEnvironment",
-                    target: env.id().to_string(),
-                    detail: format!("'{}' locked: {reason}", env.name()),
-                });
-            }
-            Action::Unlock { env_key } => {
-                let Some(row) = db.environment_by_key(env_key)? else { continue };
-                let mut env = Environment { row };
-                env.row.state = READY.into();
-                env.row.state_reason = None;
-                env.row.locked_since = None;
-                db.update_environment(&env.row)?;
-                set_policy_health(db, env.row.policy_id.as_deref(), true, None, now)?;
-                events.push(Event {
-                    time: now,
-                    action: "ReEnableEnvironment",
-                    target: env.id().to_string(),
-                    detail: format!("'{}' re-enabled: access to its key is restored", env.name()),
-                });
-            }
-            Action::Rewrap { env_key, new_key_id } => {
-                let Some(row) = db.environment_by_key(env_key)? else { continue };
-                let env = Environment { row };
-                let n = rewrap(store, db, &env, &new_key_id, now)?;
-                events.push(Event {
-                    time: now,
-                    action: "RewrapEnvironmentKeys",
-                    target: env.id().to_string(),
-                    detail: format!(
-                        "'{}': {n} DEK generation(s) re-wrapped to {new_key_id}; no data re-encrypted, no downtime",
-                        env.name()
-                    ),
-                });
-            }
-            Action::ExpireLegacyRuns { flow_key } => {
-                let n = db.delete_legacy_runs_of_flow(flow_key)?;
-                let flow_id = db.flow_by_key(flow_key)?.map(|f| f.flow_id).unwrap_or_default();
-                events.push(Event {
-                    time: now,
-                    action: "ExpireLegacyFlowRuns",
-                    target: flow_id,
-                    detail: format!(
-                        "{n} run(s) from before the flow's key change deleted: run history isn't carried forward and stays available {} days",
-                        crate::flows::runs::LEGACY_RUN_DAYS
-                    ),
-                });
-            }
-            Action::DeleteLocked { env_key } => {
-                let Some(row) = db.environment_by_key(env_key)? else { continue };
-                let env = Environment { row };
-                db.delete_environment(env_key)?;
-                store.deks.forget(env.id());
-                events.push(Event {
-                    time: now,
-                    action: "DeleteLockedEnvironment",
-                    target: env.id().to_string(),
-                    detail: format!(
-                        "{} environment '{}' stayed locked {} days and was deleted with its data",
-                        env.row.sku,
-                        env.name(),
-                        env.days_kept_when_locked()
-                    ),
-                });
+        let (name, failed) = action.names();
+        match maintenance::isolated(db, |db| apply_one(store, db, &action, now))? {
+            Ok(Some(event)) => events.push(event),
+            Ok(None) => {}
+            Err(e) => {
+                let target = action.target(db);
+                events.push(Event::failure(now, failed, target, name, &e));
             }
         }
     }
     Ok(events)
+}
+
+fn apply_one(store: &Store, db: &Db, action: &Action, now: DateTime<Utc>) -> Result<Option<Event>> {
+    let (name, _) = action.names();
+    if let Action::ExpireLegacyRuns { flow_key } = action {
+        let n = db.delete_legacy_runs_of_flow(*flow_key)?;
+        let flow_id = db.flow_by_key(*flow_key)?.map(|f| f.flow_id).unwrap_or_default();
+        let detail = format!(
+            "{n} run(s) from before the flow's key change deleted: run history isn't carried forward and stays available {} days",
+            crate::flows::runs::LEGACY_RUN_DAYS
+        );
+        return Ok(Some(Event::new(now, name, flow_id, detail)));
+    }
+    let Some(row) = db.environment_by_key(action.env_key().unwrap_or_default())? else { return Ok(None) };
+    let event = match action {
+        Action::Lock { reason, .. } => {
+            let mut env = Environment { row };
+            env.row.state = LOCKED.into();
+            env.row.state_reason = Some(format!("its customer-managed key is not reachable: {reason}"));
+            env.row.locked_since.get_or_insert(now);
+            db.update_environment(&env.row)?;
+            store.deks.forget(env.id());
+            set_policy_health(db, env.row.policy_id.as_deref(), false, Some(reason.clone()), now)?;
+            Event::new(now, name, env.id().to_string(), format!("'{}' locked: {reason}", env.name()))
+        }
+        Action::Unlock { .. } => {
+            let mut env = Environment { row };
+            env.row.state = READY.into();
+            env.row.state_reason = None;
+            env.row.locked_since = None;
+            db.update_environment(&env.row)?;
+            set_policy_health(db, env.row.policy_id.as_deref(), true, None, now)?;
+            Event::new(
+                now,
+                name,
+                env.id().to_string(),
+                format!("'{}' re-enabled: access to its key is restored", env.name()),
+            )
+        }
+        Action::Rewrap { new_key_id, .. } => {
+            let env = Environment { row };
+            let n = rewrap(store, db, &env, new_key_id, now)?;
+            Event::new(
+                now,
+                name,
+                env.id().to_string(),
+                format!(
+                    "'{}': {n} DEK generation(s) re-wrapped to {new_key_id}; no data re-encrypted, no downtime",
+                    env.name()
+                ),
+            )
+        }
+        Action::DeleteLocked { env_key } => {
+            let env = Environment { row };
+            db.delete_environment(*env_key)?;
+            store.deks.forget(env.id());
+            Event::new(
+                now,
+                name,
+                env.id().to_string(),
+                format!(
+                    "{} environment '{}' stayed locked {} days and was deleted with its data",
+                    env.row.sku,
+                    env.name(),
+                    env.days_kept_when_locked()
+                ),
+            )
+        }
+        Action::ExpireLegacyRuns { .. } => unreachable!("handled above"),
+    };
+    Ok(Some(event))
 }

@@ -695,7 +695,12 @@ fn check_policy_key(db: &Db, p: &Policy, now: DateTime<Utc>) -> Result<()> {
     for op in [access::KeyOp::WrapKey, access::KeyOp::UnwrapKey] {
         access::authorize(db, &vault, Some(&p.row.key_name), &who, op)?;
     }
-    keys::check_usable_now(db, &vault, &p.row.key_name, p.row.key_version.as_deref(), access::KeyOp::UnwrapKey, now)
+    // Wrapping is what a link needs from the key: an expired (or not yet
+    // active) version still unwraps, but no longer wraps.
+    for op in [access::KeyOp::WrapKey, access::KeyOp::UnwrapKey] {
+        keys::check_usable_now(db, &vault, &p.row.key_name, p.row.key_version.as_deref(), op, now)?;
+    }
+    Ok(())
 }
 
 /// Generations nothing uses any more lose their DEK for good.

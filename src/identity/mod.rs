@@ -158,6 +158,14 @@ pub fn not_signed_in(side: Side) -> Error {
 
 /// Who a command runs as: `account` (from `PPCMK_ACCOUNT` or the request)
 /// when given, else the account signed in on the command's side.
+///
+/// Only an enabled user acts. An override naming nobody is `NotSignedIn`; one
+/// naming a service principal (by object id or application id) is refused
+/// with `Forbidden`: a managed identity acts only inside the service it
+/// belongs to, never as a shell user (it would hold the key vault access of
+/// an enterprise policy). A disabled account is refused with `Forbidden`,
+/// whether named by the override or signed in. Refusals carry the account
+/// as their target, for the audit log.
 pub fn resolve_caller(db: &Db, side: Side, account: Option<&str>) -> Result<Option<Caller>> {
     if let Some(account) = account.filter(|a| !a.is_empty()) {
         let principal = find_principal(db, account)?.ok_or_else(|| {
@@ -167,8 +175,47 @@ pub fn resolve_caller(db: &Db, side: Side, account: Option<&str>) -> Result<Opti
             )
             .with_target(account)
         })?;
+        check_may_act(&principal, account, true)?;
         return Caller::load(db, principal).map(Some);
     }
+    match session_caller(db, side)? {
+        None => Ok(None),
+        Some(caller) => {
+            check_may_act(&caller.principal, caller.audit_name(), false)?;
+            Ok(Some(caller))
+        }
+    }
+}
+
+/// Refuses a principal that may not act as a caller: not a user, or disabled.
+/// `named` is how the caller was named; `by_override` whether by
+/// `PPCMK_ACCOUNT` (or a request's `account`) rather than a sign-in.
+fn check_may_act(principal: &PrincipalRow, named: &str, by_override: bool) -> Result<()> {
+    // The target names the principal as the audit log does, however it was named.
+    let audit_name = principal.user_principal_name.as_deref().unwrap_or(&principal.display_name);
+    let subject = if by_override {
+        format!("PPCMK_ACCOUNT (or the request's \"account\") names '{named}', which")
+    } else {
+        format!("The signed-in account '{named}'")
+    };
+    if principal.kind != PrincipalKind::User {
+        return Err(Error::forbidden(format!(
+            "{subject} is the service principal '{}': only users act through ppcmk; name a user by user principal name or object id.",
+            principal.display_name
+        ))
+        .with_target(audit_name));
+    }
+    if !principal.account_enabled {
+        return Err(Error::forbidden(format!(
+            "{subject} is disabled and cannot act. Use another account (Connect-AzAccount, Add-PowerAppsAccount or PPCMK_ACCOUNT), or have a Global Administrator enable it (Update-AzADUser -AccountEnabled $true)."
+        ))
+        .with_target(audit_name));
+    }
+    Ok(())
+}
+
+/// The account signed in on `side`, as stored, whether or not it may act.
+fn session_caller(db: &Db, side: Side) -> Result<Option<Caller>> {
     match db.session(session_side(side))? {
         None => Ok(None),
         Some((object_id, _)) => match db.principal(&object_id)? {
@@ -197,11 +244,19 @@ pub fn user_by_upn(db: &Db, upn: &str) -> Result<PrincipalRow> {
     db.principal_by_upn(upn)?.filter(|p| p.kind == PrincipalKind::User).ok_or_else(|| Error::not_found("User", upn))
 }
 
-/// Signs `account` in on `side` (no password: a local rehearsal).
+/// Signs `account` (a user, by UPN or object id) in on `side` (no password: a
+/// local rehearsal). Service principals and disabled accounts are refused.
 pub fn sign_in(db: &Db, side: Side, account: &str, now: DateTime<Utc>) -> Result<Caller> {
     let principal = find_principal(db, account)?.ok_or_else(|| Error::not_found("Account", account))?;
+    if principal.kind != PrincipalKind::User {
+        return Err(Error::forbidden(format!(
+            "'{account}' is the service principal '{}': only users sign in here.",
+            principal.display_name
+        ))
+        .with_target(account));
+    }
     if !principal.account_enabled {
-        return Err(Error::forbidden(format!("The account {account} is disabled.")));
+        return Err(Error::forbidden(format!("The account {account} is disabled.")).with_target(account));
     }
     db.set_session(session_side(side), &principal.object_id, now)?;
     Caller::load(db, principal)
@@ -211,9 +266,10 @@ pub fn sign_out(db: &Db, side: Side) -> Result<bool> {
     db.clear_session(session_side(side))
 }
 
-/// The account signed in on `side`, ignoring `PPCMK_ACCOUNT`.
+/// The account signed in on `side`, ignoring `PPCMK_ACCOUNT`, as stored
+/// (also when it is disabled and may no longer act).
 pub fn signed_in(db: &Db, side: Side) -> Result<Option<Caller>> {
-    resolve_caller(db, side, None)
+    session_caller(db, side)
 }
 
 /// Validates a user principal name: `local@domain` with the tenant's domain.
@@ -282,6 +338,60 @@ pub fn create_user(
         created_time: now,
     };
     db.insert_principal(&user)?;
+    Ok(user)
+}
+
+/// The changes `Update-AzADUser` may make.
+#[derive(Debug, Default)]
+pub struct UserUpdate<'a> {
+    pub account_enabled: Option<bool>,
+    pub display_name: Option<&'a str>,
+    pub mail_nickname: Option<&'a str>,
+}
+
+/// Updates a user (Global Administrator only). The tenant's last enabled
+/// Global Administrator cannot be disabled: nobody could manage it any more.
+pub fn update_user(db: &Db, caller: &Caller, reference: &str, change: &UserUpdate) -> Result<PrincipalRow> {
+    caller.require_global_admin("update users")?;
+    let mut user = find_principal(db, reference)?
+        .filter(|p| p.kind == PrincipalKind::User)
+        .ok_or_else(|| Error::not_found("User", reference))?;
+    if let Some(name) = change.display_name {
+        validate_display_name(name)?;
+        user.display_name = name.to_string();
+    }
+    if let Some(alias) = change.mail_nickname {
+        if alias.is_empty()
+            || alias.len() > 64
+            || !alias.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+        {
+            return Err(Error::invalid(format!(
+                "The mail alias '{alias}' is invalid: use 1-64 letters, digits, dots, dashes and underscores."
+            )));
+        }
+        user.mail_nickname = Some(alias.to_string());
+    }
+    if let Some(enabled) = change.account_enabled {
+        if !enabled && user.account_enabled {
+            let other_enabled_admin = db
+                .directory_role_members(Some(DirectoryRole::GlobalAdministrator.name()))?
+                .iter()
+                .any(|(_, p, _)| p.object_id != user.object_id && p.account_enabled);
+            let is_admin = db
+                .directory_roles_of(&user.object_id)?
+                .iter()
+                .any(|r| r.eq_ignore_ascii_case(DirectoryRole::GlobalAdministrator.name()));
+            if is_admin && !other_enabled_admin {
+                return Err(Error::conflict(format!(
+                    "{} is the tenant's last enabled Global Administrator; enable or add another one first.",
+                    user.user_principal_name.as_deref().unwrap_or(&user.display_name)
+                ))
+                .with_target(reference));
+            }
+        }
+        user.account_enabled = enabled;
+    }
+    db.update_principal(&user)?;
     Ok(user)
 }
 

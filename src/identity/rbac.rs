@@ -402,6 +402,14 @@ fn authorize_assignment_change(db: &Db, caller: &Caller, scope: &str, action: &s
     authorize(db, caller, scope, action)
 }
 
+/// Refuses unless the caller may create role assignments at `scope` (Owner
+/// or User Access Administrator at or above it, or a Global Administrator):
+/// also required for changes that decide who controls access, such as a
+/// vault's permission model.
+pub fn authorize_role_assignment_write(db: &Db, caller: &Caller, scope: &str) -> Result<()> {
+    authorize_assignment_change(db, caller, scope, "Microsoft.Authorization/roleAssignments/write")
+}
+
 /// A role assignment with its principal resolved, ready for output.
 #[derive(Debug, Clone)]
 pub struct RoleAssignment {
@@ -478,6 +486,12 @@ pub fn remove_assignment(
     scope: &str,
 ) -> Result<RoleAssignment> {
     let id = ArmId::parse(scope)?;
+    if role.kind != RoleKind::Arm {
+        return Err(Error::invalid(format!(
+            "'{}' is a Managed HSM local role: its assignments belong to the HSM; remove them with Remove-AzKeyVaultRoleAssignment -HsmName.",
+            role.name
+        )));
+    }
     authorize_assignment_change(db, caller, scope, "Microsoft.Authorization/roleAssignments/delete")?;
     let row = db.role_assignment_at(&id.to_string(), role.id, principal_id)?.ok_or_else(|| {
         Error::new(
@@ -499,14 +513,19 @@ pub struct AssignmentQuery<'a> {
     pub scope: Option<&'a str>,
 }
 
-/// Assignments the caller may see: all for a Global Administrator, else those
-/// at scopes where the caller can read role assignments, plus its own.
+/// Azure role assignments the caller may see: all for a Global
+/// Administrator, else those at scopes where the caller can read role
+/// assignments, plus its own. Managed HSM local assignments are not Azure
+/// RBAC and are never listed here (Get-AzKeyVaultRoleAssignment lists them).
 pub fn list_assignments(db: &Db, caller: &Caller, q: &AssignmentQuery) -> Result<Vec<RoleAssignment>> {
     if let Some(scope) = q.scope {
         ArmId::parse(scope)?;
     }
     let mut out = Vec::new();
     for row in db.role_assignments(q.principal_id, q.role.map(|r| r.id))? {
+        if !is_arm_assignment(&row) {
+            continue;
+        }
         if let Some(scope) = q.scope {
             if !scope_covers(&row.scope, scope) && !scope_covers(scope, &row.scope) {
                 continue;
@@ -560,13 +579,20 @@ pub fn create_local_assignment(
     Ok(RoleAssignment { row, role, principal: Some(principal.clone()) })
 }
 
-/// Removes a managed HSM local role assignment at exactly `scope`.
+/// Removes a managed HSM local role assignment at exactly `scope`; Azure
+/// role assignments are not touched (Remove-AzRoleAssignment removes them).
 pub fn remove_local_assignment(
     db: &Db,
     principal_id: &str,
     role: &'static RoleDefinition,
     scope: &str,
 ) -> Result<RoleAssignment> {
+    if role.kind != RoleKind::ManagedHsmLocal {
+        return Err(Error::invalid(format!(
+            "'{}' is an Azure role, not a Managed HSM local role: remove it with Remove-AzRoleAssignment.",
+            role.name
+        )));
+    }
     let row = db.role_assignment_at(scope, role.id, principal_id)?.ok_or_else(|| {
         Error::new(
             ErrorCode::NotFound,
@@ -577,15 +603,28 @@ pub fn remove_local_assignment(
     RoleAssignment::load(db, row)?.ok_or_else(|| Error::internal("assignment of an unknown role"))
 }
 
-/// Assignments at `scope` or below it (an HSM's local assignments).
-pub fn assignments_within(db: &Db, scope: &str) -> Result<Vec<RoleAssignment>> {
+/// Managed HSM local assignments at `scope` or below it (an HSM's own
+/// role assignments; Azure roles assigned on the HSM resource are not among them).
+pub fn local_assignments_within(db: &Db, scope: &str) -> Result<Vec<RoleAssignment>> {
     let mut out = Vec::new();
     for row in db.role_assignments(None, None)? {
-        if scope_covers(scope, &row.scope) {
+        if scope_covers(scope, &row.scope) && !is_arm_assignment(&row) {
             out.extend(RoleAssignment::load(db, row)?);
         }
     }
     Ok(out)
+}
+
+/// Whether an assignment is Azure RBAC (not a managed HSM local role).
+fn is_arm_assignment(row: &RoleAssignmentRow) -> bool {
+    role_by_id(&row.role_definition_id).is_some_and(|r| r.kind == RoleKind::Arm)
+}
+
+/// Deletes every role assignment (Azure or HSM-local) at `scope` or below
+/// it: when a vault, managed HSM or key is purged, grants on it must not
+/// come back with a new object of the same name.
+pub fn delete_assignments_within(db: &Db, scope: &str) -> Result<usize> {
+    db.delete_role_assignments_within(scope)
 }
 
 fn principal_label(p: &PrincipalRow) -> String {
@@ -641,6 +680,33 @@ mod tests {
         let uaa = role_by_name("User Access Administrator").unwrap();
         assert!(uaa.permits("Microsoft.Authorization/roleAssignments/write"));
         assert!(!uaa.permits("Microsoft.KeyVault/vaults/write"));
+    }
+
+    #[test]
+    fn local_and_azure_assignments_are_removed_only_by_their_own_functions() {
+        let random: [u8; 8] = crate::crypto::random_array();
+        let home = std::env::temp_dir().join(format!("ppcmk-rbac-{}", crate::crypto::hex(&random)));
+        let store = crate::store::Store::open(&home).unwrap();
+        let db = store.db().unwrap();
+        let admin = db.principal(super::super::ADMIN_OBJECT_ID).unwrap().unwrap();
+        let caller = super::super::Caller { principal: admin.clone(), directory_roles: vec![] };
+        let hsm = format!("{}/resourceGroups/rg/providers/Microsoft.KeyVault/managedHSMs/h", arm::default_scope());
+        let local = role_by_name("Managed HSM Crypto User").unwrap();
+        let owner = role_by_id(OWNER).unwrap();
+        create_local_assignment(&db, &admin, local, &hsm, "system", Utc::now()).unwrap();
+        // The subscription's Owner assignment is Azure RBAC: not removable as a local one.
+        let e = remove_local_assignment(&db, &admin.object_id, owner, &arm::default_scope()).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidArgument);
+        assert!(db.role_assignment_at(&arm::default_scope(), OWNER, &admin.object_id).unwrap().is_some());
+        // The local one is not removable as an Azure assignment, only as a local one.
+        let e = remove_assignment(&db, &caller, &admin.object_id, local, &hsm).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidArgument);
+        assert_eq!(local_assignments_within(&db, &hsm).unwrap().len(), 1);
+        remove_local_assignment(&db, &admin.object_id, local, &hsm).unwrap();
+        assert!(local_assignments_within(&db, &hsm).unwrap().is_empty());
+        drop(db);
+        drop(store);
+        let _ = std::fs::remove_dir_all(&home);
     }
 
     #[test]

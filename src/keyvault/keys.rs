@@ -14,7 +14,7 @@ use crate::clock::IsoDuration;
 use crate::crypto::rsa::{OaepAlgorithm, PrivateKey, PublicKey, SUPPORTED_SIZES};
 use crate::crypto::{hex, random_array};
 use crate::error::{Error, ErrorCode, Result};
-use crate::maintenance::Event;
+use crate::maintenance::{self, Event};
 use crate::store::{ArmResourceRow, Db, KeyRow, KeyVersionRow, Store};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -474,7 +474,14 @@ pub fn purge_key(db: &Db, who: &Requester, vault: &Vault, name: &str) -> Result<
         )
         .with_target(name));
     }
-    db.delete_key(&key.key_id)
+    purge_key_row(db, vault, &key)
+}
+
+/// Deletes a key for good with its versions and the role assignments at its
+/// scope (a key created later with the same name starts without them).
+fn purge_key_row(db: &Db, vault: &Vault, key: &KeyRow) -> Result<()> {
+    db.delete_key(&key.key_id)?;
+    crate::identity::rbac::delete_assignments_within(db, &vault.key_scope(&key.name)).map(drop)
 }
 
 /// Creates a new version like the current one (`Invoke-AzKeyVaultKeyRotation`).
@@ -567,20 +574,48 @@ impl RotationPolicy {
 }
 
 /// Checks a policy as Key Vault does: ISO 8601 durations, ExpiresIn at least
-/// 28 days, rotation at least 7 days after creation, one trigger per action.
+/// 28 days, rotation at least 7 days after creation, one trigger per action,
+/// and every trigger inside a version's lifetime: ExpiresIn longer than each
+/// TimeAfterCreate (else versions expire before they rotate) and each
+/// TimeBeforeExpiry (else a new version is due for rotation the moment it
+/// is created).
 fn validate_policy(actions: &[LifetimeAction], expires_in: Option<&str>, now: DateTime<Utc>) -> Result<()> {
     let duration = |text: &str, what: &str| {
         IsoDuration::parse(text).ok_or_else(|| {
             Error::invalid(format!("{what} '{text}' is not an ISO 8601 duration such as P30D, P18M or P2Y."))
         })
     };
-    if let Some(e) = expires_in {
-        if !duration(e, "ExpiresIn")?.at_least_days(28, now) {
-            return Err(Error::invalid(format!(
-                "ExpiresIn '{e}' is too short: a key's expiry must be at least 28 days (P28D)."
-            )));
+    let lifetime = match expires_in {
+        Some(e) => {
+            let d = duration(e, "ExpiresIn")?;
+            if !d.at_least_days(28, now) {
+                return Err(Error::invalid(format!(
+                    "ExpiresIn '{e}' is too short: a key's expiry must be at least 28 days (P28D)."
+                )));
+            }
+            Some((e, d))
         }
-    }
+        None => None,
+    };
+    // Durations compare by the time they reach from now (months have no fixed length).
+    let within_lifetime = |d: IsoDuration, text: &str, what: &str| -> Result<()> {
+        let Some((e, lifetime)) = lifetime else { return Ok(()) };
+        let longer = match (d.after(now), lifetime.after(now)) {
+            (Some(trigger), Some(expiry)) => trigger < expiry,
+            _ => false,
+        };
+        if longer {
+            return Ok(());
+        }
+        Err(Error::invalid(format!(
+            "{what} '{text}' must be shorter than ExpiresIn '{e}': {}",
+            if what == "TimeAfterCreate" {
+                "each version would expire before the policy rotates it."
+            } else {
+                "each new version would be due for rotation the moment it is created."
+            }
+        )))
+    };
     for a in actions {
         if !a.action.eq_ignore_ascii_case("Rotate") && !a.action.eq_ignore_ascii_case("Notify") {
             return Err(Error::invalid(format!("Lifetime action '{}' is not Rotate or Notify.", a.action)));
@@ -595,19 +630,22 @@ fn validate_policy(actions: &[LifetimeAction], expires_in: Option<&str>, now: Da
                 if a.action.eq_ignore_ascii_case("Notify") {
                     return Err(Error::invalid("A Notify action takes TimeBeforeExpiry, not TimeAfterCreate."));
                 }
-                if !duration(t, "TimeAfterCreate")?.at_least_days(7, now) {
+                let d = duration(t, "TimeAfterCreate")?;
+                if !d.at_least_days(7, now) {
                     return Err(Error::invalid(format!(
                         "TimeAfterCreate '{t}' is too short: rotate at least 7 days (P7D) after creation."
                     )));
                 }
+                within_lifetime(d, t, "TimeAfterCreate")?;
             }
             (None, Some(t)) => {
-                duration(t, "TimeBeforeExpiry")?;
+                let d = duration(t, "TimeBeforeExpiry")?;
                 if expires_in.is_none() {
                     return Err(Error::invalid(
                         "TimeBeforeExpiry needs the policy's ExpiresIn, so that new versions have an expiry.",
                     ));
                 }
+                within_lifetime(d, t, "TimeBeforeExpiry")?;
             }
         }
     }
@@ -648,43 +686,94 @@ pub fn get_rotation_policy(
 
 // --------------------------------------------------------- time-based actions
 
+/// The versionless identifier of a key for maintenance reports (its id when
+/// the vault cannot be read).
+fn key_target(db: &Db, key: &KeyRow) -> String {
+    match db.vault_by_id(&key.vault_id) {
+        Ok(Some(row)) => key_id_url(&Vault { row }, &key.name, None),
+        _ => key.key_id.clone(),
+    }
+}
+
+/// Purges every soft-deleted key whose scheduled purge date has come, each
+/// on its own: one that fails is reported and skipped.
 pub(super) fn purge_due_keys(db: &Db, now: DateTime<Utc>) -> Result<Vec<Event>> {
     let mut events = Vec::new();
     for key in db.keys_due_for_purge(now)? {
-        let Some(vault) = db.vault_by_id(&key.vault_id)?.map(|row| Vault { row }) else { continue };
-        db.delete_key(&key.key_id)?;
-        events.push(Event {
-            time: key.scheduled_purge_time.unwrap_or(now),
-            action: "PurgeKey",
-            target: key_id_url(&vault, &key.name, None),
-            detail: format!(
-                "deleted key '{}' reached its scheduled purge date and was purged with all its versions",
-                key.name
-            ),
-        });
+        let target = key_target(db, &key);
+        let time = key.scheduled_purge_time.unwrap_or(now);
+        let purged = maintenance::isolated(db, |db| {
+            let vault = db
+                .vault_by_id(&key.vault_id)?
+                .map(|row| Vault { row })
+                .ok_or_else(|| Error::internal(format!("the vault of key '{}' is missing", key.name)))?;
+            purge_key_row(db, &vault, &key)
+        })?;
+        match purged {
+            Ok(()) => events.push(Event::new(
+                time,
+                "PurgeKey",
+                target,
+                format!(
+                    "deleted key '{}' reached its scheduled purge date and was purged with all its versions",
+                    key.name
+                ),
+            )),
+            Err(e) => {
+                events.push(Event::failure(now, "PurgeKeyFailed", target, &format!("purging key '{}'", key.name), &e))
+            }
+        }
     }
     Ok(events)
 }
 
-/// Rotates every key whose policy says it is due, catching up on rotations
-/// the clock skipped (each new version dated when it fell due).
+/// How long a rotation that failed waits before the next attempt, so that a
+/// broken key is not retried (and reported) on every command.
+const ROTATION_RETRY: Duration = Duration::days(1);
+
+/// Rotates every key whose policy says it is due, **at most once per key per
+/// pass**, each key on its own (one that fails is reported, retried a day
+/// later, and does not stop the others).
+///
+/// Rotations the clock skipped are not replayed: an overdue key gets one new
+/// version, dated now, and the policy's schedule restarts from it. This is
+/// what Key Vault's rotation service does after an outage, and it keeps a
+/// pass bounded: replaying would generate one RSA key per skipped interval
+/// (hundreds after `Set-PpCmkClock -AdvanceDays 3650`) inside one command,
+/// for versions nothing ever used.
 pub(super) fn rotate_due_keys(store: &Store, db: &Db, now: DateTime<Utc>) -> Result<Vec<Event>> {
     let mut events = Vec::new();
-    for mut key in db.keys_due_for_rotation(now)? {
-        let Some(vault) = db.vault_by_id(&key.vault_id)?.map(|row| Vault { row }) else { continue };
-        for _ in 0..1000 {
-            let Some(due) = key.next_rotation_time.filter(|t| *t <= now) else { break };
-            let view = new_version_like_current(db, store, &vault, key, due)?;
-            events.push(Event {
-                time: due,
-                action: "RotateKey",
-                target: view.id(),
-                detail: format!(
-                    "the rotation policy of key '{}' created version {}",
-                    view.key.name, view.version.version
+    for key in db.keys_due_for_rotation(now)? {
+        let target = key_target(db, &key);
+        let due = key.next_rotation_time.unwrap_or(now);
+        let rotated = maintenance::isolated(db, |db| {
+            let vault = db
+                .vault_by_id(&key.vault_id)?
+                .map(|row| Vault { row })
+                .ok_or_else(|| Error::internal(format!("the vault of key '{}' is missing", key.name)))?;
+            new_version_like_current(db, store, &vault, key.clone(), now)
+        })?;
+        match rotated {
+            Ok(view) => events.push(Event::new(
+                now,
+                "RotateKey",
+                view.id(),
+                format!(
+                    "the rotation policy of key '{}' created version {} (due since {})",
+                    view.key.name,
+                    view.version.version,
+                    crate::clock::to_display(due)
                 ),
-            });
-            key = view.key;
+            )),
+            Err(e) => {
+                let retry = now + ROTATION_RETRY;
+                let mut later = key.clone();
+                later.next_rotation_time = Some(retry);
+                // Best effort: if even this fails, the next pass tries again.
+                let _ = maintenance::isolated(db, |db| db.update_key(&later))?;
+                let what = format!("rotating key '{}' (retried after {})", key.name, crate::clock::to_display(retry));
+                events.push(Event::failure(now, "RotateKeyFailed", target, &what, &e));
+            }
         }
     }
     Ok(events)
@@ -700,7 +789,16 @@ pub struct CryptoResult {
     pub value: Vec<u8>,
 }
 
-/// A version may be used when it is enabled, active, not expired, and allows the operation.
+/// Whether the operation protects new data (wrapKey, encrypt; sign would be
+/// one too). Only these are bound to a version's NotBefore/Expires window:
+/// Key Vault still serves unwrapKey, decrypt (and verify) outside it, so that
+/// data protected while the key was valid can always be recovered.
+fn protects_new_data(op: KeyOp) -> bool {
+    matches!(op, KeyOp::WrapKey | KeyOp::Encrypt)
+}
+
+/// A version may be used when it is enabled and allows the operation; for
+/// wrapKey and encrypt it must also be active (past NotBefore) and not expired.
 fn check_usable(key: &KeyRow, v: &KeyVersionRow, op: KeyOp, now: DateTime<Utc>) -> Result<()> {
     let name = op.permission();
     let fail = |why: String| Err(Error::new(ErrorCode::InvalidOperation, why).with_target(key.name.clone()));
@@ -710,21 +808,23 @@ fn check_usable(key: &KeyRow, v: &KeyVersionRow, op: KeyOp, now: DateTime<Utc>) 
             key.name, v.version
         ));
     }
-    if v.not_before.is_some_and(|nb| now < nb) {
-        return fail(format!(
-            "Operation {name} is not allowed: key '{}' version {} is not active until {}.",
-            key.name,
-            v.version,
-            crate::clock::to_display(v.not_before.unwrap_or(now))
-        ));
-    }
-    if v.expires.is_some_and(|e| now >= e) {
-        return fail(format!(
-            "Operation {name} is not allowed on an expired key: key '{}' version {} expired on {}.",
-            key.name,
-            v.version,
-            crate::clock::to_display(v.expires.unwrap_or(now))
-        ));
+    if protects_new_data(op) {
+        if let Some(nb) = v.not_before.filter(|nb| now < *nb) {
+            return fail(format!(
+                "Operation {name} is not allowed: key '{}' version {} is not active until {} (unwrapKey and decrypt are).",
+                key.name,
+                v.version,
+                crate::clock::to_display(nb)
+            ));
+        }
+        if let Some(exp) = v.expires.filter(|exp| now >= *exp) {
+            return fail(format!(
+                "Operation {name} is not allowed on an expired key: key '{}' version {} expired on {} (unwrapKey and decrypt still work, to recover data it protected).",
+                key.name,
+                v.version,
+                crate::clock::to_display(exp)
+            ));
+        }
     }
     if !v.key_ops.iter().any(|o| o.eq_ignore_ascii_case(name)) {
         return fail(format!(
@@ -737,8 +837,9 @@ fn check_usable(key: &KeyRow, v: &KeyVersionRow, op: KeyOp, now: DateTime<Utc>) 
 }
 
 /// Whether a key version could serve `op` now (key present and not deleted,
-/// version enabled, active, not expired, operation allowed), without a
-/// cryptographic call or an authorisation check: the service's health check.
+/// version enabled, operation allowed; for wrapKey and encrypt also active
+/// and not expired), without a cryptographic call or an authorisation check:
+/// the service's health check.
 pub fn check_usable_now(
     db: &Db,
     vault: &Vault,
@@ -750,6 +851,13 @@ pub fn check_usable_now(
     let key = active_key(db, vault, name)?;
     let v = version_of(db, &key, version)?;
     check_usable(&key, &v, op, now)
+}
+
+/// When a key version expires or expired (None: no expiry), for the
+/// service's rule that an expired key takes its environments offline.
+pub fn version_expiry(db: &Db, vault: &Vault, name: &str, version: Option<&str>) -> Result<Option<DateTime<Utc>>> {
+    let key = active_key(db, vault, name)?;
+    Ok(version_of(db, &key, version)?.expires)
 }
 
 /// The current version's identifier of an active key.

@@ -15,7 +15,7 @@ use crate::audit;
 use crate::crypto::new_guid;
 use crate::error::{Error, ErrorCode, Result};
 use crate::identity::{rbac, Caller};
-use crate::maintenance::Event;
+use crate::maintenance::{self, Event};
 use crate::store::{AccessPolicyRow, ArmResourceRow, Db, Store, VaultRow};
 use chrono::{DateTime, Duration, Utc};
 
@@ -355,6 +355,10 @@ pub struct VaultUpdate<'a> {
 }
 
 /// Updates a vault. Purge protection can be turned on but never off.
+/// Changing the permission model (access policies or Azure RBAC) changes who
+/// controls access to the keys, so, as in Azure, it also needs
+/// `Microsoft.Authorization/roleAssignments/write` on the vault (Owner or
+/// User Access Administrator), not only `Microsoft.KeyVault/vaults/write`.
 pub fn update_vault(
     db: &Db,
     caller: &Caller,
@@ -368,7 +372,14 @@ pub fn update_vault(
     if change.enable_purge_protection {
         v.row.purge_protection = true;
     }
-    if let Some(rbac) = change.rbac_authorization {
+    if let Some(rbac) = change.rbac_authorization.filter(|r| *r != v.row.rbac_authorization) {
+        rbac::authorize_role_assignment_write(db, caller, &v.row.resource_id).map_err(|e| {
+            Error::forbidden(format!(
+                "{} Changing the permission model of key vault '{name}' decides who controls access to its keys, so it also needs permission to assign roles on the vault (Owner or User Access Administrator).",
+                e.message
+            ))
+            .with_target(v.row.resource_id.clone())
+        })?;
         v.row.rbac_authorization = rbac;
     }
     if let Some(access) = change.public_network_access {
@@ -449,7 +460,14 @@ pub fn purge_vault(db: &Db, caller: &Caller, name: &str) -> Result<()> {
         )
         .with_target(name));
     }
-    db.delete_vault(&v.row.vault_id)
+    purge_vault_row(db, &v.row)
+}
+
+/// Deletes a vault or HSM for good, with its keys and every role assignment
+/// on it or below it (a vault created later with the same name starts clean).
+fn purge_vault_row(db: &Db, row: &VaultRow) -> Result<()> {
+    db.delete_vault(&row.vault_id)?;
+    rbac::delete_assignments_within(db, &row.resource_id).map(drop)
 }
 
 /// The vault for an access-policy or network change, authorised at vault scope.
@@ -653,7 +671,7 @@ pub fn list_hsm_role_assignments(
 ) -> Result<(Vault, Vec<rbac::RoleAssignment>)> {
     let hsm = active_vault(db, hsm_name, VaultKind::ManagedHsm)?;
     authorize_hsm(db, caller, &hsm, "Microsoft.KeyVault/managedHsm/roleAssignments/read/action")?;
-    let list = rbac::assignments_within(db, &hsm.row.resource_id)?;
+    let list = rbac::local_assignments_within(db, &hsm.row.resource_id)?;
     Ok((hsm, list))
 }
 
@@ -668,38 +686,32 @@ pub fn next_due(db: &Db) -> Result<Option<DateTime<Utc>>> {
 }
 
 /// Runs every purge and rotation that is due at `now`; each is audited as
-/// done by the key vault service itself.
+/// done by the key vault service itself. Each vault and key is handled on its
+/// own (see [`crate::maintenance`]): one that fails is reported and skipped.
 pub fn run_due(store: &Store, db: &Db, now: DateTime<Utc>) -> Result<Vec<Event>> {
     let mut events = Vec::new();
     for v in db.vaults_due_for_purge(now)? {
-        db.delete_vault(&v.vault_id)?;
-        events.push(Event {
-            time: v.scheduled_purge_time.unwrap_or(now),
-            action: "PurgeVault",
-            target: v.resource_id.clone(),
-            detail: format!(
-                "{} '{}' reached its scheduled purge date and was purged with its keys",
-                VaultKind::from_str(&v.kind).label(),
-                v.name
-            ),
-        });
+        let label = VaultKind::from_str(&v.kind).label();
+        match maintenance::isolated(db, |db| purge_vault_row(db, &v))? {
+            Ok(()) => events.push(Event::new(
+                v.scheduled_purge_time.unwrap_or(now),
+                "PurgeVault",
+                v.resource_id.clone(),
+                format!("{label} '{}' reached its scheduled purge date and was purged with its keys", v.name),
+            )),
+            Err(e) => events.push(Event::failure(
+                now,
+                "PurgeVaultFailed",
+                v.resource_id.clone(),
+                &format!("purging {} '{}'", label.to_ascii_lowercase(), v.name),
+                &e,
+            )),
+        }
     }
     events.extend(keys::purge_due_keys(db, now)?);
     events.extend(keys::rotate_due_keys(store, db, now)?);
     for e in &events {
-        audit::append(
-            db,
-            &audit::Entry {
-                time: e.time,
-                principal: "Azure Key Vault".into(),
-                principal_id: None,
-                command: format!("KeyVault/{}", e.action),
-                target: Some(e.target.clone()),
-                outcome: audit::Outcome::Succeeded,
-                error_code: None,
-                detail: Some(e.detail.clone()),
-            },
-        )?;
+        audit::append(db, &e.audit_entry("Azure Key Vault", "KeyVault"))?;
     }
     Ok(events)
 }

@@ -200,11 +200,29 @@ pub fn bind_json(command: &'static Command, params: &Map<String, Value>) -> Resu
     let mut named = Vec::with_capacity(params.len());
     for (name, value) in params {
         match resolve_name(command, name, false)? {
+            Resolved::Param(p) if piped_empty(p, value) => {}
             Resolved::Param(p) => named.push((p, Raw::Json(value.clone()))),
             Resolved::OutputFormat => unreachable!("not offered for JSON"),
         }
     }
     finish(command, named)
+}
+
+/// Whether a value is an empty property that PowerShell's pipeline binding
+/// by property name passed along: null (or the empty string PowerShell makes
+/// of null for a `[string]` parameter) for an optional string parameter that
+/// takes its value from the pipeline. It counts as not given, so that an
+/// object of one kind pipes into a command that has a parameter per kind: a
+/// managed HSM key (HsmName set, VaultName empty) into `Get-AzKeyVaultKey`.
+fn piped_empty(p: &Param, value: &Value) -> bool {
+    p.from_pipeline
+        && !p.mandatory
+        && p.ty == ParamType::String
+        && match value {
+            Value::Null => true,
+            Value::String(s) => s.is_empty(),
+            _ => false,
+        }
 }
 
 /// `-Name` or `-Name:value` → (name, inline value). A negative number is a value.
@@ -815,7 +833,7 @@ mod tests {
             Param::strings("Tags").alias(&["Labels"]).help("t"),
             Param::hashtable("Settings").help("h"),
             Param::datetime("Expires").help("x"),
-            Param::string("ResourceGroupName").help("r"),
+            Param::string("ResourceGroupName").pipeline().help("r"),
             Param::string("ResourceName").help("r"),
         ],
         groups: &[Group::at_most_one(&["Sku", "Enable"])],
@@ -895,6 +913,23 @@ mod tests {
         assert_eq!(code(json(serde_json::json!({"Name": "x", "Settings": [1]}))), ErrorCode::ParameterBindingFailed);
         let long = "x".repeat(MAX_STRING_BYTES + 1);
         assert_eq!(code(json(serde_json::json!({"Name": long}))), ErrorCode::ParameterValidationFailed);
+    }
+
+    #[test]
+    fn empty_piped_properties_count_as_not_given() {
+        let json = |v: serde_json::Value| bind_json(&TEST_COMMAND, v.as_object().unwrap());
+        for empty in [serde_json::Value::Null, serde_json::json!("")] {
+            let a = json(serde_json::json!({"Name": "x", "ResourceGroupName": empty})).unwrap();
+            assert!(!a.has("ResourceGroupName"), "{empty}");
+        }
+        // Only for optional string parameters that take pipeline input.
+        assert_eq!(
+            code(json(serde_json::json!({"Name": "x", "ResourceName": null}))),
+            ErrorCode::ParameterBindingFailed
+        );
+        assert_eq!(code(json(serde_json::json!({"Name": null}))), ErrorCode::ParameterBindingFailed);
+        let a = json(serde_json::json!({"Name": "x", "ResourceName": ""})).unwrap();
+        assert_eq!(a.str("ResourceName"), Some(""));
     }
 
     #[test]

@@ -130,6 +130,18 @@ impl Db {
             .map(drop)
     }
 
+    /// Saves a principal's changeable properties (display name, mail alias, enabled).
+    pub fn update_principal(&self, p: &PrincipalRow) -> Result<bool> {
+        self.conn
+            .execute(
+                "UPDATE principals SET display_name = ?2, mail_nickname = ?3, account_enabled = ?4
+                 WHERE object_id = ?1 COLLATE NOCASE",
+                params![p.object_id, p.display_name, p.mail_nickname, p.account_enabled],
+            )
+            .checked()
+            .map(|n| n > 0)
+    }
+
     pub fn delete_principal(&self, object_id: &str) -> Result<bool> {
         self.conn.execute("DELETE FROM principals WHERE object_id = ?1", [object_id]).checked().map(|n| n > 0)
     }

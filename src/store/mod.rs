@@ -41,6 +41,8 @@ pub const MASTER_KEY_FILE: &str = "master.key";
 
 /// How long one SQLite call waits for a lock before reporting busy.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a best-effort checkpoint after a purge waits for other connections.
+const CHECKPOINT_BUSY_TIMEOUT: Duration = Duration::from_millis(200);
 /// How long [`retry_busy`] keeps re-running a unit of work that stays busy.
 const RETRY_BUDGET: Duration = Duration::from_secs(300);
 
@@ -216,6 +218,22 @@ impl Db {
         }
     }
 
+    /// Runs `work` inside a savepoint of the open transaction: on `Err` only
+    /// its own changes are rolled back, and the transaction goes on.
+    pub(crate) fn in_savepoint<T>(&self, work: impl FnOnce(&Db) -> Result<T>) -> Result<T> {
+        self.conn.execute_batch("SAVEPOINT ppcmk_item").map_err(store_error)?;
+        match work(self) {
+            Ok(value) => {
+                self.conn.execute_batch("RELEASE ppcmk_item").map_err(store_error)?;
+                Ok(value)
+            }
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK TO ppcmk_item; RELEASE ppcmk_item");
+                Err(e)
+            }
+        }
+    }
+
     /// Whether a transaction is open on this connection.
     pub(crate) fn in_open_transaction(&self) -> bool {
         !self.conn.is_autocommit()
@@ -231,6 +249,20 @@ impl Db {
     /// freed by a purge leave no copy in the WAL either.
     pub fn checkpoint_truncate(&self) -> Result<()> {
         self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).map_err(store_error)
+    }
+
+    /// [`Db::checkpoint_truncate`] after a purge, outside any transaction, as
+    /// a best effort: while another connection reads or writes, SQLite
+    /// reports busy and the WAL stays as it is until a later checkpoint (the
+    /// purge itself is committed either way). Waits briefly, never for the
+    /// full busy timeout a command would.
+    pub(crate) fn checkpoint_after_purge(&self) {
+        if self.in_open_transaction() {
+            return;
+        }
+        let _ = self.conn.busy_timeout(CHECKPOINT_BUSY_TIMEOUT);
+        let _ = self.checkpoint_truncate();
+        let _ = self.conn.busy_timeout(BUSY_TIMEOUT);
     }
 }
 

@@ -68,6 +68,18 @@ impl Db {
             .map(|n| n > 0)
     }
 
+    /// Deletes the assignments at `scope` or below it; returns how many.
+    pub fn delete_role_assignments_within(&self, scope: &str) -> Result<usize> {
+        let key = super::arm::id_key(scope.trim_end_matches('/'));
+        self.conn
+            .execute(
+                "DELETE FROM role_assignments
+                 WHERE scope_key = ?1 OR substr(scope_key, 1, length(?1) + 1) = ?1 || '/'",
+                [key],
+            )
+            .checked()
+    }
+
     /// The assignment of exactly this role to this principal at exactly this scope.
     pub fn role_assignment_at(
         &self,

@@ -187,6 +187,14 @@ impl TestStore {
         }
     }
 
+    /// Runs raw SQL on the store's database through a connection of its own,
+    /// as someone tampering with (or breaking) the file would.
+    pub fn sql(&self, sql: &str) {
+        let conn = rusqlite::Connection::open(self.home().join("ppcmk.db")).unwrap();
+        conn.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+        conn.execute_batch(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+
     /// Creates a user (as the Global Administrator) and returns its object id.
     pub fn user(&self, alias: &str) -> String {
         let upn = format!("{alias}@contoso.onmicrosoft.com");
