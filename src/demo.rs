@@ -92,6 +92,10 @@ impl Demo<'_> {
                 let text = format::render(&outcome.objects, &command.output, format);
                 write_out(self.out, text.trim_end_matches('\n'))?;
                 self.say("")?;
+                if let Some(gate) = outcome.gate.filter(|g| g.tripped()) {
+                    let e = gate.error();
+                    self.say(&format!("ppcmk: {}: {} (exit status 1)", e.code, e.message))?;
+                }
                 Ok(outcome.objects)
             }
             (Err(e), Some(code)) if e.code == code => {
@@ -486,6 +490,42 @@ fn walk(d: &mut Demo) -> Result<()> {
         &["Add-PpCmkEnvironmentToEnterprisePolicy", "-EnvironmentName", &env_id, "-PolicyArmId", POLICY_ID],
         Some(ErrorCode::NotManagedEnvironment),
     )?;
+
+    d.section("The documentation's flows: an HTTP trigger, a Power Apps v1 flow and its parent, two ordinary ones")?;
+    let flow = |d: &mut Demo, name: &str, extra: &[&str]| -> Result<String> {
+        let mut line = vec!["New-PpCmkFlow", "-EnvironmentName", &env_id, "-DisplayName", name];
+        line.extend_from_slice(extra);
+        let created = d.run(Some(PP_ADMIN), &line, None)?;
+        text(&created, "FlowName")
+    };
+    let http = flow(d, "Get Invoice HTTP", &["-Trigger", "Http", "-InSolution"])?;
+    let v1 = flow(d, "Pay Invoice from App", &["-Trigger", "PowerAppsV1"])?;
+    flow(d, "Reconcile Account", &["-Trigger", "Recurrence", "-InSolution", "-ChildFlow", &v1])?;
+    let reminders = flow(d, "Send Payment Reminders", &["-Trigger", "Recurrence", "-InSolution"])?;
+    flow(d, "Archive Paid Invoices", &["-Trigger", "Automated", "-InSolution"])?;
+    d.run(
+        Some(PP_ADMIN),
+        &[
+            "Start-PpCmkFlowRun",
+            "-EnvironmentName",
+            &env_id,
+            "-FlowName",
+            &reminders,
+            "-Inputs",
+            "{\"customer\":\"Fabrikam\",\"iban\":\"DE89370400440532013000\"}",
+            "-SensitiveInput",
+            "iban",
+        ],
+        None,
+    )?;
+
+    d.section("Pre-flight: what will go wrong? (Test-PpCmkReadiness -FailOn Fail gates a pipeline)")?;
+    d.run(
+        Some(PP_ADMIN),
+        &["Test-PpCmkReadiness", "-EnvironmentName", &env_id, "-PolicyArmId", POLICY_ID, "-FailOn", "Fail"],
+        None,
+    )?;
+    d.say("\nThe one failure has its remedy; apply it and check again.")?;
     d.run(
         Some(PP_ADMIN),
         &[
@@ -497,6 +537,11 @@ fn walk(d: &mut Demo) -> Result<()> {
         ],
         None,
     )?;
+    d.run(
+        Some(PP_ADMIN),
+        &["Test-PpCmkReadiness", "-EnvironmentName", &env_id, "-PolicyArmId", POLICY_ID, "-FailOn", "Fail"],
+        None,
+    )?;
 
     d.section("Add the environment to the policy: disabled while its data is re-encrypted under the customer key")?;
     d.run(
@@ -506,6 +551,65 @@ fn walk(d: &mut Demo) -> Result<()> {
     )?;
     d.run(Some(PP_ADMIN), &["Get-PpCmkEnvironmentWithPolicy"], None)?;
     d.run(Some(PP_ADMIN), &["Get-PpCmkRecord", "-EnvironmentName", &env_id, "-Table", "account"], None)?;
+
+    d.section("The three flows that stay on the Microsoft-managed key, and why")?;
+    d.run(
+        Some(PP_ADMIN),
+        &[
+            "Get-AdminFlowEncryptedByMicrosoftKey",
+            "-EnvironmentName",
+            &env_id,
+            "-ListCannotMigrateToCustomerManagedKey",
+        ],
+        None,
+    )?;
+    d.run(
+        Some(PP_ADMIN),
+        &[
+            "Get-AdminFlowEncryptedByMicrosoftKey",
+            "-EnvironmentName",
+            &env_id,
+            "-ListCannotMigrateToCustomerManagedKey",
+            "-OutputFormat",
+            "List",
+        ],
+        None,
+    )?;
+    d.say("\nSave As protects a copy of the HTTP flow, with a new URL for its callers:")?;
+    d.run(
+        Some(PP_ADMIN),
+        &["Copy-PpCmkFlow", "-EnvironmentName", &env_id, "-FlowName", &http, "-DisplayName", "Get Invoice HTTP (CMK)"],
+        None,
+    )?;
+
+    d.section("Run history isn't carried forward: the Details page, the support summary and the CSV export")?;
+    d.run(
+        Some(PP_ADMIN),
+        &[
+            "Start-PpCmkFlowRun",
+            "-EnvironmentName",
+            &env_id,
+            "-FlowName",
+            &reminders,
+            "-Inputs",
+            "{\"customer\":\"Contoso\"}",
+            "-Outputs",
+            "{\"sent\":3}",
+        ],
+        None,
+    )?;
+    d.run(Some(PP_ADMIN), &["Get-FlowRun", "-EnvironmentName", &env_id, "-FlowName", &reminders], None)?;
+    d.run(Some(PP_ADMIN), &["Get-PpCmkFlowRunSummary", "-EnvironmentName", &env_id, "-FlowName", &reminders], None)?;
+    let csv = d.folder.join("run-history.csv");
+    let csv_text = csv.display().to_string();
+    d.run(
+        Some(PP_ADMIN),
+        &["Export-PpCmkFlowRunHistory", "-EnvironmentName", &env_id, "-FlowName", &reminders, "-Path", &csv_text],
+        None,
+    )?;
+    let exported = std::fs::read_to_string(&csv).map_err(|e| Error::new(ErrorCode::FileError, e.to_string()))?;
+    d.say(&format!("\n{}", exported.trim_end()))?;
+    d.say("(the sensitive IBAN was masked before it was stored: it is in no file)")?;
 
     d.section("A new key version: DEKs re-wrapped, no data re-encrypted, no downtime")?;
     d.run(
@@ -551,6 +655,9 @@ fn walk(d: &mut Demo) -> Result<()> {
         None,
     )?;
     d.run(Some(PP_ADMIN), &["Get-PpCmkRecord", "-EnvironmentName", &env_id, "-Table", "account"], None)?;
+
+    d.section("Post-flight: is everything really protected now? (Get-PpCmkEncryptionReport)")?;
+    d.run(Some(PP_ADMIN), &["Get-PpCmkEncryptionReport", "-EnvironmentName", &env_id, "-OutputFormat", "List"], None)?;
 
     d.section("Remove the environment from the policy: back to the Microsoft-managed key")?;
     d.run(

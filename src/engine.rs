@@ -64,6 +64,46 @@ impl InvokeOptions<'_> {
 pub struct Outcome {
     pub objects: Vec<Object>,
     pub warnings: Vec<String>,
+    /// For a command run with `-FailOn`: how many rows reached that level.
+    pub gate: Option<Gate>,
+}
+
+/// The result of `-FailOn Warn|Fail` on a command whose rows have a Status
+/// (Pass / Warn / Fail): the CLI exits 1 and PowerShell writes an error when
+/// any row reaches the level, so a pipeline can be gated on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gate {
+    pub fail_on: String,
+    pub rows: usize,
+}
+
+impl Gate {
+    /// The command's own parameter, shared by every gated command.
+    pub const PARAMETER: &'static str = "FailOn";
+    pub const LEVELS: &'static [&'static str] = &["Warn", "Fail"];
+
+    fn evaluate(command: &Command, args: &Args, objects: &[Object]) -> Option<Gate> {
+        command.param(Self::PARAMETER)?;
+        let fail_on = args.str(Self::PARAMETER)?.to_string();
+        let failing: &[&str] = if fail_on.eq_ignore_ascii_case("Warn") { &["Warn", "Fail"] } else { &["Fail"] };
+        let rows = objects
+            .iter()
+            .filter(|o| o.get("Status").and_then(|v| v.as_str()).is_some_and(|s| failing.contains(&s)))
+            .count();
+        Some(Gate { fail_on, rows })
+    }
+
+    pub fn tripped(&self) -> bool {
+        self.rows > 0
+    }
+
+    /// The error a tripped gate reports (the CLI's stderr line, PowerShell's ErrorRecord).
+    pub fn error(&self) -> Error {
+        Error::new(
+            crate::error::ErrorCode::ChecksFailed,
+            format!("{} row(s) reached {} or worse (-FailOn {}).", self.rows, self.fail_on, self.fail_on),
+        )
+    }
 }
 
 /// The context a handler runs in.
@@ -219,7 +259,8 @@ pub fn invoke(store: &Store, command: &'static Command, args: &Args, options: In
             checkpoint = ctx.checkpoint;
             let info = AuditInfo::from_ctx(&ctx, args);
             let objects = run.inspect_err(|_| audit_info = Some(info.clone()))?;
-            Ok((Outcome { objects, warnings: ctx.warnings }, info))
+            let gate = Gate::evaluate(command, args, &objects);
+            Ok((Outcome { objects, warnings: ctx.warnings, gate }, info))
         };
         match command.effect {
             Effect::Read => db.in_transaction(TxMode::Read, &mut |db| attempt(db)),

@@ -7,10 +7,10 @@
 use std::fmt;
 
 macro_rules! error_codes {
-    ($( $(#[$doc:meta])* $name:ident => $category:ident, $kind:ident; )*) => {
+    ($( $(#[doc = $doc:literal])* $name:ident => $category:ident, $kind:ident; )*) => {
         /// Every error the engine can report. Add new codes at the end of their group.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum ErrorCode { $( $(#[$doc])* $name, )* }
+        pub enum ErrorCode { $( $(#[doc = $doc])* $name, )* }
 
         impl ErrorCode {
             /// All codes, in declaration order (for documentation and tests).
@@ -19,6 +19,11 @@ macro_rules! error_codes {
             /// The stable code string.
             pub fn as_str(self) -> &'static str {
                 match self { $( ErrorCode::$name => stringify!($name), )* }
+            }
+
+            /// What the code means (its documentation comment).
+            pub fn description(self) -> &'static str {
+                match self { $( ErrorCode::$name => concat!($($doc),*), )* }.trim()
             }
 
             /// The PowerShell `ErrorCategory` this code maps to.
@@ -117,6 +122,8 @@ error_codes! {
     InvalidOperation => InvalidOperation, Failure;
     /// A deployment template or parameter file is malformed; the message names the line or JSON path.
     InvalidTemplate => InvalidData, Failure;
+    /// Rows of a checking command reached the level given with -FailOn (pre-flight, post-flight).
+    ChecksFailed => InvalidResult, Failure;
     /// A fault injected with Set-PpCmkFault stopped the operation (a rehearsal of a failure).
     FaultInjected => OperationStopped, Failure;
 

@@ -25,10 +25,11 @@ pub mod identity;
 pub mod keyvault;
 pub mod maintenance;
 pub mod policy;
+pub mod readiness;
 pub mod registry;
 pub mod store;
 
-pub use engine::{invoke, invoke_json, InvokeOptions, Outcome, Progress};
+pub use engine::{invoke, invoke_json, Gate, InvokeOptions, Outcome, Progress};
 pub use error::{Error, ErrorCode, Result};
 pub use store::Store;
 
@@ -36,15 +37,22 @@ pub use store::Store;
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// The JSON response the C ABI returns for an invocation's result:
-/// `{"ok":true,"objects":[...],"warnings":[...]}` or
+/// `{"ok":true,"objects":[...],"warnings":[...]}` (plus `"gate":{"failOn","rows"}`
+/// when the command ran with `-FailOn`) or
 /// `{"ok":false,"error":{"code","category","message","target"}}`.
 pub fn response_json(result: &Result<Outcome>) -> serde_json::Value {
     match result {
-        Ok(outcome) => serde_json::json!({
-            "ok": true,
-            "objects": outcome.objects,
-            "warnings": outcome.warnings,
-        }),
+        Ok(outcome) => {
+            let mut response = serde_json::json!({
+                "ok": true,
+                "objects": outcome.objects,
+                "warnings": outcome.warnings,
+            });
+            if let Some(gate) = &outcome.gate {
+                response["gate"] = serde_json::json!({"failOn": gate.fail_on, "rows": gate.rows});
+            }
+            response
+        }
         Err(e) => error_json(e),
     }
 }

@@ -12,6 +12,23 @@ fn the_demo_runs_every_step_on_a_new_store() {
     assert!(report.steps.len() >= 6, "{:?}", report.steps);
     assert!(text.contains("Summary ("), "{text}");
     assert!(text.contains("ppcmk: Forbidden:"), "the demo shows a refusal");
+    // The walk covers the whole documentation, with its tables.
+    for shown in [
+        "Test-PpCmkReadiness",
+        "ppcmk: ChecksFailed: 1 row(s) reached Fail",
+        "Update Customer Managed Key",
+        "DisplayName          FlowName",
+        "PowerAppsV1TriggerNotInSolution",
+        "ParentOfUnmigratableFlow",
+        "\"RunId\",\"FlowName\"",
+        "Get-PpCmkEncryptionReport",
+        "RewrapEnvironmentKeys",
+        "EnvironmentLocked",
+    ] {
+        assert!(text.contains(shown), "the demo output lacks {shown:?}");
+    }
+    // The sensitive IBAN typed on the demo's command line was masked before storage.
+    assert!(!std::fs::read_to_string(folder.join("run-history.csv")).unwrap().contains("DE8937040044"));
     assert!(folder.join("ppcmk.db").exists(), "kept with -Path");
     // A second run refuses to reuse the folder rather than mixing stores.
     let err = ppcmk::demo::run(&mut Vec::new(), Some(folder), true, false).unwrap_err();

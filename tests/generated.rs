@@ -35,12 +35,30 @@ fn generated_files_are_current() {
     let mut stale = Vec::new();
     check("include/ppcmk.h", &c_header(), &mut stale);
     for file in ppcmk::codegen::generated_files() {
-        check(file.path, &file.contents, &mut stale);
+        check(&file.path, &file.contents, &mut stale);
     }
     assert!(
         stale.is_empty(),
         "stale generated files: {stale:?}. Regenerate with `PPCMK_BLESS=1 cargo test --test generated` and commit them."
     );
+}
+
+#[test]
+fn the_reference_covers_every_command_and_nothing_else() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/commands");
+    let mut pages: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "README.md")
+        .collect();
+    pages.sort();
+    let mut expected: Vec<String> = ppcmk::registry::all().iter().map(|c| format!("{}.md", c.name)).collect();
+    expected.sort();
+    assert_eq!(pages, expected, "one page per registered command, no page for a removed one");
+    let index = std::fs::read_to_string(dir.join("README.md")).unwrap();
+    for c in ppcmk::registry::all() {
+        assert!(index.contains(&format!("[{}]({}.md)", c.name, c.name)), "{} is not in the index", c.name);
+    }
 }
 
 #[test]

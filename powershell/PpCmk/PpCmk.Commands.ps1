@@ -44,6 +44,7 @@ $script:PpCmkCommandNames = @(
     'Get-PpCmkClock',
     'Get-PpCmkConnection',
     'Get-PpCmkDirectoryRoleMember',
+    'Get-PpCmkEncryptionReport',
     'Get-PpCmkEnterprisePolicy',
     'Get-PpCmkEnvironmentSetting',
     'Get-PpCmkEnvironmentWithPolicy',
@@ -103,6 +104,7 @@ $script:PpCmkCommandNames = @(
     'Start-PpCmkFlowRun',
     'Switch-PpCmkEnvironmentEnterprisePolicy',
     'Test-PpCmkKeyVaultForCmk',
+    'Test-PpCmkReadiness',
     'Undo-AzKeyVaultKeyRemoval',
     'Undo-AzKeyVaultRemoval',
     'Update-AzADUser',
@@ -1538,6 +1540,38 @@ function Get-PpCmkDirectoryRoleMember {
     process {
         $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('RoleName', 'UserPrincipalName')
         Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-PpCmkDirectoryRoleMember' -Parameters $request -TypeName 'PpCmk.DirectoryRoleMember'
+    }
+}
+
+function Get-PpCmkEncryptionReport {
+    <#
+    .SYNOPSIS
+    Post-flight: per environment, the key that protects it, records and backups by key version, what is still on the Microsoft-managed key, and the dates keys must be kept until.
+    .PARAMETER EnvironmentName
+    These environments (default: every environment that has or had a customer key).
+    .PARAMETER FailOn
+    Fail (exit 1 in the CLI, an error in PowerShell) when any row reaches this Status. Allowed values: Warn, Fail.
+    .EXAMPLE
+    Get-PpCmkEncryptionReport -FailOn Warn
+    .OUTPUTS
+    PpCmk.EncryptionReport
+    #>
+    [CmdletBinding()]
+    [OutputType('PpCmk.EncryptionReport')]
+    param(
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
+        [Alias('EnvironmentId')]
+        [string[]]
+        $EnvironmentName,
+
+        [Parameter()]
+        [ValidateSet('Warn', 'Fail')]
+        [string]
+        $FailOn
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'FailOn')
+        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-PpCmkEncryptionReport' -Parameters $request -TypeName 'PpCmk.EncryptionReport'
     }
 }
 
@@ -4252,6 +4286,47 @@ function Test-PpCmkKeyVaultForCmk {
     process {
         $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('KeyVaultName', 'EnterprisePolicyArmId', 'SubscriptionId')
         Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Test-PpCmkKeyVaultForCmk' -Parameters $request -TypeName 'PpCmk.KeyVaultCheck'
+    }
+}
+
+function Test-PpCmkReadiness {
+    <#
+    .SYNOPSIS
+    Pre-flight: checks every documented rule that would stop or surprise adding environments to an enterprise policy; one row per check with Status, Detail and Remedy.
+    .PARAMETER EnvironmentName
+    The environments to add.
+    .PARAMETER PolicyArmId
+    The enterprise policy's ARM resource id.
+    .PARAMETER FailOn
+    Fail (exit 1 in the CLI, an error in PowerShell) when any row reaches this Status. Allowed values: Warn, Fail.
+    .EXAMPLE
+    Test-PpCmkReadiness -EnvironmentName 00000000-0000-0000-0000-000000000000 -PolicyArmId /subscriptions/aaaa0a0a-bb1b-cc2c-dd3d-eeeeee4e4e4e/resourceGroups/contoso-cmk/providers/Microsoft.PowerPlatform/enterprisePolicies/contoso-cmk-policy -FailOn Fail
+    .OUTPUTS
+    PpCmk.ReadinessCheck
+    #>
+    [CmdletBinding()]
+    [OutputType('PpCmk.ReadinessCheck')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [Alias('EnvironmentId')]
+        [ValidateNotNullOrEmpty()]
+        [string[]]
+        $EnvironmentName,
+
+        [Parameter(Mandatory = $true)]
+        [Alias('EnterprisePolicyArmId')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $PolicyArmId,
+
+        [Parameter()]
+        [ValidateSet('Warn', 'Fail')]
+        [string]
+        $FailOn
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'PolicyArmId', 'FailOn')
+        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Test-PpCmkReadiness' -Parameters $request -TypeName 'PpCmk.ReadinessCheck'
     }
 }
 

@@ -45,6 +45,9 @@ namespace PpCmk
         /// <summary>Output objects, each an OrderedDictionary in property order.</summary>
         public object[] Objects = new object[0];
         public string[] Warnings = new string[0];
+        /// <summary>With -FailOn: the level, and how many rows reached it (0 when none).</summary>
+        public string GateFailOn;
+        public int GateRows;
         public string ErrorCode;
         public string ErrorCategory;
         public string ErrorMessage;
@@ -223,6 +226,12 @@ namespace PpCmk
                 for (int i = 0; i < warnings.Length; i++)
                 {
                     r.Warnings[i] = Convert.ToString(warnings[i], CultureInfo.InvariantCulture);
+                }
+                var gate = root["gate"] as IDictionary;
+                if (gate != null)
+                {
+                    r.GateFailOn = gate["failOn"] as string;
+                    r.GateRows = Convert.ToInt32(gate["rows"], CultureInfo.InvariantCulture);
                 }
             }
             else

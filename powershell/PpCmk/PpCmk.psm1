@@ -165,6 +165,12 @@ function Invoke-PpCmkCommand {
         }
         $Cmdlet.WriteObject($object)
     }
+    # -FailOn: the rows are all written; the gate is an error after them, so
+    # a pipeline stops on it with -ErrorAction Stop (or checks $?).
+    if ($response.GateRows -gt 0) {
+        $message = '{0} row(s) reached {1} or worse (-FailOn {1}).' -f $response.GateRows, $response.GateFailOn
+        $Cmdlet.WriteError((New-PpCmkErrorRecord -Code 'ChecksFailed' -Category 'InvalidResult' -Message $message -Target $Command))
+    }
 }
 
 . (Join-Path -Path $PSScriptRoot -ChildPath 'PpCmk.Commands.ps1')

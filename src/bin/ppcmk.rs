@@ -78,7 +78,10 @@ fn run() -> ExitCode {
             let mut out = std::io::stdout().lock();
             // A closed pipe (e.g. `| head`) is not an error of the command.
             let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
-            ExitCode::SUCCESS
+            match outcome.gate {
+                Some(gate) if gate.tripped() => fail(&gate.error()),
+                _ => ExitCode::SUCCESS,
+            }
         }
         Err(e) => fail(&e),
     }

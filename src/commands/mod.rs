@@ -13,6 +13,7 @@ mod keyvault;
 mod operations;
 mod policy;
 mod rbac;
+mod readiness;
 mod resources;
 
 use crate::registry::{Command, Object};
@@ -32,6 +33,7 @@ pub static ALL: &[&[Command]] = &[
     operations::COMMANDS,
     policy::COMMANDS,
     rbac::COMMANDS,
+    readiness::COMMANDS,
     resources::COMMANDS,
 ];
 

@@ -18,6 +18,7 @@ mod keyvault;
 mod masterkey;
 mod migrations;
 mod rbac;
+pub mod scratch;
 mod service;
 
 pub use arm::{ArmQuery, ArmResourceRow};

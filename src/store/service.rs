@@ -778,6 +778,19 @@ impl Db {
     }
 
     /// A page of a backup's records, after `after_rowid`.
+    /// (generation, records) over every backup of an environment.
+    pub fn backup_record_generations(&self, env_key: i64) -> Result<Vec<(i64, i64)>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT br.generation, COUNT(*) FROM backup_records br JOIN backups b ON b.backup_id = br.backup_id
+                 WHERE b.env_key = ?1 GROUP BY br.generation ORDER BY br.generation",
+            )
+            .checked()?;
+        let rows = stmt.query_map([env_key], |r| Ok((r.get(0)?, r.get(1)?))).checked()?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+    }
+
     pub fn backup_records_page(&self, backup_id: &str, after_rowid: i64, limit: i64) -> Result<Vec<RecordRow>> {
         let mut stmt = self
             .conn
