@@ -1,10 +1,18 @@
-//! The audit log: every state change and every refused authorisation, with
-//! time, principal, command, target, outcome and error code. Entries form a
-//! hash chain (each hash covers the entry and the previous hash), so editing
-//! or deleting a row in the database file is detected by [`verify_chain`].
+//! The audit log: every state change and every refused authorisation (and,
+//! where auditing is on, reads of audited Dataverse tables), with time,
+//! principal, command, target, outcome, error code, environment and table.
+//!
+//! Entries form a chain: each entry's hash covers its fields and the previous
+//! hash. It is an HMAC under a key derived from the master key, so someone
+//! with only the database file cannot rewrite an entry and recompute the
+//! chain after it; entries written before schema 5 used plain SHA-256, and
+//! are protected by the first MACed entry that links to them. The newest
+//! (seq, hash) is also kept, MACed, apart from the log, so removing the
+//! newest entries is detected as well. [`verify_chain`] finds the first
+//! broken link.
 
 use crate::clock::{parse_storage, to_display, to_storage};
-use crate::crypto::{hex, sha256};
+use crate::crypto::{hex, hmac_sha256, sha256};
 use crate::error::Result;
 use crate::store::{AuditRow, Db};
 use chrono::{DateTime, Utc};
@@ -40,6 +48,9 @@ pub struct Entry {
     pub outcome: Outcome,
     pub error_code: Option<String>,
     pub detail: Option<String>,
+    /// The environment (id) and Dataverse table the entry is about, if any.
+    pub environment: Option<String>,
+    pub table: Option<String>,
 }
 
 /// Appends `entry`; must run inside a write transaction so that the chain
@@ -58,14 +69,39 @@ pub fn append(db: &Db, entry: &Entry) -> Result<()> {
         detail: entry.detail.clone(),
         prev_hash,
         hash: String::new(),
+        environment: entry.environment.clone(),
+        table_name: entry.table.clone(),
+        mac_version: CURRENT_MAC_VERSION,
     };
-    row.hash = chain_hash(&row);
-    db.insert_audit_row(&row)
+    let key = db.audit_key()?;
+    row.hash = chain_hash(&row, key);
+    db.insert_audit_row(&row)?;
+    db.set_audit_head(row.seq, &row.hash, &head_mac(row.seq, &row.hash, key))
 }
 
-/// SHA-256 over the entry's fields (length-prefixed, so fields cannot bleed
-/// into each other) and the previous entry's hash.
-fn chain_hash(row: &AuditRow) -> String {
+/// Entries written now are HMAC-SHA-256 links.
+const CURRENT_MAC_VERSION: i64 = 1;
+
+fn head_mac(seq: i64, hash: &str, key: &[u8; 32]) -> String {
+    hex(&hmac_sha256(key, format!("ppcmk/audit-head/{seq}/{hash}").as_bytes()))
+}
+
+/// The link hash of an entry: over its fields (length-prefixed, so fields
+/// cannot bleed into each other) and the previous entry's hash; SHA-256 for
+/// version 0 entries, HMAC-SHA-256 under the audit key from version 1.
+fn chain_hash(row: &AuditRow, key: &[u8; 32]) -> String {
+    if row.mac_version == 0 {
+        return hex(&sha256(&link_bytes(row)));
+    }
+    let mut buf = link_bytes(row);
+    for f in [row.environment.as_deref().unwrap_or("\u{0}"), row.table_name.as_deref().unwrap_or("\u{0}")] {
+        buf.extend_from_slice(&(f.len() as u64).to_be_bytes());
+        buf.extend_from_slice(f.as_bytes());
+    }
+    hex(&hmac_sha256(key, &buf))
+}
+
+fn link_bytes(row: &AuditRow) -> Vec<u8> {
     let fields: [&str; 10] = [
         &row.seq.to_string(),
         &row.time,
@@ -83,7 +119,7 @@ fn chain_hash(row: &AuditRow) -> String {
         buf.extend_from_slice(&(f.len() as u64).to_be_bytes());
         buf.extend_from_slice(f.as_bytes());
     }
-    hex(&sha256(&buf))
+    buf
 }
 
 /// The first entry whose hash or link does not verify, if any.
@@ -95,23 +131,47 @@ pub struct BrokenLink {
 
 /// Walks the whole chain. Returns the entry count and the first broken link.
 pub fn verify_chain(db: &Db) -> Result<(usize, Option<BrokenLink>)> {
+    let key = db.audit_key()?;
     let rows = db.audit_rows_from(0)?;
     let mut expected_prev = GENESIS.to_string();
     if rows.first().is_some_and(|r| r.seq != 1) {
         return Ok((rows.len(), Some(BrokenLink { seq: 1, reason: "the first entries were removed".into() })));
     }
+    let mut seen_mac = false;
     for (expected_seq, row) in (1..).zip(&rows) {
         let broken = |reason: &str| Some(BrokenLink { seq: row.seq, reason: reason.to_string() });
         if row.seq != expected_seq {
             return Ok((rows.len(), broken("an entry before this one was removed")));
         }
+        if row.mac_version == 0 && seen_mac {
+            return Ok((rows.len(), broken("the entry claims the old unkeyed format after keyed entries")));
+        }
+        seen_mac |= row.mac_version != 0;
         if row.prev_hash != expected_prev {
             return Ok((rows.len(), broken("the link to the previous entry does not match")));
         }
-        if chain_hash(row) != row.hash {
+        if chain_hash(row, key) != row.hash {
             return Ok((rows.len(), broken("the entry was altered after it was written")));
         }
         expected_prev = row.hash.clone();
+    }
+    if let Some((seq, hash, mac)) = db.audit_head()? {
+        let last = rows.last().map(|r| r.seq).unwrap_or(0);
+        if mac != head_mac(seq, &hash, key) {
+            return Ok((
+                rows.len(),
+                Some(BrokenLink { seq, reason: "the recorded head of the log was altered".into() }),
+            ));
+        }
+        if seq > last {
+            return Ok((
+                rows.len(),
+                Some(BrokenLink { seq: last + 1, reason: format!("entries {} to {seq} were removed", last + 1) }),
+            ));
+        }
+        if seq == last && rows.last().is_some_and(|r| r.hash != hash) {
+            return Ok((rows.len(), Some(BrokenLink { seq, reason: "the newest entry was replaced".into() })));
+        }
     }
     Ok((rows.len(), None))
 }
@@ -136,7 +196,27 @@ mod tests {
             outcome: Outcome::Succeeded,
             error_code: None,
             detail: None,
+            environment: None,
+            table: None,
         }
+    }
+
+    #[test]
+    fn removing_the_newest_entries_is_detected() {
+        let dir = std::env::temp_dir().join(format!("ppcmk-audit-{}", crate::crypto::new_guid()));
+        let store = Store::open(&dir).unwrap();
+        let db = store.db().unwrap();
+        for n in 1..=5 {
+            append(&db, &entry(n)).unwrap();
+        }
+        let total = db.audit_rows_from(0).unwrap().len() as i64;
+        db.execute_raw(&format!("DELETE FROM audit_log WHERE seq >= {}", total - 1)).unwrap();
+        let broken = verify_chain(&db).unwrap().1.unwrap();
+        assert_eq!(broken.seq, total - 1, "{broken:?}");
+        assert!(broken.reason.contains("removed"), "{broken:?}");
+        drop(db);
+        drop(store);
+        let _ = std::fs::remove_dir_all(dir);
     }
 
     #[test]
@@ -153,12 +233,26 @@ mod tests {
         let (_, broken) = verify_chain(&db).unwrap();
         assert_eq!(broken.unwrap().seq, 2);
 
-        // Recomputing the edited row's hash moves the break to the next link.
+        // Without the master key, recomputing the edited row's hash (as plain
+        // SHA-256, or HMAC under a guessed key) does not help.
         let row = db.audit_rows_from(2).unwrap().remove(0);
-        db.execute_raw(&format!("UPDATE audit_log SET hash = '{}' WHERE seq = 2", chain_hash(&row))).unwrap();
-        let (_, broken) = verify_chain(&db).unwrap();
+        let forged = chain_hash(&row, &[0u8; 32]);
+        db.execute_raw(&format!("UPDATE audit_log SET hash = '{forged}' WHERE seq = 2")).unwrap();
+        assert_eq!(verify_chain(&db).unwrap().1.unwrap().seq, 2);
+        // Nor does downgrading the row to the old unkeyed format.
+        let mut legacy = row.clone();
+        legacy.mac_version = 0;
+        let plain = chain_hash(&legacy, &[0u8; 32]);
+        db.execute_raw(&format!("UPDATE audit_log SET mac_version = 0, hash = '{plain}' WHERE seq = 2")).unwrap();
+        assert_eq!(verify_chain(&db).unwrap().1.unwrap().seq, 2);
+        // With the key (an insider), the break moves to the next link.
+        db.execute_raw(&format!(
+            "UPDATE audit_log SET mac_version = 1, hash = '{}' WHERE seq = 2",
+            chain_hash(&row, db.audit_key().unwrap())
+        ))
+        .unwrap();
         assert_eq!(
-            broken.unwrap(),
+            verify_chain(&db).unwrap().1.unwrap(),
             BrokenLink { seq: 3, reason: "the link to the previous entry does not match".into() }
         );
 

@@ -83,8 +83,8 @@ impl Gate {
     pub const LEVELS: &'static [&'static str] = &["Warn", "Fail"];
 
     fn evaluate(command: &Command, args: &Args, objects: &[Object]) -> Option<Gate> {
-        command.param(Self::PARAMETER)?;
-        let fail_on = args.str(Self::PARAMETER)?.to_string();
+        let param = command.param(Self::PARAMETER)?;
+        let fail_on = args.str(Self::PARAMETER).or(param.default)?.to_string();
         let failing: &[&str] = if fail_on.eq_ignore_ascii_case("Warn") { &["Warn", "Fail"] } else { &["Fail"] };
         let rows = objects
             .iter()
@@ -122,6 +122,10 @@ pub struct Ctx<'a> {
     progress: Option<&'a mut dyn FnMut(&Progress)>,
     target: Option<String>,
     detail: Option<String>,
+    /// The environment and Dataverse table the command is about.
+    audit_scope: Option<(String, &'static str)>,
+    /// A read of a table the environment audits: recorded like a change.
+    audited_read: bool,
     checkpoint: bool,
 }
 
@@ -194,6 +198,18 @@ impl<'a> Ctx<'a> {
         self.detail = Some(detail.into());
     }
 
+    /// Tags the command's audit entry with the environment and Dataverse
+    /// table it is about. A read command is recorded as well when the
+    /// environment audits that table (`Set-PpCmkAuditSetting`).
+    pub fn set_audit_scope(&mut self, environment_id: &str, table: &'static str) -> Result<()> {
+        self.audit_scope = Some((environment_id.to_string(), table));
+        if !self.command.effect.changes_state() {
+            let env = crate::environment::find(self.db, environment_id)?;
+            self.audited_read = crate::environment::audits_table(&env, table);
+        }
+        Ok(())
+    }
+
     /// Runs `work` as one write transaction. Inside a `Change` command this is
     /// the command's own transaction; a `LongRunning` command gets a new
     /// transaction per call (one batch), retried while the store is busy.
@@ -253,6 +269,8 @@ pub fn invoke(store: &Store, command: &'static Command, args: &Args, options: In
                 progress: progress.as_mut().map(|p| &mut **p as &mut dyn FnMut(&Progress)),
                 target: None,
                 detail: None,
+                audit_scope: None,
+                audited_read: false,
                 checkpoint: false,
             };
             let run = (command.handler)(&mut ctx, args);
@@ -263,7 +281,13 @@ pub fn invoke(store: &Store, command: &'static Command, args: &Args, options: In
             Ok((Outcome { objects, warnings: ctx.warnings, gate }, info))
         };
         match command.effect {
-            Effect::Read => db.in_transaction(TxMode::Read, &mut |db| attempt(db)),
+            Effect::Read => {
+                let (outcome, info) = db.in_transaction(TxMode::Read, &mut |db| attempt(db))?;
+                if info.audited_read {
+                    store.write(|db| audit::append(db, &info.entry(command, None)))?;
+                }
+                Ok((outcome, info))
+            }
             Effect::Change => db.in_transaction(TxMode::Write, &mut |db| {
                 let (outcome, info) = attempt(db)?;
                 audit::append(db, &info.entry(command, None))?;
@@ -306,6 +330,8 @@ struct AuditInfo {
     target: Option<String>,
     detail: Option<String>,
     time: DateTime<Utc>,
+    scope: Option<(String, &'static str)>,
+    audited_read: bool,
 }
 
 impl AuditInfo {
@@ -322,6 +348,8 @@ impl AuditInfo {
             target: ctx.target.clone().or_else(|| default_target(args)),
             detail: ctx.detail.clone(),
             time: ctx.now,
+            scope: ctx.audit_scope.clone(),
+            audited_read: ctx.audited_read,
         }
     }
 
@@ -333,6 +361,8 @@ impl AuditInfo {
             target: default_target(args),
             detail: None,
             time: now,
+            scope: None,
+            audited_read: false,
         }
     }
 
@@ -343,6 +373,8 @@ impl AuditInfo {
             target: default_target(args),
             detail: None,
             time: Utc::now(),
+            scope: None,
+            audited_read: false,
         }
     }
 
@@ -363,6 +395,8 @@ impl AuditInfo {
                 Some(e) => Some(e.message.clone()),
                 None => self.detail.clone(),
             },
+            environment: self.scope.as_ref().map(|(e, _)| e.clone()),
+            table: self.scope.as_ref().map(|(_, t)| t.to_string()),
         }
     }
 }

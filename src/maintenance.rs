@@ -73,6 +73,8 @@ impl Event {
             outcome: if self.failed.is_some() { audit::Outcome::Failed } else { audit::Outcome::Succeeded },
             error_code: self.failed.map(|c| c.as_str().to_string()),
             detail: Some(self.detail.clone()),
+            environment: None,
+            table: None,
         }
     }
 }

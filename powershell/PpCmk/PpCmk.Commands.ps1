@@ -13,6 +13,7 @@ $script:PpCmkCommandNames = @(
     'Add-PpCmkDirectoryRoleMember',
     'Add-PpCmkEnvironmentToEnterprisePolicy',
     'Add-PpCmkKeyVaultPrivateEndpoint',
+    'Add-PpCmkSecurityRoleMember',
     'Backup-PowerAppEnvironment',
     'Connect-AzAccount',
     'Copy-PowerAppEnvironment',
@@ -33,26 +34,35 @@ $script:PpCmkCommandNames = @(
     'Get-AzKeyVaultKeyRotationPolicy',
     'Get-AzKeyVaultManagedHsm',
     'Get-AzKeyVaultRoleAssignment',
+    'Get-AzKeyVaultSecret',
     'Get-AzResource',
     'Get-AzResourceGroup',
     'Get-AzResourceProvider',
     'Get-AzRoleAssignment',
     'Get-AzRoleDefinition',
+    'Get-DlpPolicy',
     'Get-FlowRun',
     'Get-PowerAppEnvironmentBackups',
     'Get-PpCmkAuditLog',
+    'Get-PpCmkAuditSetting',
     'Get-PpCmkClock',
     'Get-PpCmkConnection',
+    'Get-PpCmkCredential',
+    'Get-PpCmkDesktopFlowComponent',
     'Get-PpCmkDirectoryRoleMember',
     'Get-PpCmkEncryptionReport',
     'Get-PpCmkEnterprisePolicy',
     'Get-PpCmkEnvironmentSetting',
     'Get-PpCmkEnvironmentWithPolicy',
+    'Get-PpCmkFlowPermission',
     'Get-PpCmkFlowRunSummary',
     'Get-PpCmkOperation',
     'Get-PpCmkRecord',
+    'Get-PpCmkSecurityRoleMember',
     'Get-PpCmkTenantByokKey',
     'Get-PpCmkTenantSetting',
+    'Grant-PpCmkCredentialAccess',
+    'Grant-PpCmkDesktopFlowComponentAccess',
     'Invoke-AzKeyVaultKeyOperation',
     'Invoke-AzKeyVaultKeyRotation',
     'Invoke-PpCmkMaintenance',
@@ -64,7 +74,10 @@ $script:PpCmkCommandNames = @(
     'New-AzResourceGroup',
     'New-AzResourceGroupDeployment',
     'New-AzRoleAssignment',
+    'New-DlpPolicy',
     'New-PpCmkConnection',
+    'New-PpCmkCredential',
+    'New-PpCmkDesktopFlowComponent',
     'New-PpCmkEnterprisePolicy',
     'New-PpCmkFlow',
     'New-PpCmkRecord',
@@ -77,15 +90,19 @@ $script:PpCmkCommandNames = @(
     'Remove-AzKeyVaultAccessPolicy',
     'Remove-AzKeyVaultKey',
     'Remove-AzKeyVaultRoleAssignment',
+    'Remove-AzKeyVaultSecret',
     'Remove-AzResource',
     'Remove-AzRoleAssignment',
+    'Remove-DlpPolicy',
     'Remove-PowerAppsAccount',
     'Remove-PpCmkConnection',
     'Remove-PpCmkDirectoryRoleMember',
     'Remove-PpCmkEnterprisePolicy',
     'Remove-PpCmkEnvironmentFromEnterprisePolicy',
+    'Remove-PpCmkFlowPermission',
     'Remove-PpCmkKeyVaultPrivateEndpoint',
     'Remove-PpCmkRecord',
+    'Remove-PpCmkSecurityRoleMember',
     'Remove-PpCmkTenantByokKey',
     'Reset-PowerAppEnvironment',
     'Restore-PowerAppEnvironment',
@@ -93,20 +110,29 @@ $script:PpCmkCommandNames = @(
     'Set-AdminPowerAppEnvironmentGovernanceConfiguration',
     'Set-AzKeyVaultAccessPolicy',
     'Set-AzKeyVaultKeyRotationPolicy',
+    'Set-AzKeyVaultSecret',
+    'Set-DlpPolicy',
     'Set-PowerAppProtectionStatus',
+    'Set-PpCmkAuditSetting',
     'Set-PpCmkClock',
+    'Set-PpCmkDlpActionRule',
+    'Set-PpCmkDlpConnectorClassification',
     'Set-PpCmkEnterprisePolicy',
     'Set-PpCmkEnvironmentSetting',
     'Set-PpCmkFault',
     'Set-PpCmkFlow',
+    'Set-PpCmkFlowPermission',
     'Set-PpCmkTenantByokKey',
     'Set-PpCmkTenantSetting',
     'Start-PpCmkFlowRun',
     'Switch-PpCmkEnvironmentEnterprisePolicy',
+    'Test-PpCmkAuditLog',
+    'Test-PpCmkDesktopFlow',
     'Test-PpCmkKeyVaultForCmk',
     'Test-PpCmkReadiness',
     'Undo-AzKeyVaultKeyRemoval',
     'Undo-AzKeyVaultRemoval',
+    'Undo-AzKeyVaultSecretRemoval',
     'Update-AzADUser',
     'Update-AzKeyVault',
     'Update-AzKeyVaultKey',
@@ -425,6 +451,48 @@ function Add-PpCmkKeyVaultPrivateEndpoint {
         $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'ResourceGroupName', 'EndpointName')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('VaultName')) { $VaultName } else { 'Add-PpCmkKeyVaultPrivateEndpoint' }), 'Add-PpCmkKeyVaultPrivateEndpoint')) {
             Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Add-PpCmkKeyVaultPrivateEndpoint' -Parameters $request -TypeName 'PpCmk.KeyVault'
+        }
+    }
+}
+
+function Add-PpCmkSecurityRoleMember {
+    <#
+    .SYNOPSIS
+    Gives a user a Dataverse security role in an environment (administrators); System Administrator and System Customizer read all Process records, so they co-own every desktop flow.
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .PARAMETER RoleName
+    The security role. Allowed values: System Administrator, System Customizer, Environment Maker, Basic User.
+    .PARAMETER UserPrincipalName
+    The user.
+    .EXAMPLE
+    Add-PpCmkSecurityRoleMember -EnvironmentName 00000000-0000-0000-0000-000000000000 -RoleName 'Basic User' -UserPrincipalName maker@contoso.onmicrosoft.com
+    .OUTPUTS
+    PpCmk.SecurityRoleMember
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.SecurityRoleMember')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateSet('System Administrator', 'System Customizer', 'Environment Maker', 'Basic User')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $RoleName,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $UserPrincipalName
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'RoleName', 'UserPrincipalName')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Add-PpCmkSecurityRoleMember' }), 'Add-PpCmkSecurityRoleMember')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Add-PpCmkSecurityRoleMember' -Parameters $request -TypeName 'PpCmk.SecurityRoleMember'
         }
     }
 }
@@ -1152,6 +1220,62 @@ function Get-AzKeyVaultRoleAssignment {
     }
 }
 
+function Get-AzKeyVaultSecret {
+    <#
+    .SYNOPSIS
+    Gets secrets (metadata), one secret's versions, deleted secrets, or with -AsPlainText one value (needs secrets get: Key Vault Secrets User).
+    .PARAMETER VaultName
+    The key vault.
+    .PARAMETER Name
+    One secret.
+    .PARAMETER Version
+    One version.
+    .PARAMETER IncludeVersions
+    Every version of the secret.
+    .PARAMETER InRemovedState
+    Soft-deleted secrets.
+    .PARAMETER AsPlainText
+    Return the value (requires -Name).
+    .EXAMPLE
+    Get-AzKeyVaultSecret -VaultName contoso-kv -Name sap-password -AsPlainText
+    .OUTPUTS
+    PpCmk.KeyVaultSecret
+    #>
+    [CmdletBinding()]
+    [OutputType('PpCmk.KeyVaultSecret')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $VaultName,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
+        [Alias('SecretName')]
+        [string]
+        $Name,
+
+        [Parameter()]
+        [string]
+        $Version,
+
+        [Parameter()]
+        [switch]
+        $IncludeVersions,
+
+        [Parameter()]
+        [switch]
+        $InRemovedState,
+
+        [Parameter()]
+        [switch]
+        $AsPlainText
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'Name', 'Version', 'IncludeVersions', 'InRemovedState', 'AsPlainText')
+        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-AzKeyVaultSecret' -Parameters $request -TypeName 'PpCmk.KeyVaultSecret'
+    }
+}
+
 function Get-AzResource {
     <#
     .SYNOPSIS
@@ -1368,6 +1492,36 @@ function Get-AzRoleDefinition {
     }
 }
 
+function Get-DlpPolicy {
+    <#
+    .SYNOPSIS
+    Gets data loss prevention policies.
+    .PARAMETER PolicyName
+    One policy (name or display name).
+    .PARAMETER ApiVersion
+    Accepted for compatibility.
+    .EXAMPLE
+    Get-DlpPolicy
+    .OUTPUTS
+    PpCmk.DlpPolicy
+    #>
+    [CmdletBinding()]
+    [OutputType('PpCmk.DlpPolicy')]
+    param(
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
+        [string]
+        $PolicyName,
+
+        [Parameter()]
+        [string]
+        $ApiVersion
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('PolicyName', 'ApiVersion')
+        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-DlpPolicy' -Parameters $request -TypeName 'PpCmk.DlpPolicy'
+    }
+}
+
 function Get-FlowRun {
     <#
     .SYNOPSIS
@@ -1434,13 +1588,17 @@ function Get-PowerAppEnvironmentBackups {
 function Get-PpCmkAuditLog {
     <#
     .SYNOPSIS
-    Lists audit log entries: every state change and every refused authorisation (Global Administrator only).
+    Lists audit log entries: every state change, every refused authorisation, and reads of audited tables (Global Administrator; with -EnvironmentName, its administrators too).
     .PARAMETER Since
     Only entries at or after this time (store clock, UTC).
     .PARAMETER Principal
     Only entries by this principal (UPN, display name or object id).
     .PARAMETER Last
     Only the newest n entries.
+    .PARAMETER EnvironmentName
+    Only entries about this environment.
+    .PARAMETER Table
+    Only entries about this Dataverse table. Allowed values: Process, WorkQueue, WorkQueueItem, Credential, DesktopFlowModule, ConnectionReference.
     .EXAMPLE
     Get-PpCmkAuditLog -Last 20
     .OUTPUTS
@@ -1460,11 +1618,45 @@ function Get-PpCmkAuditLog {
         [Parameter()]
         [ValidateRange(1, 1000000)]
         [long]
-        $Last
+        $Last,
+
+        [Parameter()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter()]
+        [ValidateSet('Process', 'WorkQueue', 'WorkQueueItem', 'Credential', 'DesktopFlowModule', 'ConnectionReference')]
+        [string]
+        $Table
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('Since', 'Principal', 'Last')
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('Since', 'Principal', 'Last', 'EnvironmentName', 'Table')
         Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-PpCmkAuditLog' -Parameters $request -TypeName 'PpCmk.AuditEntry'
+    }
+}
+
+function Get-PpCmkAuditSetting {
+    <#
+    .SYNOPSIS
+    Gets an environment's Dataverse audit setting.
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .EXAMPLE
+    Get-PpCmkAuditSetting -EnvironmentName 00000000-0000-0000-0000-000000000000
+    .OUTPUTS
+    PpCmk.AuditSetting
+    #>
+    [CmdletBinding()]
+    [OutputType('PpCmk.AuditSetting')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName')
+        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-PpCmkAuditSetting' -Parameters $request -TypeName 'PpCmk.AuditSetting'
     }
 }
 
@@ -1509,6 +1701,62 @@ function Get-PpCmkConnection {
     process {
         $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName')
         Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-PpCmkConnection' -Parameters $request -TypeName 'PpCmk.Connection'
+    }
+}
+
+function Get-PpCmkCredential {
+    <#
+    .SYNOPSIS
+    Gets the credentials the caller may use (never their values).
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .PARAMETER Name
+    One credential.
+    .EXAMPLE
+    Get-PpCmkCredential -EnvironmentName 00000000-0000-0000-0000-000000000000
+    .OUTPUTS
+    PpCmk.Credential
+    #>
+    [CmdletBinding()]
+    [OutputType('PpCmk.Credential')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter()]
+        [string]
+        $Name
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'Name')
+        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-PpCmkCredential' -Parameters $request -TypeName 'PpCmk.Credential'
+    }
+}
+
+function Get-PpCmkDesktopFlowComponent {
+    <#
+    .SYNOPSIS
+    Lists an environment's work queues, UI elements collections and custom actions, with their Dataverse tables and sharing.
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .EXAMPLE
+    Get-PpCmkDesktopFlowComponent -EnvironmentName 00000000-0000-0000-0000-000000000000
+    .OUTPUTS
+    PpCmk.DesktopFlowComponent
+    #>
+    [CmdletBinding()]
+    [OutputType('PpCmk.DesktopFlowComponent')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName')
+        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-PpCmkDesktopFlowComponent' -Parameters $request -TypeName 'PpCmk.DesktopFlowComponent'
     }
 }
 
@@ -1662,6 +1910,38 @@ function Get-PpCmkEnvironmentWithPolicy {
     }
 }
 
+function Get-PpCmkFlowPermission {
+    <#
+    .SYNOPSIS
+    Lists who has access to a flow and why (creator, sharing, or a security role that reads all Process records).
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .PARAMETER FlowName
+    The flow.
+    .EXAMPLE
+    Get-PpCmkFlowPermission -EnvironmentName 00000000-0000-0000-0000-000000000000 -FlowName 11111111-1111-1111-1111-111111111111
+    .OUTPUTS
+    PpCmk.FlowPermission
+    #>
+    [CmdletBinding()]
+    [OutputType('PpCmk.FlowPermission')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $FlowName
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'FlowName')
+        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-PpCmkFlowPermission' -Parameters $request -TypeName 'PpCmk.FlowPermission'
+    }
+}
+
 function Get-PpCmkFlowRunSummary {
     <#
     .SYNOPSIS
@@ -1768,6 +2048,31 @@ function Get-PpCmkRecord {
     }
 }
 
+function Get-PpCmkSecurityRoleMember {
+    <#
+    .SYNOPSIS
+    Lists the Dataverse security role members of an environment.
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .EXAMPLE
+    Get-PpCmkSecurityRoleMember -EnvironmentName 00000000-0000-0000-0000-000000000000
+    .OUTPUTS
+    PpCmk.SecurityRoleMember
+    #>
+    [CmdletBinding()]
+    [OutputType('PpCmk.SecurityRoleMember')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName')
+        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-PpCmkSecurityRoleMember' -Parameters $request -TypeName 'PpCmk.SecurityRoleMember'
+    }
+}
+
 function Get-PpCmkTenantByokKey {
     <#
     .SYNOPSIS
@@ -1803,6 +2108,96 @@ function Get-PpCmkTenantSetting {
     process {
         $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @()
         Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-PpCmkTenantSetting' -Parameters $request -TypeName 'PpCmk.TenantSetting'
+    }
+}
+
+function Grant-PpCmkCredentialAccess {
+    <#
+    .SYNOPSIS
+    Shares a credential with a user (its owner or a System Administrator).
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .PARAMETER Name
+    The credential.
+    .PARAMETER UserPrincipalName
+    The user.
+    .EXAMPLE
+    Grant-PpCmkCredentialAccess -EnvironmentName 00000000-0000-0000-0000-000000000000 -Name 'SAP login' -UserPrincipalName maker@contoso.onmicrosoft.com
+    .OUTPUTS
+    PpCmk.Credential
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.Credential')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Name,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $UserPrincipalName
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'Name', 'UserPrincipalName')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Grant-PpCmkCredentialAccess' }), 'Grant-PpCmkCredentialAccess')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Grant-PpCmkCredentialAccess' -Parameters $request -TypeName 'PpCmk.Credential'
+        }
+    }
+}
+
+function Grant-PpCmkDesktopFlowComponentAccess {
+    <#
+    .SYNOPSIS
+    Shares a work queue, UI elements collection or custom action with a user (its owner or a System Administrator).
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .PARAMETER Kind
+    What it is. Allowed values: WorkQueue, UIElementCollection, CustomAction.
+    .PARAMETER Name
+    Its name.
+    .PARAMETER UserPrincipalName
+    The user.
+    .EXAMPLE
+    Grant-PpCmkDesktopFlowComponentAccess -EnvironmentName 00000000-0000-0000-0000-000000000000 -Kind WorkQueue -Name Invoices -UserPrincipalName maker@contoso.onmicrosoft.com
+    .OUTPUTS
+    PpCmk.DesktopFlowComponent
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.DesktopFlowComponent')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateSet('WorkQueue', 'UIElementCollection', 'CustomAction')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Kind,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Name,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $UserPrincipalName
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'Kind', 'Name', 'UserPrincipalName')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Grant-PpCmkDesktopFlowComponentAccess' }), 'Grant-PpCmkDesktopFlowComponentAccess')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Grant-PpCmkDesktopFlowComponentAccess' -Parameters $request -TypeName 'PpCmk.DesktopFlowComponent'
+        }
     }
 }
 
@@ -2468,6 +2863,60 @@ function New-AzRoleAssignment {
     }
 }
 
+function New-DlpPolicy {
+    <#
+    .SYNOPSIS
+    Creates a data loss prevention policy; flows it puts in breach are suspended.
+    .PARAMETER DisplayName
+    The policy's name.
+    .PARAMETER EnvironmentType
+    Which environments it covers. Allowed values: AllEnvironments, OnlyEnvironments, ExceptEnvironments.
+    .PARAMETER Environments
+    The environments for OnlyEnvironments or ExceptEnvironments.
+    .PARAMETER DefaultConnectorClassification
+    For connectors not classified: General (Non-business), Confidential (Business) or Blocked. Allowed values: General, Confidential, Blocked, Business, NonBusiness.
+    .PARAMETER ApiVersion
+    Accepted for compatibility.
+    .EXAMPLE
+    New-DlpPolicy -DisplayName 'Finance DLP' -EnvironmentType AllEnvironments
+    .OUTPUTS
+    PpCmk.DlpPolicy
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.DlpPolicy')]
+    param(
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $DisplayName,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateSet('AllEnvironments', 'OnlyEnvironments', 'ExceptEnvironments')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentType,
+
+        [Parameter()]
+        [string[]]
+        $Environments,
+
+        [Parameter()]
+        [ValidateSet('General', 'Confidential', 'Blocked', 'Business', 'NonBusiness')]
+        [string]
+        $DefaultConnectorClassification,
+
+        [Parameter()]
+        [string]
+        $ApiVersion
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('DisplayName', 'EnvironmentType', 'Environments', 'DefaultConnectorClassification', 'ApiVersion')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('DisplayName')) { $DisplayName } else { 'New-DlpPolicy' }), 'New-DlpPolicy')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'New-DlpPolicy' -Parameters $request -TypeName 'PpCmk.DlpPolicy'
+        }
+    }
+}
+
 function New-PpCmkConnection {
     <#
     .SYNOPSIS
@@ -2512,6 +2961,110 @@ function New-PpCmkConnection {
         $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'Connector', 'AuthType', 'Secret')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'New-PpCmkConnection' }), 'New-PpCmkConnection')) {
             Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'New-PpCmkConnection' -Parameters $request -TypeName 'PpCmk.Connection'
+        }
+    }
+}
+
+function New-PpCmkCredential {
+    <#
+    .SYNOPSIS
+    Creates a Power Automate credential that points at a key vault secret; the environment reads it at run time as its own identity.
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .PARAMETER Name
+    The credential's name.
+    .PARAMETER Source
+    Where the secret lives. Allowed values: AzureKeyVault, CyberArk.
+    .PARAMETER VaultName
+    The key vault (or CyberArk safe).
+    .PARAMETER SecretName
+    The secret.
+    .PARAMETER UserName
+    The user name that goes with the secret.
+    .EXAMPLE
+    New-PpCmkCredential -EnvironmentName 00000000-0000-0000-0000-000000000000 -Name 'SAP login' -Source AzureKeyVault -VaultName contoso-kv -SecretName sap-password -UserName svc-sap
+    .OUTPUTS
+    PpCmk.Credential
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.Credential')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Name,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateSet('AzureKeyVault', 'CyberArk')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Source,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $VaultName,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $SecretName,
+
+        [Parameter()]
+        [string]
+        $UserName
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'Name', 'Source', 'VaultName', 'SecretName', 'UserName')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'New-PpCmkCredential' }), 'New-PpCmkCredential')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'New-PpCmkCredential' -Parameters $request -TypeName 'PpCmk.Credential'
+        }
+    }
+}
+
+function New-PpCmkDesktopFlowComponent {
+    <#
+    .SYNOPSIS
+    Creates a component desktop flows reference: a work queue, a UI elements collection or a custom action.
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .PARAMETER Kind
+    What it is. Allowed values: WorkQueue, UIElementCollection, CustomAction.
+    .PARAMETER Name
+    Its name.
+    .EXAMPLE
+    New-PpCmkDesktopFlowComponent -EnvironmentName 00000000-0000-0000-0000-000000000000 -Kind WorkQueue -Name Invoices
+    .OUTPUTS
+    PpCmk.DesktopFlowComponent
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.DesktopFlowComponent')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateSet('WorkQueue', 'UIElementCollection', 'CustomAction')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Kind,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Name
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'Kind', 'Name')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'New-PpCmkDesktopFlowComponent' }), 'New-PpCmkDesktopFlowComponent')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'New-PpCmkDesktopFlowComponent' -Parameters $request -TypeName 'PpCmk.DesktopFlowComponent'
         }
     }
 }
@@ -3138,6 +3691,50 @@ function Remove-AzKeyVaultRoleAssignment {
     }
 }
 
+function Remove-AzKeyVaultSecret {
+    <#
+    .SYNOPSIS
+    Soft-deletes a secret (recoverable until the vault's retention ends), or with -InRemovedState purges a deleted one.
+    .PARAMETER VaultName
+    The key vault.
+    .PARAMETER Name
+    The secret.
+    .PARAMETER InRemovedState
+    Purge the soft-deleted secret for good.
+    .PARAMETER Force
+    Accepted for compatibility.
+    .EXAMPLE
+    Remove-AzKeyVaultSecret -VaultName contoso-kv -Name sap-password -Force
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $VaultName,
+
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [Alias('SecretName')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Name,
+
+        [Parameter()]
+        [switch]
+        $InRemovedState,
+
+        [Parameter()]
+        [switch]
+        $Force
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'Name', 'InRemovedState', 'Force')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('VaultName')) { $VaultName } else { 'Remove-AzKeyVaultSecret' }), 'Remove-AzKeyVaultSecret')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Remove-AzKeyVaultSecret' -Parameters $request -TypeName ''
+        }
+    }
+}
+
 function Remove-AzResource {
     <#
     .SYNOPSIS
@@ -3254,6 +3851,36 @@ function Remove-AzRoleAssignment {
         $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('ObjectId', 'SignInName', 'ApplicationId', 'RoleDefinitionName', 'RoleDefinitionId', 'Scope', 'ResourceGroupName', 'ResourceName', 'ResourceType', 'ParentResource', 'PassThru')
         if ($PSCmdlet.ShouldProcess('Remove-AzRoleAssignment', 'Remove-AzRoleAssignment')) {
             Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Remove-AzRoleAssignment' -Parameters $request -TypeName 'PpCmk.RoleAssignment'
+        }
+    }
+}
+
+function Remove-DlpPolicy {
+    <#
+    .SYNOPSIS
+    Deletes a DLP policy (suspended flows stay suspended until turned on again).
+    .PARAMETER PolicyName
+    The DLP policy's name (GUID) or display name.
+    .PARAMETER ApiVersion
+    Accepted for compatibility.
+    .EXAMPLE
+    Remove-DlpPolicy -PolicyName 'Finance DLP'
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $PolicyName,
+
+        [Parameter()]
+        [string]
+        $ApiVersion
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('PolicyName', 'ApiVersion')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('PolicyName')) { $PolicyName } else { 'Remove-DlpPolicy' }), 'Remove-DlpPolicy')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Remove-DlpPolicy' -Parameters $request -TypeName ''
         }
     }
 }
@@ -3406,6 +4033,44 @@ function Remove-PpCmkEnvironmentFromEnterprisePolicy {
     }
 }
 
+function Remove-PpCmkFlowPermission {
+    <#
+    .SYNOPSIS
+    Stops sharing a flow with a user.
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .PARAMETER FlowName
+    The flow.
+    .PARAMETER UserPrincipalName
+    The user.
+    .EXAMPLE
+    Remove-PpCmkFlowPermission -EnvironmentName 00000000-0000-0000-0000-000000000000 -FlowName 11111111-1111-1111-1111-111111111111 -UserPrincipalName maker@contoso.onmicrosoft.com
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $FlowName,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $UserPrincipalName
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'FlowName', 'UserPrincipalName')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Remove-PpCmkFlowPermission' }), 'Remove-PpCmkFlowPermission')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Remove-PpCmkFlowPermission' -Parameters $request -TypeName ''
+        }
+    }
+}
+
 function Remove-PpCmkKeyVaultPrivateEndpoint {
     <#
     .SYNOPSIS
@@ -3481,6 +4146,45 @@ function Remove-PpCmkRecord {
         $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'Table', 'Id')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Remove-PpCmkRecord' }), 'Remove-PpCmkRecord')) {
             Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Remove-PpCmkRecord' -Parameters $request -TypeName ''
+        }
+    }
+}
+
+function Remove-PpCmkSecurityRoleMember {
+    <#
+    .SYNOPSIS
+    Takes a Dataverse security role from a user.
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .PARAMETER RoleName
+    The security role. Allowed values: System Administrator, System Customizer, Environment Maker, Basic User.
+    .PARAMETER UserPrincipalName
+    The user.
+    .EXAMPLE
+    Remove-PpCmkSecurityRoleMember -EnvironmentName 00000000-0000-0000-0000-000000000000 -RoleName 'Basic User' -UserPrincipalName maker@contoso.onmicrosoft.com
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateSet('System Administrator', 'System Customizer', 'Environment Maker', 'Basic User')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $RoleName,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $UserPrincipalName
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'RoleName', 'UserPrincipalName')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Remove-PpCmkSecurityRoleMember' }), 'Remove-PpCmkSecurityRoleMember')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Remove-PpCmkSecurityRoleMember' -Parameters $request -TypeName ''
         }
     }
 }
@@ -3792,6 +4496,106 @@ function Set-AzKeyVaultKeyRotationPolicy {
     }
 }
 
+function Set-AzKeyVaultSecret {
+    <#
+    .SYNOPSIS
+    Creates a secret or adds a version (needs secrets set: Key Vault Secrets Officer); the value is sealed and never shown again unless read with -AsPlainText.
+    .PARAMETER VaultName
+    The key vault.
+    .PARAMETER Name
+    The secret.
+    .PARAMETER SecretValue
+    The value.
+    .PARAMETER ContentType
+    A hint about the value, e.g. password.
+    .EXAMPLE
+    Set-AzKeyVaultSecret -VaultName contoso-kv -Name sap-password -SecretValue (Read-Host -AsSecureString)
+    .OUTPUTS
+    PpCmk.KeyVaultSecret
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.KeyVaultSecret')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $VaultName,
+
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [Alias('SecretName')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Name,
+
+        [Parameter(Mandatory = $true)]
+        [securestring]
+        $SecretValue,
+
+        [Parameter()]
+        [string]
+        $ContentType
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'Name', 'SecretValue', 'ContentType')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('VaultName')) { $VaultName } else { 'Set-AzKeyVaultSecret' }), 'Set-AzKeyVaultSecret')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Set-AzKeyVaultSecret' -Parameters $request -TypeName 'PpCmk.KeyVaultSecret'
+        }
+    }
+}
+
+function Set-DlpPolicy {
+    <#
+    .SYNOPSIS
+    Changes a DLP policy's name, scope or default classification; flows it puts in breach are suspended.
+    .PARAMETER PolicyName
+    The DLP policy's name (GUID) or display name.
+    .PARAMETER DisplayName
+    A new name.
+    .PARAMETER EnvironmentType
+    Which environments it covers. Allowed values: AllEnvironments, OnlyEnvironments, ExceptEnvironments.
+    .PARAMETER Environments
+    The environments for OnlyEnvironments or ExceptEnvironments.
+    .PARAMETER DefaultConnectorClassification
+    For connectors not classified. Allowed values: General, Confidential, Blocked, Business, NonBusiness.
+    .EXAMPLE
+    Set-DlpPolicy -PolicyName 'Finance DLP' -DefaultConnectorClassification Blocked
+    .OUTPUTS
+    PpCmk.DlpPolicy
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.DlpPolicy')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $PolicyName,
+
+        [Parameter()]
+        [string]
+        $DisplayName,
+
+        [Parameter()]
+        [ValidateSet('AllEnvironments', 'OnlyEnvironments', 'ExceptEnvironments')]
+        [string]
+        $EnvironmentType,
+
+        [Parameter()]
+        [string[]]
+        $Environments,
+
+        [Parameter()]
+        [ValidateSet('General', 'Confidential', 'Blocked', 'Business', 'NonBusiness')]
+        [string]
+        $DefaultConnectorClassification
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('PolicyName', 'DisplayName', 'EnvironmentType', 'Environments', 'DefaultConnectorClassification')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('PolicyName')) { $PolicyName } else { 'Set-DlpPolicy' }), 'Set-DlpPolicy')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Set-DlpPolicy' -Parameters $request -TypeName 'PpCmk.DlpPolicy'
+        }
+    }
+}
+
 function Set-PowerAppProtectionStatus {
     <#
     .SYNOPSIS
@@ -3823,6 +4627,46 @@ function Set-PowerAppProtectionStatus {
         $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'ProtectionKeyManagedBy')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Set-PowerAppProtectionStatus' }), 'Set-PowerAppProtectionStatus')) {
             Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Set-PowerAppProtectionStatus' -Parameters $request -TypeName 'PpCmk.Environment'
+        }
+    }
+}
+
+function Set-PpCmkAuditSetting {
+    <#
+    .SYNOPSIS
+    Turns Dataverse auditing on or off for an environment and chooses the automation tables whose reads and changes are recorded.
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .PARAMETER Enabled
+    Auditing at the environment level.
+    .PARAMETER Tables
+    The audited tables. Allowed values: Process, WorkQueue, WorkQueueItem, Credential, DesktopFlowModule, ConnectionReference.
+    .EXAMPLE
+    Set-PpCmkAuditSetting -EnvironmentName 00000000-0000-0000-0000-000000000000 -Enabled $true -Tables Process,Credential
+    .OUTPUTS
+    PpCmk.AuditSetting
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.AuditSetting')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter()]
+        [bool]
+        $Enabled,
+
+        [Parameter()]
+        [ValidateSet('Process', 'WorkQueue', 'WorkQueueItem', 'Credential', 'DesktopFlowModule', 'ConnectionReference')]
+        [string[]]
+        $Tables
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'Enabled', 'Tables')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Set-PpCmkAuditSetting' }), 'Set-PpCmkAuditSetting')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Set-PpCmkAuditSetting' -Parameters $request -TypeName 'PpCmk.AuditSetting'
         }
     }
 }
@@ -3863,6 +4707,102 @@ function Set-PpCmkClock {
         $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('AdvanceDays', 'AdvanceHours', 'Reset')
         if ($PSCmdlet.ShouldProcess('Set-PpCmkClock', 'Set-PpCmkClock')) {
             Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Set-PpCmkClock' -Parameters $request -TypeName 'PpCmk.Clock'
+        }
+    }
+}
+
+function Set-PpCmkDlpActionRule {
+    <#
+    .SYNOPSIS
+    Allows or blocks single actions of a connector or action group, or sets the default for actions added later.
+    .PARAMETER PolicyName
+    The DLP policy's name (GUID) or display name.
+    .PARAMETER Connector
+    The connector or desktop action group.
+    .PARAMETER Action
+    Actions to rule on.
+    .PARAMETER Behavior
+    Allow or Block the -Action actions. Allowed values: Allow, Block.
+    .PARAMETER DefaultBehavior
+    Allow or Block actions without a rule (actions added later). Allowed values: Allow, Block.
+    .EXAMPLE
+    Set-PpCmkDlpActionRule -PolicyName 'Finance DLP' -Connector Excel -Action RunMacro -Behavior Block
+    .OUTPUTS
+    PpCmk.DlpPolicy
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.DlpPolicy')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $PolicyName,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Connector,
+
+        [Parameter()]
+        [string[]]
+        $Action,
+
+        [Parameter()]
+        [ValidateSet('Allow', 'Block')]
+        [string]
+        $Behavior,
+
+        [Parameter()]
+        [ValidateSet('Allow', 'Block')]
+        [string]
+        $DefaultBehavior
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('PolicyName', 'Connector', 'Action', 'Behavior', 'DefaultBehavior')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('PolicyName')) { $PolicyName } else { 'Set-PpCmkDlpActionRule' }), 'Set-PpCmkDlpActionRule')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Set-PpCmkDlpActionRule' -Parameters $request -TypeName 'PpCmk.DlpPolicy'
+        }
+    }
+}
+
+function Set-PpCmkDlpConnectorClassification {
+    <#
+    .SYNOPSIS
+    Classifies connectors or desktop-flow action groups in a DLP policy: Business, NonBusiness or Blocked.
+    .PARAMETER PolicyName
+    The DLP policy's name (GUID) or display name.
+    .PARAMETER Connector
+    Connector ids (shared_office365) or desktop action groups (Excel, Cmd, Credentials).
+    .PARAMETER Classification
+    Business (Confidential), NonBusiness (General) or Blocked. Allowed values: General, Confidential, Blocked, Business, NonBusiness.
+    .EXAMPLE
+    Set-PpCmkDlpConnectorClassification -PolicyName 'Finance DLP' -Connector Cmd -Classification Blocked
+    .OUTPUTS
+    PpCmk.DlpPolicy
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.DlpPolicy')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $PolicyName,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string[]]
+        $Connector,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateSet('General', 'Confidential', 'Blocked', 'Business', 'NonBusiness')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Classification
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('PolicyName', 'Connector', 'Classification')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('PolicyName')) { $PolicyName } else { 'Set-PpCmkDlpConnectorClassification' }), 'Set-PpCmkDlpConnectorClassification')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Set-PpCmkDlpConnectorClassification' -Parameters $request -TypeName 'PpCmk.DlpPolicy'
         }
     }
 }
@@ -4078,6 +5018,55 @@ function Set-PpCmkFlow {
     }
 }
 
+function Set-PpCmkFlowPermission {
+    <#
+    .SYNOPSIS
+    Shares a flow: Owner, CoOwner (manage and edit) or User (run only).
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .PARAMETER FlowName
+    The flow.
+    .PARAMETER UserPrincipalName
+    The user.
+    .PARAMETER Role
+    The access to give. Allowed values: Owner, CoOwner, User.
+    .EXAMPLE
+    Set-PpCmkFlowPermission -EnvironmentName 00000000-0000-0000-0000-000000000000 -FlowName 11111111-1111-1111-1111-111111111111 -UserPrincipalName maker@contoso.onmicrosoft.com -Role User
+    .OUTPUTS
+    PpCmk.FlowPermission
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.FlowPermission')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $FlowName,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $UserPrincipalName,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateSet('Owner', 'CoOwner', 'User')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Role
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'FlowName', 'UserPrincipalName', 'Role')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Set-PpCmkFlowPermission' }), 'Set-PpCmkFlowPermission')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Set-PpCmkFlowPermission' -Parameters $request -TypeName 'PpCmk.FlowPermission'
+        }
+    }
+}
+
 function Set-PpCmkTenantByokKey {
     <#
     .SYNOPSIS
@@ -4250,6 +5239,70 @@ function Switch-PpCmkEnvironmentEnterprisePolicy {
     }
 }
 
+function Test-PpCmkAuditLog {
+    <#
+    .SYNOPSIS
+    Verifies the audit log's MAC chain and its recorded head; reports the first broken link (Global Administrator).
+    .PARAMETER FailOn
+    Exit 1 (an error in PowerShell) when the check reaches this Status; Fail by default. Allowed values: Warn, Fail.
+    .EXAMPLE
+    Test-PpCmkAuditLog
+    .OUTPUTS
+    PpCmk.AuditLogCheck
+    #>
+    [CmdletBinding()]
+    [OutputType('PpCmk.AuditLogCheck')]
+    param(
+        [Parameter()]
+        [ValidateSet('Warn', 'Fail')]
+        [string]
+        $FailOn
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('FailOn')
+        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Test-PpCmkAuditLog' -Parameters $request -TypeName 'PpCmk.AuditLogCheck'
+    }
+}
+
+function Test-PpCmkDesktopFlow {
+    <#
+    .SYNOPSIS
+    Lints a desktop flow against the documented rules: sensitive values passed as input variables instead of Get credential, sensitive values copied into non-sensitive variables, connection strings built from sensitive values.
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .PARAMETER FlowName
+    The desktop flow.
+    .PARAMETER FailOn
+    Exit 1 (an error in PowerShell) when a rule reaches this Status. Allowed values: Warn, Fail.
+    .EXAMPLE
+    Test-PpCmkDesktopFlow -EnvironmentName 00000000-0000-0000-0000-000000000000 -FlowName 11111111-1111-1111-1111-111111111111 -FailOn Fail
+    .OUTPUTS
+    PpCmk.DesktopFlowLint
+    #>
+    [CmdletBinding()]
+    [OutputType('PpCmk.DesktopFlowLint')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $FlowName,
+
+        [Parameter()]
+        [ValidateSet('Warn', 'Fail')]
+        [string]
+        $FailOn
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'FlowName', 'FailOn')
+        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Test-PpCmkDesktopFlow' -Parameters $request -TypeName 'PpCmk.DesktopFlowLint'
+    }
+}
+
 function Test-PpCmkKeyVaultForCmk {
     <#
     .SYNOPSIS
@@ -4406,6 +5459,41 @@ function Undo-AzKeyVaultRemoval {
         $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'ResourceGroupName', 'Location')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('VaultName')) { $VaultName } else { 'Undo-AzKeyVaultRemoval' }), 'Undo-AzKeyVaultRemoval')) {
             Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Undo-AzKeyVaultRemoval' -Parameters $request -TypeName 'PpCmk.KeyVault'
+        }
+    }
+}
+
+function Undo-AzKeyVaultSecretRemoval {
+    <#
+    .SYNOPSIS
+    Recovers a soft-deleted secret.
+    .PARAMETER VaultName
+    The key vault.
+    .PARAMETER Name
+    The secret.
+    .EXAMPLE
+    Undo-AzKeyVaultSecretRemoval -VaultName contoso-kv -Name sap-password
+    .OUTPUTS
+    PpCmk.KeyVaultSecret
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.KeyVaultSecret')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $VaultName,
+
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [Alias('SecretName')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Name
+    )
+    process {
+        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'Name')
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('VaultName')) { $VaultName } else { 'Undo-AzKeyVaultSecretRemoval' }), 'Undo-AzKeyVaultSecretRemoval')) {
+            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Undo-AzKeyVaultSecretRemoval' -Parameters $request -TypeName 'PpCmk.KeyVaultSecret'
         }
     }
 }

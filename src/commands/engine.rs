@@ -57,23 +57,44 @@ pub static COMMANDS: &[Command] = &[
     },
     Command {
         name: "Get-PpCmkAuditLog",
-        synopsis: "Lists audit log entries: every state change and every refused authorisation (Global Administrator only).",
+        synopsis: "Lists audit log entries: every state change, every refused authorisation, and reads of audited tables (Global Administrator; with -EnvironmentName, its administrators too).",
         side: Side::Engine,
         effect: Effect::Read,
         params: &[
             Param::datetime("Since").help("Only entries at or after this time (store clock, UTC)."),
             Param::string("Principal").help("Only entries by this principal (UPN, display name or object id)."),
             Param::int("Last").range(1, 1_000_000).help("Only the newest n entries."),
+            Param::string("EnvironmentName").help("Only entries about this environment."),
+            Param::string("Table").one_of(crate::environment::AUDIT_TABLES).help("Only entries about this Dataverse table."),
         ],
         groups: &[],
         output: OutputSpec {
             type_name: "PpCmk.AuditEntry",
-            properties: &["Sequence", "Time", "Principal", "PrincipalId", "Command", "Target", "Outcome", "ErrorCode", "Detail", "Hash"],
+            properties: &["Sequence", "Time", "Principal", "PrincipalId", "Command", "Target", "Outcome", "ErrorCode", "Detail", "EnvironmentName", "Table", "Hash"],
             table: &["Sequence", "Time", "Principal", "Command", "Target", "Outcome", "ErrorCode"],
         },
-        errors: &[ErrorCode::Forbidden, ErrorCode::NotSignedIn],
+        errors: &[ErrorCode::Forbidden, ErrorCode::NotSignedIn, ErrorCode::NotFound],
         example: "Get-PpCmkAuditLog -Last 20",
         handler: get_audit_log,
+    },
+    Command {
+        name: "Test-PpCmkAuditLog",
+        synopsis: "Verifies the audit log's MAC chain and its recorded head; reports the first broken link (Global Administrator).",
+        side: Side::Engine,
+        effect: Effect::Read,
+        params: &[Param::string(crate::engine::Gate::PARAMETER)
+            .one_of(crate::engine::Gate::LEVELS)
+            .default("Fail")
+            .help("Exit 1 (an error in PowerShell) when the check reaches this Status; Fail by default.")],
+        groups: &[],
+        output: OutputSpec {
+            type_name: "PpCmk.AuditLogCheck",
+            properties: &["Entries", "Status", "BrokenSequence", "Reason"],
+            table: &["Entries", "Status", "BrokenSequence", "Reason"],
+        },
+        errors: &[ErrorCode::Forbidden, ErrorCode::NotSignedIn, ErrorCode::ChecksFailed],
+        example: "Test-PpCmkAuditLog",
+        handler: test_audit_log,
     },
 ];
 
@@ -132,12 +153,25 @@ fn invoke_maintenance(ctx: &mut Ctx, _args: &Args) -> Result<Vec<Object>> {
 }
 
 fn get_audit_log(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
-    ctx.caller()?.require_global_admin("read the audit log")?;
+    let caller = ctx.caller()?.clone();
+    let environment = match args.str("EnvironmentName") {
+        Some(id) => {
+            // An environment's own log is open to its administrators.
+            crate::environment::require_admin(&caller, "read an environment's audit log")?;
+            Some(crate::environment::find(ctx.db(), id)?.id().to_string())
+        }
+        None => {
+            caller.require_global_admin("read the audit log")?;
+            None
+        }
+    };
     let since = args.datetime("Since").map(clock::to_storage);
     let rows = ctx.db().audit_rows(&AuditQuery {
         since: since.as_deref(),
         principal: args.str("Principal"),
         last: args.int("Last"),
+        environment: environment.as_deref(),
+        table: args.str("Table"),
     })?;
     Ok(rows
         .iter()
@@ -152,8 +186,21 @@ fn get_audit_log(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
                 "Outcome": r.outcome,
                 "ErrorCode": r.error_code,
                 "Detail": r.detail,
+                "EnvironmentName": r.environment,
+                "Table": r.table_name,
                 "Hash": r.hash,
             }))
         })
         .collect())
+}
+
+fn test_audit_log(ctx: &mut Ctx, _args: &Args) -> Result<Vec<Object>> {
+    ctx.caller()?.require_global_admin("verify the audit log")?;
+    let (entries, broken) = audit::verify_chain(ctx.db())?;
+    Ok(vec![object(json!({
+        "Entries": entries,
+        "Status": if broken.is_some() { "Fail" } else { "Pass" },
+        "BrokenSequence": broken.as_ref().map(|b| b.seq),
+        "Reason": broken.map(|b| b.reason).unwrap_or_else(|| "Every entry and link verifies.".into()),
+    }))])
 }

@@ -32,8 +32,10 @@ const FLOW_OUTPUT: OutputSpec = OutputSpec {
         "Url",
         "KeyManagedBy",
         "Reason",
+        "State",
+        "SuspensionReason",
     ],
-    table: &["DisplayName", "FlowName", "Trigger", "InSolution", "KeyManagedBy", "Enabled"],
+    table: &["DisplayName", "FlowName", "Kind", "Trigger", "KeyManagedBy", "State"],
 };
 
 /// Exactly the documentation's three columns by default.
@@ -438,6 +440,12 @@ fn flow_object(ctx: &Ctx, environment_id: &str, flow: &Flow) -> Result<Object> {
         "Url": flow.definition.url,
         "KeyManagedBy": flow.row.key_managed_by,
         "Reason": flow.row.mmk_reason,
+        "State": match (&flow.row.suspension_reason, flow.row.enabled) {
+            (Some(_), _) => "Suspended",
+            (None, true) => "Started",
+            (None, false) => "Stopped",
+        },
+        "SuspensionReason": flow.row.suspension_reason,
     })))
 }
 
@@ -445,6 +453,7 @@ fn new_flow(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
     let caller = ctx.caller()?.clone();
     let env_id = args.required("EnvironmentName")?;
     let flow = flows::create(ctx.store(), ctx.db(), &caller, env_id, &spec_from(args), ctx.now)?;
+    ctx.set_audit_scope(env_id, "Process")?;
     ctx.set_audit_target(format!("{env_id}/{}", flow.row.flow_id));
     Ok(vec![flow_object(ctx, env_id, &flow)?])
 }
@@ -453,6 +462,9 @@ fn get_flows(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
     let caller = ctx.caller()?.clone();
     let env_id = args.str("EnvironmentName");
     let mut list = flows::list(ctx.store(), ctx.db(), &caller, env_id, args.str("FlowName"), ctx.now)?;
+    if let Some(id) = env_id {
+        ctx.set_audit_scope(id, "Process")?;
+    }
     if let Some(f) = args.str("Filter") {
         list.retain(|flow| crate::identity::rbac::action_matches(f, &flow.display_name));
     }
@@ -468,6 +480,7 @@ fn set_flow(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
     let env_id = args.required("EnvironmentName")?;
     let flow_id = args.required("FlowName")?;
     let flow = flows::update(ctx.store(), ctx.db(), &caller, env_id, flow_id, &spec_from(args), ctx.now)?;
+    ctx.set_audit_scope(env_id, "Process")?;
     ctx.set_audit_target(format!("{env_id}/{}", flow.row.flow_id));
     Ok(vec![flow_object(ctx, env_id, &flow)?])
 }
@@ -476,6 +489,7 @@ fn remove_flow(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
     let caller = ctx.caller()?.clone();
     let env_id = args.required("EnvironmentName")?;
     let row = flows::remove(ctx.db(), &caller, env_id, args.required("FlowName")?)?;
+    ctx.set_audit_scope(env_id, "Process")?;
     ctx.set_audit_target(format!("{env_id}/{}", row.flow_id));
     Ok(vec![])
 }
@@ -584,6 +598,7 @@ fn start_run(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
         duration_ms: args.int("DurationMs"),
     };
     let run = runs::start(ctx.store(), ctx.db(), &caller, env_id, args.required("FlowName")?, spec, ctx.now)?;
+    ctx.set_audit_scope(env_id, "Process")?;
     ctx.set_audit_target(format!("{env_id}/{}/runs/{}", run.flow_id, run.row.run_id));
     Ok(vec![run_object(env_id, &run)])
 }

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod backups;
+mod desktop;
 mod directory;
 mod engine;
 mod environments;
@@ -24,6 +25,7 @@ use serde_json::Value;
 pub static ALL: &[&[Command]] = &[
     accounts::COMMANDS,
     backups::COMMANDS,
+    desktop::COMMANDS,
     directory::COMMANDS,
     engine::COMMANDS,
     environments::COMMANDS,

@@ -300,6 +300,58 @@ pub fn set_setting(
     Ok(env)
 }
 
+/// The automation-related Dataverse tables auditing can be turned on for.
+pub const AUDIT_TABLES: &[&str] =
+    &["Process", "WorkQueue", "WorkQueueItem", "Credential", "DesktopFlowModule", "ConnectionReference"];
+const AUDIT_ENABLED_SETTING: &str = "auditEnabled";
+const AUDIT_TABLES_SETTING: &str = "auditTables";
+
+/// Whether the environment audits reads of `table`: auditing must be on at
+/// the environment level and for the table (as Dataverse auditing is).
+pub fn audits_table(env: &Environment, table: &str) -> bool {
+    let settings = env.settings();
+    let on = settings.get(AUDIT_ENABLED_SETTING).and_then(|v| v.as_bool()).unwrap_or(false);
+    on && settings
+        .get(AUDIT_TABLES_SETTING)
+        .and_then(|v| v.as_array())
+        .is_some_and(|tables| tables.iter().any(|t| t.as_str().is_some_and(|t| t.eq_ignore_ascii_case(table))))
+}
+
+/// The environment's audit setting: (enabled, tables).
+pub fn audit_setting(env: &Environment) -> (bool, Vec<String>) {
+    let settings = env.settings();
+    let on = settings.get(AUDIT_ENABLED_SETTING).and_then(|v| v.as_bool()).unwrap_or(false);
+    let tables = settings
+        .get(AUDIT_TABLES_SETTING)
+        .and_then(|v| v.as_array())
+        .map(|a| a.iter().filter_map(|t| t.as_str().map(str::to_string)).collect())
+        .unwrap_or_default();
+    (on, tables)
+}
+
+/// `Set-PpCmkAuditSetting`: auditing at the environment level and for tables.
+pub fn set_audit_setting(
+    db: &Db,
+    caller: &Caller,
+    environment_id: &str,
+    enabled: Option<bool>,
+    tables: Option<&[String]>,
+) -> Result<Environment> {
+    require_admin(caller, "change audit settings")?;
+    if let Some(enabled) = enabled {
+        set_setting(db, caller, environment_id, AUDIT_ENABLED_SETTING, serde_json::Value::Bool(enabled))?;
+    }
+    if let Some(tables) = tables {
+        let canonical: Vec<serde_json::Value> = tables
+            .iter()
+            .map(|t| AUDIT_TABLES.iter().find(|a| a.eq_ignore_ascii_case(t)).map(|a| serde_json::Value::from(*a)))
+            .collect::<Option<_>>()
+            .ok_or_else(|| Error::invalid(format!("Audited tables are {}.", AUDIT_TABLES.join(", "))))?;
+        set_setting(db, caller, environment_id, AUDIT_TABLES_SETTING, serde_json::Value::Array(canonical))?;
+    }
+    find(db, environment_id)
+}
+
 /// Data size figures of an environment, for reports and estimates.
 #[derive(Debug, Default, Clone)]
 pub struct DataStats {

@@ -10,11 +10,13 @@
 //! Microsoft-managed key keeps the Microsoft-wrapped generation it had.
 
 pub mod connections;
+pub mod desktop;
+pub mod dlp;
 pub mod migration;
 pub mod runs;
 
 use crate::crypto::{base64url, hex, new_guid, random_array, SymmetricKey};
-use crate::environment::{self, dek, require_data_access, Environment};
+use crate::environment::{self, dek, Environment};
 use crate::error::{Error, ErrorCode, Result};
 use crate::identity::Caller;
 use crate::store::{Db, FlowListingRow, FlowRow, Store};
@@ -124,7 +126,7 @@ fn open_name(keys: &mut Keys, db: &Db, row: &FlowRow) -> Result<String> {
     String::from_utf8(plain.to_vec()).map_err(|_| Error::internal("a flow name is not UTF-8"))
 }
 
-fn open_flow(keys: &mut Keys, db: &Db, row: FlowRow) -> Result<Flow> {
+pub(crate) fn open_flow(keys: &mut Keys, db: &Db, row: FlowRow) -> Result<Flow> {
     let display_name = open_name(keys, db, &row)?;
     let env = keys.env;
     let key = keys.get(db, row.generation)?;
@@ -220,12 +222,20 @@ pub fn on_microsoft_key(
     Ok((env, out))
 }
 
-/// The environment, for reading its flows: its administrators and creator,
+/// Refuses unless the caller belongs to the environment (see [`desktop::is_member`]).
+fn require_member(db: &Db, caller: &Caller, env: &Environment) -> Result<()> {
+    if desktop::is_member(db, caller, env)? {
+        return Ok(());
+    }
+    Err(Error::forbidden(format!("{} has no access to environment '{}'.", caller.audit_name(), env.name())))
+}
+
+/// The environment, for reading its flows: its administrators and members,
 /// unless it is locked (a disabled environment's flows can still be listed,
 /// to follow the progress of a key change).
 pub fn open_for_read(db: &Db, caller: &Caller, environment_id: &str) -> Result<Environment> {
     let env = environment::find(db, environment_id)?;
-    require_data_access(caller, &env)?;
+    require_member(db, caller, &env)?;
     if env.row.state == environment::LOCKED {
         env.require_ready()?;
     }
@@ -237,7 +247,7 @@ pub fn open_for_read(db: &Db, caller: &Caller, environment_id: &str) -> Result<E
 /// migration), and unless the environment is Ready.
 pub fn open_for_change(db: &Db, caller: &Caller, environment_id: &str) -> Result<Environment> {
     let env = environment::find(db, environment_id)?;
-    require_data_access(caller, &env)?;
+    require_member(db, caller, &env)?;
     if let Some(op) = db.running_operation(env.row.env_key)? {
         return Err(Error::new(
             ErrorCode::OperationInProgress,
@@ -356,8 +366,17 @@ pub fn create(
         created_time: now,
         created_by: caller.object_id().to_string(),
         last_modified_time: now,
+        suspension_reason: None,
     };
     let definition = Definition { actions, definition: spec.definition.clone().unwrap_or(Value::Null), url };
+    if row.kind == "Desktop" {
+        desktop::DesktopDefinition::parse(&definition.definition)?;
+    }
+    dlp::require_compliant(
+        db,
+        &env,
+        &Flow { row: row.clone(), display_name: display_name.clone(), definition: definition.clone() },
+    )?;
     let children = resolve_children(db, &env, &flow_id, spec.child_flows.as_deref().unwrap_or(&[]))?;
     let mut keys = Keys::new(store, &env, now);
     seal_flow(&mut keys, db, &mut row, &display_name, &definition)?;
@@ -382,8 +401,10 @@ pub fn update(
     now: DateTime<Utc>,
 ) -> Result<Flow> {
     let env = open_for_change(db, caller, environment_id)?;
+    let row = find_row(db, &env, flow_id)?;
+    desktop::require_flow_access(db, caller, &env, &row, desktop::FlowAccess::CoOwner, "edit")?;
     let mut keys = Keys::new(store, &env, now);
-    let mut flow = open_flow(&mut keys, db, find_row(db, &env, flow_id)?)?;
+    let mut flow = open_flow(&mut keys, db, row)?;
     if let Some(name) = &spec.display_name {
         validate_display_name(name)?;
         flow.display_name = name.clone();
@@ -420,6 +441,14 @@ pub fn update(
         db.set_flow_children(flow.row.flow_key, &keys)?;
     }
     flow.row.last_modified_time = now;
+    if flow.row.kind == "Desktop" {
+        desktop::DesktopDefinition::parse(&flow.definition.definition)?;
+    }
+    // A change must comply; a compliant change lifts a DLP suspension.
+    dlp::require_compliant(db, &env, &flow)?;
+    if flow.row.suspension_reason.take().is_some() {
+        db.set_flow_suspension(flow.row.flow_key, None)?;
+    }
     let (name, definition) = (flow.display_name.clone(), flow.definition.clone());
     seal_flow(&mut keys, db, &mut flow.row, &name, &definition)?;
     db.update_flow(&flow.row)?;
@@ -458,8 +487,11 @@ pub fn list(
             None => db.flows(env.row.env_key, None)?,
         };
         let mut keys = Keys::new(store, env, now);
+        let sees_all = caller.is_power_platform_admin();
         for row in rows {
-            out.push(open_flow(&mut keys, db, row)?);
+            if sees_all || desktop::flow_access(db, caller, env, &row)? >= desktop::FlowAccess::User {
+                out.push(open_flow(&mut keys, db, row)?);
+            }
         }
     }
     Ok(out)
@@ -469,6 +501,7 @@ pub fn list(
 pub fn remove(db: &Db, caller: &Caller, environment_id: &str, flow_id: &str) -> Result<FlowRow> {
     let env = open_for_change(db, caller, environment_id)?;
     let row = find_row(db, &env, flow_id)?;
+    desktop::require_flow_access(db, caller, &env, &row, desktop::FlowAccess::CoOwner, "delete")?;
     db.delete_flow(row.flow_key)?;
     Ok(row)
 }
@@ -487,8 +520,10 @@ pub fn copy(
     now: DateTime<Utc>,
 ) -> Result<Flow> {
     let env = open_for_change(db, caller, environment_id)?;
+    let source_row = find_row(db, &env, flow_id)?;
+    desktop::require_flow_access(db, caller, &env, &source_row, desktop::FlowAccess::CoOwner, "save a copy of")?;
     let mut keys = Keys::new(store, &env, now);
-    let source = open_flow(&mut keys, db, find_row(db, &env, flow_id)?)?;
+    let source = open_flow(&mut keys, db, source_row)?;
     let children = db.flow_children(source.row.flow_key)?;
     let spec = FlowSpec {
         display_name: Some(
@@ -691,6 +726,7 @@ pub fn load_sample(
                     created_time: now,
                     created_by: caller.object_id().to_string(),
                     last_modified_time: now,
+                    suspension_reason: None,
                 };
                 let definition = Definition { actions: vec!["Compose".into()], definition: Value::Null, url };
                 seal_flow(&mut keys, db, &mut row, &format!("Sample flow {i:07}"), &definition)?;

@@ -7,7 +7,7 @@
 //! ticket's summary and the All-runs CSV export show both, and legacy runs
 //! are deleted 30 days after the move.
 
-use super::{find_row, open_for_change, open_for_read, Keys, CUSTOMER};
+use super::{desktop, dlp, find_row, open_for_change, open_for_read, Keys, CUSTOMER};
 use crate::environment::Environment;
 use crate::error::{Error, ErrorCode, Result};
 use crate::identity::Caller;
@@ -82,6 +82,14 @@ pub fn start(
 ) -> Result<Run> {
     let env = open_for_change(db, caller, environment_id)?;
     let flow = find_row(db, &env, flow_id)?;
+    desktop::require_flow_access(db, caller, &env, &flow, desktop::FlowAccess::User, "run")?;
+    if let Some(reason) = &flow.suspension_reason {
+        return Err(Error::new(
+            ErrorCode::InvalidOperation,
+            format!("Flow '{}' is suspended: {reason} Fix it and turn it on again (Set-PpCmkFlow).", flow.flow_id),
+        )
+        .with_target(flow.flow_id.clone()));
+    }
     if !flow.enabled {
         return Err(Error::new(ErrorCode::InvalidOperation, format!("Flow '{}' is turned off.", flow.flow_id)));
     }
@@ -95,19 +103,33 @@ pub fn start(
         )
         .with_target(flow.flow_id.clone()));
     }
-    let (mut inputs, mut outputs) = (spec.inputs, spec.outputs);
-    mask(&mut inputs, &spec.sensitive_inputs, "SensitiveInput")?;
-    mask(&mut outputs, &spec.sensitive_outputs, "SensitiveOutput")?;
     let duration = spec.duration_ms.unwrap_or(1000);
     if !(0..=30 * 24 * 3_600_000).contains(&duration) {
         return Err(Error::invalid("A run lasts between 0 ms and 30 days."));
     }
+    let mut keys = Keys::new(store, &env, now);
+    let opened = super::open_flow(&mut keys, db, flow.clone())?;
+    dlp::require_compliant(db, &env, &opened)?;
+    let (inputs, outputs, actions) = if flow.kind == "Desktop" {
+        let definition = desktop::definition_of(&opened)?;
+        desktop::check_components(db, caller, &env, &opened, &definition)?;
+        let run = desktop::execute(store, db, &env, &definition, &spec.inputs, &spec.sensitive_inputs, now)?;
+        (run.inputs, run.outputs, Some(run.actions))
+    } else {
+        let (mut inputs, mut outputs) = (spec.inputs, spec.outputs);
+        mask(&mut inputs, &spec.sensitive_inputs, "SensitiveInput")?;
+        mask(&mut outputs, &spec.sensitive_outputs, "SensitiveOutput")?;
+        (inputs, outputs, None)
+    };
     let run_id = format!("0858{}CU00", super::short_id());
-    let payload = Value::Object(Map::from_iter([
+    let mut payload = Map::from_iter([
         ("triggerInputs".to_string(), Value::Object(inputs.clone())),
         ("actionOutputs".to_string(), Value::Object(outputs.clone())),
-    ]));
-    let mut keys = Keys::new(store, &env, now);
+    ]);
+    if let Some(actions) = actions {
+        payload.insert("actions".into(), Value::from(actions));
+    }
+    let payload = Value::Object(payload);
     let sealed =
         keys.get(db, flow.generation)?.seal(payload.to_string().as_bytes(), &run_aad(&env, &run_id, flow.generation));
     let row = FlowRunRow {
@@ -124,7 +146,7 @@ pub fn start(
         sealed,
     };
     db.insert_flow_run(&row)?;
-    let flow_display_name = super::names(store, db, &env, std::slice::from_ref(&flow), now)?.remove(0);
+    let flow_display_name = opened.display_name.clone();
     Ok(Run {
         row,
         flow_id: flow.flow_id.clone(),

@@ -145,7 +145,7 @@ impl Requester {
 
     /// The code a refusal carries: `Forbidden` for a user,
     /// `KeyVaultAccessDenied` when the service was refused.
-    fn denial(&self) -> ErrorCode {
+    pub fn denial(&self) -> ErrorCode {
         if self.is_service() {
             ErrorCode::KeyVaultAccessDenied
         } else {

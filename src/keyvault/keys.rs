@@ -907,6 +907,8 @@ fn crypto_operation(
             outcome: audit::Outcome::Succeeded,
             error_code: None,
             detail: Some(format!("{} with {}", op.permission(), algorithm.name())),
+            environment: None,
+            table: None,
         },
     )?;
     Ok((view, output))

@@ -9,6 +9,7 @@
 
 pub mod access;
 pub mod keys;
+pub mod secrets;
 
 use crate::arm::{self, ArmId};
 use crate::audit;
@@ -709,6 +710,7 @@ pub fn run_due(store: &Store, db: &Db, now: DateTime<Utc>) -> Result<Vec<Event>>
         }
     }
     events.extend(keys::purge_due_keys(db, now)?);
+    events.extend(secrets::purge_due(db, now)?);
     events.extend(keys::rotate_due_keys(store, db, now)?);
     for e in &events {
         audit::append(db, &e.audit_entry("Azure Key Vault", "KeyVault"))?;

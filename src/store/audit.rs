@@ -19,10 +19,18 @@ pub struct AuditRow {
     pub detail: Option<String>,
     pub prev_hash: String,
     pub hash: String,
+    /// The environment the entry is about, for environment-level auditing.
+    pub environment: Option<String>,
+    /// The Dataverse table the entry is about (Process, Credential, ...).
+    pub table_name: Option<String>,
+    /// 0: a plain SHA-256 link (stores before schema 5); 1: an HMAC under the
+    /// store's audit key, covering environment and table too.
+    pub mac_version: i64,
 }
 
 const COLUMNS: &str =
-    "seq, time, principal, principal_id, command, target, outcome, error_code, detail, prev_hash, hash";
+    "seq, time, principal, principal_id, command, target, outcome, error_code, detail, prev_hash, hash, \
+     environment, table_name, mac_version";
 
 fn from_row(r: &Row) -> rusqlite::Result<AuditRow> {
     Ok(AuditRow {
@@ -37,6 +45,9 @@ fn from_row(r: &Row) -> rusqlite::Result<AuditRow> {
         detail: r.get(8)?,
         prev_hash: r.get(9)?,
         hash: r.get(10)?,
+        environment: r.get(11)?,
+        table_name: r.get(12)?,
+        mac_version: r.get(13)?,
     })
 }
 
@@ -49,6 +60,10 @@ pub struct AuditQuery<'a> {
     pub principal: Option<&'a str>,
     /// Only the newest `last` entries.
     pub last: Option<i64>,
+    /// Entries about this environment.
+    pub environment: Option<&'a str>,
+    /// Entries about this table.
+    pub table: Option<&'a str>,
 }
 
 impl Db {
@@ -62,7 +77,9 @@ impl Db {
     pub fn insert_audit_row(&self, a: &AuditRow) -> Result<()> {
         self.conn
             .execute(
-                &format!("INSERT INTO audit_log({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
+                &format!(
+                    "INSERT INTO audit_log({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+                ),
                 params![
                     a.seq,
                     a.time,
@@ -74,7 +91,10 @@ impl Db {
                     a.error_code,
                     a.detail,
                     a.prev_hash,
-                    a.hash
+                    a.hash,
+                    a.environment,
+                    a.table_name,
+                    a.mac_version
                 ],
             )
             .checked()
@@ -90,12 +110,36 @@ impl Db {
                    SELECT {COLUMNS} FROM audit_log
                    WHERE (?1 IS NULL OR time >= ?1)
                      AND (?2 IS NULL OR principal = ?2 COLLATE NOCASE OR principal_id = ?2 COLLATE NOCASE)
+                     AND (?4 IS NULL OR environment = ?4 COLLATE NOCASE)
+                     AND (?5 IS NULL OR table_name = ?5 COLLATE NOCASE)
                    ORDER BY seq DESC LIMIT ?3)
                  ORDER BY seq"
             ))
             .checked()?;
-        let rows = stmt.query_map(params![q.since, q.principal, q.last.unwrap_or(-1)], from_row).checked()?;
+        let rows = stmt
+            .query_map(params![q.since, q.principal, q.last.unwrap_or(-1), q.environment, q.table], from_row)
+            .checked()?;
         rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+    }
+
+    /// The recorded head of the chain: (seq, hash, mac over both).
+    pub fn audit_head(&self) -> Result<Option<(i64, String, String)>> {
+        self.conn
+            .query_row("SELECT seq, hash, mac FROM audit_head WHERE id = 1", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .opt()
+    }
+
+    pub fn set_audit_head(&self, seq: i64, hash: &str, mac: &str) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT INTO audit_head(id, seq, hash, mac) VALUES (1, ?1, ?2, ?3)
+                 ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, mac = excluded.mac",
+                params![seq, hash, mac],
+            )
+            .checked()
+            .map(drop)
     }
 
     /// Every entry from `from_seq` on, oldest first (for verifying the chain).

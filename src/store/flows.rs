@@ -48,11 +48,13 @@ pub struct FlowRow {
     pub created_time: DateTime<Utc>,
     pub created_by: String,
     pub last_modified_time: DateTime<Utc>,
+    /// Why a DLP policy suspended the flow (read-only here: see `set_flow_suspension`).
+    pub suspension_reason: Option<String>,
 }
 
 const FLOW_COLUMNS: &str = "flow_key, flow_id, env_key, kind, trigger_kind, in_solution, uses_list_flows_v1, \
      connection_source, enabled, generation, sealed_name, sealed_definition, key_managed_by, mmk_reason, \
-     mmk_reason_flow, created_under_cmk, key_changed_time, created_time, created_by, last_modified_time";
+     mmk_reason_flow, created_under_cmk, key_changed_time, created_time, created_by, last_modified_time, suspension_reason";
 
 fn flow_from_row(r: &Row) -> rusqlite::Result<FlowRow> {
     Ok(FlowRow {
@@ -76,6 +78,7 @@ fn flow_from_row(r: &Row) -> rusqlite::Result<FlowRow> {
         created_time: time(r, 17)?,
         created_by: r.get(18)?,
         last_modified_time: time(r, 19)?,
+        suspension_reason: r.get(20)?,
     })
 }
 
@@ -176,7 +179,7 @@ impl Db {
         let mut stmt = self
             .conn
             .prepare_cached(&format!(
-                "INSERT INTO flows({}) VALUES (NULL, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+                "INSERT INTO flows({}) VALUES (NULL, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, NULL)",
                 FLOW_COLUMNS
             ))
             .checked()?;

@@ -408,6 +408,7 @@ impl Db {
                 "SELECT MIN(t) FROM (
                    SELECT MIN(scheduled_purge_time) AS t FROM key_vaults
                    UNION ALL SELECT MIN(scheduled_purge_time) FROM vault_keys
+                   UNION ALL SELECT MIN(scheduled_purge_time) FROM vault_secrets
                    UNION ALL SELECT MIN(next_rotation_time) FROM vault_keys WHERE deleted_time IS NULL
                      AND vault_id IN (SELECT vault_id FROM key_vaults WHERE deleted_time IS NULL))",
                 [],

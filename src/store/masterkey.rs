@@ -16,6 +16,14 @@ pub struct MasterKey {
 }
 
 impl MasterKey {
+    /// A 256-bit key for one purpose, derived from the master key (SHA-256 of
+    /// a purpose label and the key), so that no two uses share a key.
+    pub fn derive(&self, purpose: &str) -> zeroize::Zeroizing<[u8; 32]> {
+        let mut input = zeroize::Zeroizing::new(format!("ppcmk/derived-key/{purpose}\n").into_bytes());
+        input.extend_from_slice(self.key.as_bytes());
+        zeroize::Zeroizing::new(crate::crypto::sha256(&input))
+    }
+
     /// Loads the key file; it must exist.
     pub fn load(path: &Path) -> Result<MasterKey> {
         if !path.exists() {

@@ -386,6 +386,99 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (flow_key, app_name)
     );
     "#,
+    // 5: desktop-flow security — key vault secrets, Power Automate
+    // credentials and who may use them, sharing of flows and components,
+    // Dataverse security roles, DLP policies, flow suspension, and an audit
+    // log that records environment and table and is MACed under a key
+    // derived from the master key (mac_version 1), with its head kept apart
+    // so that removing the newest entries is detected too.
+    r#"
+    CREATE TABLE vault_secrets (
+        secret_id            TEXT PRIMARY KEY,
+        vault_id             TEXT NOT NULL REFERENCES key_vaults(vault_id) ON DELETE CASCADE,
+        name                 TEXT NOT NULL,
+        created_time         TEXT NOT NULL,
+        deleted_time         TEXT,
+        scheduled_purge_time TEXT,
+        UNIQUE (vault_id, name)
+    );
+    CREATE TABLE vault_secret_versions (
+        secret_id    TEXT NOT NULL REFERENCES vault_secrets(secret_id) ON DELETE CASCADE,
+        version      TEXT NOT NULL,
+        seq          INTEGER NOT NULL,
+        content_type TEXT,
+        enabled      INTEGER NOT NULL,
+        sealed       BLOB NOT NULL,
+        created_time TEXT NOT NULL,
+        PRIMARY KEY (secret_id, version)
+    );
+    CREATE TABLE credentials (
+        credential_key INTEGER PRIMARY KEY,
+        env_key        INTEGER NOT NULL REFERENCES environments(env_key) ON DELETE CASCADE,
+        name           TEXT NOT NULL COLLATE NOCASE,
+        source         TEXT NOT NULL,
+        vault_name     TEXT NOT NULL,
+        secret_name    TEXT NOT NULL,
+        user_name      TEXT,
+        owner_id       TEXT NOT NULL,
+        created_time   TEXT NOT NULL,
+        UNIQUE (env_key, name)
+    );
+    CREATE TABLE credential_access (
+        credential_key INTEGER NOT NULL REFERENCES credentials(credential_key) ON DELETE CASCADE,
+        object_id      TEXT NOT NULL,
+        PRIMARY KEY (credential_key, object_id)
+    );
+    CREATE TABLE flow_permissions (
+        flow_key  INTEGER NOT NULL REFERENCES flows(flow_key) ON DELETE CASCADE,
+        object_id TEXT NOT NULL,
+        role      TEXT NOT NULL,
+        PRIMARY KEY (flow_key, object_id)
+    );
+    CREATE TABLE security_role_members (
+        env_key   INTEGER NOT NULL REFERENCES environments(env_key) ON DELETE CASCADE,
+        role      TEXT NOT NULL,
+        object_id TEXT NOT NULL,
+        PRIMARY KEY (env_key, role, object_id)
+    );
+    CREATE TABLE desktop_components (
+        component_key INTEGER PRIMARY KEY,
+        env_key       INTEGER NOT NULL REFERENCES environments(env_key) ON DELETE CASCADE,
+        kind          TEXT NOT NULL,
+        name          TEXT NOT NULL COLLATE NOCASE,
+        owner_id      TEXT NOT NULL,
+        created_time  TEXT NOT NULL,
+        UNIQUE (env_key, kind, name)
+    );
+    CREATE TABLE component_access (
+        component_key INTEGER NOT NULL REFERENCES desktop_components(component_key) ON DELETE CASCADE,
+        object_id     TEXT NOT NULL,
+        PRIMARY KEY (component_key, object_id)
+    );
+    CREATE TABLE dlp_policies (
+        policy_name            TEXT PRIMARY KEY,
+        display_name           TEXT NOT NULL,
+        environment_type       TEXT NOT NULL,
+        environments           TEXT NOT NULL,
+        default_classification TEXT NOT NULL,
+        connector_groups       TEXT NOT NULL,
+        action_rules           TEXT NOT NULL,
+        created_by             TEXT NOT NULL,
+        created_time           TEXT NOT NULL,
+        last_modified_time     TEXT NOT NULL
+    );
+    ALTER TABLE flows ADD COLUMN suspension_reason TEXT;
+    ALTER TABLE audit_log ADD COLUMN environment TEXT;
+    ALTER TABLE audit_log ADD COLUMN table_name TEXT;
+    ALTER TABLE audit_log ADD COLUMN mac_version INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX audit_log_by_environment ON audit_log(environment, table_name);
+    CREATE TABLE audit_head (
+        id   INTEGER PRIMARY KEY CHECK (id = 1),
+        seq  INTEGER NOT NULL,
+        hash TEXT NOT NULL,
+        mac  TEXT NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this build writes.

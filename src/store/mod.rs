@@ -12,6 +12,7 @@
 
 mod arm;
 mod audit;
+mod desktop;
 mod directory;
 mod flows;
 mod keyvault;
@@ -23,6 +24,7 @@ mod service;
 
 pub use arm::{ArmQuery, ArmResourceRow};
 pub use audit::{AuditQuery, AuditRow};
+pub use desktop::{ComponentRow, CredentialRow, DlpPolicyRow, SecretRow, SecretVersionRow};
 pub use directory::{PrincipalKind, PrincipalQuery, PrincipalRow};
 pub use flows::{ConnectionRow, FlowListingRow, FlowRow, FlowRunRow, FlowTraits};
 pub use keyvault::{AccessPolicyRow, KeyRow, KeyVersionRow, VaultRow};
@@ -53,6 +55,8 @@ const RETRY_BUDGET: Duration = Duration::from_secs(300);
 pub struct Store {
     home: PathBuf,
     master_key: MasterKey,
+    /// The audit log's MAC key (derived from the master key), lent to every connection.
+    audit_key: AuditKey,
     pool: Mutex<Vec<Db>>,
     /// Unwrapped data-encryption keys of this handle (never written anywhere).
     pub(crate) deks: crate::environment::dek::DekCache,
@@ -75,6 +79,7 @@ impl Store {
             if db_path.exists() { MasterKey::load(&key_path)? } else { MasterKey::load_or_create(&key_path)? };
         let store = Store {
             home: home.to_path_buf(),
+            audit_key: std::sync::Arc::new(master_key.derive("audit-mac")),
             master_key,
             pool: Mutex::new(Vec::new()),
             deks: Default::default(),
@@ -105,7 +110,11 @@ impl Store {
         let pooled = self.pool.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let db = match pooled {
             Some(db) => db,
-            None => Db::open(&self.database_path())?,
+            None => {
+                let mut db = Db::open(&self.database_path())?;
+                db.audit_key = Some(self.audit_key.clone());
+                db
+            }
         };
         // A connection that a panic left inside a transaction is reset here.
         if !db.conn.is_autocommit() {
@@ -163,7 +172,12 @@ impl Drop for PooledDb<'_> {
 /// methods defined in this module's files.
 pub struct Db {
     conn: Connection,
+    /// Set on connections of a [`Store`]: audit entries are MACed with it.
+    audit_key: Option<AuditKey>,
 }
+
+/// The audit log's MAC key, shared by a store's connections.
+pub(crate) type AuditKey = std::sync::Arc<zeroize::Zeroizing<[u8; 32]>>;
 
 /// How a transaction takes its locks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -176,6 +190,11 @@ pub(crate) enum TxMode {
 }
 
 impl Db {
+    /// The audit log's MAC key; every connection a store hands out has it.
+    pub(crate) fn audit_key(&self) -> Result<&[u8; 32]> {
+        self.audit_key.as_deref().map(|k| &**k).ok_or_else(|| Error::internal("a connection without the audit key"))
+    }
+
     fn open(path: &Path) -> Result<Db> {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(store_error)?;
@@ -194,7 +213,7 @@ impl Db {
             )
             .map_err(store_error)
         })?;
-        Ok(Db { conn })
+        Ok(Db { conn, audit_key: None })
     }
 
     /// Runs `work` inside a transaction; commits on `Ok`, rolls back on `Err`.

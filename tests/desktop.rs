@@ -1,0 +1,423 @@
+//! Desktop-flow security: credentials from the key vault whose values are
+//! found nowhere, the lint of the documented rules, sharing of flows and of
+//! the components they reference, DLP policies, and the audit log.
+
+mod support;
+
+use ppcmk::ErrorCode;
+use serde_json::{json, Value};
+use support::{cli, contains, stdout, store_file_bytes, upn, TestStore};
+
+const SECRET: &str = "S3cr3t-SAP-pa55-9931";
+const MAKER: &str = "maker@contoso.onmicrosoft.com";
+
+/// A tenant with an RBAC vault holding the SAP password, an environment the
+/// maker belongs to (Basic User), and a credential the environment's
+/// identity can read.
+struct Rpa {
+    t: TestStore,
+    env: String,
+}
+
+impl Rpa {
+    fn new() -> Rpa {
+        let t = TestStore::new();
+        t.ok("New-AzResourceGroup", json!({"Name": "rpa", "Location": "centralus"}));
+        let v = t.ok("New-AzKeyVault", json!({"Name": "rpa-kv", "ResourceGroupName": "rpa", "Location": "centralus"}));
+        let vault_id = v[0]["ResourceId"].as_str().unwrap().to_string();
+        t.ok("New-AzRoleAssignment", json!({"SignInName": "admin@contoso.onmicrosoft.com", "RoleDefinitionName": "Key Vault Secrets Officer", "Scope": vault_id}));
+        t.ok("Set-AzKeyVaultSecret", json!({"VaultName": "rpa-kv", "Name": "sap-password", "SecretValue": SECRET}));
+        let env = t.ok(
+            "New-AdminPowerAppEnvironment",
+            json!({"DisplayName": "Finance RPA", "Location": "unitedstates", "EnvironmentSku": "Production", "ProvisionDatabase": true}),
+        )[0]["EnvironmentName"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        t.user("maker");
+        t.ok(
+            "Add-PpCmkSecurityRoleMember",
+            json!({"EnvironmentName": env, "RoleName": "Basic User", "UserPrincipalName": MAKER}),
+        );
+        let out = ppcmk::invoke_json(
+            &t.store,
+            &json!({"command": "New-PpCmkCredential", "parameters": {"EnvironmentName": env, "Name": "SAP login", "Source": "AzureKeyVault", "VaultName": "rpa-kv", "SecretName": "sap-password", "UserName": "svc-sap"}}),
+            Default::default(),
+        )
+        .unwrap();
+        assert!(out.warnings[0].contains("Key Vault Secrets User"), "the missing grant is named: {:?}", out.warnings);
+        let identity = out.objects[0]["EnvironmentIdentity"].as_str().unwrap().to_string();
+        t.ok(
+            "New-AzRoleAssignment",
+            json!({"ObjectId": identity, "RoleDefinitionName": "Key Vault Secrets User", "Scope": vault_id}),
+        );
+        Rpa { t, env }
+    }
+
+    fn desktop_flow(&self, name: &str, definition: Value) -> String {
+        self.t.ok(
+            "New-PpCmkFlow",
+            json!({"EnvironmentName": self.env, "DisplayName": name, "Kind": "Desktop", "Trigger": "Manual", "InSolution": true, "Definition": definition}),
+        )[0]["FlowName"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+}
+
+/// Signs in to SAP with the credential, as the article recommends.
+fn sap_flow() -> Value {
+    json!({
+        "variables": [
+            {"name": "Sap", "direction": "Flow", "type": "Credential"},
+            {"name": "Connection", "direction": "Flow", "sensitive": true},
+            {"name": "Greeting", "direction": "Output"},
+            {"name": "Echo", "direction": "Output"},
+        ],
+        "actions": [
+            {"action": "GetCredential", "credential": "SAP login", "output": "Sap"},
+            {"action": "SetVariable", "variable": "Connection", "value": "Server=sap;User=%Sap.Username%;Password=%Sap.Password%"},
+            {"action": "SAP.Logon", "connectionReference": "sap"},
+            {"action": "SetVariable", "variable": "Greeting", "value": "Signed in as %Sap.Username%"},
+            // A mistake the lint flags; at run time the value is still masked.
+            {"action": "SetVariable", "variable": "Echo", "value": "pw=%Sap.Password%"},
+        ]
+    })
+}
+
+#[test]
+fn a_credential_is_used_at_run_time_and_its_value_is_found_nowhere() {
+    let r = Rpa::new();
+    let flow = r.desktop_flow("SAP invoices", sap_flow());
+    let run = r.t.ok("Start-PpCmkFlowRun", json!({"EnvironmentName": r.env, "FlowName": flow}));
+    let outputs: Value = serde_json::from_str(run[0]["ActionOutputs"].as_str().unwrap()).unwrap();
+    assert_eq!(outputs["Greeting"], "Signed in as svc-sap", "the run did read the credential");
+    assert_eq!(outputs["Echo"], "pw=***", "a secret copied into a plain variable is masked anyway");
+    // Run history, summary, CSV export, the store's files: no secret anywhere.
+    let history = r.t.ok("Get-FlowRun", json!({"EnvironmentName": r.env, "FlowName": flow}));
+    assert!(!serde_json::to_string(&history).unwrap().contains(SECRET));
+    let csv = r.t.dir.path().join("runs.csv");
+    r.t.ok(
+        "Export-PpCmkFlowRunHistory",
+        json!({"EnvironmentName": r.env, "FlowName": flow, "Path": csv.to_str().unwrap()}),
+    );
+    let exported = std::fs::read_to_string(&csv).unwrap();
+    assert!(exported.contains("Signed in as svc-sap") && !exported.contains(SECRET), "{exported}");
+    assert!(!contains(&store_file_bytes(&r.t.home()), SECRET.as_bytes()), "the secret is in the store's files");
+    let audit = serde_json::to_string(&r.t.ok("Get-PpCmkAuditLog", json!({}))).unwrap();
+    assert!(!audit.contains(SECRET));
+    // The environment read the secret as its identity, audited by the vault.
+    assert!(audit.contains("KeyVault/getSecret") && audit.contains("Finance RPA (Power Platform environment)"));
+    // Credentials never show their value.
+    let creds = r.t.ok("Get-PpCmkCredential", json!({"EnvironmentName": r.env}));
+    assert!(!serde_json::to_string(&creds).unwrap().contains(SECRET));
+}
+
+#[test]
+fn the_identity_needs_secret_access_for_the_run() {
+    let r = Rpa::new();
+    let flow = r.desktop_flow("SAP invoices", sap_flow());
+    let identity = r.t.ok("Get-PpCmkCredential", json!({"EnvironmentName": r.env}))[0]["EnvironmentIdentity"].clone();
+    let v = r.t.ok("Get-AzKeyVault", json!({"VaultName": "rpa-kv"}))[0]["ResourceId"].clone();
+    r.t.ok(
+        "Remove-AzRoleAssignment",
+        json!({"ObjectId": identity, "RoleDefinitionName": "Key Vault Secrets User", "Scope": v}),
+    );
+    let msg = r.t.fails(
+        ErrorCode::KeyVaultAccessDenied,
+        "Start-PpCmkFlowRun",
+        json!({"EnvironmentName": r.env, "FlowName": flow}),
+    );
+    assert!(msg.contains("getSecret"), "{msg}");
+}
+
+#[test]
+fn the_lint_flags_each_documented_rule_and_passes_a_clean_flow() {
+    let r = Rpa::new();
+    let crafted = r.desktop_flow(
+        "Crafted",
+        json!({
+            "variables": [
+                {"name": "DbPassword", "direction": "Input", "sensitive": true},
+                {"name": "Copy", "direction": "Flow"},
+                {"name": "Conn", "direction": "Flow"},
+            ],
+            "actions": [
+                {"action": "SetVariable", "variable": "Copy", "value": "%DbPassword%"},
+                {"action": "SetVariable", "variable": "Conn", "value": "Server=db;User Id=sa;Password=%DbPassword%"},
+            ]
+        }),
+    );
+    let rows = r.t.ok("Test-PpCmkDesktopFlow", json!({"EnvironmentName": r.env, "FlowName": crafted}));
+    let failing: Vec<&str> =
+        rows.iter().filter(|x| x["Status"] == "Fail").map(|x| x["Rule"].as_str().unwrap()).collect();
+    assert_eq!(
+        failing,
+        ["SensitiveValueAsInputVariable", "SensitiveValueInNonSensitiveVariable", "ConnectionStringFromSensitiveValue"],
+        "{rows:#?}"
+    );
+    assert!(rows.iter().filter(|x| x["Status"] == "Fail").all(|x| x["Remedy"].is_string()));
+    let clean = r.desktop_flow(
+        "Clean",
+        json!({
+            "variables": [{"name": "Sap", "type": "Credential"}, {"name": "Conn", "sensitive": true}],
+            "actions": [
+                {"action": "GetCredential", "credential": "SAP login", "output": "Sap"},
+                {"action": "SetVariable", "variable": "Conn", "value": "Server=sap;Password=%Sap.Password%"},
+                {"action": "Database.Open", "connectionString": "%Conn%"},
+            ]
+        }),
+    );
+    let rows = r.t.ok("Test-PpCmkDesktopFlow", json!({"EnvironmentName": r.env, "FlowName": clean}));
+    assert!(rows.iter().all(|x| x["Status"] == "Pass"), "{rows:#?}");
+    // -FailOn gates a pipeline on the crafted one.
+    let out = cli(
+        &r.t.home(),
+        &["Test-PpCmkDesktopFlow", "-EnvironmentName", &r.env, "-FlowName", &crafted, "-FailOn", "Fail"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn a_user_runs_a_shared_flow_only_with_access_to_its_credential() {
+    let r = Rpa::new();
+    let flow = r.desktop_flow("SAP invoices", sap_flow());
+    let as_maker = |command: &str, params: Value| r.t.run_as(Some(MAKER), command, params);
+    // Not shared yet: no access to the flow itself.
+    let e = as_maker("Start-PpCmkFlowRun", json!({"EnvironmentName": r.env, "FlowName": flow})).unwrap_err();
+    assert_eq!(e.code, ErrorCode::Forbidden);
+    r.t.ok(
+        "Set-PpCmkFlowPermission",
+        json!({"EnvironmentName": r.env, "FlowName": flow, "UserPrincipalName": MAKER, "Role": "User"}),
+    );
+    // Shared as User, but the credential is not: refused, naming it and its table.
+    let e = as_maker("Start-PpCmkFlowRun", json!({"EnvironmentName": r.env, "FlowName": flow})).unwrap_err();
+    assert_eq!(e.code, ErrorCode::Forbidden);
+    assert!(
+        e.message.contains("Credential 'SAP login'") && e.message.contains("Dataverse table Credential"),
+        "{}",
+        e.message
+    );
+    // A User may run but not edit.
+    let e = as_maker("Set-PpCmkFlow", json!({"EnvironmentName": r.env, "FlowName": flow, "DisplayName": "mine"}))
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Forbidden);
+    r.t.ok(
+        "Grant-PpCmkCredentialAccess",
+        json!({"EnvironmentName": r.env, "Name": "SAP login", "UserPrincipalName": MAKER}),
+    );
+    let run = as_maker("Start-PpCmkFlowRun", json!({"EnvironmentName": r.env, "FlowName": flow})).unwrap();
+    assert!(run[0]["ActionOutputs"].as_str().unwrap().contains("svc-sap"));
+    // Who has access, and why.
+    let perms = r.t.ok("Get-PpCmkFlowPermission", json!({"EnvironmentName": r.env, "FlowName": flow}));
+    assert!(perms.iter().any(|p| p["Principal"] == MAKER && p["Role"] == "User"));
+}
+
+#[test]
+fn referenced_components_need_access_and_readers_of_all_processes_are_co_owners() {
+    let r = Rpa::new();
+    r.t.ok("New-PpCmkDesktopFlowComponent", json!({"EnvironmentName": r.env, "Kind": "WorkQueue", "Name": "Invoices"}));
+    let child = r.desktop_flow("Child", json!({"actions": [{"action": "Excel.ReadCells"}]}));
+    let parent = r.desktop_flow(
+        "Parent",
+        json!({"actions": [{"action": "RunDesktopFlow", "flow": child}, {"action": "WorkQueues.AddItem", "workQueue": "Invoices"}]}),
+    );
+    r.t.ok(
+        "Set-PpCmkFlowPermission",
+        json!({"EnvironmentName": r.env, "FlowName": parent, "UserPrincipalName": MAKER, "Role": "User"}),
+    );
+    let run = |p: &str| r.t.run_as(Some(MAKER), "Start-PpCmkFlowRun", json!({"EnvironmentName": r.env, "FlowName": p}));
+    let e = run(&parent).unwrap_err();
+    assert!(e.message.contains("child desktop flow") && e.message.contains("Dataverse table Process"), "{}", e.message);
+    r.t.ok(
+        "Set-PpCmkFlowPermission",
+        json!({"EnvironmentName": r.env, "FlowName": child, "UserPrincipalName": MAKER, "Role": "User"}),
+    );
+    let e = run(&parent).unwrap_err();
+    assert!(
+        e.message.contains("WorkQueue 'Invoices'") && e.message.contains("Work Queue, Work Queue Item"),
+        "{}",
+        e.message
+    );
+    r.t.ok(
+        "Grant-PpCmkDesktopFlowComponentAccess",
+        json!({"EnvironmentName": r.env, "Kind": "WorkQueue", "Name": "Invoices", "UserPrincipalName": MAKER}),
+    );
+    run(&parent).unwrap();
+    // A security role that reads all Process records makes a co-owner of every desktop flow.
+    let other = upn("analyst");
+    r.t.user("analyst");
+    r.t.ok(
+        "Add-PpCmkSecurityRoleMember",
+        json!({"EnvironmentName": r.env, "RoleName": "System Customizer", "UserPrincipalName": other}),
+    );
+    r.t.run_as(
+        Some(&other),
+        "Set-PpCmkFlow",
+        json!({"EnvironmentName": r.env, "FlowName": child, "DisplayName": "Child v2"}),
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_dlp_policy_suspends_existing_flows_and_refuses_new_ones() {
+    let r = Rpa::new();
+    let cmd = r.desktop_flow(
+        "Nightly script",
+        json!({"actions": [{"action": "Cmd.RunCommand"}, {"action": "Excel.ReadCells"}]}),
+    );
+    let fine = r.desktop_flow("Report", json!({"actions": [{"action": "Excel.ReadCells"}]}));
+    let policy = r.t.ok(
+        "New-DlpPolicy",
+        json!({"DisplayName": "RPA DLP", "EnvironmentType": "OnlyEnvironments", "Environments": [r.env]}),
+    );
+    let name = policy[0]["PolicyName"].as_str().unwrap().to_string();
+    let out = ppcmk::invoke_json(
+        &r.t.store,
+        &json!({"command": "Set-PpCmkDlpConnectorClassification", "parameters": {"PolicyName": name, "Connector": ["Cmd"], "Classification": "Blocked"}}),
+        Default::default(),
+    )
+    .unwrap();
+    assert!(out.warnings.iter().any(|w| w.contains("Nightly script") && w.contains("suspended")), "{:?}", out.warnings);
+    let flow = |id: &str| r.t.ok("Get-AdminFlow", json!({"EnvironmentName": r.env, "FlowName": id})).remove(0);
+    assert_eq!(flow(&cmd)["State"], "Suspended");
+    assert!(flow(&cmd)["SuspensionReason"].as_str().unwrap().contains("'Cmd' is Blocked by DLP policy 'RPA DLP'"));
+    assert_eq!(flow(&fine)["State"], "Started");
+    r.t.fails(ErrorCode::InvalidOperation, "Start-PpCmkFlowRun", json!({"EnvironmentName": r.env, "FlowName": cmd}));
+    let msg = r.t.fails(
+        ErrorCode::DlpPolicyViolation,
+        "New-PpCmkFlow",
+        json!({"EnvironmentName": r.env, "DisplayName": "New script", "Kind": "Desktop", "Trigger": "Manual", "Definition": {"actions": [{"action": "Cmd.RunCommand"}]}}),
+    );
+    assert!(msg.contains("'Cmd' is Blocked"), "{msg}");
+    // Business and Non-business may not mix; single actions can be blocked.
+    r.t.ok(
+        "Set-PpCmkDlpConnectorClassification",
+        json!({"PolicyName": "RPA DLP", "Connector": ["Excel"], "Classification": "Business"}),
+    );
+    let msg = r.t.fails(
+        ErrorCode::DlpPolicyViolation,
+        "New-PpCmkFlow",
+        json!({"EnvironmentName": r.env, "DisplayName": "Mixed", "Kind": "Desktop", "Trigger": "Manual", "Definition": {"actions": [{"action": "Excel.ReadCells"}, {"action": "Web.Download"}]}}),
+    );
+    assert!(msg.contains("mixes Business (Excel) and Non-business (Web)"), "{msg}");
+    r.t.ok(
+        "Set-PpCmkDlpActionRule",
+        json!({"PolicyName": "RPA DLP", "Connector": "Excel", "Action": ["RunMacro"], "Behavior": "Block"}),
+    );
+    r.t.fails(
+        ErrorCode::DlpPolicyViolation,
+        "New-PpCmkFlow",
+        json!({"EnvironmentName": r.env, "DisplayName": "Macro", "Kind": "Desktop", "Trigger": "Manual", "Definition": {"actions": [{"action": "Excel.RunMacro"}]}}),
+    );
+    r.t.ok(
+        "Set-PpCmkDlpActionRule",
+        json!({"PolicyName": "RPA DLP", "Connector": "Excel", "DefaultBehavior": "Block"}),
+    );
+    assert_eq!(flow(&fine)["State"], "Suspended", "new actions are blocked by default now");
+    // Fixing the flow lifts its suspension.
+    r.t.ok("Set-PpCmkFlow", json!({"EnvironmentName": r.env, "FlowName": cmd, "Definition": {"actions": []}}));
+    assert_eq!(flow(&cmd)["State"], "Started");
+    // Only administrators manage DLP.
+    r.t.fails_as(
+        Some(MAKER),
+        ErrorCode::Forbidden,
+        "New-DlpPolicy",
+        json!({"DisplayName": "x", "EnvironmentType": "AllEnvironments"}),
+    );
+}
+
+#[test]
+fn editing_one_audit_row_by_hand_breaks_the_log_at_that_row() {
+    let r = Rpa::new();
+    let ok = r.t.ok("Test-PpCmkAuditLog", json!({}));
+    assert_eq!(ok[0]["Status"], "Pass", "{ok:?}");
+    let total = ok[0]["Entries"].as_i64().unwrap();
+    assert!(total > 5);
+    let victim = total / 2;
+    {
+        let conn = rusqlite::Connection::open(r.t.home().join("ppcmk.db")).unwrap();
+        conn.execute(
+            "UPDATE audit_log SET principal = 'someone-else@contoso.onmicrosoft.com' WHERE seq = ?1",
+            [victim],
+        )
+        .unwrap();
+    }
+    let out = cli(&r.t.home(), &["Test-PpCmkAuditLog", "-OutputFormat", "Json"]);
+    assert_eq!(out.status.code(), Some(1), "fails by default");
+    let rows: Vec<Value> = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(rows[0]["Status"], "Fail");
+    assert_eq!(rows[0]["BrokenSequence"], victim);
+    assert!(rows[0]["Reason"].as_str().unwrap().contains("altered"));
+}
+
+#[test]
+fn audited_tables_record_reads_per_environment() {
+    let r = Rpa::new();
+    r.t.ok("Get-PpCmkCredential", json!({"EnvironmentName": r.env}));
+    let reads = |table: &str| {
+        r.t.ok("Get-PpCmkAuditLog", json!({"EnvironmentName": r.env, "Table": table}))
+            .into_iter()
+            .filter(|e| e["Command"].as_str().unwrap().starts_with("Get-"))
+            .count()
+    };
+    assert_eq!(reads("Credential"), 0, "reads are recorded only when auditing is on");
+    r.t.ok(
+        "Set-PpCmkAuditSetting",
+        json!({"EnvironmentName": r.env, "Enabled": true, "Tables": ["Credential", "Process"]}),
+    );
+    r.t.ok_as(MAKER, "Get-PpCmkCredential", json!({"EnvironmentName": r.env}));
+    r.t.ok("Get-AdminFlow", json!({"EnvironmentName": r.env}));
+    assert_eq!(reads("Credential"), 1);
+    assert_eq!(reads("Process"), 1);
+    let entry =
+        r.t.ok("Get-PpCmkAuditLog", json!({"EnvironmentName": r.env, "Table": "Credential", "Last": 1})).remove(0);
+    assert_eq!(entry["Principal"], MAKER);
+    // Changes to the tables carry the environment and table too.
+    assert!(r
+        .t
+        .ok("Get-PpCmkAuditLog", json!({"EnvironmentName": r.env, "Table": "Credential"}))
+        .iter()
+        .any(|e| e["Command"] == "New-PpCmkCredential"));
+    r.t.fails(
+        ErrorCode::ParameterValidationFailed,
+        "Set-PpCmkAuditSetting",
+        json!({"EnvironmentName": r.env, "Tables": ["Accounts"]}),
+    );
+}
+
+#[test]
+fn key_vault_secrets_follow_key_vault_rules() {
+    let r = Rpa::new();
+    // The maker has no role on the vault.
+    r.t.fails_as(
+        Some(MAKER),
+        ErrorCode::Forbidden,
+        "Get-AzKeyVaultSecret",
+        json!({"VaultName": "rpa-kv", "Name": "sap-password", "AsPlainText": true}),
+    );
+    let plain =
+        r.t.ok("Get-AzKeyVaultSecret", json!({"VaultName": "rpa-kv", "Name": "sap-password", "AsPlainText": true}));
+    assert_eq!(plain[0]["SecretValueText"], SECRET);
+    let meta = r.t.ok("Get-AzKeyVaultSecret", json!({"VaultName": "rpa-kv", "Name": "sap-password"}));
+    assert!(meta[0]["SecretValueText"].is_null(), "the value only with -AsPlainText");
+    r.t.ok("Set-AzKeyVaultSecret", json!({"VaultName": "rpa-kv", "Name": "sap-password", "SecretValue": "second"}));
+    assert_eq!(
+        r.t.ok("Get-AzKeyVaultSecret", json!({"VaultName": "rpa-kv", "Name": "sap-password", "IncludeVersions": true}))
+            .len(),
+        2
+    );
+    r.t.ok("Remove-AzKeyVaultSecret", json!({"VaultName": "rpa-kv", "Name": "sap-password"}));
+    r.t.fails(ErrorCode::NotFound, "Get-AzKeyVaultSecret", json!({"VaultName": "rpa-kv", "Name": "sap-password"}));
+    assert_eq!(r.t.ok("Get-AzKeyVaultSecret", json!({"VaultName": "rpa-kv", "InRemovedState": true})).len(), 1);
+    r.t.ok("Undo-AzKeyVaultSecretRemoval", json!({"VaultName": "rpa-kv", "Name": "sap-password"}));
+    assert_eq!(
+        r.t.ok("Get-AzKeyVaultSecret", json!({"VaultName": "rpa-kv", "Name": "sap-password", "AsPlainText": true}))[0]
+            ["SecretValueText"],
+        "second"
+    );
+    // Deleted and not recovered: purged when the retention ends.
+    r.t.ok("Remove-AzKeyVaultSecret", json!({"VaultName": "rpa-kv", "Name": "sap-password"}));
+    r.t.ok("Set-PpCmkClock", json!({"AdvanceDays": 91}));
+    assert!(r.t.ok("Get-AzKeyVaultSecret", json!({"VaultName": "rpa-kv", "InRemovedState": true})).is_empty());
+}
