@@ -8,8 +8,9 @@
 //! chain after it; entries written before schema 5 used plain SHA-256, and
 //! are protected by the first MACed entry that links to them. The newest
 //! (seq, hash) is also kept, MACed, apart from the log, so removing the
-//! newest entries is detected as well. [`verify_chain`] finds the first
-//! broken link.
+//! newest entries or the head itself is detected as well (which also makes a
+//! log rewritten wholesale as unkeyed entries fail). [`verify_chain`] finds
+//! the first broken link.
 
 use crate::clock::{parse_storage, to_display, to_storage};
 use crate::crypto::{hex, hmac_sha256, sha256};
@@ -77,6 +78,15 @@ pub fn append(db: &Db, entry: &Entry) -> Result<()> {
     row.hash = chain_hash(&row, key);
     db.insert_audit_row(&row)?;
     db.set_audit_head(row.seq, &row.hash, &head_mac(row.seq, &row.hash, key))
+}
+
+/// Records the newest entry as the MACed head (when the keyed chain is
+/// introduced; afterwards [`append`] keeps it current).
+pub fn seal_head(db: &Db) -> Result<()> {
+    match db.last_audit_entry()? {
+        Some((seq, hash)) => db.set_audit_head(seq, &hash, &head_mac(seq, &hash, db.audit_key()?)),
+        None => Ok(()),
+    }
 }
 
 /// Entries written now are HMAC-SHA-256 links.
@@ -155,22 +165,33 @@ pub fn verify_chain(db: &Db) -> Result<(usize, Option<BrokenLink>)> {
         }
         expected_prev = row.hash.clone();
     }
-    if let Some((seq, hash, mac)) = db.audit_head()? {
-        let last = rows.last().map(|r| r.seq).unwrap_or(0);
-        if mac != head_mac(seq, &hash, key) {
-            return Ok((
-                rows.len(),
-                Some(BrokenLink { seq, reason: "the recorded head of the log was altered".into() }),
-            ));
+    // The head is written with every entry, in the same transaction, and
+    // under the key: a log without it, or whose newest entry is not it, was
+    // truncated or rewritten (including rewritten as old unkeyed entries).
+    let last = rows.last().map(|r| (r.seq, r.hash.as_str()));
+    let broken_head = |seq: i64, reason: String| Ok((rows.len(), Some(BrokenLink { seq, reason })));
+    match (db.audit_head()?, last) {
+        (None, None) => {}
+        (None, Some((last_seq, _))) => {
+            return broken_head(last_seq, "the recorded head of the log is missing".into());
         }
-        if seq > last {
-            return Ok((
-                rows.len(),
-                Some(BrokenLink { seq: last + 1, reason: format!("entries {} to {seq} were removed", last + 1) }),
-            ));
-        }
-        if seq == last && rows.last().is_some_and(|r| r.hash != hash) {
-            return Ok((rows.len(), Some(BrokenLink { seq, reason: "the newest entry was replaced".into() })));
+        (Some((seq, hash, mac)), last) => {
+            let (last_seq, last_hash) = last.unwrap_or((0, GENESIS));
+            if mac != head_mac(seq, &hash, key) {
+                return broken_head(seq, "the recorded head of the log was altered".into());
+            }
+            if seq > last_seq {
+                return broken_head(last_seq + 1, format!("entries {} to {seq} were removed", last_seq + 1));
+            }
+            if seq < last_seq {
+                return broken_head(
+                    seq + 1,
+                    format!("entries {} to {last_seq} were added behind the log's back", seq + 1),
+                );
+            }
+            if hash != last_hash {
+                return broken_head(seq, "the newest entry was replaced".into());
+            }
         }
     }
     Ok((rows.len(), None))
@@ -214,6 +235,39 @@ mod tests {
         let broken = verify_chain(&db).unwrap().1.unwrap();
         assert_eq!(broken.seq, total - 1, "{broken:?}");
         assert!(broken.reason.contains("removed"), "{broken:?}");
+        drop(db);
+        drop(store);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// Someone with only the database file rewrites the whole log as old
+    /// unkeyed entries (which they can hash) and drops the head: detected.
+    #[test]
+    fn a_log_rewritten_as_unkeyed_entries_or_without_its_head_is_broken() {
+        let dir = std::env::temp_dir().join(format!("ppcmk-audit-{}", crate::crypto::new_guid()));
+        let store = Store::open(&dir).unwrap();
+        let db = store.db().unwrap();
+        for n in 1..=3 {
+            append(&db, &entry(n)).unwrap();
+        }
+        assert_eq!(verify_chain(&db).unwrap().1, None);
+        db.execute_raw("DELETE FROM audit_head").unwrap();
+        let broken = verify_chain(&db).unwrap().1.unwrap();
+        assert!(broken.reason.contains("head of the log is missing"), "{broken:?}");
+        let mut prev = GENESIS.to_string();
+        for mut row in db.audit_rows_from(0).unwrap() {
+            row.mac_version = 0;
+            row.target = Some("forged".into());
+            row.prev_hash = prev.clone();
+            row.hash = chain_hash(&row, &[0u8; 32]);
+            db.execute_raw(&format!(
+                "UPDATE audit_log SET mac_version = 0, target = 'forged', prev_hash = '{}', hash = '{}' WHERE seq = {}",
+                row.prev_hash, row.hash, row.seq
+            ))
+            .unwrap();
+            prev = row.hash;
+        }
+        assert!(verify_chain(&db).unwrap().1.is_some(), "an all-unkeyed forged log without a head is refused");
         drop(db);
         drop(store);
         let _ = std::fs::remove_dir_all(dir);

@@ -59,7 +59,7 @@ impl Event {
 
     /// Whether this event purged key material (a vault, HSM or key).
     pub fn is_purge(&self) -> bool {
-        self.failed.is_none() && matches!(self.action, "PurgeVault" | "PurgeKey")
+        self.failed.is_none() && matches!(self.action, "PurgeVault" | "PurgeKey" | "PurgeSecret")
     }
 
     /// The audit entry of this event, recorded as done by `principal`.

@@ -6,7 +6,7 @@
 
 use crate::crypto::SymmetricKey;
 use crate::environment::{self, dek, operations as ops, Environment};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
 use crate::flows::{self, migration};
 use crate::identity::{rbac, Caller};
 use crate::keyvault::{self, access, Vault};
@@ -464,7 +464,22 @@ fn flow_checks(
     rows: &mut Rows,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let (_, staying) = flows::on_microsoft_key(store, db, caller, env.id(), true, now)?;
+    let staying = match flows::on_microsoft_key(store, db, caller, env.id(), true, now) {
+        Ok((_, staying)) => staying,
+        Err(e) if e.code == ErrorCode::Forbidden => {
+            // The check is the admin's to run; a reader of the policy gets a row, not a refusal.
+            rows.add(
+                "FlowsStayOnMicrosoftKey",
+                target,
+                false,
+                WARN,
+                format!("The flows could not be checked: {}", e.message),
+                "Run the check as a Power Platform administrator or as the environment's admin.".into(),
+            );
+            return Ok(());
+        }
+        Err(e) => return Err(e),
+    };
     let names = |list: &[&flows::MicrosoftKeyFlow]| {
         list.iter()
             .map(|f| format!("'{}' ({})", f.display_name, f.reason.as_deref().unwrap_or_default()))

@@ -92,7 +92,7 @@ fn a_credential_is_used_at_run_time_and_its_value_is_found_nowhere() {
     let run = r.t.ok("Start-PpCmkFlowRun", json!({"EnvironmentName": r.env, "FlowName": flow}));
     let outputs: Value = serde_json::from_str(run[0]["ActionOutputs"].as_str().unwrap()).unwrap();
     assert_eq!(outputs["Greeting"], "Signed in as svc-sap", "the run did read the credential");
-    assert_eq!(outputs["Echo"], "pw=***", "a secret copied into a plain variable is masked anyway");
+    assert_eq!(outputs["Echo"], "***", "a value built from a secret is masked whole, even in a plain variable");
     // Run history, summary, CSV export, the store's files: no secret anywhere.
     let history = r.t.ok("Get-FlowRun", json!({"EnvironmentName": r.env, "FlowName": flow}));
     assert!(!serde_json::to_string(&history).unwrap().contains(SECRET));
@@ -111,6 +111,44 @@ fn a_credential_is_used_at_run_time_and_its_value_is_found_nowhere() {
     // Credentials never show their value.
     let creds = r.t.ok("Get-PpCmkCredential", json!({"EnvironmentName": r.env}));
     assert!(!serde_json::to_string(&creds).unwrap().contains(SECRET));
+}
+
+/// A short sensitive input that is part of the credential's value must not
+/// break the credential up: masking part of it would print the rest.
+#[test]
+fn overlapping_secrets_are_masked_whole() {
+    let r = Rpa::new();
+    let flow = r.desktop_flow(
+        "Overlap",
+        json!({
+            "variables": [
+                {"name": "Pin", "direction": "Input", "sensitive": true},
+                {"name": "Sap", "direction": "Flow", "type": "Credential"},
+                {"name": "Copy", "direction": "Output"},
+                {"name": "Note", "direction": "Output"},
+            ],
+            "actions": [
+                {"action": "GetCredential", "credential": "SAP login", "output": "Sap"},
+                {"action": "SetVariable", "variable": "Copy", "value": "%Sap.Password%"},
+                {"action": "SetVariable", "variable": "Note", "value": "literal S3cr3t-SAP-pa55-9931 typed in"},
+            ]
+        }),
+    );
+    let run =
+        r.t.ok("Start-PpCmkFlowRun", json!({"EnvironmentName": r.env, "FlowName": flow, "Inputs": {"Pin": "SAP"}}));
+    let text = serde_json::to_string(&run).unwrap();
+    for fragment in ["S3cr3t", "pa55-9931", SECRET] {
+        assert!(!text.contains(fragment), "{fragment} leaked: {text}");
+    }
+    let outputs: Value = serde_json::from_str(run[0]["ActionOutputs"].as_str().unwrap()).unwrap();
+    assert_eq!(outputs["Copy"], "***");
+    assert_eq!(outputs["Note"], "***", "text that contains a secret is masked whole");
+    // A -SensitiveInput that names no input is refused, not ignored.
+    r.t.fails(
+        ErrorCode::InvalidArgument,
+        "Start-PpCmkFlowRun",
+        json!({"EnvironmentName": r.env, "FlowName": flow, "Inputs": {"Pin": "1"}, "SensitiveInput": ["Pn"]}),
+    );
 }
 
 #[test]
@@ -208,9 +246,54 @@ fn a_user_runs_a_shared_flow_only_with_access_to_its_credential() {
     );
     let run = as_maker("Start-PpCmkFlowRun", json!({"EnvironmentName": r.env, "FlowName": flow})).unwrap();
     assert!(run[0]["ActionOutputs"].as_str().unwrap().contains("svc-sap"));
+    // A User of the flow sees its run history; the flow's owner decides who that is.
+    assert_eq!(as_maker("Get-FlowRun", json!({"EnvironmentName": r.env, "FlowName": flow})).unwrap().len(), 1);
     // Who has access, and why.
     let perms = r.t.ok("Get-PpCmkFlowPermission", json!({"EnvironmentName": r.env, "FlowName": flow}));
     assert!(perms.iter().any(|p| p["Principal"] == MAKER && p["Role"] == "User"));
+}
+
+/// A maker cannot borrow the environment's access to a secret: creating a
+/// credential needs read access to the secret oneself.
+#[test]
+fn creating_a_credential_needs_read_access_to_the_secret() {
+    let r = Rpa::new();
+    let params = json!({"EnvironmentName": r.env, "Name": "Borrowed", "Source": "AzureKeyVault", "VaultName": "rpa-kv", "SecretName": "sap-password"});
+    let msg = r.t.fails_as(Some(MAKER), ErrorCode::Forbidden, "New-PpCmkCredential", params.clone());
+    assert!(msg.contains("Key Vault Secrets User") && msg.contains("read access"), "{msg}");
+    assert_eq!(r.t.ok("Get-PpCmkCredential", json!({"EnvironmentName": r.env})).len(), 1, "nothing was created");
+    let vault_id =
+        r.t.ok("Get-AzKeyVault", json!({"VaultName": "rpa-kv"}))[0]["ResourceId"].as_str().unwrap().to_string();
+    r.t.ok(
+        "New-AzRoleAssignment",
+        json!({"SignInName": MAKER, "RoleDefinitionName": "Key Vault Secrets User", "Scope": format!("{vault_id}/secrets/sap-password")}),
+    );
+    r.t.run_as(Some(MAKER), "New-PpCmkCredential", params).unwrap();
+}
+
+/// Run history belongs to the flow: a member of the environment the flow is
+/// not shared with sees neither its runs nor, in the summary, that they exist;
+/// the admin-only listings refuse a non-administrator.
+#[test]
+fn run_history_and_admin_listings_need_access() {
+    let r = Rpa::new();
+    let flow = r.desktop_flow("SAP invoices", sap_flow());
+    r.t.ok("Start-PpCmkFlowRun", json!({"EnvironmentName": r.env, "FlowName": flow}));
+    for command in ["Get-FlowRun", "Export-PpCmkFlowRunHistory"] {
+        let csv = r.t.dir.path().join("maker.csv");
+        let params = json!({"EnvironmentName": r.env, "FlowName": flow, "Path": csv.to_str().unwrap()});
+        let params =
+            if command == "Get-FlowRun" { json!({"EnvironmentName": r.env, "FlowName": flow}) } else { params };
+        r.t.fails_as(Some(MAKER), ErrorCode::Forbidden, command, params);
+        assert!(!csv.exists());
+    }
+    let summary = r.t.run_as(Some(MAKER), "Get-PpCmkFlowRunSummary", json!({"EnvironmentName": r.env})).unwrap();
+    assert!(summary.is_empty(), "{summary:?}");
+    assert_eq!(r.t.ok("Get-PpCmkFlowRunSummary", json!({"EnvironmentName": r.env})).len(), 1, "the admin sees it");
+    for command in ["Get-AdminFlowEncryptedByMicrosoftKey", "Get-AdminFlowEnvironmentCmkStatus"] {
+        r.t.fails_as(Some(MAKER), ErrorCode::Forbidden, command, json!({"EnvironmentName": r.env}));
+        r.t.ok(command, json!({"EnvironmentName": r.env}));
+    }
 }
 
 #[test]
@@ -420,4 +503,27 @@ fn key_vault_secrets_follow_key_vault_rules() {
     r.t.ok("Remove-AzKeyVaultSecret", json!({"VaultName": "rpa-kv", "Name": "sap-password"}));
     r.t.ok("Set-PpCmkClock", json!({"AdvanceDays": 91}));
     assert!(r.t.ok("Get-AzKeyVaultSecret", json!({"VaultName": "rpa-kv", "InRemovedState": true})).is_empty());
+}
+
+/// A co-owner shares a flow but cannot make anyone an owner (itself included).
+#[test]
+fn only_an_owner_makes_owners() {
+    let r = Rpa::new();
+    let flow = r.desktop_flow("SAP invoices", sap_flow());
+    r.t.user("helper");
+    let share = |who: &str, role: &str| json!({"EnvironmentName": r.env, "FlowName": flow, "UserPrincipalName": who, "Role": role});
+    r.t.ok("Set-PpCmkFlowPermission", share(MAKER, "CoOwner"));
+    r.t.run_as(Some(MAKER), "Set-PpCmkFlowPermission", share("helper@contoso.onmicrosoft.com", "User")).unwrap();
+    for (who, role) in [(MAKER, "Owner"), ("helper@contoso.onmicrosoft.com", "Owner")] {
+        let msg = r.t.fails_as(Some(MAKER), ErrorCode::Forbidden, "Set-PpCmkFlowPermission", share(who, role));
+        assert!(msg.contains("Owner access"), "{msg}");
+    }
+    r.t.ok("Set-PpCmkFlowPermission", share("helper@contoso.onmicrosoft.com", "Owner"));
+    // Nor demote an owner.
+    r.t.fails_as(
+        Some(MAKER),
+        ErrorCode::Forbidden,
+        "Set-PpCmkFlowPermission",
+        share("helper@contoso.onmicrosoft.com", "User"),
+    );
 }

@@ -407,6 +407,20 @@ fn byok_environments_migrate_without_re_encryption() {
     let before = c.all_records(&env);
     let e = c.pp("Set-PowerAppProtectionStatus", json!({"EnvironmentName": env, "ProtectionKeyManagedBy": "Customer"}));
     assert_eq!(e[0]["KeyManagedBy"], "Customer");
+    // BYOK covered Dataverse only: flows stay on the Microsoft key until the move to CMK.
+    let flow = |name: &str, trigger: &str| {
+        c.pp(
+            "New-PpCmkFlow",
+            json!({"EnvironmentName": env, "DisplayName": name, "Trigger": trigger, "InSolution": true}),
+        )[0]["FlowName"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (daily, webhook) = (flow("Daily", "Recurrence"), flow("Webhook", "Http"));
+    let flows =
+        |id: &str| c.pp("Get-AdminFlow", json!({"EnvironmentName": env, "FlowName": id}))[0]["KeyManagedBy"].clone();
+    assert_eq!(flows(&daily), "Microsoft");
     let generations = c.generations(&env);
     let op = c.add(&env);
     assert_eq!(op[0]["State"], "Succeeded");
@@ -416,6 +430,12 @@ fn byok_environments_migrate_without_re_encryption() {
     assert_eq!((e["KeyManagedBy"].as_str(), e["State"].as_str()), (Some("CustomerViaMicrosoft"), Some("Ready")));
     assert_eq!(c.pp("Get-PpCmkEnvironmentWithPolicy", json!({}))[0]["KeyManagedBy"], "CustomerViaMicrosoft");
     assert_eq!(c.all_records(&env), before);
+    assert_eq!((flows(&daily), flows(&webhook)), (json!("Customer"), json!("Microsoft")));
+    let left = c.pp(
+        "Get-AdminFlowEncryptedByMicrosoftKey",
+        json!({"EnvironmentName": env, "ListCannotMigrateToCustomerManagedKey": true}),
+    );
+    assert_eq!((left.len(), left[0]["Reason"].as_str()), (1, Some("HttpTrigger")), "{left:?}");
     // No revert for 7 days; the BYOK key stays 28 days.
     let msg = c.pp_fails(
         ErrorCode::InvalidOperation,
@@ -519,9 +539,32 @@ fn switching_policies_removes_then_adds_with_two_operations() {
     c.t.ok("New-AzRoleAssignment", json!({"ObjectId": second[0]["PrincipalId"], "RoleDefinitionName": "Key Vault Crypto Service Encryption User", "Scope": c.vault_id}));
     let env = c.environment("Switch", 100);
     let before = c.all_records(&env);
+    let http = |name: &str| {
+        c.pp(
+            "New-PpCmkFlow",
+            json!({"EnvironmentName": env, "DisplayName": name, "Trigger": "Http", "InSolution": true}),
+        )[0]["FlowName"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let old_webhook = http("Old webhook");
     c.add(&env);
+    let new_webhook = http("New webhook");
+    let copy = c.pp("Copy-PpCmkFlow", json!({"EnvironmentName": env, "FlowName": old_webhook}))[0]["FlowName"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let key_of =
+        |id: &str| c.pp("Get-AdminFlow", json!({"EnvironmentName": env, "FlowName": id}))[0]["KeyManagedBy"].clone();
     let ops =
         c.pp("Switch-PpCmkEnvironmentEnterprisePolicy", json!({"EnvironmentName": env, "PolicyArmId": second_id}));
+    // Flows born under the customer key (and Save As copies) stay protected
+    // across the switch; the webhook that never could migrate stays behind.
+    assert_eq!(
+        (key_of(&old_webhook), key_of(&new_webhook), key_of(&copy)),
+        (json!("Microsoft"), json!("Customer"), json!("Customer"))
+    );
     let kinds: Vec<&str> = ops.iter().map(|o| o["Kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["Unlink", "Link"], "two downtimes");
     assert_eq!(c.env(&env)["EnterprisePolicyId"], second_id.as_str());

@@ -233,8 +233,17 @@ fn run_history_is_not_carried_forward_but_summary_and_csv_keep_it() {
     );
     assert!(msg.contains("does not exist"), "{msg}");
     // Legacy runs stay 30 days after the key change, then go.
+    c.environment("Another", 0); // expiry is store-wide: one event, however many environments
     c.t.ok("Set-PpCmkClock", json!({"AdvanceDays": 31}));
     assert_eq!(c.pp("Get-PpCmkFlowRunSummary", json!({"EnvironmentName": env, "FlowName": f})).len(), 60);
+    let expired: Vec<String> =
+        c.t.ok("Get-PpCmkAuditLog", json!({}))
+            .iter()
+            .filter_map(|e| e["Detail"].as_str().filter(|d| d.contains("before the flow's key change deleted")))
+            .map(str::to_string)
+            .collect();
+    assert_eq!(expired.len(), 1, "{expired:?}");
+    assert!(expired[0].starts_with("60 run(s)"), "{expired:?}");
 }
 
 #[test]

@@ -175,3 +175,21 @@ fn the_encryption_report_matches_the_store_after_a_rollout() {
     assert!(report[0]["RemovedPolicyKeyNeededUntil"].is_string(), "{}", report[0]);
     assert_eq!(report[0]["RecordsByKeyVersion"]["Microsoft-managed key"], records);
 }
+
+/// Someone with Reader on the policy but no admin role gets rows, not a
+/// refusal: the caller's missing role is a Fail and the flows a Warn.
+#[test]
+fn a_reader_without_an_admin_role_gets_rows_not_a_refusal() {
+    let c = Cmk::new();
+    let env = c.environment("Readers", 10);
+    let id = c.t.user("auditor");
+    c.t.ok("New-AzRoleAssignment", json!({"ObjectId": id, "RoleDefinitionName": "Reader", "Scope": c.policy_id}));
+    let (code, rows) = run_json(
+        &c,
+        "auditor@contoso.onmicrosoft.com",
+        &["Test-PpCmkReadiness", "-EnvironmentName", &env, "-PolicyArmId", &c.policy_id],
+    );
+    assert_eq!(code, 0, "{rows:#?}");
+    assert_eq!(row(&rows, "FlowsStayOnMicrosoftKey")["Status"], "Warn", "{rows:#?}");
+    assert!(rows.iter().any(|r| r["Status"] == "Fail"), "the missing admin role fails: {rows:#?}");
+}

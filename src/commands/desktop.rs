@@ -541,6 +541,7 @@ fn remove_secret(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
     if args.switch("InRemovedState") {
         secrets::purge(ctx.db(), &who, &v, name)?;
         ctx.set_audit_detail("purged");
+        ctx.checkpoint_after_commit(); // no copy of the sealed value left in the WAL
     } else {
         let view = secrets::remove(ctx.db(), &who, &v, name, ctx.now)?;
         ctx.set_audit_target(view.id());
@@ -551,7 +552,7 @@ fn remove_secret(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
 fn recover_secret(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
     let who = ctx.requester()?;
     let v = vault(ctx, args)?;
-    let view = secrets::recover(ctx.db(), &who, &v, args.required("Name")?)?;
+    let view = secrets::recover(ctx.db(), &who, &v, args.required("Name")?, ctx.now)?;
     ctx.set_audit_target(view.id());
     Ok(vec![secret_object(&view)])
 }
@@ -583,9 +584,11 @@ fn credential_object(ctx: &Ctx, environment_id: &str, c: &CredentialRow) -> Resu
 fn new_credential(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
     let caller = ctx.caller()?.clone();
     let env_id = args.required("EnvironmentName")?;
+    let at_vault = ctx.requester()?;
     let (c, warning) = desktop::create_credential(
         ctx.db(),
         &caller,
+        &at_vault,
         env_id,
         args.required("Name")?,
         args.required("Source")?,

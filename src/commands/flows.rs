@@ -545,6 +545,7 @@ fn cmk_status(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
     let caller = ctx.caller()?.clone();
     let db = ctx.db();
     let env = flows::open_for_read(db, &caller, args.required("EnvironmentName")?)?;
+    environment::require_environment_admin(&caller, &env, "read the environment's Power Automate CMK status")?;
     let s = flows::cmk_status(db, &env)?;
     let status = match (s.customer_key_protected, s.flows_on_microsoft_key) {
         (false, _) => "NotProtected",
@@ -615,6 +616,7 @@ fn get_runs(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
         runs::View::Details,
         ctx.now,
     )?;
+    ctx.set_audit_scope(env_id, "Process")?;
     Ok(list.iter().map(|r| run_object(env_id, r)).collect())
 }
 
@@ -622,6 +624,7 @@ fn run_summary(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
     let caller = ctx.caller()?.clone();
     let env_id = args.required("EnvironmentName")?;
     let list = runs::list(ctx.store(), ctx.db(), &caller, env_id, args.str("FlowName"), runs::View::Summary, ctx.now)?;
+    ctx.set_audit_scope(env_id, "Process")?;
     Ok(list
         .iter()
         .map(|r| {
@@ -644,6 +647,7 @@ fn export_runs(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
     let flow_id = args.required("FlowName")?;
     let path = std::path::PathBuf::from(args.required("Path")?);
     let n = runs::export_csv(ctx.store(), ctx.db(), &caller, env_id, flow_id, &path, ctx.now)?;
+    ctx.set_audit_scope(env_id, "Process")?;
     let shown = std::fs::canonicalize(&path).unwrap_or(path);
     Ok(vec![object(json!({
         "Path": shown.display().to_string(),

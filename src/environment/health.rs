@@ -148,6 +148,10 @@ pub fn pending(db: &Db, now: DateTime<Utc>) -> Result<Vec<Action>> {
             Err(_) => {}
         }
     }
+    // Store-wide, so once per pass (not once per environment).
+    for flow_key in crate::flows::runs::expired_legacy_runs(db, now)? {
+        actions.push(Action::ExpireLegacyRuns { flow_key });
+    }
     Ok(actions)
 }
 
@@ -174,9 +178,6 @@ fn pending_for(db: &Db, env: &Environment, now: DateTime<Utc>) -> Result<Vec<Act
                 actions.push(Action::DeleteLocked { env_key: env.row.env_key });
             }
         }
-    }
-    for flow_key in crate::flows::runs::expired_legacy_runs(db, now)? {
-        actions.push(Action::ExpireLegacyRuns { flow_key });
     }
     Ok(actions)
 }

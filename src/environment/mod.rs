@@ -134,6 +134,20 @@ pub fn require_admin(caller: &Caller, action: &str) -> Result<()> {
     )))
 }
 
+/// Refuses unless the caller administers the environment: a Global, Power
+/// Platform or Dynamics 365 administrator, or the environment's creator (its
+/// environment admin). The `*-Admin*` cmdlets need this.
+pub fn require_environment_admin(caller: &Caller, env: &Environment, action: &str) -> Result<()> {
+    if caller.is_power_platform_admin() || caller.object_id().eq_ignore_ascii_case(&env.row.created_by) {
+        return Ok(());
+    }
+    Err(Error::forbidden(format!(
+        "Only an administrator of environment '{}' can {action}; {} is not one.",
+        env.name(),
+        caller.audit_name()
+    )))
+}
+
 /// Who may read and write an environment's data: its administrators and its creator.
 pub fn require_data_access(caller: &Caller, env: &Environment) -> Result<()> {
     if caller.is_power_platform_admin() || caller.object_id().eq_ignore_ascii_case(&env.row.created_by) {

@@ -364,6 +364,9 @@ fn migrate_from_byok(
     env.row.linked_time = Some(now);
     env.row.byok_migrated_time = Some(now);
     db.update_environment(&env.row)?;
+    // Flows and connections follow as in any add: protected, except the ones
+    // the docs keep on the Microsoft key, each with its reason.
+    crate::flows::apply_key_change(store, db, &env, env.row.current_generation, true, now)?;
     db.set_env_key_version(&EnvKeyVersionRow {
         env_key: env.row.env_key,
         key_id: used_key.clone(),

@@ -133,8 +133,9 @@ fn principal_by_upn(db: &Db, upn: &str) -> Result<crate::store::PrincipalRow> {
     identity::user_by_upn(db, upn.trim())
 }
 
-/// `Set-PpCmkFlowPermission`: shares a flow (Owner, CoOwner or User); only
-/// its owners and co-owners share it.
+/// `Set-PpCmkFlowPermission`: shares a flow (Owner, CoOwner or User); its
+/// owners and co-owners share it, and only an owner makes another owner or
+/// changes an owner's role (a co-owner cannot raise anyone above itself).
 pub fn share(db: &Db, caller: &Caller, environment_id: &str, flow_id: &str, upn: &str, role: &str) -> Result<FlowRow> {
     let env = environment::find(db, environment_id)?;
     let flow = find_row(db, &env, flow_id)?;
@@ -142,6 +143,13 @@ pub fn share(db: &Db, caller: &Caller, environment_id: &str, flow_id: &str, upn:
     let user = principal_by_upn(db, upn)?;
     if !FLOW_ROLES.contains(&role) {
         return Err(Error::invalid(format!("Role '{role}' is not one of {}.", FLOW_ROLES.join(", "))));
+    }
+    let target_is_owner = db
+        .flow_permissions(flow.flow_key)?
+        .iter()
+        .any(|(id, r)| id.eq_ignore_ascii_case(&user.object_id) && r == "Owner");
+    if role == "Owner" || target_is_owner {
+        require_flow_access(db, caller, &env, &flow, FlowAccess::Owner, "make or change an owner of")?;
     }
     db.set_flow_permission(flow.flow_key, &user.object_id, role)?;
     Ok(flow)
@@ -254,6 +262,7 @@ fn environment_requester(db: &Db, env: &Environment, now: DateTime<Utc>) -> Resu
 pub fn create_credential(
     db: &Db,
     caller: &Caller,
+    caller_at_vault: &Requester,
     environment_id: &str,
     name: &str,
     source: &str,
@@ -281,6 +290,19 @@ pub fn create_credential(
     let mut warning = None;
     if source == "AzureKeyVault" {
         let vault = keyvault::active_vault(db, vault_name, keyvault::VaultKind::Vault)?;
+        // Whoever points a credential at a secret must be able to read it
+        // themselves: otherwise any maker could borrow the environment's
+        // access to every secret it can read.
+        secrets::authorize(db, &vault, Some(secret_name), caller_at_vault, secrets::SecretOp::Get).map_err(|e| {
+            Error::new(
+                e.code,
+                format!(
+                    "{} To create a credential for secret '{secret_name}', its creator needs read access to it.",
+                    e.message
+                ),
+            )
+            .with_target(secrets::secret_scope(&vault, secret_name))
+        })?;
         let who = environment_requester(db, &env, now)?;
         if let Err(e) = secrets::authorize(db, &vault, Some(secret_name), &who, secrets::SecretOp::Get) {
             warning = Some(format!(
@@ -739,9 +761,71 @@ pub struct DesktopRun {
     pub actions: Vec<String>,
 }
 
+/// What a desktop flow run holds while it runs: each variable's value and
+/// whether it came from a sensitive source (a sensitive input, a credential,
+/// or text built from either). Tainted values never leave unmasked.
+#[derive(Default)]
+struct RunValues {
+    values: std::collections::HashMap<String, (Zeroizing<String>, bool)>,
+    /// Every sensitive value seen, so that a non-sensitive output that
+    /// happens to contain one is masked too.
+    secrets: Vec<Zeroizing<String>>,
+}
+
+impl RunValues {
+    fn set(&mut self, name: &str, value: Zeroizing<String>, sensitive: bool) {
+        if sensitive && !value.is_empty() {
+            self.secrets.push(value.clone());
+        }
+        self.values.insert(name.to_ascii_lowercase(), (value, sensitive));
+    }
+
+    /// `%Name%` and `%Cred.Field%` replaced by their values (unknown names
+    /// stay), and whether any replaced value was sensitive.
+    fn interpolate(&self, text: &str) -> (Zeroizing<String>, bool) {
+        let mut out = Zeroizing::new(String::with_capacity(text.len()));
+        let mut tainted = false;
+        let mut rest = text;
+        while let Some(start) = rest.find('%') {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + 1..];
+            match after.find('%') {
+                Some(end) => {
+                    match self.values.get(&after[..end].to_ascii_lowercase()) {
+                        Some((v, sensitive)) => {
+                            out.push_str(v);
+                            tainted |= sensitive;
+                        }
+                        None => out.push_str(&rest[start..start + end + 2]),
+                    }
+                    rest = &after[end + 1..];
+                }
+                None => {
+                    out.push_str(&rest[start..]);
+                    rest = "";
+                }
+            }
+        }
+        out.push_str(rest);
+        (out, tainted)
+    }
+
+    /// The text to show for a value: masked whole when it is sensitive or
+    /// contains any sensitive value. (Replacing only the matching part would
+    /// leak the rest of a longer secret that contains a shorter one.)
+    fn shown(&self, text: &str, sensitive: bool) -> String {
+        if sensitive || self.secrets.iter().any(|s| text.contains(s.as_str())) {
+            super::runs::MASK.to_string()
+        } else {
+            text.to_string()
+        }
+    }
+}
+
 /// Runs a desktop flow's actions: reads credentials through the key vault,
 /// evaluates variables, and masks every sensitive value (declared sensitive,
-/// credential, or text that contains one) before anything leaves.
+/// credential, built from one, or text that contains one) before anything
+/// leaves.
 pub fn execute(
     store: &Store,
     db: &Db,
@@ -751,8 +835,16 @@ pub fn execute(
     sensitive_inputs: &[String],
     now: DateTime<Utc>,
 ) -> Result<DesktopRun> {
-    let mut values: std::collections::HashMap<String, Zeroizing<String>> = std::collections::HashMap::new();
-    let mut secrets_seen: Vec<Zeroizing<String>> = Vec::new();
+    for name in sensitive_inputs {
+        if !inputs.keys().any(|k| k.eq_ignore_ascii_case(name)) {
+            return Err(Error::invalid(format!(
+                "-SensitiveInput names '{name}', which is not one of the run's inputs."
+            ))
+            .with_target(name.clone()));
+        }
+    }
+    let marked_sensitive = |k: &str| sensitive_inputs.iter().any(|s| s.eq_ignore_ascii_case(k));
+    let mut run = RunValues::default();
     for (k, v) in inputs {
         let declared = definition.variable(k).filter(|v| v.direction == "Input").ok_or_else(|| {
             Error::invalid(format!("Desktop flow has no input variable '{k}'.")).with_target(k.clone())
@@ -761,10 +853,7 @@ pub fn execute(
             Value::String(s) => s.clone(),
             other => other.to_string(),
         });
-        if declared.sensitive || sensitive_inputs.iter().any(|s| s.eq_ignore_ascii_case(k)) {
-            secrets_seen.push(text.clone());
-        }
-        values.insert(declared.name.to_ascii_lowercase(), text);
+        run.set(&declared.name, text, declared.sensitive || marked_sensitive(k));
     }
     let mut actions = Vec::new();
     for a in &definition.actions {
@@ -775,79 +864,40 @@ pub fn execute(
                 let out = a.get("output").and_then(Value::as_str).unwrap_or(cred_name);
                 let c = find_credential(db, env, cred_name)?;
                 let secret = resolve_credential(store, db, env, &c, now)?;
-                secrets_seen.push(secret.clone());
-                values.insert(format!("{}.password", out.to_ascii_lowercase()), secret);
-                values.insert(
-                    format!("{}.username", out.to_ascii_lowercase()),
-                    Zeroizing::new(c.user_name.clone().unwrap_or_default()),
-                );
+                run.set(&format!("{out}.password"), secret, true);
+                // The user name is not a secret: the article shows it in logs.
+                run.set(&format!("{out}.username"), Zeroizing::new(c.user_name.clone().unwrap_or_default()), false);
             }
             "SetVariable" => {
                 let target = a.get("variable").and_then(Value::as_str).unwrap_or_default();
                 let value = a.get("value").and_then(Value::as_str).unwrap_or_default();
-                let evaluated = interpolate(value, &values);
-                if definition.variable(target).is_some_and(|v| v.sensitive) {
-                    secrets_seen.push(evaluated.clone());
-                }
-                values.insert(target.to_ascii_lowercase(), evaluated);
+                let (evaluated, tainted) = run.interpolate(value);
+                let declared = definition.variable(target).is_some_and(|v| v.sensitive);
+                run.set(target, evaluated, declared || tainted);
             }
             _ => {}
         }
         actions.push(name);
     }
-    let mask = |text: &str| -> String {
-        let mut out = text.to_string();
-        for s in secrets_seen.iter().filter(|s| !s.is_empty()) {
-            out = out.replace(s.as_str(), super::runs::MASK);
-        }
-        out
-    };
     let mut outputs = Map::new();
     for v in definition.variables.iter().filter(|v| v.direction == "Output") {
-        let shown = if v.sensitive {
-            super::runs::MASK.to_string()
-        } else {
-            values.get(&v.name.to_ascii_lowercase()).map(|x| mask(x)).unwrap_or_default()
+        let shown = match run.values.get(&v.name.to_ascii_lowercase()) {
+            Some((value, tainted)) => run.shown(value, v.sensitive || *tainted),
+            None if v.sensitive => super::runs::MASK.to_string(),
+            None => String::new(),
         };
         outputs.insert(v.name.clone(), Value::String(shown));
     }
     let mut masked_inputs = Map::new();
     for (k, v) in inputs {
-        let sensitive = definition.variable(k).is_some_and(|d| d.sensitive)
-            || sensitive_inputs.iter().any(|s| s.eq_ignore_ascii_case(k));
+        let sensitive = definition.variable(k).is_some_and(|d| d.sensitive) || marked_sensitive(k);
         let text = match v {
             Value::String(s) => s.clone(),
             other => other.to_string(),
         };
-        masked_inputs.insert(k.clone(), Value::String(if sensitive { super::runs::MASK.into() } else { mask(&text) }));
+        masked_inputs.insert(k.clone(), Value::String(run.shown(&text, sensitive)));
     }
     Ok(DesktopRun { inputs: masked_inputs, outputs, actions })
-}
-
-/// `%Name%` and `%Cred.Field%` replaced by their values; unknown names stay.
-fn interpolate(text: &str, values: &std::collections::HashMap<String, Zeroizing<String>>) -> Zeroizing<String> {
-    let mut out = Zeroizing::new(String::with_capacity(text.len()));
-    let mut rest = text;
-    while let Some(start) = rest.find('%') {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 1..];
-        match after.find('%') {
-            Some(end) => {
-                let name = after[..end].to_ascii_lowercase();
-                match values.get(&name) {
-                    Some(v) => out.push_str(v),
-                    None => out.push_str(&rest[start..start + end + 2]),
-                }
-                rest = &after[end + 1..];
-            }
-            None => {
-                out.push_str(&rest[start..]);
-                rest = "";
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 /// The desktop definition of a flow (an error for a cloud flow).

@@ -83,9 +83,11 @@ fn flow_aad(env: &Environment, flow_id: &str, part: &str, generation: i64) -> Ve
         .into_bytes()
 }
 
-/// The key a new flow (or connection following the environment's key) is sealed under.
+/// The key a new flow (or connection following the environment's key) is
+/// sealed under. BYOK covered Dataverse only: Power Automate data in a BYOK
+/// environment is on the Microsoft key until the environment moves to CMK.
 pub(crate) fn current_key(env: &Environment) -> (i64, &'static str) {
-    (env.row.current_generation, if env.row.protector == "MMK" { MICROSOFT } else { CUSTOMER })
+    (env.row.current_generation, if env.row.protector == "CMK" { CUSTOMER } else { MICROSOFT })
 }
 
 /// DEKs by generation, opened once per command.
@@ -180,6 +182,7 @@ pub fn on_microsoft_key(
     now: DateTime<Utc>,
 ) -> Result<(Environment, Vec<MicrosoftKeyFlow>)> {
     let env = open_for_read(db, caller, environment_id)?;
+    environment::require_environment_admin(caller, &env, "list the flows encrypted by the Microsoft key")?;
     let rows: Vec<FlowListingRow> = if environment_protected(&env) {
         // Every flow left on the Microsoft key got its reason when the key changed.
         let mut rows = db.flow_listing(env.row.env_key, Some(MICROSOFT))?;

@@ -55,17 +55,21 @@ fn run_aad(env: &Environment, run_id: &str, generation: i64) -> Vec<u8> {
     format!("ppcmk/flow-run/{}/{}/{generation}", env.id().to_ascii_lowercase(), run_id).into_bytes()
 }
 
-/// Replaces the named top-level properties by the mask; a name that is not
-/// there is an error (a typo would otherwise store the value in the clear).
+/// Replaces the named top-level properties by the mask (every property whose
+/// name matches, ignoring case, as PowerShell would); a name that matches
+/// nothing is an error (a typo would otherwise store the value in the clear).
 fn mask(values: &mut Map<String, Value>, names: &[String], parameter: &str) -> Result<()> {
     for name in names {
-        let key = values.keys().find(|k| k.eq_ignore_ascii_case(name)).cloned().ok_or_else(|| {
-            Error::invalid(format!(
+        let keys: Vec<String> = values.keys().filter(|k| k.eq_ignore_ascii_case(name)).cloned().collect();
+        if keys.is_empty() {
+            return Err(Error::invalid(format!(
                 "-{parameter} names '{name}', which is not a property of the run's values; nothing was recorded."
             ))
-            .with_target(name.clone())
-        })?;
-        values.insert(key, Value::String(MASK.into()));
+            .with_target(name.clone()));
+        }
+        for key in keys {
+            values.insert(key, Value::String(MASK.into()));
+        }
     }
     Ok(())
 }
@@ -193,6 +197,9 @@ pub fn list(
 ) -> Result<Vec<Run>> {
     let env = open_for_read(db, caller, environment_id)?;
     let flow = flow_id.map(|f| find_row(db, &env, f)).transpose()?;
+    if let Some(f) = &flow {
+        require_run_access(db, caller, &env, f)?;
+    }
     let limit = match view {
         View::AllRunsExport => CSV_EXPORT_LIMIT as i64,
         _ => i64::MAX,
@@ -201,9 +208,18 @@ pub fn list(
     let mut flows: std::collections::HashMap<i64, (FlowRow, String)> = std::collections::HashMap::new();
     let mut keys = Keys::new(store, &env, now);
     let mut out = Vec::with_capacity(rows.len());
+    // The environment-wide summary shows only the runs of flows the caller may see.
+    let mut hidden = std::collections::HashSet::new();
     for row in rows {
+        if hidden.contains(&row.flow_key) {
+            continue;
+        }
         if let std::collections::hash_map::Entry::Vacant(slot) = flows.entry(row.flow_key) {
             let f = db.flow_by_key(row.flow_key)?.ok_or_else(|| Error::internal("a run without its flow"))?;
+            if flow.is_none() && require_run_access(db, caller, &env, &f).is_err() {
+                hidden.insert(row.flow_key);
+                continue;
+            }
             let name = super::names(store, db, &env, std::slice::from_ref(&f), now)?.remove(0);
             slot.insert((f, name));
         }
@@ -231,6 +247,15 @@ pub fn list(
         });
     }
     Ok(out)
+}
+
+/// Run history is the flow's: its owners and the users it is shared with see
+/// it, and so do the environment's administrators.
+fn require_run_access(db: &Db, caller: &Caller, env: &Environment, flow: &FlowRow) -> Result<()> {
+    if caller.is_power_platform_admin() || caller.object_id().eq_ignore_ascii_case(&env.row.created_by) {
+        return Ok(());
+    }
+    desktop::require_flow_access(db, caller, env, flow, desktop::FlowAccess::User, "read the run history of")
 }
 
 /// Which key protects a generation other than the flow's current one.

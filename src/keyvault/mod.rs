@@ -443,6 +443,11 @@ pub fn recover_vault(db: &Db, caller: &Caller, name: &str, now: DateTime<Utc>) -
             keys::register_key_resource(db, &v, &key.name, now)?;
         }
     }
+    for secret in db.secrets(&v.row.vault_id)? {
+        if secret.deleted_time.is_none() {
+            secrets::register_secret_resource(db, &v, &secret.name, now)?;
+        }
+    }
     Ok(v)
 }
 

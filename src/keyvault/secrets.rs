@@ -5,12 +5,13 @@
 
 use super::access::{check_network, Requester};
 use super::{Vault, VaultKind};
+use crate::arm;
 use crate::audit;
 use crate::crypto::{hex, new_guid, random_array};
 use crate::error::{Error, ErrorCode, Result};
 use crate::identity::rbac;
 use crate::maintenance::{self, Event};
-use crate::store::{Db, SecretRow, SecretVersionRow, Store};
+use crate::store::{ArmResourceRow, Db, SecretRow, SecretVersionRow, Store};
 use chrono::{DateTime, Duration, Utc};
 use zeroize::Zeroizing;
 
@@ -94,6 +95,24 @@ pub fn authorize(db: &Db, vault: &Vault, name: Option<&str>, who: &Requester, op
     Err(Error::new(who.denial(), message).with_target(scope))
 }
 
+/// Secrets are ARM child resources of a vault, so roles can be assigned at
+/// secret scope (`-Scope <vault id>/secrets/<name>`).
+pub(super) fn register_secret_resource(db: &Db, vault: &Vault, name: &str, now: DateTime<Utc>) -> Result<()> {
+    arm::register_resource(
+        db,
+        &ArmResourceRow {
+            id: secret_scope(vault, name),
+            resource_type: "Microsoft.KeyVault/vaults/secrets".into(),
+            name: name.to_string(),
+            subscription_id: crate::identity::SUBSCRIPTION_ID.into(),
+            resource_group: Some(vault.row.resource_group.clone()),
+            location: Some(vault.row.location.clone()),
+            kind: None,
+            created_time: now,
+        },
+    )
+}
+
 /// A secret as `Get-AzKeyVaultSecret` shows it (never its value).
 #[derive(Debug, Clone)]
 pub struct SecretView {
@@ -170,6 +189,7 @@ pub fn set(
                 scheduled_purge_time: None,
             };
             db.insert_secret(&s)?;
+            register_secret_resource(db, vault, name, now)?;
             s
         }
     };
@@ -269,6 +289,7 @@ pub fn remove(db: &Db, who: &Requester, vault: &Vault, name: &str, now: DateTime
     secret.deleted_time = Some(now);
     secret.scheduled_purge_time = Some(now + Duration::days(vault.row.soft_delete_retention_days));
     db.set_secret_deleted(&secret.secret_id, secret.deleted_time, secret.scheduled_purge_time)?;
+    arm::unregister_resource(db, &secret_scope(vault, name))?;
     let version = version_of(db, &secret, None)?;
     Ok(SecretView { vault: vault.clone(), secret, version })
 }
@@ -281,12 +302,13 @@ fn deleted(db: &Db, vault: &Vault, name: &str) -> Result<SecretRow> {
 }
 
 /// `Undo-AzKeyVaultSecretRemoval`.
-pub fn recover(db: &Db, who: &Requester, vault: &Vault, name: &str) -> Result<SecretView> {
+pub fn recover(db: &Db, who: &Requester, vault: &Vault, name: &str, now: DateTime<Utc>) -> Result<SecretView> {
     authorize(db, vault, Some(name), who, SecretOp::Recover)?;
     let mut secret = deleted(db, vault, name)?;
     secret.deleted_time = None;
     secret.scheduled_purge_time = None;
     db.set_secret_deleted(&secret.secret_id, None, None)?;
+    register_secret_resource(db, vault, &secret.name, now)?;
     let version = version_of(db, &secret, None)?;
     Ok(SecretView { vault: vault.clone(), secret, version })
 }

@@ -296,13 +296,17 @@ impl Db {
 
     /// Flows on the Microsoft-managed key that have a reason of their own to
     /// stay there (the trigger, or the legacy admin action): the seeds of the
-    /// migration rules, found without reading every flow.
+    /// migration rules, found without reading every flow. Flows created while
+    /// the environment was on a customer key (including Save As copies) are
+    /// not seeds: they were born in the CMK infrastructure, their URL with
+    /// them, so a key change (Switch) that passes through the Microsoft key
+    /// brings them back instead of leaving them behind.
     pub fn flows_with_own_reason(&self, env_key: i64) -> Result<Vec<FlowTraits>> {
         let mut stmt = self
             .conn
             .prepare_cached(
                 "SELECT flow_key, flow_id, trigger_kind, in_solution, uses_list_flows_v1, key_managed_by
-                 FROM flows WHERE env_key = ?1 AND key_managed_by = 'Microsoft'
+                 FROM flows WHERE env_key = ?1 AND key_managed_by = 'Microsoft' AND created_under_cmk = 0
                    AND (trigger_kind IN ('Http', 'Teams') OR (trigger_kind = 'PowerAppsV1' AND in_solution = 0)
                         OR uses_list_flows_v1 = 1)
                  ORDER BY flow_key",

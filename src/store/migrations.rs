@@ -484,10 +484,11 @@ const MIGRATIONS: &[&str] = &[
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
-/// Brings the database up to [`SCHEMA_VERSION`]. `seed` runs inside the
-/// transaction of the first migration, so no process ever sees a new store
-/// without its tenant and administrator.
-pub(super) fn migrate(db: &Db, seed: fn(&Db) -> Result<()>) -> Result<()> {
+/// Brings the database up to [`SCHEMA_VERSION`]. `after(db, version)` runs
+/// inside each migration's transaction, for the steps SQL cannot do (the
+/// tenant's seed after the first, so no process ever sees a new store
+/// without its tenant and administrator; values that need the master key).
+pub(super) fn migrate(db: &Db, after: fn(&Db, i64) -> Result<()>) -> Result<()> {
     let current = user_version(db)?;
     if current > SCHEMA_VERSION {
         return Err(Error::new(
@@ -505,9 +506,7 @@ pub(super) fn migrate(db: &Db, seed: fn(&Db) -> Result<()>) -> Result<()> {
                     return Ok(()); // another process got here first
                 }
                 db.conn.execute_batch(sql).checked()?;
-                if version == 1 {
-                    seed(db)?;
-                }
+                after(db, version)?;
                 db.conn.execute_batch(&format!("PRAGMA user_version = {version}")).checked()
             })
         })?;

@@ -87,7 +87,7 @@ impl Store {
         };
         {
             let db = store.db()?;
-            migrations::migrate(&db, crate::identity::seed_new_tenant)?;
+            migrations::migrate(&db, after_migration)?;
         }
         restrict_file_permissions(&db_path);
         Ok(store)
@@ -386,5 +386,16 @@ pub(crate) mod sql {
         fn checked(self) -> Result<T> {
             self.map_err(store_error)
         }
+    }
+}
+
+/// The steps of a migration that need Rust: the new tenant after the first;
+/// after the fifth (the keyed audit chain), the MACed head of the entries
+/// written so far, so that from then on a log without its head is broken.
+fn after_migration(db: &Db, version: i64) -> Result<()> {
+    match version {
+        1 => crate::identity::seed_new_tenant(db),
+        5 => crate::audit::seal_head(db),
+        _ => Ok(()),
     }
 }
