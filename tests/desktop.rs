@@ -482,6 +482,10 @@ fn key_vault_secrets_follow_key_vault_rules() {
     let plain =
         r.t.ok("Get-AzKeyVaultSecret", json!({"VaultName": "rpa-kv", "Name": "sap-password", "AsPlainText": true}));
     assert_eq!(plain[0]["SecretValueText"], SECRET);
+    // As in Az, the CLI's -AsPlainText prints the text alone, for `$(...)` in scripts.
+    let out =
+        cli(&r.t.home(), &["Get-AzKeyVaultSecret", "-VaultName", "rpa-kv", "-Name", "sap-password", "-AsPlainText"]);
+    assert_eq!(stdout(&out), format!("{SECRET}\n"));
     let meta = r.t.ok("Get-AzKeyVaultSecret", json!({"VaultName": "rpa-kv", "Name": "sap-password"}));
     assert!(meta[0]["SecretValueText"].is_null(), "the value only with -AsPlainText");
     r.t.ok("Set-AzKeyVaultSecret", json!({"VaultName": "rpa-kv", "Name": "sap-password", "SecretValue": "second"}));

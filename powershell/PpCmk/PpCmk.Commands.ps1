@@ -1235,7 +1235,7 @@ function Get-AzKeyVaultSecret {
     .PARAMETER InRemovedState
     Soft-deleted secrets.
     .PARAMETER AsPlainText
-    Return the value (requires -Name).
+    Return the value alone, as text (requires -Name).
     .EXAMPLE
     Get-AzKeyVaultSecret -VaultName contoso-kv -Name sap-password -AsPlainText
     .OUTPUTS
@@ -1272,7 +1272,13 @@ function Get-AzKeyVaultSecret {
     )
     process {
         $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'Name', 'Version', 'IncludeVersions', 'InRemovedState', 'AsPlainText')
-        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-AzKeyVaultSecret' -Parameters $request -TypeName 'PpCmk.KeyVaultSecret'
+        $result = Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-AzKeyVaultSecret' -Parameters $request -TypeName 'PpCmk.KeyVaultSecret'
+        if ($AsPlainText) {
+            $result | ForEach-Object { $_.SecretValueText }
+        }
+        else {
+            $result
+        }
     }
 }
 

@@ -74,7 +74,11 @@ fn run() -> ExitCode {
             for w in &outcome.warnings {
                 eprintln!("WARNING: {w}");
             }
-            let text = format::render(&outcome.objects, &command.output, format);
+            let text = match command.yielded_property(&args) {
+                // `-AsPlainText` and the like: the values alone, one per line.
+                Some(property) if format == OutputFormat::Table => format::values(&outcome.objects, property),
+                _ => format::render(&outcome.objects, &command.output, format),
+            };
             let mut out = std::io::stdout().lock();
             // A closed pipe (e.g. `| head`) is not an error of the command.
             let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());

@@ -92,11 +92,19 @@ fn function(c: &Command) -> String {
     for p in paths {
         f.push_str(&resolve_path(p.name));
     }
-    let invoke = format!(
+    let mut invoke = format!(
         "Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command {} -Parameters $request -TypeName {}",
         quote(c.name),
         quote(c.output.type_name)
     );
+    // A switch that yields one property (Az's -AsPlainText returns a string).
+    for p in c.params.iter().filter(|p| p.yields.is_some()) {
+        let property = p.yields.unwrap_or_default();
+        invoke = format!(
+            "$result = {invoke}\n        if (${}) {{\n            $result | ForEach-Object {{ $_.{property} }}\n        }}\n        else {{\n            $result\n        }}",
+            p.name
+        );
+    }
     if c.effect.changes_state() {
         let target = c
             .params

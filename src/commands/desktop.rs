@@ -131,7 +131,7 @@ pub static COMMANDS: &[Command] = &[
             Param::string("Version").help("One version."),
             Param::switch("IncludeVersions").help("Every version of the secret."),
             Param::switch("InRemovedState").help("Soft-deleted secrets."),
-            Param::switch("AsPlainText").help("Return the value (requires -Name)."),
+            Param::switch("AsPlainText").yields("SecretValueText").help("Return the value alone, as text (requires -Name)."),
         ],
         groups: &[],
         output: SECRET_OUTPUT,

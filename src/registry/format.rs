@@ -58,6 +58,11 @@ fn all_properties(objects: &[Object]) -> Vec<String> {
     columns
 }
 
+/// One property of each object, one per line (a command's `yields` switch).
+pub fn values(objects: &[Object], property: &str) -> String {
+    objects.iter().map(|o| format!("{}\n", o.get(property).map(cell).unwrap_or_default())).collect()
+}
+
 fn table(objects: &[Object], spec: &OutputSpec) -> String {
     if objects.is_empty() {
         return String::new();

@@ -99,6 +99,10 @@ pub struct Param {
     /// PowerShell module first resolves it against PowerShell's location
     /// (`$PWD`), which is not the process's current directory.
     pub path: bool,
+    /// For a switch: when set, the command's result is this output property
+    /// of each object alone, as Az's `Get-AzKeyVaultSecret -AsPlainText`
+    /// returns the secret's text rather than an object.
+    pub yields: Option<&'static str>,
 }
 
 impl Param {
@@ -115,6 +119,7 @@ impl Param {
             help: "",
             default: None,
             path: false,
+            yields: None,
         }
     }
     pub const fn string(name: &'static str) -> Param {
@@ -171,6 +176,18 @@ impl Param {
     /// Marks a `String` parameter as a file path (see the `path` field).
     pub const fn path(self) -> Param {
         Param { path: true, ..self }
+    }
+    /// Marks a switch as returning one property's value (see `yields`).
+    pub const fn yields(self, property: &'static str) -> Param {
+        Param { yields: Some(property), ..self }
+    }
+}
+
+impl Command {
+    /// The output property the command returns alone for these arguments,
+    /// if a switch with `yields` is set.
+    pub fn yielded_property(&self, args: &bind::Args) -> Option<&'static str> {
+        self.params.iter().find(|p| p.ty == ParamType::Switch && args.switch(p.name)).and_then(|p| p.yields)
     }
 }
 
