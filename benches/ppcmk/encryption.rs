@@ -4,7 +4,7 @@
 //! against data size; the link's peak memory against data size.
 
 use crate::report::{thousands, Report, Row, Section, Target};
-use crate::{mb_per_s, ms, n, size_from_env, Tenant};
+use crate::{mb_per_s, ms, n, size_from_env, step, Tenant};
 use serde_json::json;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -35,14 +35,17 @@ pub fn run(report: &mut Report) {
          disk. Throughput is plaintext bytes divided by wall time.",
     );
 
+    step("encryption: loading the records");
     let load = Instant::now();
     let big = Tenant::new("big", records);
     link_section.row(Row::new(
         "loading the records (`New-PpCmkSampleData`, not a target)",
         format!("{:.1} s", load.elapsed().as_secs_f64()),
     ));
+    step("encryption: raw AES-256-GCM and raw disk write");
     let aes = mb_per_s(bytes, raw_aes(records));
     let disk = mb_per_s(bytes, raw_disk(&big.dir, bytes));
+    step("encryption: the link");
     let (link_time, link_rss) = big.link_in_child();
     let link = mb_per_s(bytes, link_time);
     let link_figure = format!("{link:.0} MB/s ({:.1} s)", link_time.as_secs_f64());
@@ -57,6 +60,7 @@ pub fn run(report: &mut Report) {
             .target(Target::at_least(link, 0.5 * limit, "≥ 50 % of the smaller limit")),
     );
 
+    step("encryption: SQLCipher reference");
     let sqlcipher = sqlcipher_rekey(&big.dir, records);
     link_section.row(match &sqlcipher {
         Ok(r) => {
@@ -76,6 +80,7 @@ pub fn run(report: &mut Report) {
             .target(Target::not_measured("faster than SQLCipher rekey (> 1×)")),
     });
 
+    step("encryption: Python cryptography reference");
     let python = python_envelope(records);
     link_section.row(match &python {
         Ok(p) => {
@@ -132,6 +137,7 @@ fn rotation(report: &mut Report, big: &Tenant, records: i64) {
          `Invoke-PpCmkMaintenance` re-wraps the environment's DEKs under it (in process). Only the DEK \
          wraps change, never the records, so the cost should not grow with the data.",
     );
+    step("rotation");
     let small = Tenant::new("small", 1000);
     small.link_in_child();
     let rewrap = |t: &Tenant| {
@@ -161,6 +167,7 @@ fn memory(report: &mut Report, records: i64, big_rss: u64) {
         "Peak resident set size of the child `ppcmk` process that runs the link (from `wait4`), at a tenth \
          of the data and at the full size.",
     );
+    step("memory: the link at a tenth of the size");
     let medium = Tenant::new("medium", records / 10);
     let (_, medium_rss) = medium.link_in_child();
     let mib = |b: u64| b as f64 / 1048576.0;

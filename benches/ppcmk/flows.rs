@@ -3,7 +3,7 @@
 //! environment moves to the customer key.
 
 use crate::report::{Report, Row, Section, Target};
-use crate::{median, ms, n, size_from_env, time_it, Tenant};
+use crate::{median, ms, n, size_from_env, step, time_it, Tenant};
 use serde_json::json;
 use std::time::{Duration, Instant};
 
@@ -22,6 +22,7 @@ pub fn run(report: &mut Report) {
          `invoke_json`, median over at least 5 runs and 3 s; its reference is the same query as a whole \
          `ppcmk` CLI process (start-up, store opening, output to /dev/null), median of 7.",
     );
+    step("flows: loading the flows");
     let t = Tenant::new("flows", 0);
     let load = Instant::now();
     t.run("New-PpCmkSampleData", json!({"EnvironmentName": t.env, "Flows": flows}));
@@ -65,8 +66,10 @@ pub fn run(report: &mut Report) {
                 .target(Target::at_most(ms(c), CLI_MS, format!("≤ {CLI_MS:.0} ms"))),
         );
     };
+    step("flows: the queries before CMK");
     query("before CMK, `-ListCannotMigrateToCustomerManagedKey`", true);
     query("before CMK, every flow on the Microsoft key (all of them)", false);
+    step("flows: the link, then the queries after CMK");
     t.link_in_child();
     query("after CMK, `-ListCannotMigrateToCustomerManagedKey`", true);
     query("after CMK, every flow on the Microsoft key", false);

@@ -10,6 +10,7 @@ use std::time::Duration;
 const SIZES: [usize; 3] = [2048, 3072, 4096];
 
 pub fn run(report: &mut Report) {
+    crate::step("keyvault");
     let mut section = Section::new(
         "Key vault",
         "Key vault: RSA keys and DEK wrapping",

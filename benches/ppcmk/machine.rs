@@ -75,6 +75,18 @@ fn os_release() -> String {
         .unwrap_or_else(|| std::env::consts::OS.to_string())
 }
 
+/// A caveat when other work was using the CPUs as the run started (1-minute load above half the cores).
+pub fn busy() -> Option<String> {
+    let load: f64 = read("/proc/loadavg")?.split_whitespace().next()?.parse().ok()?;
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    (load > 0.5 * cores as f64).then(|| {
+        format!(
+            "the machine was busy when the run started (1-minute load average {load:.2} on {cores} cores): \
+             figures are lower and noisier than on an idle machine."
+        )
+    })
+}
+
 fn load_average() -> String {
     read("/proc/loadavg")
         .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" / "))

@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 type Section = (&'static str, fn(&mut Report));
 
 fn main() {
-    let started = Instant::now();
+    let started = *RUN_STARTED;
     let filters: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
     let wanted = |name: &str| filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str()));
     let sections: [Section; 4] =
@@ -37,6 +37,17 @@ fn main() {
     let machine = machine::describe();
     println!("# ppcmk benchmarks\n\n{machine}");
     let mut report = Report::new();
+    report.caveats.extend(machine::busy());
+    for (var, default) in [("PPCMK_BENCH_RECORDS", 1_000_000), ("PPCMK_BENCH_FLOWS", 100_000)] {
+        let size = size_from_env(var, default);
+        if size < default {
+            report.caveats.push(format!(
+                "`{var}={size}` is below the default {}: a reduced run, useful to check the suite, not the \
+                 reference figures (small volumes fit the page cache and fixed costs weigh more).",
+                thousands(default as u64)
+            ));
+        }
+    }
     let mut all = true;
     for (name, run) in sections {
         if wanted(name) {
@@ -79,6 +90,13 @@ fn command_line(filters: &[String]) -> String {
 }
 
 // ------------------------------------------------------------------ shared helpers
+
+static RUN_STARTED: std::sync::LazyLock<Instant> = std::sync::LazyLock::new(Instant::now);
+
+/// A progress line on stderr with the time since the run started, so a long run shows where it is.
+fn step(what: &str) {
+    eprintln!("[{:6.1} s] {what}", RUN_STARTED.elapsed().as_secs_f64());
+}
 
 fn size_from_env(var: &str, default: i64) -> i64 {
     std::env::var(var).ok().and_then(|v| v.parse().ok()).unwrap_or(default)

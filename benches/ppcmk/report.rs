@@ -138,12 +138,14 @@ fn cell(text: &str) -> String {
 /// Everything one run measured, in the order it ran.
 pub struct Report {
     pub sizes: Vec<String>,
+    /// Conditions that make this run's figures less representative (reduced sizes, a busy machine).
+    pub caveats: Vec<String>,
     sections: Vec<Section>,
 }
 
 impl Report {
     pub fn new() -> Report {
-        Report { sizes: Vec::new(), sections: Vec::new() }
+        Report { sizes: Vec::new(), caveats: Vec::new(), sections: Vec::new() }
     }
 
     /// Prints the section at once (a long run shows progress) and keeps it for the file.
@@ -168,7 +170,7 @@ impl Report {
             let hits: Vec<_> = self.targets().filter(|(_, _, t)| t.verdict == verdict).collect();
             let _ = writeln!(out, "{heading}: {}\n", hits.len());
             for (area, row, t) in hits {
-                let ratio = if row.ratio == "—" { String::new() } else { format!(" ({})", row.ratio) };
+                let ratio = if row.ratio == "—" { String::new() } else { format!(", ratio {}", row.ratio) };
                 let _ = writeln!(out, "- {area}: {} — {}{ratio}; target {}", row.measure, row.figure, t.text);
             }
             if self.targets().any(|(_, _, t)| t.verdict == verdict) {
@@ -190,6 +192,9 @@ impl Report {
         let _ = writeln!(out, "Sizes of this run:\n");
         for s in &self.sizes {
             let _ = writeln!(out, "- {s}");
+        }
+        for c in &self.caveats {
+            let _ = writeln!(out, "\n**Caveat:** {c}");
         }
         let _ = writeln!(out, "\n## Machine\n\n{machine}");
         out.push_str(&self.summary());
