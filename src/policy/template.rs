@@ -65,10 +65,21 @@ pub fn parse_json(text: &str, what: &str) -> Result<Value> {
 const MAX_PLACEHOLDER_CHARS: usize = 200;
 
 /// `{Something}` outside quotes: the docs' way of marking a value to fill in.
+///
+/// Linear in the line's length: the next `}` and the next `"` are found with
+/// cursors that only move forward, so a long line of braces is read once.
 fn find_placeholder(line: &str) -> Option<String> {
     let mut in_string = false;
     let mut escaped = false;
     let chars: Vec<char> = line.chars().collect();
+    let next = |from: usize, cursor: &mut usize, wanted: char| {
+        *cursor = (*cursor).max(from);
+        while *cursor < chars.len() && chars[*cursor] != wanted {
+            *cursor += 1;
+        }
+        *cursor
+    };
+    let (mut close, mut quote) = (0, 0);
     for (i, c) in chars.iter().enumerate() {
         if in_string {
             match (escaped, c) {
@@ -82,17 +93,14 @@ fn find_placeholder(line: &str) -> Option<String> {
         match c {
             '"' => in_string = true,
             '{' => {
-                // A placeholder is a short phrase: looking no further keeps a
-                // long line of braces linear rather than quadratic.
-                let rest = &chars[i + 1..chars.len().min(i + 1 + MAX_PLACEHOLDER_CHARS)];
-                if let Some(end) = rest.iter().position(|c| *c == '}') {
-                    let inner: String = rest[..end].iter().collect();
-                    if !inner.is_empty()
-                        && !inner.contains('"')
-                        && inner.trim_start().starts_with(|c: char| c.is_alphabetic())
-                    {
-                        return Some(format!("{{{inner}}}"));
-                    }
+                let end = next(i + 1, &mut close, '}');
+                let first = chars[i + 1..end].iter().find(|c| !c.is_whitespace());
+                if end < chars.len()
+                    && end - i - 1 <= MAX_PLACEHOLDER_CHARS
+                    && first.is_some_and(|c| c.is_alphabetic())
+                    && next(i + 1, &mut quote, '"') > end
+                {
+                    return Some(format!("{{{}}}", chars[i + 1..end].iter().collect::<String>()));
                 }
             }
             _ => {}
