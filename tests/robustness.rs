@@ -772,6 +772,75 @@ fn key_files_that_are_not_usable_rsa_keys_are_refused() {
     }
 }
 
+/// DER tag-length-value.
+fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    let len = content.len();
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes: Vec<u8> = len.to_be_bytes().into_iter().skip_while(|b| *b == 0).collect();
+        out.push(0x80 | bytes.len() as u8);
+        out.extend(bytes);
+    }
+    out.extend_from_slice(content);
+    out
+}
+
+/// An `ENCRYPTED PRIVATE KEY` PEM whose PBES2 key derivation is `kdf`
+/// (an AlgorithmIdentifier); the encrypted data is never reached.
+fn encrypted_key_pem(kdf: Vec<u8>) -> String {
+    const PBES2: &[u8] = &[0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x05, 0x0D];
+    const AES256_CBC: &[u8] = &[0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x2A];
+    let cipher = tlv(0x30, &[AES256_CBC, &tlv(0x04, &[7; 16])].concat());
+    let algorithm = tlv(0x30, &[PBES2, &tlv(0x30, &[kdf, cipher].concat())].concat());
+    let der = tlv(0x30, &[algorithm, tlv(0x04, &[0; 1232])].concat());
+    let b64 = ppcmk::crypto::base64(&der);
+    let lines: Vec<&str> = b64.as_bytes().chunks(64).map(|c| std::str::from_utf8(c).unwrap()).collect();
+    format!("-----BEGIN ENCRYPTED PRIVATE KEY-----\n{}\n-----END ENCRYPTED PRIVATE KEY-----\n", lines.join("\n"))
+}
+
+#[test]
+fn encrypted_key_files_that_ask_for_absurd_work_are_refused() {
+    let t = seeded();
+    let d = t.dir.path();
+    const SCRYPT: &[u8] = &[0x06, 0x09, 0x2B, 0x06, 0x01, 0x04, 0x01, 0xDA, 0x47, 0x04, 0x0B];
+    const PBKDF2: &[u8] = &[0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x05, 0x0C];
+    const HMAC_SHA256: &[u8] = &[0x06, 0x08, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x02, 0x09, 0x05, 0x00];
+    let salt = tlv(0x04, &[1; 16]);
+    // scrypt with N = 2^40, r = 8: 1 PiB of memory (the allocation failure aborted the process).
+    let n = tlv(0x02, &[0x01, 0, 0, 0, 0, 0]);
+    let scrypt = tlv(
+        0x30,
+        &[SCRYPT, &tlv(0x30, &[salt.clone(), n, tlv(0x02, &[8]), tlv(0x02, &[1]), tlv(0x02, &[32])].concat())].concat(),
+    );
+    let path = write(d, "scrypt-huge.pem", encrypted_key_pem(scrypt));
+    let m = import(&t, &path, &["-KeyFilePassword", "x"], "InvalidArgument");
+    assert!(m.contains("scrypt"), "{m}");
+    let m = cli_refuses(
+        &t,
+        &[os("Set-PpCmkTenantByokKey"), os("-KeyFilePath"), path.as_os_str(), os("-KeyFilePassword"), os("x")],
+        1,
+        "InvalidArgument",
+    );
+    assert!(m.contains("scrypt"), "{m}");
+    // Through the C ABI the abort would have taken the host process (PowerShell) with it.
+    let abi = Abi::open(&t.home());
+    let request = json!({"command": "Add-AzKeyVaultKey", "parameters": {"VaultName": "robust-kv", "Name": "imported", "KeyFilePath": path, "KeyFilePassword": "x"}});
+    abi_refuses_json(&t, &abi, request, "InvalidArgument");
+    // PBKDF2 with 50,000,000 iterations (minutes of work).
+    let iterations = tlv(0x02, &[0x02, 0xFA, 0xF0, 0x80]);
+    let pbkdf2 = tlv(
+        0x30,
+        &[PBKDF2, &tlv(0x30, &[salt, iterations, tlv(0x02, &[32]), tlv(0x30, HMAC_SHA256)].concat())].concat(),
+    );
+    let path = write(d, "pbkdf2-slow.pem", encrypted_key_pem(pbkdf2));
+    let started = std::time::Instant::now();
+    let m = import(&t, &path, &["-KeyFilePassword", "x"], "InvalidArgument");
+    assert!(m.contains("iterations"), "{m}");
+    assert!(started.elapsed().as_secs() < 10, "{:?}", started.elapsed());
+}
+
 // ------------------------------------------------------------ output paths
 
 #[test]
