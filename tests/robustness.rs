@@ -800,6 +800,41 @@ fn encrypted_key_pem(kdf: Vec<u8>) -> String {
     format!("-----BEGIN ENCRYPTED PRIVATE KEY-----\n{}\n-----END ENCRYPTED PRIVATE KEY-----\n", lines.join("\n"))
 }
 
+/// A PKCS#1 DER RSAPrivateKey of `bits` whose numbers are patterned, not a key.
+fn inconsistent_pkcs1_der(bits: usize, exponent_bytes: usize) -> Vec<u8> {
+    let int = |bytes: usize| {
+        let mut v = vec![0xC3u8; bytes];
+        v[0] = 0x40;
+        *v.last_mut().unwrap() |= 1;
+        tlv(0x02, &v)
+    };
+    let mut body = tlv(0x02, &[0]);
+    body.extend(int(bits / 8));
+    body.extend(int(exponent_bytes));
+    for bytes in [bits / 8, bits / 16, bits / 16, bits / 16, bits / 16, bits / 16] {
+        body.extend(int(bytes));
+    }
+    tlv(0x30, &body)
+}
+
+#[test]
+fn key_files_with_huge_or_inconsistent_numbers_are_refused_quickly() {
+    let t = seeded();
+    let d = t.dir.path();
+    let started = std::time::Instant::now();
+    for (name, der) in [
+        ("n-65536.der", inconsistent_pkcs1_der(65_536, 3)),
+        ("n-16384.der", inconsistent_pkcs1_der(16_384, 3)),
+        ("n-2048.der", inconsistent_pkcs1_der(2048, 3)),
+        ("e-4000-bits.der", inconsistent_pkcs1_der(2048, 500)),
+    ] {
+        let path = write(d, name, der);
+        import(&t, &path, &[], "InvalidArgument");
+        byok(&t, &path, "InvalidArgument");
+    }
+    assert!(started.elapsed().as_secs() < 30, "{:?}", started.elapsed());
+}
+
 #[test]
 fn encrypted_key_files_that_ask_for_absurd_work_are_refused() {
     let t = seeded();
