@@ -76,6 +76,12 @@ pub fn parse_storage(s: &str) -> Result<DateTime<Utc>> {
 /// Parses a time given by a user: RFC 3339, or a date (midnight UTC), or a
 /// date and time without zone (taken as UTC, as Az does for -Expires).
 pub fn parse_user_time(s: &str) -> Option<DateTime<Utc>> {
+    // Years 1-9999, as .NET's DateTime: a date format that also reads
+    // negative or five-digit years would otherwise accept "-0001-01-01".
+    parse_any_time(s).filter(|t| (1..=9999).contains(&chrono::Datelike::year(t)))
+}
+
+fn parse_any_time(s: &str) -> Option<DateTime<Utc>> {
     let s = s.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some(t.with_timezone(&Utc));
@@ -175,6 +181,15 @@ fn units(text: &str) -> Option<Vec<(u32, char)>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn user_times_are_years_1_to_9999() {
+        assert!(parse_user_time("9999-12-31").is_some());
+        assert!(parse_user_time("0001-01-01T00:00:00Z").is_some());
+        for bad in ["-0001-01-01", "0000-06-01", "+10000-01-01", "10000-01-01T00:00:00"] {
+            assert!(parse_user_time(bad).is_none(), "{bad}");
+        }
+    }
 
     #[test]
     fn iso_durations() {

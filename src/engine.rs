@@ -52,7 +52,11 @@ impl InvokeOptions<'_> {
     /// as the CLI and the C ABI read them.
     pub fn from_env() -> InvokeOptions<'static> {
         InvokeOptions {
-            account: std::env::var("PPCMK_ACCOUNT").ok().filter(|a| !a.is_empty()),
+            // Not UTF-8: kept (lossily) so that it names nobody and is refused;
+            // dropping it would run the command as the signed-in account.
+            account: std::env::var_os("PPCMK_ACCOUNT")
+                .map(|a| a.to_string_lossy().into_owned())
+                .filter(|a| !a.is_empty()),
             private_network: std::env::var("PPCMK_NETWORK").is_ok_and(|n| n.eq_ignore_ascii_case("private")),
             progress: None,
         }

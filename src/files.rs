@@ -36,6 +36,26 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// Reads a file the user named as input: a regular file of at most `max`
+/// bytes. A folder, a device such as `/dev/zero` or a larger file is refused
+/// with `FileError` before anything is read, so a path cannot exhaust memory.
+pub fn read_input(path: &str, what: &str, max: u64) -> Result<Vec<u8>> {
+    let fail = |why: String| Error::new(ErrorCode::FileError, why).with_target(path);
+    let meta = std::fs::metadata(path).map_err(|e| fail(format!("Cannot read the {what} '{path}': {e}.")))?;
+    if !meta.is_file() || meta.len() > max {
+        return Err(fail(format!("The {what} '{path}' is not a file of at most {} KiB.", max >> 10)));
+    }
+    let mut bytes = Vec::new();
+    // take(): the file may have grown since metadata() looked.
+    std::fs::File::open(path)
+        .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, max + 1), &mut bytes))
+        .map_err(|e| fail(format!("Cannot read the {what} '{path}': {e}.")))?;
+    if bytes.len() as u64 > max {
+        return Err(fail(format!("The {what} '{path}' is not a file of at most {} KiB.", max >> 10)));
+    }
+    Ok(bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,6 @@ use crate::registry::bind::Args;
 use crate::registry::{Command, Effect, Object, OutputSpec, Param, Side};
 use crate::store::BackupRow;
 use serde_json::json;
-use zeroize::Zeroizing;
 
 const BACKUP_OUTPUT: OutputSpec = OutputSpec {
     type_name: "PpCmk.EnvironmentBackup",
@@ -233,10 +232,8 @@ fn tenant_key_object(k: &byok::TenantKeyInfo) -> Object {
 fn set_tenant_key(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
     let caller = ctx.caller()?.clone();
     let path = args.required("KeyFilePath")?;
-    let bytes = std::fs::read(path).map(Zeroizing::new).map_err(|e| {
-        crate::error::Error::new(ErrorCode::FileError, format!("Cannot read the key file '{path}': {e}."))
-            .with_target(path)
-    })?;
+    // Bounded like Add-AzKeyVaultKey's: a device or a huge file is refused, not read.
+    let bytes = super::keys::read_key_file(path)?;
     let info = byok::set_tenant_key(ctx.store(), ctx.db(), &caller, &bytes, args.str("KeyFilePassword"), ctx.now)?;
     ctx.set_audit_target("tenant BYOK key");
     ctx.set_audit_detail(format!("thumbprint {}", info.thumbprint));

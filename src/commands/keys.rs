@@ -309,7 +309,7 @@ fn tags(args: &Args) -> Option<Map<String, Value>> {
 }
 
 /// Reads a key file the user named: a regular file of at most 1 MiB.
-fn read_key_file(path: &str) -> Result<Zeroizing<Vec<u8>>> {
+pub(super) fn read_key_file(path: &str) -> Result<Zeroizing<Vec<u8>>> {
     let meta = std::fs::metadata(path).map_err(|e| {
         Error::new(ErrorCode::FileError, format!("Cannot read the key file '{path}': {e}.")).with_target(path)
     })?;
@@ -451,10 +451,8 @@ fn lifetime_action_from(map: &Map<String, Value>) -> Result<LifetimeAction> {
 /// Reads `-PolicyPath`: Key Vault's REST shape
 /// `{"lifetimeActions":[{"trigger":{"timeAfterCreate":"P18M"},"action":{"type":"Rotate"}}],"attributes":{"expiryTime":"P2Y"}}`.
 fn policy_from_file(path: &str) -> Result<(Vec<LifetimeAction>, Option<String>)> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Error::new(ErrorCode::FileError, format!("Cannot read the policy file '{path}': {e}.")).with_target(path)
-    })?;
-    let doc: Value = serde_json::from_str(&text)
+    let bytes = crate::files::read_input(path, "policy file", 4 << 20)?;
+    let doc: Value = serde_json::from_slice(&bytes)
         .map_err(|e| Error::invalid(format!("The policy file '{path}' is not JSON: {e}.")))?;
     let mut actions = Vec::new();
     for a in doc.get("lifetimeActions").and_then(Value::as_array).into_iter().flatten() {

@@ -92,6 +92,7 @@ impl PrivateKey {
                     let password = password.ok_or_else(|| {
                         Error::invalid("The key file is encrypted: give its password with -KeyFilePassword.")
                     })?;
+                    check_key_derivation_cost(text)?;
                     RsaPrivateKey::from_pkcs8_encrypted_pem(text, password.as_bytes()).map_err(|_| {
                         Error::invalid(
                             "The key file could not be decrypted: wrong -KeyFilePassword, or not an RSA key.",
@@ -203,6 +204,46 @@ impl PublicKey {
         RsaPublicKey::from_pkcs1_der(der)
             .map(PublicKey)
             .map_err(|e| Error::internal(format!("a sealed public key does not decode: {e}")))
+    }
+}
+
+/// At most this many PBKDF2 iterations (OpenSSL writes 2,048; OWASP advises 600,000).
+const MAX_PBKDF2_ITERATIONS: u32 = 10_000_000;
+/// At most this much scrypt work, 128·r·N·p bytes (OpenSSL's default is 16 MiB).
+const MAX_SCRYPT_BYTES: u128 = 1 << 30;
+
+/// Refuses an encrypted key file whose key derivation asks for absurd work
+/// before attempting it: the file chooses the parameters, and scrypt with a
+/// large N allocates 128·r·N bytes at once (a failed allocation aborts the
+/// process, taking a C ABI host with it), while PBKDF2 may ask for minutes.
+/// Files that do not parse are left to the decryption, which reports them.
+fn check_key_derivation_cost(pem: &str) -> Result<()> {
+    use rsa::pkcs8::pkcs5::{pbes2::Kdf, EncryptionScheme};
+    let Ok((_, doc)) = rsa::pkcs8::SecretDocument::from_pem(pem) else { return Ok(()) };
+    let Ok(info) = rsa::pkcs8::EncryptedPrivateKeyInfoRef::try_from(doc.as_bytes()) else { return Ok(()) };
+    let EncryptionScheme::Pbes2(params) = &info.encryption_algorithm else { return Ok(()) };
+    match &params.kdf {
+        Kdf::Pbkdf2(p) if p.iteration_count > MAX_PBKDF2_ITERATIONS => Err(Error::invalid(format!(
+            "The key file's encryption asks for {} PBKDF2 iterations; at most {MAX_PBKDF2_ITERATIONS} are accepted. Re-encrypt it, e.g. openssl pkcs8 -topk8 -v2 aes-256-cbc.",
+            p.iteration_count
+        ))),
+        Kdf::Scrypt(p) => {
+            let work = 128
+                * u128::from(p.block_size)
+                * u128::from(p.cost_parameter)
+                * u128::from(p.parallelization).max(1);
+            if work > MAX_SCRYPT_BYTES {
+                return Err(Error::invalid(format!(
+                    "The key file's scrypt parameters (N={}, r={}, p={}) ask for more than {} MiB of work; re-encrypt it, e.g. openssl pkcs8 -topk8 -v2 aes-256-cbc.",
+                    p.cost_parameter,
+                    p.block_size,
+                    p.parallelization,
+                    MAX_SCRYPT_BYTES >> 20
+                )));
+            }
+            Ok(())
+        }
+        _ => Ok(()),
     }
 }
 

@@ -9,6 +9,7 @@
 
 use crate::error::{Error, ErrorCode, Result};
 use serde_json::{Map, Value};
+use std::cell::Cell;
 
 /// One enterprise policy a template declares, with every value resolved.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,11 +61,25 @@ pub fn parse_json(text: &str, what: &str) -> Result<Value> {
     })
 }
 
+/// The longest `{placeholder}` recognised (the docs' longest is about 60 characters).
+const MAX_PLACEHOLDER_CHARS: usize = 200;
+
 /// `{Something}` outside quotes: the docs' way of marking a value to fill in.
+///
+/// Linear in the line's length: the next `}` and the next `"` are found with
+/// cursors that only move forward, so a long line of braces is read once.
 fn find_placeholder(line: &str) -> Option<String> {
     let mut in_string = false;
     let mut escaped = false;
     let chars: Vec<char> = line.chars().collect();
+    let next = |from: usize, cursor: &mut usize, wanted: char| {
+        *cursor = (*cursor).max(from);
+        while *cursor < chars.len() && chars[*cursor] != wanted {
+            *cursor += 1;
+        }
+        *cursor
+    };
+    let (mut close, mut quote) = (0, 0);
     for (i, c) in chars.iter().enumerate() {
         if in_string {
             match (escaped, c) {
@@ -78,15 +93,14 @@ fn find_placeholder(line: &str) -> Option<String> {
         match c {
             '"' => in_string = true,
             '{' => {
-                let rest: String = chars[i + 1..].iter().collect();
-                if let Some(end) = rest.find('}') {
-                    let inner = &rest[..end];
-                    if !inner.is_empty()
-                        && !inner.contains('"')
-                        && inner.trim_start().starts_with(|c: char| c.is_alphabetic())
-                    {
-                        return Some(format!("{{{inner}}}"));
-                    }
+                let end = next(i + 1, &mut close, '}');
+                let first = chars[i + 1..end].iter().find(|c| !c.is_whitespace());
+                if end < chars.len()
+                    && end - i - 1 <= MAX_PLACEHOLDER_CHARS
+                    && first.is_some_and(|c| c.is_alphabetic())
+                    && next(i + 1, &mut quote, '"') > end
+                {
+                    return Some(format!("{{{}}}", chars[i + 1..end].iter().collect::<String>()));
                 }
             }
             _ => {}
@@ -105,7 +119,7 @@ pub fn read_policies(
     let root = template.as_object().ok_or_else(|| template_error("$", "a template is a JSON object"))?;
     let parameters = resolve_parameters(root, parameter_values)?;
     let variables = root.get("variables").and_then(Value::as_object).cloned().unwrap_or_default();
-    let ctx = Context { parameters: &parameters, variables: &variables, scope };
+    let ctx = Context { parameters: &parameters, variables: &variables, scope, depth: Cell::new(0) };
     let resources = root
         .get("resources")
         .and_then(Value::as_array)
@@ -167,7 +181,14 @@ struct Context<'a> {
     parameters: &'a Map<String, Value>,
     variables: &'a Map<String, Value>,
     scope: &'a Scope<'a>,
+    /// How many expressions enclose the one being evaluated, across
+    /// `variables()` references: bounded, so that a variable that refers to
+    /// itself, or calls nested thousands deep, fail instead of overflowing the stack.
+    depth: Cell<usize>,
 }
+
+/// Deeper nesting of expressions and variable references is refused.
+const MAX_EXPRESSION_DEPTH: usize = 64;
 
 fn member<'v>(obj: &'v Value, name: &str) -> Option<&'v Value> {
     obj.as_object().and_then(|m| m.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v))
@@ -315,6 +336,19 @@ impl ExprParser<'_, '_> {
     }
 
     fn expression(&mut self) -> Result<Value> {
+        let depth = self.ctx.depth.get();
+        if depth >= MAX_EXPRESSION_DEPTH {
+            return Err(self.err(format!(
+                "expressions nest more than {MAX_EXPRESSION_DEPTH} levels deep (does a variable refer to itself?)"
+            )));
+        }
+        self.ctx.depth.set(depth + 1);
+        let value = self.expression_at_depth();
+        self.ctx.depth.set(depth);
+        value
+    }
+
+    fn expression_at_depth(&mut self) -> Result<Value> {
         self.skip_space();
         let mut value = if self.chars.get(self.pos) == Some(&'\'') {
             self.pos += 1;
@@ -486,6 +520,28 @@ mod tests {
         assert!(e.message.starts_with("parameters.vault:"), "{}", e.message);
         let e = read_policies(&policy_template("[unknownFn()]"), &values, &SCOPE).unwrap_err();
         assert!(e.message.starts_with("resources[0].name:"), "{}", e.message);
+    }
+
+    #[test]
+    fn recursive_variables_and_deep_expressions_are_refused() {
+        let values: Map<String, Value> = [("vault".to_string(), Value::String("kv1".into()))].into_iter().collect();
+        let mut t = policy_template("[variables('loop')]");
+        t["variables"]["loop"] = Value::String("[variables('loop')]".into());
+        let e = read_policies(&t, &values, &SCOPE).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidTemplate);
+        assert!(e.message.contains("64 levels"), "{}", e.message);
+        let deep = format!("[{}'x'{}]", "concat(".repeat(10_000), ")".repeat(10_000));
+        assert!(read_policies(&policy_template(&deep), &values, &SCOPE).unwrap_err().message.contains("64 levels"));
+        let fine = format!("[{}'x'{}]", "concat(".repeat(60), ")".repeat(60));
+        assert_eq!(read_policies(&policy_template(&fine), &values, &SCOPE).unwrap()[0].name, "x");
+    }
+
+    #[test]
+    fn a_long_line_of_braces_is_searched_in_linear_time() {
+        let started = std::time::Instant::now();
+        let e = parse_json(&"{".repeat(4_000_000), "template").unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidTemplate);
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "{:?}", started.elapsed());
     }
 
     #[test]

@@ -510,6 +510,10 @@ fn to_strings(p: &Param, raw: Raw) -> Result<Vec<String>> {
 
 fn to_object(p: &Param, raw: Raw) -> Result<Map<String, Value>> {
     let text = match raw {
+        // The same limit as for the text form: a C ABI request may be 64 MiB.
+        Raw::Json(Value::Object(m)) if json_len(&m) > MAX_JSON_BYTES => {
+            return Err(validation_failed(p, &format!("The argument is longer than {MAX_JSON_BYTES} bytes as JSON.")))
+        }
         Raw::Json(Value::Object(m)) => return Ok(m),
         Raw::Json(Value::String(s)) | Raw::Text(s) => s,
         Raw::Json(other) => return Err(binding_failed(p, &other.to_string())),
@@ -540,6 +544,24 @@ fn to_object(p: &Param, raw: Raw) -> Result<Map<String, Value>> {
         )
         .with_target(p.name)),
     }
+}
+
+/// The length of a value's JSON text, counted without building it.
+fn json_len(value: &Map<String, Value>) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    // Writing to a counter cannot fail, and a map always serialises.
+    let _ = serde_json::to_writer(&mut count, value);
+    count.0
 }
 
 fn validate(p: &Param, value: Value) -> Result<Value> {
@@ -913,6 +935,10 @@ mod tests {
         assert_eq!(code(json(serde_json::json!({"Name": "x", "Settings": [1]}))), ErrorCode::ParameterBindingFailed);
         let long = "x".repeat(MAX_STRING_BYTES + 1);
         assert_eq!(code(json(serde_json::json!({"Name": long}))), ErrorCode::ParameterValidationFailed);
+        let big = serde_json::json!({"a": "x".repeat(MAX_JSON_BYTES)});
+        assert_eq!(code(json(serde_json::json!({"Name": "x", "Settings": big}))), ErrorCode::ParameterValidationFailed);
+        let fits = serde_json::json!({"a": "x".repeat(MAX_JSON_BYTES - 10)});
+        assert!(json(serde_json::json!({"Name": "x", "Settings": fits})).is_ok());
     }
 
     #[test]

@@ -72,6 +72,13 @@ impl Store {
 
     /// Opens (creating on first use) the store in `home`.
     pub fn open(home: &Path) -> Result<Store> {
+        // An empty path would silently put the store in the working folder.
+        if home.as_os_str().is_empty() {
+            return Err(Error::new(
+                ErrorCode::StoreError,
+                "The store folder is an empty path: name a folder, or use the default store (NULL from C, PPCMK_HOME unset).",
+            ));
+        }
         create_private_dir(home)?;
         let db_path = home.join(DATABASE_FILE);
         let key_path = home.join(MASTER_KEY_FILE);
