@@ -11,7 +11,7 @@
 #![allow(non_camel_case_types)]
 
 use crate::error::{Error, ErrorCode};
-use crate::{error_json, response_json, InvokeOptions, Progress, Store};
+use crate::{error_json, response_text, InvokeOptions, Progress, Store};
 use std::cell::Cell;
 use std::ffi::{c_char, c_void, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -74,8 +74,12 @@ fn boundary<T>(on_panic: impl FnOnce() -> T, body: impl FnOnce() -> T) -> T {
 }
 
 fn into_c_string(json: serde_json::Value) -> *mut c_char {
+    text_into_c_string(json.to_string())
+}
+
+fn text_into_c_string(json: String) -> *mut c_char {
     // serde_json escapes U+0000, so the text never holds an interior NUL.
-    CString::new(json.to_string()).map(CString::into_raw).unwrap_or(std::ptr::null_mut())
+    CString::new(json).map(CString::into_raw).unwrap_or(std::ptr::null_mut())
 }
 
 fn error_string(code: ErrorCode, message: &str) -> *mut c_char {
@@ -211,7 +215,7 @@ pub unsafe extern "C" fn ppcmk_invoke_with_progress(
             }
         };
         let options = InvokeOptions { progress: Some(&mut forward), ..InvokeOptions::from_env() };
-        into_c_string(response_json(&crate::invoke_json(store, &request, options)))
+        text_into_c_string(response_text(&crate::invoke_json(store, &request, options)))
     })
 }
 

@@ -83,10 +83,10 @@ pub fn run(report: &mut Report) {
     let cheap_outcome = rust(&cheap_parsed);
     let parse = alone(&|| drop(black_box(serde_json::from_str::<serde_json::Value>(black_box(CHEAP)).unwrap())));
     let respond = alone(&|| {
-        let text = ppcmk::response_json(black_box(&cheap_outcome)).to_string();
+        let text = ppcmk::response_text(black_box(&cheap_outcome));
         drop(black_box(CString::new(text).unwrap()));
     });
-    let response_bytes = ppcmk::response_json(&rust(&cheap_parsed)).to_string().len();
+    let response_bytes = ppcmk::response_text(&rust(&cheap_parsed)).len();
     let empty_c = CString::new(r#"{"parameters":{}}"#).unwrap();
     let empty_parsed: serde_json::Value = serde_json::from_str(r#"{"parameters":{}}"#).unwrap();
     let envelope = paired(&|| abi(&empty_c, false), &|| drop(black_box(rust(&empty_parsed))));
@@ -109,7 +109,7 @@ pub fn run(report: &mut Report) {
             format!("… building the response ({response_bytes} bytes of JSON) and its CString, alone"),
             format!("{respond:.2} µs"),
         )
-        .reference("`ppcmk::response_json(..).to_string()`, `CString::new`, drop, as `ppcmk_invoke` and `ppcmk_string_free` do"),
+        .reference("`ppcmk::response_text(..)`, `CString::new`, drop, as `ppcmk_invoke` and `ppcmk_string_free` do"),
     );
     section.row(
         Row::new("full cheap invoke through the C ABI: `Get-AzContext` (wall time)", format!("{:.1} µs", cheap.a_wall))
