@@ -14,11 +14,21 @@
 //! same way. Cutting bytes that were fsynced is harsher than real hardware;
 //! the recovered state is still a committed prefix, so the checks still hold.
 //!
+//! The re-wrap runs in the health check ahead of the next command, in one
+//! transaction: a kill lands before its commit (the next command re-wraps)
+//! or after it; either way exactly one re-wrap is recorded and audited.
+//! The add and remove commit a batch of 1,000 records at a time with their
+//! watermark; a kill lands anywhere from before the operation is recorded to
+//! after it has ended (and its command's audit entry is written, or not).
+//!
 //! `PPCMK_CRASH_POINTS` (default 10, the CI form; `scripts/crash-injection
 //! --long` runs 100) is the number of SIGKILL points, spread over add,
 //! remove and re-wrap; a fifth as many power cuts (at least two) come on
-//! top. `PPCMK_CRASH_SEED` replays a run: the seed is printed first.
-//! The 50,001-record store is built once; every point starts from a copy.
+//! top. `PPCMK_CRASH_SEED` replays a run: the seed is printed first and
+//! fixes each point's operation and moment (the timing of a loaded machine
+//! still varies). The 50,001-record store is built once; every point starts
+//! from a copy, two at a time (`PPCMK_CRASH_THREADS`): one point's child
+//! runs while the other's store is checked.
 
 mod support;
 
