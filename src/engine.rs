@@ -248,7 +248,9 @@ pub fn invoke(store: &Store, command: &'static Command, args: &Args, options: In
     }
     let mut audit_info: Option<AuditInfo> = None;
     let mut checkpoint = false;
+    let mut busy_before = false;
     let result = retry_busy(|| {
+        let retrying = std::mem::replace(&mut busy_before, true);
         let mut attempt = |db: &Db| -> Result<(Outcome, AuditInfo)> {
             let now = crate::clock::now(db)?;
             let (caller, refused) = match identity::resolve_caller(db, command.side, account.as_deref()) {
@@ -286,7 +288,13 @@ pub fn invoke(store: &Store, command: &'static Command, args: &Args, options: In
         };
         match command.effect {
             Effect::Read => {
-                let (outcome, info) = db.in_transaction(TxMode::Read, &mut |db| attempt(db))?;
+                // A read can write (a key vault audits the DEK unwrap of customer-key
+                // data), and SQLite fails a read transaction's upgrade at once, without
+                // waiting, while another process writes: retried the same way, such a
+                // read starves under steady writers. A retry takes the write lock up
+                // front instead, and so waits for its turn.
+                let mode = if retrying { TxMode::Write } else { TxMode::Read };
+                let (outcome, info) = db.in_transaction(mode, &mut |db| attempt(db))?;
                 if info.audited_read {
                     store.write(|db| audit::append(db, &info.entry(command, None)))?;
                 }

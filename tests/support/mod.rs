@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod cmk;
+pub mod harness;
 
 use ppcmk::{ErrorCode, Store};
 use serde_json::{json, Value};
