@@ -19,8 +19,11 @@ use std::path::PathBuf;
 /// Separates the parts of a multi-part input.
 pub const SEPARATOR: u8 = 0xFF;
 
+/// A target's body: arbitrary bytes in, a panic only on a bug.
+pub type Target = fn(&[u8]);
+
 /// The targets by name, as `scripts/fuzz` and the replay test know them.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("arm_template", arm_template),
     ("cli_args", cli_args),
     ("c_abi", c_abi),
