@@ -21,6 +21,9 @@ pub mod error;
 pub mod ffi;
 pub mod files;
 pub mod flows;
+/// Fuzz target bodies shared by `fuzz/` and the corpus replay test; not an API.
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod identity;
 pub mod keyvault;
 pub mod maintenance;

@@ -546,10 +546,10 @@ fn reads_of_customer_key_data_are_not_starved_by_other_writers() {
     const READS: usize = 5;
     /// A read that still runs then is killed (a starved one runs to its 300 s retry budget).
     const LIMIT: Duration = Duration::from_secs(60);
-    /// All the reads together. Measured on the loaded 2-core machine: under 1 s per
-    /// read when a retry waits for the write lock; 7-16 s per read when it retried
-    /// its read transaction instead.
-    const TOTAL: Duration = Duration::from_secs(10);
+    /// All the reads together: a liveness bound, not a speed target. Measured on
+    /// the loaded 2-core machine: under 3 s for all five when a retry waits for
+    /// the write lock; 60 s when it retried its read transaction instead.
+    const TOTAL: Duration = Duration::from_secs(20);
     let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
     let c = Cmk::new();
     let env = c.environment("Starve", 100);

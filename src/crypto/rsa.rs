@@ -69,6 +69,58 @@ fn crypto_error(what: &str, e: impl std::fmt::Display) -> Error {
     Error::new(ErrorCode::InvalidArgument, format!("{what}: {e}"))
 }
 
+/// Most PBKDF2 iterations an encrypted key file may ask for: RFC 8018's
+/// figure for "especially critical keys" (OpenSSL writes 2,048; OWASP
+/// recommends 600,000). The file chooses the count, so without a bound a
+/// hostile file (2^32 - 1 iterations) keeps the command busy for hours.
+pub const MAX_PBKDF2_ITERATIONS: u32 = 10_000_000;
+/// Most memory scrypt may need for an encrypted key file (128 · r · N bytes):
+/// 256 MiB, above OpenSSL's and RFC 7914's usual parameters. Without a bound a
+/// hostile file (N = 2^40) makes the allocation fail, which aborts the process.
+pub const MAX_SCRYPT_MEMORY: u64 = 256 << 20;
+/// Most scrypt work (128 · r · N · p bytes mixed) for an encrypted key file: 1 GiB.
+pub const MAX_SCRYPT_WORK: u64 = 1 << 30;
+
+/// Refuses an encrypted PKCS#8 file whose key derivation parameters would
+/// take unbounded time or memory, before deriving anything. Files that do
+/// not decode are left to the decryption, which reports them.
+fn check_kdf_cost(pem: &str) -> Result<()> {
+    use rsa::pkcs8::der::Decode;
+    use rsa::pkcs8::pkcs5::{pbes2::Kdf, EncryptionScheme};
+    use rsa::pkcs8::{EncryptedPrivateKeyInfoRef, SecretDocument};
+    let Ok((_, doc)) = SecretDocument::from_pem(pem) else { return Ok(()) };
+    let Ok(info) = EncryptedPrivateKeyInfoRef::from_der(doc.as_bytes()) else { return Ok(()) };
+    let too_costly = |what: String| {
+        Err(Error::invalid(format!(
+            "The key file's encryption asks for {what}; re-encrypt it with usual parameters (e.g. openssl pkcs8 -topk8 -v2 aes-256-cbc)."
+        )))
+    };
+    match &info.encryption_algorithm {
+        EncryptionScheme::Pbes2(params) => match &params.kdf {
+            Kdf::Pbkdf2(p) if p.iteration_count > MAX_PBKDF2_ITERATIONS => {
+                too_costly(format!("{} PBKDF2 iterations, more than {MAX_PBKDF2_ITERATIONS}", p.iteration_count))
+            }
+            Kdf::Scrypt(p) => {
+                let memory = p.cost_parameter.checked_mul(128 * u64::from(p.block_size));
+                let work = memory.and_then(|m| m.checked_mul(u64::from(p.parallelization)));
+                match (memory, work) {
+                    (Some(m), Some(w)) if m <= MAX_SCRYPT_MEMORY && w <= MAX_SCRYPT_WORK => Ok(()),
+                    _ => too_costly(format!(
+                        "scrypt with N={}, r={}, p={}, more than {} MiB of memory or {} MiB of work",
+                        p.cost_parameter,
+                        p.block_size,
+                        p.parallelization,
+                        MAX_SCRYPT_MEMORY >> 20,
+                        MAX_SCRYPT_WORK >> 20
+                    )),
+                }
+            }
+            _ => Ok(()),
+        },
+        _ => Ok(()),
+    }
+}
+
 impl PrivateKey {
     /// Generates a key of `bits` (2048, 3072 or 4096) with exponent 65537.
     pub fn generate(bits: usize) -> Result<PrivateKey> {
@@ -92,7 +144,7 @@ impl PrivateKey {
                     let password = password.ok_or_else(|| {
                         Error::invalid("The key file is encrypted: give its password with -KeyFilePassword.")
                     })?;
-                    check_key_derivation_cost(text)?;
+                    check_kdf_cost(text)?;
                     RsaPrivateKey::from_pkcs8_encrypted_pem(text, password.as_bytes()).map_err(|_| {
                         Error::invalid(
                             "The key file could not be decrypted: wrong -KeyFilePassword, or not an RSA key.",
@@ -204,46 +256,6 @@ impl PublicKey {
         RsaPublicKey::from_pkcs1_der(der)
             .map(PublicKey)
             .map_err(|e| Error::internal(format!("a sealed public key does not decode: {e}")))
-    }
-}
-
-/// At most this many PBKDF2 iterations (OpenSSL writes 2,048; OWASP advises 600,000).
-const MAX_PBKDF2_ITERATIONS: u32 = 10_000_000;
-/// At most this much scrypt work, 128·r·N·p bytes (OpenSSL's default is 16 MiB).
-const MAX_SCRYPT_BYTES: u128 = 1 << 30;
-
-/// Refuses an encrypted key file whose key derivation asks for absurd work
-/// before attempting it: the file chooses the parameters, and scrypt with a
-/// large N allocates 128·r·N bytes at once (a failed allocation aborts the
-/// process, taking a C ABI host with it), while PBKDF2 may ask for minutes.
-/// Files that do not parse are left to the decryption, which reports them.
-fn check_key_derivation_cost(pem: &str) -> Result<()> {
-    use rsa::pkcs8::pkcs5::{pbes2::Kdf, EncryptionScheme};
-    let Ok((_, doc)) = rsa::pkcs8::SecretDocument::from_pem(pem) else { return Ok(()) };
-    let Ok(info) = rsa::pkcs8::EncryptedPrivateKeyInfoRef::try_from(doc.as_bytes()) else { return Ok(()) };
-    let EncryptionScheme::Pbes2(params) = &info.encryption_algorithm else { return Ok(()) };
-    match &params.kdf {
-        Kdf::Pbkdf2(p) if p.iteration_count > MAX_PBKDF2_ITERATIONS => Err(Error::invalid(format!(
-            "The key file's encryption asks for {} PBKDF2 iterations; at most {MAX_PBKDF2_ITERATIONS} are accepted. Re-encrypt it, e.g. openssl pkcs8 -topk8 -v2 aes-256-cbc.",
-            p.iteration_count
-        ))),
-        Kdf::Scrypt(p) => {
-            let work = 128
-                * u128::from(p.block_size)
-                * u128::from(p.cost_parameter)
-                * u128::from(p.parallelization).max(1);
-            if work > MAX_SCRYPT_BYTES {
-                return Err(Error::invalid(format!(
-                    "The key file's scrypt parameters (N={}, r={}, p={}) ask for more than {} MiB of work; re-encrypt it, e.g. openssl pkcs8 -topk8 -v2 aes-256-cbc.",
-                    p.cost_parameter,
-                    p.block_size,
-                    p.parallelization,
-                    MAX_SCRYPT_BYTES >> 20
-                )));
-            }
-            Ok(())
-        }
-        _ => Ok(()),
     }
 }
 

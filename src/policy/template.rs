@@ -9,7 +9,6 @@
 
 use crate::error::{Error, ErrorCode, Result};
 use serde_json::{Map, Value};
-use std::cell::Cell;
 
 /// One enterprise policy a template declares, with every value resolved.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,25 +60,20 @@ pub fn parse_json(text: &str, what: &str) -> Result<Value> {
     })
 }
 
-/// The longest `{placeholder}` recognised (the docs' longest is about 60 characters).
-const MAX_PLACEHOLDER_CHARS: usize = 200;
-
 /// `{Something}` outside quotes: the docs' way of marking a value to fill in.
-///
-/// Linear in the line's length: the next `}` and the next `"` are found with
-/// cursors that only move forward, so a long line of braces is read once.
+/// Linear in the line's length: a hostile line of a million `{` must not
+/// take quadratic time (the file may hold 4 MiB).
 fn find_placeholder(line: &str) -> Option<String> {
+    let chars: Vec<char> = line.chars().collect();
+    // For each position, the index of the next '}' and of the next '"' at or after it.
+    let mut next_close = vec![chars.len(); chars.len() + 1];
+    let mut next_quote = vec![chars.len(); chars.len() + 1];
+    for i in (0..chars.len()).rev() {
+        next_close[i] = if chars[i] == '}' { i } else { next_close[i + 1] };
+        next_quote[i] = if chars[i] == '"' { i } else { next_quote[i + 1] };
+    }
     let mut in_string = false;
     let mut escaped = false;
-    let chars: Vec<char> = line.chars().collect();
-    let next = |from: usize, cursor: &mut usize, wanted: char| {
-        *cursor = (*cursor).max(from);
-        while *cursor < chars.len() && chars[*cursor] != wanted {
-            *cursor += 1;
-        }
-        *cursor
-    };
-    let (mut close, mut quote) = (0, 0);
     for (i, c) in chars.iter().enumerate() {
         if in_string {
             match (escaped, c) {
@@ -93,14 +87,13 @@ fn find_placeholder(line: &str) -> Option<String> {
         match c {
             '"' => in_string = true,
             '{' => {
-                let end = next(i + 1, &mut close, '}');
-                let first = chars[i + 1..end].iter().find(|c| !c.is_whitespace());
-                if end < chars.len()
-                    && end - i - 1 <= MAX_PLACEHOLDER_CHARS
-                    && first.is_some_and(|c| c.is_alphabetic())
-                    && next(i + 1, &mut quote, '"') > end
-                {
-                    return Some(format!("{{{}}}", chars[i + 1..end].iter().collect::<String>()));
+                let end = next_close[i + 1];
+                if end < chars.len() && next_quote[i + 1] > end {
+                    let inner = &chars[i + 1..end];
+                    let first = inner.iter().find(|c| !c.is_whitespace());
+                    if first.is_some_and(|c| c.is_alphabetic()) {
+                        return Some(format!("{{{}}}", inner.iter().collect::<String>()));
+                    }
                 }
             }
             _ => {}
@@ -119,7 +112,7 @@ pub fn read_policies(
     let root = template.as_object().ok_or_else(|| template_error("$", "a template is a JSON object"))?;
     let parameters = resolve_parameters(root, parameter_values)?;
     let variables = root.get("variables").and_then(Value::as_object).cloned().unwrap_or_default();
-    let ctx = Context { parameters: &parameters, variables: &variables, scope, depth: Cell::new(0) };
+    let ctx = Context { parameters: &parameters, variables: &variables, scope, budget: Budget::default() };
     let resources = root
         .get("resources")
         .and_then(Value::as_array)
@@ -181,14 +174,37 @@ struct Context<'a> {
     parameters: &'a Map<String, Value>,
     variables: &'a Map<String, Value>,
     scope: &'a Scope<'a>,
-    /// How many expressions enclose the one being evaluated, across
-    /// `variables()` references: bounded, so that a variable that refers to
-    /// itself, or calls nested thousands deep, fail instead of overflowing the stack.
-    depth: Cell<usize>,
+    budget: Budget,
 }
 
-/// Deeper nesting of expressions and variable references is refused.
-const MAX_EXPRESSION_DEPTH: usize = 64;
+/// Deepest nesting of function calls, counting each `variables()` indirection
+/// (a cycle of variables would otherwise recurse until the stack overflows).
+pub const MAX_EXPRESSION_DEPTH: usize = 32;
+/// Most function calls one template may evaluate.
+pub const MAX_FUNCTION_CALLS: usize = 10_000;
+/// Most bytes of values the expressions of one template may produce or copy
+/// (variables that concatenate each other twice grow exponentially).
+pub const MAX_EXPRESSION_BYTES: usize = 16 << 20;
+
+/// What the expressions of one template have used so far, so a hostile
+/// template fails with `InvalidTemplate` instead of exhausting the stack,
+/// memory or time.
+#[derive(Default)]
+struct Budget {
+    depth: std::cell::Cell<usize>,
+    calls: std::cell::Cell<usize>,
+    bytes: std::cell::Cell<usize>,
+}
+
+/// The bytes a value holds, roughly: what cloning or building it costs.
+fn weight(v: &Value) -> usize {
+    match v {
+        Value::String(s) => s.len() + 1,
+        Value::Array(items) => items.iter().map(weight).sum::<usize>() + 1,
+        Value::Object(m) => m.iter().map(|(k, v)| k.len() + weight(v)).sum::<usize>() + 1,
+        _ => 1,
+    }
+}
 
 fn member<'v>(obj: &'v Value, name: &str) -> Option<&'v Value> {
     obj.as_object().and_then(|m| m.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v))
@@ -336,19 +352,6 @@ impl ExprParser<'_, '_> {
     }
 
     fn expression(&mut self) -> Result<Value> {
-        let depth = self.ctx.depth.get();
-        if depth >= MAX_EXPRESSION_DEPTH {
-            return Err(self.err(format!(
-                "expressions nest more than {MAX_EXPRESSION_DEPTH} levels deep (does a variable refer to itself?)"
-            )));
-        }
-        self.ctx.depth.set(depth + 1);
-        let value = self.expression_at_depth();
-        self.ctx.depth.set(depth);
-        value
-    }
-
-    fn expression_at_depth(&mut self) -> Result<Value> {
         self.skip_space();
         let mut value = if self.chars.get(self.pos) == Some(&'\'') {
             self.pos += 1;
@@ -379,19 +382,27 @@ impl ExprParser<'_, '_> {
             if !self.eat('(') {
                 return Err(self.err(format!("'{name}' must be called as {name}(...)")));
             }
-            let mut args = Vec::new();
-            if !self.eat(')') {
-                loop {
-                    args.push(self.expression()?);
-                    if self.eat(')') {
-                        break;
-                    }
-                    if !self.eat(',') {
-                        return Err(self.err("expected ',' or ')' in the expression"));
-                    }
-                }
+            let budget = &self.ctx.budget;
+            budget.calls.set(budget.calls.get() + 1);
+            if budget.calls.get() > MAX_FUNCTION_CALLS {
+                return Err(self.err(format!("the template evaluates more than {MAX_FUNCTION_CALLS} function calls")));
             }
-            self.call(&name, &args)?
+            if budget.depth.get() >= MAX_EXPRESSION_DEPTH {
+                return Err(self.err(format!(
+                    "the expression nests more than {MAX_EXPRESSION_DEPTH} calls deep, or its variables refer to each other in a cycle"
+                )));
+            }
+            budget.depth.set(budget.depth.get() + 1);
+            let value = self.arguments().and_then(|args| self.call(&name, &args));
+            budget.depth.set(budget.depth.get() - 1);
+            let value = value?;
+            budget.bytes.set(budget.bytes.get().saturating_add(weight(&value)));
+            if budget.bytes.get() > MAX_EXPRESSION_BYTES {
+                return Err(
+                    self.err(format!("the template's expressions produce more than {MAX_EXPRESSION_BYTES} bytes"))
+                );
+            }
+            value
         };
         while self.eat('.') {
             let prop = self.ident();
@@ -400,6 +411,23 @@ impl ExprParser<'_, '_> {
                 .ok_or_else(|| self.err(format!("the value has no property '{prop}'")))?;
         }
         Ok(value)
+    }
+
+    /// The arguments of a call, after its `(`, up to and including its `)`.
+    fn arguments(&mut self) -> Result<Vec<Value>> {
+        let mut args = Vec::new();
+        if !self.eat(')') {
+            loop {
+                args.push(self.expression()?);
+                if self.eat(')') {
+                    break;
+                }
+                if !self.eat(',') {
+                    return Err(self.err("expected ',' or ')' in the expression"));
+                }
+            }
+        }
+        Ok(args)
     }
 
     fn call(&self, name: &str, args: &[Value]) -> Result<Value> {
@@ -523,25 +551,34 @@ mod tests {
     }
 
     #[test]
-    fn recursive_variables_and_deep_expressions_are_refused() {
-        let values: Map<String, Value> = [("vault".to_string(), Value::String("kv1".into()))].into_iter().collect();
-        let mut t = policy_template("[variables('loop')]");
-        t["variables"]["loop"] = Value::String("[variables('loop')]".into());
+    fn hostile_expressions_are_refused_not_a_stack_overflow_or_a_hang() {
+        let mut values = Map::new();
+        values.insert("vault".into(), Value::String("kv1".into()));
+        let mut t = policy_template("[variables('a')]");
+        t["variables"] = serde_json::json!({"a": "[variables('b')]", "b": "[concat(variables('a'), 'x')]"});
         let e = read_policies(&t, &values, &SCOPE).unwrap_err();
-        assert_eq!(e.code, ErrorCode::InvalidTemplate);
-        assert!(e.message.contains("64 levels"), "{}", e.message);
-        let deep = format!("[{}'x'{}]", "concat(".repeat(10_000), ")".repeat(10_000));
-        assert!(read_policies(&policy_template(&deep), &values, &SCOPE).unwrap_err().message.contains("64 levels"));
-        let fine = format!("[{}'x'{}]", "concat(".repeat(60), ")".repeat(60));
-        assert_eq!(read_policies(&policy_template(&fine), &values, &SCOPE).unwrap()[0].name, "x");
+        assert!(e.code == ErrorCode::InvalidTemplate && e.message.contains("cycle"), "{}", e.message);
+        let mut t = policy_template("[variables('v0')]");
+        for i in 0..40 {
+            t["variables"][format!("v{i}")] =
+                Value::String(format!("[concat(variables('v{}'), variables('v{}'))]", i + 1, i + 1));
+        }
+        t["variables"]["v40"] = Value::String("x".repeat(1000));
+        let e = read_policies(&t, &values, &SCOPE).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidTemplate, "{}", e.message);
+        let deep = format!("[{}'x'{}]", "concat(".repeat(100_000), ")".repeat(100_000));
+        let e = read_policies(&policy_template(&deep), &values, &SCOPE).unwrap_err();
+        assert!(e.message.contains("32 calls deep"), "{}", e.message);
+        let ok = format!("[{}'x'{}]", "concat(".repeat(30), ")".repeat(30));
+        assert_eq!(read_policies(&policy_template(&ok), &values, &SCOPE).unwrap()[0].name, "x");
     }
 
     #[test]
-    fn a_long_line_of_braces_is_searched_in_linear_time() {
-        let started = std::time::Instant::now();
-        let e = parse_json(&"{".repeat(4_000_000), "template").unwrap_err();
-        assert_eq!(e.code, ErrorCode::InvalidTemplate);
-        assert!(started.elapsed() < std::time::Duration::from_secs(10), "{:?}", started.elapsed());
+    fn a_line_of_many_braces_is_scanned_in_linear_time() {
+        // A quadratic scan of this line would take hours: the test would not finish.
+        let line = "{".repeat(1_000_000);
+        assert!(find_placeholder(&line).is_none());
+        assert_eq!(find_placeholder(&format!("{line}a}}")).as_deref(), Some("{a}"));
     }
 
     #[test]

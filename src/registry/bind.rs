@@ -192,6 +192,9 @@ pub fn bind_cli(command: &'static Command, tokens: &[String]) -> Result<CliBindi
         };
         named.push((p, Raw::Text(value)));
     }
+    // An empty value for a pipeline string counts as not given, as on the JSON
+    // path the PowerShell module takes (`-VaultName ''` binds the same both ways).
+    named.retain(|(p, raw)| !matches!(raw, Raw::Text(s) if piped_empty(p, &Value::String(s.clone()))));
     Ok(CliBinding::Run { args: finish(command, named)?, format })
 }
 

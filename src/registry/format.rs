@@ -158,14 +158,50 @@ fn csv_field(value: &Value) -> String {
     }
 }
 
-/// Prefixes `'` to text a spreadsheet would evaluate as a formula.
+/// Prefixes `'` to text a spreadsheet would evaluate as a formula: text
+/// starting with `=`, `+`, `-`, `@`, tab or carriage return (OWASP's CSV
+/// Injection list) or NUL (ASVS 5.0, 1.2.10), unless it is a plain decimal
+/// number such as `-5` or `+1.5e3`. Only numbers written exactly so are
+/// exempt: `-inf`, `NaN` or ` -5` are text to a spreadsheet, and Rust's
+/// float parser would let them through.
 pub fn neutralise_formula(s: &str) -> String {
-    let risky = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    if risky && s.trim().parse::<f64>().is_err() {
+    let risky = s.starts_with(['=', '+', '-', '@', '\t', '\r', '\0']);
+    if risky && !is_plain_number(s) {
         format!("'{s}")
     } else {
         s.to_string()
     }
+}
+
+/// `[+-]digits[.digits][e[+-]digits]` and nothing else.
+fn is_plain_number(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = usize::from(matches!(b.first(), Some(b'+' | b'-')));
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while b.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i - start
+    };
+    let mut mantissa = digits(&mut i);
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        mantissa += digits(&mut i);
+    }
+    if mantissa == 0 {
+        return false;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
 }
 
 #[cfg(test)]
@@ -198,5 +234,15 @@ mod tests {
             out,
             "\"N\",\"V\",\"S\",\"T\",\"L\"\n\"'=cmd|' /C calc'!A0\",\"-5\",\"-5\",\"'@SUM(1)\",\"[\"\"a\"\"]\"\n"
         );
+    }
+
+    #[test]
+    fn only_plain_numbers_escape_neutralisation() {
+        for kept in ["-5", "+1.5e3", "-0.25", "abc", "", "'=x"] {
+            assert_eq!(neutralise_formula(kept), kept);
+        }
+        for risky in ["-inf", "-NaN", "+infinity", "\t5", "\r-5", "\0=1", "-5 ", "-1+1", "-"] {
+            assert_eq!(neutralise_formula(risky), format!("'{risky}"), "{risky:?}");
+        }
     }
 }
