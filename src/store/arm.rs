@@ -82,29 +82,27 @@ impl Db {
     }
 
     pub fn arm_resources(&self, q: &ArmQuery) -> Result<Vec<ArmResourceRow>> {
-        let mut stmt = self
-            .conn
-            .prepare(&format!(
+        self.rows(
+            &format!(
                 "SELECT {COLUMNS} FROM arm_resources
                  WHERE (?1 IS NULL OR type = ?1)
                    AND (?2 IS NULL OR resource_group = ?2 COLLATE NOCASE)
                    AND (?3 IS NULL OR name = ?3 COLLATE NOCASE)
                  ORDER BY id_key"
-            ))
-            .checked()?;
-        let rows = stmt.query_map(params![q.resource_type, q.resource_group, q.name], from_row).checked()?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+            ),
+            params![q.resource_type, q.resource_group, q.name],
+            from_row,
+        )
     }
 
     /// Resources whose id starts with `prefix/` (children and descendants).
     pub fn arm_resources_under(&self, prefix: &str) -> Result<Vec<ArmResourceRow>> {
         let pattern = format!("{}/%", super::directory::escape_like(&id_key(prefix)));
-        let mut stmt = self
-            .conn
-            .prepare(&format!("SELECT {COLUMNS} FROM arm_resources WHERE id_key LIKE ?1 ESCAPE '\\' ORDER BY id_key"))
-            .checked()?;
-        let rows = stmt.query_map([pattern], from_row).checked()?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+        self.rows(
+            &format!("SELECT {COLUMNS} FROM arm_resources WHERE id_key LIKE ?1 ESCAPE '\\' ORDER BY id_key"),
+            [pattern],
+            from_row,
+        )
     }
 
     pub fn provider_state(&self, subscription_id: &str, namespace: &str) -> Result<Option<String>> {

@@ -103,9 +103,8 @@ impl Db {
 
     /// Matching entries, oldest first.
     pub fn audit_rows(&self, q: &AuditQuery) -> Result<Vec<AuditRow>> {
-        let mut stmt = self
-            .conn
-            .prepare(&format!(
+        self.rows(
+            &format!(
                 "SELECT * FROM (
                    SELECT {COLUMNS} FROM audit_log
                    WHERE (?1 IS NULL OR time >= ?1)
@@ -114,12 +113,10 @@ impl Db {
                      AND (?5 IS NULL OR table_name = ?5 COLLATE NOCASE)
                    ORDER BY seq DESC LIMIT ?3)
                  ORDER BY seq"
-            ))
-            .checked()?;
-        let rows = stmt
-            .query_map(params![q.since, q.principal, q.last.unwrap_or(-1), q.environment, q.table], from_row)
-            .checked()?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+            ),
+            params![q.since, q.principal, q.last.unwrap_or(-1), q.environment, q.table],
+            from_row,
+        )
     }
 
     /// The recorded head of the chain: (seq, hash, mac over both).

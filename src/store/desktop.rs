@@ -170,12 +170,11 @@ impl Db {
     }
 
     pub fn secrets(&self, vault_id: &str) -> Result<Vec<SecretRow>> {
-        let mut stmt = self
-            .conn
-            .prepare(&format!("SELECT {SECRET_COLUMNS} FROM vault_secrets WHERE vault_id = ?1 ORDER BY name"))
-            .checked()?;
-        let rows = stmt.query_map([vault_id], secret_from_row).checked()?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+        self.rows(
+            &format!("SELECT {SECRET_COLUMNS} FROM vault_secrets WHERE vault_id = ?1 ORDER BY name"),
+            [vault_id],
+            secret_from_row,
+        )
     }
 
     pub fn insert_secret(&self, s: &SecretRow) -> Result<()> {
@@ -215,14 +214,9 @@ impl Db {
     }
 
     pub fn secrets_due_for_purge(&self, now: DateTime<Utc>) -> Result<Vec<SecretRow>> {
-        let mut stmt = self
-            .conn
-            .prepare(&format!(
+        self.rows(&format!(
                 "SELECT {SECRET_COLUMNS} FROM vault_secrets WHERE scheduled_purge_time IS NOT NULL AND scheduled_purge_time <= ?1"
-            ))
-            .checked()?;
-        let rows = stmt.query_map([to_storage(now)], secret_from_row).checked()?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+            ), [to_storage(now)], secret_from_row)
     }
 
     pub fn insert_secret_version(&self, v: &SecretVersionRow) -> Result<()> {
@@ -239,14 +233,11 @@ impl Db {
 
     /// Versions of a secret, oldest first.
     pub fn secret_versions(&self, secret_id: &str) -> Result<Vec<SecretVersionRow>> {
-        let mut stmt = self
-            .conn
-            .prepare(&format!(
-                "SELECT {SECRET_VERSION_COLUMNS} FROM vault_secret_versions WHERE secret_id = ?1 ORDER BY seq"
-            ))
-            .checked()?;
-        let rows = stmt.query_map([secret_id], secret_version_from_row).checked()?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+        self.rows(
+            &format!("SELECT {SECRET_VERSION_COLUMNS} FROM vault_secret_versions WHERE secret_id = ?1 ORDER BY seq"),
+            [secret_id],
+            secret_version_from_row,
+        )
     }
 
     // ---------------------------------------------------------- credentials
@@ -281,12 +272,11 @@ impl Db {
     }
 
     pub fn credentials(&self, env_key: i64) -> Result<Vec<CredentialRow>> {
-        let mut stmt = self
-            .conn
-            .prepare(&format!("SELECT {CREDENTIAL_COLUMNS} FROM credentials WHERE env_key = ?1 ORDER BY name"))
-            .checked()?;
-        let rows = stmt.query_map([env_key], credential_from_row).checked()?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+        self.rows(
+            &format!("SELECT {CREDENTIAL_COLUMNS} FROM credentials WHERE env_key = ?1 ORDER BY name"),
+            [env_key],
+            credential_from_row,
+        )
     }
 
     pub fn grant_credential_access(&self, credential_key: i64, object_id: &str) -> Result<bool> {
@@ -333,12 +323,11 @@ impl Db {
 
     /// (object id, role) of everyone a flow is shared with.
     pub fn flow_permissions(&self, flow_key: i64) -> Result<Vec<(String, String)>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT object_id, role FROM flow_permissions WHERE flow_key = ?1 ORDER BY object_id")
-            .checked()?;
-        let rows = stmt.query_map([flow_key], |r| Ok((r.get(0)?, r.get(1)?))).checked()?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+        self.rows(
+            "SELECT object_id, role FROM flow_permissions WHERE flow_key = ?1 ORDER BY object_id",
+            [flow_key],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
     }
 
     /// Whether any flow of the environment is shared with the principal.
@@ -375,12 +364,11 @@ impl Db {
 
     /// (role, object id) pairs of an environment's Dataverse security roles.
     pub fn security_role_members(&self, env_key: i64) -> Result<Vec<(String, String)>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT role, object_id FROM security_role_members WHERE env_key = ?1 ORDER BY role, object_id")
-            .checked()?;
-        let rows = stmt.query_map([env_key], |r| Ok((r.get(0)?, r.get(1)?))).checked()?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+        self.rows(
+            "SELECT role, object_id FROM security_role_members WHERE env_key = ?1 ORDER BY role, object_id",
+            [env_key],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
     }
 
     // ----------------------------------------------------------- components
@@ -408,14 +396,11 @@ impl Db {
     }
 
     pub fn components(&self, env_key: i64) -> Result<Vec<ComponentRow>> {
-        let mut stmt = self
-            .conn
-            .prepare(&format!(
-                "SELECT {COMPONENT_COLUMNS} FROM desktop_components WHERE env_key = ?1 ORDER BY kind, name"
-            ))
-            .checked()?;
-        let rows = stmt.query_map([env_key], component_from_row).checked()?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+        self.rows(
+            &format!("SELECT {COMPONENT_COLUMNS} FROM desktop_components WHERE env_key = ?1 ORDER BY kind, name"),
+            [env_key],
+            component_from_row,
+        )
     }
 
     pub fn grant_component_access(&self, component_key: i64, object_id: &str) -> Result<bool> {
@@ -478,12 +463,11 @@ impl Db {
     }
 
     pub fn dlp_policies(&self) -> Result<Vec<DlpPolicyRow>> {
-        let mut stmt = self
-            .conn
-            .prepare(&format!("SELECT {DLP_COLUMNS} FROM dlp_policies ORDER BY created_time, policy_name"))
-            .checked()?;
-        let rows = stmt.query_map([], dlp_from_row).checked()?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+        self.rows(
+            &format!("SELECT {DLP_COLUMNS} FROM dlp_policies ORDER BY created_time, policy_name"),
+            [],
+            dlp_from_row,
+        )
     }
 
     pub fn delete_dlp_policy(&self, policy_name: &str) -> Result<bool> {

@@ -178,9 +178,8 @@ impl Db {
 
     pub fn find_principals(&self, q: &PrincipalQuery) -> Result<Vec<PrincipalRow>> {
         let prefix = q.display_name_prefix.map(|p| format!("{}%", escape_like(p)));
-        let mut stmt = self
-            .conn
-            .prepare(&format!(
+        self.rows(
+            &format!(
                 "SELECT {PRINCIPAL_COLUMNS} FROM principals
                  WHERE (?1 IS NULL OR kind = ?1)
                    AND (?2 IS NULL OR object_id = ?2 COLLATE NOCASE)
@@ -188,15 +187,10 @@ impl Db {
                    AND (?4 IS NULL OR display_name = ?4 COLLATE NOCASE)
                    AND (?5 IS NULL OR display_name LIKE ?5 ESCAPE '\\')
                  ORDER BY display_name COLLATE NOCASE, object_id"
-            ))
-            .checked()?;
-        let rows = stmt
-            .query_map(
-                params![q.kind.map(|k| k.as_str()), q.object_id, q.user_principal_name, q.display_name, prefix],
-                principal_from_row,
-            )
-            .checked()?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+            ),
+            params![q.kind.map(|k| k.as_str()), q.object_id, q.user_principal_name, q.display_name, prefix],
+            principal_from_row,
+        )
     }
 
     /// Adds a directory role member; false if already a member.

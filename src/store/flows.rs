@@ -258,28 +258,19 @@ impl Db {
 
     /// Flows of an environment (all, or those on one key), in creation order.
     pub fn flows(&self, env_key: i64, key_managed_by: Option<&str>) -> Result<Vec<FlowRow>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(&format!(
+        self.rows(&format!(
                 "SELECT {FLOW_COLUMNS} FROM flows WHERE env_key = ?1 AND (?2 IS NULL OR key_managed_by = ?2) ORDER BY flow_key"
-            ))
-            .checked()?;
-        let rows = stmt.query_map(params![env_key, key_managed_by], flow_from_row).checked()?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+            ), params![env_key, key_managed_by], flow_from_row)
     }
 
     /// Flows of an environment (all, or those on one key) for a listing:
     /// no definitions are read.
     pub fn flow_listing(&self, env_key: i64, key_managed_by: Option<&str>) -> Result<Vec<FlowListingRow>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT flow_key, flow_id, generation, sealed_name, key_managed_by, mmk_reason, mmk_reason_flow
+        self.rows(
+            "SELECT flow_key, flow_id, generation, sealed_name, key_managed_by, mmk_reason, mmk_reason_flow
                  FROM flows WHERE env_key = ?1 AND (?2 IS NULL OR key_managed_by = ?2) ORDER BY flow_key",
-            )
-            .checked()?;
-        let rows = stmt
-            .query_map(params![env_key, key_managed_by], |r| {
+            params![env_key, key_managed_by],
+            |r| {
                 Ok(FlowListingRow {
                     flow_key: r.get(0)?,
                     flow_id: r.get(1)?,
@@ -289,9 +280,8 @@ impl Db {
                     mmk_reason: r.get(5)?,
                     mmk_reason_flow: r.get(6)?,
                 })
-            })
-            .checked()?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+            },
+        )
     }
 
     /// Flows on the Microsoft-managed key that have a reason of their own to
@@ -302,18 +292,14 @@ impl Db {
     /// them, so a key change (Switch) that passes through the Microsoft key
     /// brings them back instead of leaving them behind.
     pub fn flows_with_own_reason(&self, env_key: i64) -> Result<Vec<FlowTraits>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT flow_key, flow_id, trigger_kind, in_solution, uses_list_flows_v1, key_managed_by
+        self.rows(
+            "SELECT flow_key, flow_id, trigger_kind, in_solution, uses_list_flows_v1, key_managed_by
                  FROM flows WHERE env_key = ?1 AND key_managed_by = 'Microsoft' AND created_under_cmk = 0
                    AND (trigger_kind IN ('Http', 'Teams') OR (trigger_kind = 'PowerAppsV1' AND in_solution = 0)
                         OR uses_list_flows_v1 = 1)
                  ORDER BY flow_key",
-            )
-            .checked()?;
-        let rows = stmt
-            .query_map([env_key], |r| {
+            [env_key],
+            |r| {
                 Ok(FlowTraits {
                     flow_key: r.get(0)?,
                     flow_id: r.get(1)?,
@@ -322,22 +308,18 @@ impl Db {
                     uses_list_flows_v1: r.get(4)?,
                     key_managed_by: r.get(5)?,
                 })
-            })
-            .checked()?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+            },
+        )
     }
 
     /// The flows on the Microsoft-managed key that call `child_key`: (key, FlowName).
     pub fn flow_parents_on_microsoft_key(&self, child_key: i64) -> Result<Vec<(i64, String)>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT f.flow_key, f.flow_id FROM flow_children c JOIN flows f ON f.flow_key = c.parent_key
+        self.rows(
+            "SELECT f.flow_key, f.flow_id FROM flow_children c JOIN flows f ON f.flow_key = c.parent_key
                  WHERE c.child_key = ?1 AND f.key_managed_by = 'Microsoft'",
-            )
-            .checked()?;
-        let rows = stmt.query_map([child_key], |r| Ok((r.get(0)?, r.get(1)?))).checked()?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+            [child_key],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
     }
 
     /// One flow's listing row.
@@ -431,16 +413,15 @@ impl Db {
     /// Runs of one flow (or of a whole environment), newest first; `current`
     /// leaves out the legacy runs; at most `limit`.
     pub fn flow_runs(&self, env_key: i64, flow_key: Option<i64>, current: bool, limit: i64) -> Result<Vec<FlowRunRow>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(&format!(
+        self.rows(
+            &format!(
                 "SELECT {RUN_COLUMNS} FROM flow_runs
                  WHERE env_key = ?1 AND (?2 IS NULL OR flow_key = ?2) AND (?3 = 0 OR legacy = 0)
                  ORDER BY start_time DESC, run_key DESC LIMIT ?4"
-            ))
-            .checked()?;
-        let rows = stmt.query_map(params![env_key, flow_key, current, limit], run_from_row).checked()?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+            ),
+            params![env_key, flow_key, current, limit],
+            run_from_row,
+        )
     }
 
     /// Marks a flow's runs so far as legacy (not carried forward).
@@ -451,15 +432,8 @@ impl Db {
     /// Flows with legacy runs, with the time of their key change (maintenance
     /// deletes those runs 30 days later).
     pub fn legacy_run_flows(&self) -> Result<Vec<(i64, DateTime<Utc>)>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT f.flow_key, f.key_changed_time FROM flows f
-                 WHERE f.flow_key IN (SELECT flow_key FROM flow_runs WHERE legacy = 1) AND f.key_changed_time IS NOT NULL",
-            )
-            .checked()?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, time(r, 1)?))).checked()?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+        self.rows("SELECT f.flow_key, f.key_changed_time FROM flows f
+                 WHERE f.flow_key IN (SELECT flow_key FROM flow_runs WHERE legacy = 1) AND f.key_changed_time IS NOT NULL", [], |r| Ok((r.get(0)?, time(r, 1)?)))
     }
 
     pub fn delete_legacy_runs_of_flow(&self, flow_key: i64) -> Result<usize> {
@@ -501,14 +475,11 @@ impl Db {
     }
 
     pub fn connections(&self, env_key: i64) -> Result<Vec<ConnectionRow>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT {CONNECTION_COLUMNS} FROM connections WHERE env_key = ?1 ORDER BY connection_key"
-            ))
-            .checked()?;
-        let rows = stmt.query_map([env_key], connection_from_row).checked()?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+        self.rows(
+            &format!("SELECT {CONNECTION_COLUMNS} FROM connections WHERE env_key = ?1 ORDER BY connection_key"),
+            [env_key],
+            connection_from_row,
+        )
     }
 
     pub fn delete_connection(&self, env_key: i64, connection_id: &str) -> Result<bool> {

@@ -246,24 +246,18 @@ impl Db {
 
     /// Vaults of a kind ("Vault" or "ManagedHsm"), ordered by name.
     pub fn vaults(&self, kind: &str) -> Result<Vec<VaultRow>> {
-        let mut stmt = self
-            .conn
-            .prepare(&format!("SELECT {VAULT_COLUMNS} FROM key_vaults WHERE kind = ?1 ORDER BY name"))
-            .checked()?;
-        let rows = stmt.query_map([kind], vault_from_row).checked()?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+        self.rows(
+            &format!("SELECT {VAULT_COLUMNS} FROM key_vaults WHERE kind = ?1 ORDER BY name"),
+            [kind],
+            vault_from_row,
+        )
     }
 
     /// Soft-deleted vaults whose scheduled purge time has come.
     pub fn vaults_due_for_purge(&self, now: DateTime<Utc>) -> Result<Vec<VaultRow>> {
-        let mut stmt = self
-            .conn
-            .prepare(&format!(
+        self.rows(&format!(
                 "SELECT {VAULT_COLUMNS} FROM key_vaults WHERE scheduled_purge_time IS NOT NULL AND scheduled_purge_time <= ?1"
-            ))
-            .checked()?;
-        let rows = stmt.query_map([to_storage(now)], vault_from_row).checked()?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+            ), [to_storage(now)], vault_from_row)
     }
 
     /// Removes a vault with its keys, versions and access policies for good.
@@ -272,23 +266,18 @@ impl Db {
     }
 
     pub fn access_policies(&self, vault_id: &str) -> Result<Vec<AccessPolicyRow>> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT object_id, permissions_to_keys, permissions_to_secrets FROM key_vault_access_policies
+        self.rows(
+            "SELECT object_id, permissions_to_keys, permissions_to_secrets FROM key_vault_access_policies
                  WHERE vault_id = ?1 ORDER BY object_id",
-            )
-            .checked()?;
-        let rows = stmt
-            .query_map([vault_id], |r| {
+            [vault_id],
+            |r| {
                 Ok(AccessPolicyRow {
                     object_id: r.get(0)?,
                     permissions_to_keys: json_list(r, 1)?,
                     permissions_to_secrets: json_list(r, 2)?,
                 })
-            })
-            .checked()?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+            },
+        )
     }
 
     pub fn set_access_policy(&self, vault_id: &str, p: &AccessPolicyRow) -> Result<()> {
@@ -368,36 +357,29 @@ impl Db {
 
     /// Every key of a vault, ordered by name.
     pub fn keys(&self, vault_id: &str) -> Result<Vec<KeyRow>> {
-        let mut stmt = self
-            .conn
-            .prepare(&format!("SELECT {KEY_COLUMNS} FROM vault_keys WHERE vault_id = ?1 ORDER BY name"))
-            .checked()?;
-        let rows = stmt.query_map([vault_id], key_from_row).checked()?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+        self.rows(
+            &format!("SELECT {KEY_COLUMNS} FROM vault_keys WHERE vault_id = ?1 ORDER BY name"),
+            [vault_id],
+            key_from_row,
+        )
     }
 
     pub fn keys_due_for_purge(&self, now: DateTime<Utc>) -> Result<Vec<KeyRow>> {
-        let mut stmt = self
-            .conn
-            .prepare(&format!(
+        self.rows(&format!(
                 "SELECT {KEY_COLUMNS} FROM vault_keys WHERE scheduled_purge_time IS NOT NULL AND scheduled_purge_time <= ?1"
-            ))
-            .checked()?;
-        let rows = stmt.query_map([to_storage(now)], key_from_row).checked()?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+            ), [to_storage(now)], key_from_row)
     }
 
     pub fn keys_due_for_rotation(&self, now: DateTime<Utc>) -> Result<Vec<KeyRow>> {
-        let mut stmt = self
-            .conn
-            .prepare(&format!(
+        self.rows(
+            &format!(
                 "SELECT {KEY_COLUMNS} FROM vault_keys
                  WHERE next_rotation_time IS NOT NULL AND next_rotation_time <= ?1 AND deleted_time IS NULL
                    AND vault_id IN (SELECT vault_id FROM key_vaults WHERE deleted_time IS NULL)"
-            ))
-            .checked()?;
-        let rows = stmt.query_map([to_storage(now)], key_from_row).checked()?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+            ),
+            [to_storage(now)],
+            key_from_row,
+        )
     }
 
     /// The earliest purge or rotation time the key vaults have scheduled.
@@ -468,12 +450,11 @@ impl Db {
 
     /// A key's versions, newest first.
     pub fn key_versions(&self, key_id: &str) -> Result<Vec<KeyVersionRow>> {
-        let mut stmt = self
-            .conn
-            .prepare(&format!("SELECT {VERSION_COLUMNS} FROM vault_key_versions WHERE key_id = ?1 ORDER BY seq DESC"))
-            .checked()?;
-        let rows = stmt.query_map([key_id], version_from_row).checked()?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+        self.rows(
+            &format!("SELECT {VERSION_COLUMNS} FROM vault_key_versions WHERE key_id = ?1 ORDER BY seq DESC"),
+            [key_id],
+            version_from_row,
+        )
     }
 
     pub fn key_version(&self, key_id: &str, version: &str) -> Result<Option<KeyVersionRow>> {

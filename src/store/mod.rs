@@ -197,6 +197,19 @@ pub(crate) enum TxMode {
 }
 
 impl Db {
+    /// Every row `query` returns for `params`, each made by `row`.
+    pub(crate) fn rows<T>(
+        &self,
+        query: &str,
+        params: impl rusqlite::Params,
+        row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>> {
+        use sql::Checked;
+        let mut stmt = self.conn.prepare_cached(query).checked()?;
+        let rows = stmt.query_map(params, row).checked()?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+    }
+
     /// The audit log's MAC key; every connection a store hands out has it.
     pub(crate) fn audit_key(&self) -> Result<&[u8; 32]> {
         self.audit_key.as_deref().map(|k| &**k).ok_or_else(|| Error::internal("a connection without the audit key"))

@@ -105,16 +105,15 @@ impl Db {
         principal_id: Option<&str>,
         role_definition_id: Option<&str>,
     ) -> Result<Vec<RoleAssignmentRow>> {
-        let mut stmt = self
-            .conn
-            .prepare(&format!(
+        self.rows(
+            &format!(
                 "SELECT {COLUMNS} FROM role_assignments
                  WHERE (?1 IS NULL OR principal_id = ?1 COLLATE NOCASE)
                    AND (?2 IS NULL OR role_definition_id = ?2)
                  ORDER BY scope_key, created_time"
-            ))
-            .checked()?;
-        let rows = stmt.query_map(params![principal_id, role_definition_id], from_row).checked()?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+            ),
+            params![principal_id, role_definition_id],
+            from_row,
+        )
     }
 }

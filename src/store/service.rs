@@ -338,12 +338,11 @@ impl Db {
     }
 
     pub fn policies(&self) -> Result<Vec<PolicyRow>> {
-        let mut stmt = self
-            .conn
-            .prepare(&format!("SELECT {POLICY_COLUMNS} FROM enterprise_policies ORDER BY resource_id"))
-            .checked()?;
-        let rows = stmt.query_map([], policy_from_row).checked()?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+        self.rows(
+            &format!("SELECT {POLICY_COLUMNS} FROM enterprise_policies ORDER BY resource_id"),
+            [],
+            policy_from_row,
+        )
     }
 
     // ----------------------------------------------------------- environments
@@ -436,25 +435,21 @@ impl Db {
     }
 
     pub fn environments(&self) -> Result<Vec<EnvironmentRow>> {
-        let mut stmt = self
-            .conn
-            .prepare(&format!(
-                "SELECT {ENV_COLUMNS} FROM environments ORDER BY is_default DESC, display_name COLLATE NOCASE"
-            ))
-            .checked()?;
-        let rows = stmt.query_map([], env_from_row).checked()?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+        self.rows(
+            &format!("SELECT {ENV_COLUMNS} FROM environments ORDER BY is_default DESC, display_name COLLATE NOCASE"),
+            [],
+            env_from_row,
+        )
     }
 
     pub fn environments_of_policy(&self, policy_id: &str) -> Result<Vec<EnvironmentRow>> {
-        let mut stmt = self
-            .conn
-            .prepare(&format!(
+        self.rows(
+            &format!(
                 "SELECT {ENV_COLUMNS} FROM environments WHERE policy_id = ?1 ORDER BY display_name COLLATE NOCASE"
-            ))
-            .checked()?;
-        let rows = stmt.query_map([policy_id], env_from_row).checked()?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+            ),
+            [policy_id],
+            env_from_row,
+        )
     }
 
     // ------------------------------------------------------------------ DEKs
@@ -516,15 +511,11 @@ impl Db {
 
     /// Every wrap of every DEK generation of an environment.
     pub fn dek_wraps(&self, env_key: i64) -> Result<Vec<DekWrapRow>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT env_key, generation, protector, key_id, wrapped, created_time FROM dek_wraps
+        self.rows(
+            "SELECT env_key, generation, protector, key_id, wrapped, created_time FROM dek_wraps
                  WHERE env_key = ?1 ORDER BY generation, created_time",
-            )
-            .checked()?;
-        let rows = stmt
-            .query_map([env_key], |r| {
+            [env_key],
+            |r| {
                 Ok(DekWrapRow {
                     env_key: r.get(0)?,
                     generation: r.get(1)?,
@@ -533,21 +524,16 @@ impl Db {
                     wrapped: r.get(4)?,
                     created_time: time(r, 5)?,
                 })
-            })
-            .checked()?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+            },
+        )
     }
 
     pub fn env_key_versions(&self, env_key: i64) -> Result<Vec<EnvKeyVersionRow>> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT env_key, key_id, policy_id, current_from, current_until FROM env_key_versions
+        self.rows(
+            "SELECT env_key, key_id, policy_id, current_from, current_until FROM env_key_versions
                  WHERE env_key = ?1 ORDER BY current_from",
-            )
-            .checked()?;
-        let rows = stmt
-            .query_map([env_key], |r| {
+            [env_key],
+            |r| {
                 Ok(EnvKeyVersionRow {
                     env_key: r.get(0)?,
                     key_id: r.get(1)?,
@@ -555,9 +541,8 @@ impl Db {
                     current_from: time(r, 3)?,
                     current_until: opt_time(r, 4)?,
                 })
-            })
-            .checked()?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+            },
+        )
     }
 
     pub fn set_env_key_version(&self, v: &EnvKeyVersionRow) -> Result<()> {
@@ -616,15 +601,12 @@ impl Db {
 
     /// Records of a table (or of all tables), in id order, after `after_id`.
     pub fn records_page(&self, env_key: i64, table: Option<&str>, after_id: i64, limit: i64) -> Result<Vec<RecordRow>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT id, table_name, record_id, generation, sealed FROM records
+        self.rows(
+            "SELECT id, table_name, record_id, generation, sealed FROM records
                  WHERE env_key = ?1 AND (?2 IS NULL OR table_name = ?2) AND id > ?3 ORDER BY id LIMIT ?4",
-            )
-            .checked()?;
-        let rows = stmt.query_map(params![env_key, table, after_id, limit], record_from_row).checked()?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+            params![env_key, table, after_id, limit],
+            record_from_row,
+        )
     }
 
     /// The lowest and highest record id of an environment (by index).
@@ -644,15 +626,12 @@ impl Db {
     /// most of the cost of a bulk re-encryption. The id range (from
     /// [`Db::record_id_range`]) keeps the walk inside the environment's span.
     pub fn records_after(&self, env_key: i64, after_id: i64, last_id: i64, limit: i64) -> Result<Vec<RecordRow>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT id, table_name, record_id, generation, sealed FROM records NOT INDEXED
+        self.rows(
+            "SELECT id, table_name, record_id, generation, sealed FROM records NOT INDEXED
                  WHERE id > ?2 AND id <= ?3 AND env_key = ?1 ORDER BY id LIMIT ?4",
-            )
-            .checked()?;
-        let rows = stmt.query_map(params![env_key, after_id, last_id, limit], record_from_row).checked()?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+            params![env_key, after_id, last_id, limit],
+            record_from_row,
+        )
     }
 
     /// Trades per-commit durability for speed on this connection; see
@@ -690,15 +669,12 @@ impl Db {
 
     /// (generation, record count, sealed bytes) of an environment's records.
     pub fn record_stats(&self, env_key: i64) -> Result<Vec<(i64, i64, i64)>> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT generation, COUNT(*), COALESCE(SUM(LENGTH(sealed)), 0) FROM records
+        self.rows(
+            "SELECT generation, COUNT(*), COALESCE(SUM(LENGTH(sealed)), 0) FROM records
                  WHERE env_key = ?1 GROUP BY generation ORDER BY generation",
-            )
-            .checked()?;
-        let rows = stmt.query_map([env_key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).checked()?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+            [env_key],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
     }
 
     // --------------------------------------------------------------- backups
@@ -742,15 +718,12 @@ impl Db {
     }
 
     pub fn backups(&self, env_key: i64) -> Result<Vec<BackupRow>> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT backup_id, env_key, label, created_time, protector, key_id, record_count FROM backups
+        self.rows(
+            "SELECT backup_id, env_key, label, created_time, protector, key_id, record_count FROM backups
                  WHERE env_key = ?1 ORDER BY created_time",
-            )
-            .checked()?;
-        let rows = stmt.query_map([env_key], backup_from_row).checked()?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+            [env_key],
+            backup_from_row,
+        )
     }
 
     pub fn backup(&self, backup_id: &str) -> Result<Option<BackupRow>> {
@@ -780,27 +753,21 @@ impl Db {
     /// A page of a backup's records, after `after_rowid`.
     /// (generation, records) over every backup of an environment.
     pub fn backup_record_generations(&self, env_key: i64) -> Result<Vec<(i64, i64)>> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT br.generation, COUNT(*) FROM backup_records br JOIN backups b ON b.backup_id = br.backup_id
+        self.rows(
+            "SELECT br.generation, COUNT(*) FROM backup_records br JOIN backups b ON b.backup_id = br.backup_id
                  WHERE b.env_key = ?1 GROUP BY br.generation ORDER BY br.generation",
-            )
-            .checked()?;
-        let rows = stmt.query_map([env_key], |r| Ok((r.get(0)?, r.get(1)?))).checked()?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+            [env_key],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
     }
 
     pub fn backup_records_page(&self, backup_id: &str, after_rowid: i64, limit: i64) -> Result<Vec<RecordRow>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT rowid, table_name, record_id, generation, sealed FROM backup_records
+        self.rows(
+            "SELECT rowid, table_name, record_id, generation, sealed FROM backup_records
                  WHERE backup_id = ?1 AND rowid > ?2 ORDER BY rowid LIMIT ?3",
-            )
-            .checked()?;
-        let rows = stmt.query_map(params![backup_id, after_rowid, limit], record_from_row).checked()?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+            params![backup_id, after_rowid, limit],
+            record_from_row,
+        )
     }
 
     /// DEK generations still used by records or backups of an environment.
@@ -888,15 +855,14 @@ impl Db {
 
     /// Operations, optionally of one environment, oldest first.
     pub fn operations(&self, environment_id: Option<&str>) -> Result<Vec<OperationRow>> {
-        let mut stmt = self
-            .conn
-            .prepare(&format!(
+        self.rows(
+            &format!(
                 "SELECT {OPERATION_COLUMNS} FROM operations WHERE (?1 IS NULL OR environment_id = ?1 COLLATE NOCASE)
                  ORDER BY start_time, rowid"
-            ))
-            .checked()?;
-        let rows = stmt.query_map([environment_id], operation_from_row).checked()?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+            ),
+            [environment_id],
+            operation_from_row,
+        )
     }
 
     /// The running operation of an environment, if any.
