@@ -15,6 +15,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Collections.Specialized;
 using System.Globalization;
+using System.Reflection;
 using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using System.Security;
@@ -45,6 +46,8 @@ namespace PpCmk
         /// <summary>Output objects, each an OrderedDictionary in property order.</summary>
         public object[] Objects = new object[0];
         public string[] Warnings = new string[0];
+        /// <summary>What the engine did, for -Verbose (absent from older libraries).</summary>
+        public string[] Verbose = new string[0];
         /// <summary>With -FailOn: the level, and how many rows reached it (0 when none).</summary>
         public string GateFailOn;
         public int GateRows;
@@ -56,7 +59,61 @@ namespace PpCmk
 
     public static class Native
     {
+#if PPCMK_PREBUILT
+        // The prebuilt assembly (bin/PpCmk.Native.dll, built by scripts/build-module) cannot
+        // carry the library's path in its imports: UseLibrary tells it before the first call.
+        private const string Library = "ppcmk";
+        private static readonly object LibraryGate = new object();
+        private static string libraryPath;
+#else
         private const string Library = "@@PPCMK_LIBRARY@@";
+#endif
+
+        /// <summary>Points the imports at the native library at <paramref name="path"/>: needed by the
+        /// prebuilt assembly, a no-op in the Add-Type build (its imports name the path).</summary>
+        public static void UseLibrary(string path)
+        {
+#if PPCMK_PREBUILT
+            lock (LibraryGate)
+            {
+                if (libraryPath != null)
+                {
+                    return;
+                }
+                Type nativeLibrary = Type.GetType("System.Runtime.InteropServices.NativeLibrary");
+                if (nativeLibrary != null)
+                {
+                    // .NET Core 3 and later (PowerShell 7): a resolver for this assembly's imports.
+                    MethodInfo set = nativeLibrary.GetMethod("SetDllImportResolver");
+                    Type resolverType = set.GetParameters()[1].ParameterType;
+                    MethodInfo resolve = typeof(Native).GetMethod("Resolve", BindingFlags.NonPublic | BindingFlags.Static);
+                    set.Invoke(null, new object[] { typeof(Native).Assembly, Delegate.CreateDelegate(resolverType, resolve) });
+                }
+                else if (LoadLibraryW(path) == IntPtr.Zero)
+                {
+                    // .NET Framework (Windows PowerShell 5.1): a module loaded by its full path
+                    // first satisfies DllImport("ppcmk").
+                    throw new PpCmkException("Internal", "ResourceUnavailable", "The native library " + path + " could not be loaded.", path);
+                }
+                libraryPath = path;
+            }
+#endif
+        }
+
+#if PPCMK_PREBUILT
+        private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath)
+        {
+            if (name != Library)
+            {
+                return IntPtr.Zero;
+            }
+            MethodInfo load = Type.GetType("System.Runtime.InteropServices.NativeLibrary").GetMethod("Load", new[] { typeof(string) });
+            return (IntPtr)load.Invoke(null, new object[] { libraryPath });
+        }
+
+        [DllImport("kernel32", CharSet = CharSet.Unicode, SetLastError = true)]
+        private static extern IntPtr LoadLibraryW(string path);
+#endif
 
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
         private delegate void ProgressCallback(IntPtr eventJson, IntPtr userData);
@@ -221,12 +278,8 @@ namespace PpCmk
             if (r.Ok)
             {
                 r.Objects = (object[])(root["objects"] ?? new object[0]);
-                var warnings = (object[])(root["warnings"] ?? new object[0]);
-                r.Warnings = new string[warnings.Length];
-                for (int i = 0; i < warnings.Length; i++)
-                {
-                    r.Warnings[i] = Convert.ToString(warnings[i], CultureInfo.InvariantCulture);
-                }
+                r.Warnings = Strings(root["warnings"] as object[]);
+                r.Verbose = Strings(root["verbose"] as object[]);
                 var gate = root["gate"] as IDictionary;
                 if (gate != null)
                 {
@@ -243,6 +296,20 @@ namespace PpCmk
                 r.ErrorTarget = error["target"] as string;
             }
             return r;
+        }
+
+        private static string[] Strings(object[] items)
+        {
+            if (items == null)
+            {
+                return new string[0];
+            }
+            var strings = new string[items.Length];
+            for (int i = 0; i < items.Length; i++)
+            {
+                strings[i] = Convert.ToString(items[i], CultureInfo.InvariantCulture);
+            }
+            return strings;
         }
 
         // ------------------------------------------------------------------ UTF-8
@@ -664,3 +731,312 @@ namespace PpCmk
         }
     }
 }
+
+#if !PPCMK_NATIVE_ONLY
+// The PowerShell side of the module: what each generated function calls. It
+// needs System.Management.Automation, which Add-Type and the prebuilt build
+// reference; the Mono harness compiles the file with PPCMK_NATIVE_ONLY.
+// Compiled code rather than script, because a command's fixed cost and the
+// conversion of large outputs into objects are what PowerShell users feel.
+namespace PpCmk
+{
+    using System.Management.Automation;
+
+    /// <summary>Runs a command for a generated function: binds its parameters, invokes the
+    /// engine, and writes objects, warnings, progress, verbose lines and errors through the
+    /// function's own <see cref="PSCmdlet"/>.</summary>
+    public static class Host
+    {
+        private const int ProgressId = 4711;
+        private static readonly object StoresGate = new object();
+        private static readonly Dictionary<string, IntPtr> Stores = new Dictionary<string, IntPtr>(StringComparer.Ordinal);
+        private static HashSet<string> usageCodes = new HashSet<string>(StringComparer.Ordinal);
+
+        /// <summary>Error codes of malformed calls: raised as terminating errors, as parameter
+        /// binding errors are (set once at import from the generated list).</summary>
+        public static void SetUsageErrorCodes(string[] codes)
+        {
+            usageCodes = new HashSet<string>(codes, StringComparer.Ordinal);
+        }
+
+        /// <summary>The open store handle for $env:PPCMK_HOME (resolved against PowerShell's
+        /// location), opened on first use. Handles are thread-safe and shared by every
+        /// runspace of the process; they stay open until it ends.</summary>
+        public static IntPtr Store(PSCmdlet cmdlet)
+        {
+            string home = Environment.GetEnvironmentVariable("PPCMK_HOME");
+            string resolved = string.IsNullOrEmpty(home) ? null : cmdlet.GetUnresolvedProviderPathFromPSPath(home);
+            string key = resolved ?? "";
+            lock (StoresGate)
+            {
+                IntPtr handle;
+                if (!Stores.TryGetValue(key, out handle))
+                {
+                    handle = Native.Open(resolved);
+                    Stores[key] = handle;
+                }
+                return handle;
+            }
+        }
+
+        /// <summary>Runs <paramref name="command"/> with the function's bound parameters that the
+        /// engine knows (<paramref name="names"/>); <paramref name="paths"/> are resolved against
+        /// PowerShell's location first. <paramref name="yields"/> ("Switch=Property" or null): when
+        /// that switch is set, each object's property is written instead of the object.</summary>
+        public static void Run(PSCmdlet cmdlet, string command, IDictionary bound, string[] names, string[] paths, string typeName, string yields)
+        {
+            IntPtr store;
+            try
+            {
+                store = Store(cmdlet);
+            }
+            catch (PpCmkException e)
+            {
+                cmdlet.ThrowTerminatingError(Record(e.Code, e.Category, e.Message, e.Target, command));
+                return;
+            }
+            OrderedDictionary parameters = Parameters(cmdlet, bound, names, paths);
+            var request = new OrderedDictionary();
+            request["command"] = command;
+            request["parameters"] = parameters;
+            // Read through .NET, which sees $env: changes (the native environment may not).
+            string account = Environment.GetEnvironmentVariable("PPCMK_ACCOUNT");
+            string network = Environment.GetEnvironmentVariable("PPCMK_NETWORK");
+            if (!string.IsNullOrEmpty(account))
+            {
+                request["account"] = account;
+            }
+            if (!string.IsNullOrEmpty(network))
+            {
+                request["network"] = network;
+            }
+            cmdlet.WriteVerbose(string.Format(CultureInfo.InvariantCulture, "ppcmk: {0} {1}", command, Describe(parameters)));
+            var progress = new ProgressWriter(cmdlet, command);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            string text;
+            try
+            {
+                text = Native.InvokeRaw(store, Native.ToJson(request), progress.Write);
+            }
+            finally
+            {
+                progress.Complete();
+            }
+            Response response = Native.ParseResponse(text);
+            clock.Stop();
+            foreach (string warning in response.Warnings)
+            {
+                cmdlet.WriteWarning(warning);
+            }
+            foreach (string line in response.Verbose)
+            {
+                cmdlet.WriteVerbose(line);
+            }
+            if (!response.Ok)
+            {
+                cmdlet.WriteVerbose(string.Format(CultureInfo.InvariantCulture, "ppcmk: {0} failed with {1} after {2} ms.", command, response.ErrorCode, clock.ElapsedMilliseconds));
+                ErrorRecord record = Record(response.ErrorCode, response.ErrorCategory, response.ErrorMessage, response.ErrorTarget, command);
+                if (usageCodes.Contains(response.ErrorCode))
+                {
+                    cmdlet.ThrowTerminatingError(record);
+                }
+                cmdlet.WriteError(record);
+                return;
+            }
+            cmdlet.WriteVerbose(string.Format(CultureInfo.InvariantCulture, "ppcmk: {0} returned {1} object(s) in {2} ms.", command, response.Objects.Length, clock.ElapsedMilliseconds));
+            string yieldSwitch = null;
+            string yieldProperty = null;
+            if (!string.IsNullOrEmpty(yields) && yields.IndexOf('=') > 0)
+            {
+                int equals = yields.IndexOf('=');
+                object set = bound.Contains(yields.Substring(0, equals)) ? bound[yields.Substring(0, equals)] : null;
+                if (set != null && true.Equals(Unwrap(set)))
+                {
+                    yieldSwitch = yields.Substring(0, equals);
+                    yieldProperty = yields.Substring(equals + 1);
+                }
+            }
+            foreach (object item in response.Objects)
+            {
+                if (yieldSwitch != null)
+                {
+                    var map = item as IDictionary;
+                    cmdlet.WriteObject(map == null ? null : ToObject(map[yieldProperty]));
+                    continue;
+                }
+                var result = ToObject(item) as PSObject;
+                if (result != null && !string.IsNullOrEmpty(typeName))
+                {
+                    result.TypeNames.Insert(0, typeName);
+                }
+                cmdlet.WriteObject(result);
+            }
+            // -FailOn: the rows are all written; the gate is an error after them, so a
+            // pipeline stops on it with -ErrorAction Stop (or checks $?).
+            if (response.GateRows > 0)
+            {
+                string message = string.Format(CultureInfo.InvariantCulture, "{0} row(s) reached {1} or worse (-FailOn {1}).", response.GateRows, response.GateFailOn);
+                cmdlet.WriteError(Record("ChecksFailed", "InvalidResult", message, command, command));
+            }
+        }
+
+        /// <summary>An ErrorRecord whose FullyQualifiedErrorId starts with the engine's code
+        /// (PowerShell appends the function's name) and whose category is the code's.</summary>
+        public static ErrorRecord Record(string code, string category, string message, string target, string command)
+        {
+            ErrorCategory parsed;
+            try
+            {
+                parsed = (ErrorCategory)Enum.Parse(typeof(ErrorCategory), category ?? "NotSpecified", true);
+            }
+            catch (ArgumentException)
+            {
+                parsed = ErrorCategory.NotSpecified;
+            }
+            var exception = new PpCmkException(code, category, message, target);
+            var record = new ErrorRecord(exception, code, parsed, target);
+            record.CategoryInfo.Activity = command;
+            return record;
+        }
+
+        private static OrderedDictionary Parameters(PSCmdlet cmdlet, IDictionary bound, string[] names, string[] paths)
+        {
+            var parameters = new OrderedDictionary(StringComparer.OrdinalIgnoreCase);
+            foreach (string name in names)
+            {
+                if (!bound.Contains(name))
+                {
+                    continue;
+                }
+                object value = Unwrap(bound[name]);
+                var custom = bound[name] as PSObject;
+                if (custom != null && custom.BaseObject is PSCustomObject)
+                {
+                    var copy = new OrderedDictionary();
+                    foreach (PSPropertyInfo property in custom.Properties)
+                    {
+                        copy[property.Name] = property.Value;
+                    }
+                    value = copy;
+                }
+                parameters[name] = value;
+            }
+            foreach (string name in paths)
+            {
+                var path = parameters.Contains(name) ? parameters[name] as string : null;
+                if (!string.IsNullOrEmpty(path))
+                {
+                    parameters[name] = cmdlet.GetUnresolvedProviderPathFromPSPath(path);
+                }
+            }
+            return parameters;
+        }
+
+        private static object Unwrap(object value)
+        {
+            var wrapped = value as PSObject;
+            if (wrapped != null && !(wrapped.BaseObject is PSCustomObject))
+            {
+                value = wrapped.BaseObject;
+            }
+            if (value is SwitchParameter)
+            {
+                return ((SwitchParameter)value).IsPresent;
+            }
+            return value;
+        }
+
+        /// <summary>The parameters for -Verbose, secure strings hidden.</summary>
+        private static string Describe(OrderedDictionary parameters)
+        {
+            var sb = new StringBuilder();
+            foreach (DictionaryEntry e in parameters)
+            {
+                sb.Append('-').Append(e.Key).Append(' ');
+                if (e.Value is SecureString)
+                {
+                    sb.Append("<secure> ");
+                }
+                else if (e.Value is bool)
+                {
+                    sb.Append((bool)e.Value ? "$true " : "$false ");
+                }
+                else
+                {
+                    sb.Append(Native.ToJson(e.Value)).Append(' ');
+                }
+            }
+            return sb.ToString().TrimEnd();
+        }
+
+        /// <summary>Parsed JSON as PowerShell objects: objects become PSCustomObjects with note
+        /// properties in order, arrays object[], dates DateTime (UTC), as ConvertFrom-Json gives.</summary>
+        public static object ToObject(object value)
+        {
+            var map = value as IDictionary;
+            if (map != null)
+            {
+                var result = new PSObject();
+                foreach (DictionaryEntry e in map)
+                {
+                    result.Properties.Add(new PSNoteProperty((string)e.Key, ToObject(e.Value)));
+                }
+                return result;
+            }
+            var items = value as object[];
+            if (items != null)
+            {
+                var converted = new object[items.Length];
+                for (int i = 0; i < items.Length; i++)
+                {
+                    converted[i] = ToObject(items[i]);
+                }
+                return converted;
+            }
+            return value;
+        }
+
+        /// <summary>Progress events as Write-Progress records on the pipeline's thread (the
+        /// engine calls back on the invoking thread).</summary>
+        private sealed class ProgressWriter
+        {
+            private readonly PSCmdlet cmdlet;
+            private readonly string command;
+            private bool shown;
+
+            public ProgressWriter(PSCmdlet cmdlet, string command)
+            {
+                this.cmdlet = cmdlet;
+                this.command = command;
+            }
+
+            public void Write(string eventJson)
+            {
+                var e = (IDictionary)Native.ParseJson(eventJson);
+                var record = new ProgressRecord(ProgressId, Convert.ToString(e["activity"], CultureInfo.InvariantCulture), Convert.ToString(e["status"], CultureInfo.InvariantCulture));
+                record.PercentComplete = Convert.ToInt32(e["percentComplete"], CultureInfo.InvariantCulture);
+                shown = true;
+                cmdlet.WriteProgress(record);
+            }
+
+            public void Complete()
+            {
+                if (!shown || cmdlet.Stopping)
+                {
+                    return;
+                }
+                try
+                {
+                    var done = new ProgressRecord(ProgressId, command, "Done");
+                    done.RecordType = ProgressRecordType.Completed;
+                    cmdlet.WriteProgress(done);
+                }
+                catch (PipelineStoppedException)
+                {
+                    // Clearing the bar is best effort: the command's result or error matters.
+                }
+            }
+        }
+    }
+}
+#endif
