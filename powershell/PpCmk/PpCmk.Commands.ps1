@@ -1389,7 +1389,7 @@ function Get-AzRoleAssignment {
         [string]
         $ApplicationId,
 
-        [Parameter()]
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
         [string]
         $RoleDefinitionName,
 
@@ -2726,7 +2726,7 @@ function New-AzRoleAssignment {
         [string]
         $ApplicationId,
 
-        [Parameter()]
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
         [string]
         $RoleDefinitionName,
 
@@ -3765,7 +3765,7 @@ function Remove-AzRoleAssignment {
         [string]
         $ApplicationId,
 
-        [Parameter()]
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
         [string]
         $RoleDefinitionName,
 
