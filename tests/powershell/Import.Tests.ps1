@@ -82,4 +82,26 @@ Import-Module ./powershell/PpCmk -WarningVariable w -ErrorVariable e -WarningAct
         $r.Errors | Should -BeNullOrEmpty
         ($r.Output.Trim() -split '\r?\n') | Should -Be @('True', $GlobalAdmin)
     }
+
+    It 'keeps the module and its examples free of PowerShell-7-only syntax (Windows PowerShell 5.1 loads them)' {
+        $files = @(Get-ChildItem -LiteralPath (Join-Path $RepoRoot 'powershell') -Recurse -Include '*.ps1', '*.psm1', '*.psd1')
+        $files.Count | Should -BeGreaterThan 4
+        $found = foreach ($file in $files) {
+            $tokens = $null
+            $errors = $null
+            $ast = [System.Management.Automation.Language.Parser]::ParseFile($file.FullName, [ref] $tokens, [ref] $errors)
+            $errors | Should -BeNullOrEmpty -Because $file.Name
+            $ast.FindAll({
+                    param($node)
+                    $node -is [System.Management.Automation.Language.TernaryExpressionAst] -or
+                    $node -is [System.Management.Automation.Language.PipelineChainAst] -or
+                    ($node -is [System.Management.Automation.Language.BinaryExpressionAst] -and $node.Operator -eq 'QuestionQuestion') -or
+                    ($node -is [System.Management.Automation.Language.AssignmentStatementAst] -and $node.Operator -eq 'QuestionQuestionEquals') -or
+                    ($node -is [System.Management.Automation.Language.MemberExpressionAst] -and $node.NullConditional) -or
+                    ($node -is [System.Management.Automation.Language.IndexExpressionAst] -and $node.NullConditional) -or
+                    ($node -is [System.Management.Automation.Language.CommandParameterAst] -and $node.ParameterName -eq 'Parallel')
+                }, $true) | ForEach-Object { '{0}:{1}: {2}' -f $file.Name, $_.Extent.StartLineNumber, $_.Extent.Text }
+        }
+        $found | Should -BeNullOrEmpty
+    }
 }
