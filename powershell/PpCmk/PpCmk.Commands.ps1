@@ -139,6 +139,14 @@ $script:PpCmkCommandNames = @(
     'Update-AzKeyVaultNetworkRuleSet'
 )
 
+# The commands whose parameters complete from the store (argument completers in PpCmk.psm1).
+$script:PpCmkCompletedParameters = @{
+    EnvironmentName = @('Add-PpCmkEnvironmentToEnterprisePolicy', 'Add-PpCmkSecurityRoleMember', 'Backup-PowerAppEnvironment', 'Copy-PpCmkFlow', 'Disable-PpCmkManagedEnvironment', 'Enable-PpCmkManagedEnvironment', 'Export-PpCmkFlowRunHistory', 'Get-AdminFlow', 'Get-AdminFlowEncryptedByMicrosoftKey', 'Get-AdminFlowEnvironmentCmkStatus', 'Get-AdminPowerAppEnvironment', 'Get-FlowRun', 'Get-PowerAppEnvironmentBackups', 'Get-PpCmkAuditLog', 'Get-PpCmkAuditSetting', 'Get-PpCmkConnection', 'Get-PpCmkCredential', 'Get-PpCmkDesktopFlowComponent', 'Get-PpCmkEncryptionReport', 'Get-PpCmkEnvironmentSetting', 'Get-PpCmkFlowPermission', 'Get-PpCmkFlowRunSummary', 'Get-PpCmkOperation', 'Get-PpCmkRecord', 'Get-PpCmkSecurityRoleMember', 'Grant-PpCmkCredentialAccess', 'Grant-PpCmkDesktopFlowComponentAccess', 'New-PpCmkConnection', 'New-PpCmkCredential', 'New-PpCmkDesktopFlowComponent', 'New-PpCmkFlow', 'New-PpCmkRecord', 'New-PpCmkSampleData', 'Register-PpCmkAppFlowReference', 'Remove-AdminFlow', 'Remove-AdminPowerAppEnvironment', 'Remove-PpCmkConnection', 'Remove-PpCmkEnvironmentFromEnterprisePolicy', 'Remove-PpCmkFlowPermission', 'Remove-PpCmkRecord', 'Remove-PpCmkSecurityRoleMember', 'Reset-PowerAppEnvironment', 'Set-AdminPowerAppEnvironmentGovernanceConfiguration', 'Set-PowerAppProtectionStatus', 'Set-PpCmkAuditSetting', 'Set-PpCmkEnvironmentSetting', 'Set-PpCmkFlow', 'Set-PpCmkFlowPermission', 'Start-PpCmkFlowRun', 'Switch-PpCmkEnvironmentEnterprisePolicy', 'Test-PpCmkDesktopFlow', 'Test-PpCmkReadiness')
+    VaultName = @('Add-AzKeyVaultKey', 'Add-AzKeyVaultNetworkRule', 'Add-PpCmkKeyVaultPrivateEndpoint', 'Get-AzKeyVault', 'Get-AzKeyVaultKey', 'Get-AzKeyVaultKeyRotationPolicy', 'Get-AzKeyVaultSecret', 'Invoke-AzKeyVaultKeyOperation', 'Invoke-AzKeyVaultKeyRotation', 'New-PpCmkCredential', 'Remove-AzKeyVault', 'Remove-AzKeyVaultAccessPolicy', 'Remove-AzKeyVaultKey', 'Remove-AzKeyVaultSecret', 'Remove-PpCmkKeyVaultPrivateEndpoint', 'Set-AzKeyVaultAccessPolicy', 'Set-AzKeyVaultKeyRotationPolicy', 'Set-AzKeyVaultSecret', 'Undo-AzKeyVaultKeyRemoval', 'Undo-AzKeyVaultRemoval', 'Undo-AzKeyVaultSecretRemoval', 'Update-AzKeyVault', 'Update-AzKeyVaultKey', 'Update-AzKeyVaultNetworkRuleSet')
+    PolicyArmId = @('Add-PpCmkEnvironmentToEnterprisePolicy', 'Get-PpCmkEnvironmentWithPolicy', 'Remove-PpCmkEnvironmentFromEnterprisePolicy', 'Switch-PpCmkEnvironmentEnterprisePolicy', 'Test-PpCmkReadiness')
+    KeyName = @('Add-AzKeyVaultKey', 'Get-AzKeyVaultKey', 'Get-AzKeyVaultKeyRotationPolicy', 'Invoke-AzKeyVaultKeyOperation', 'Invoke-AzKeyVaultKeyRotation', 'Remove-AzKeyVaultKey', 'Set-AzKeyVaultKeyRotationPolicy', 'Undo-AzKeyVaultKeyRemoval', 'Update-AzKeyVaultKey')
+}
+
 function Add-AzKeyVaultKey {
     <#
     .SYNOPSIS
@@ -2195,6 +2203,7 @@ function Invoke-AzKeyVaultKeyOperation {
         $Algorithm,
 
         [Parameter(Mandatory = $true)]
+        [PpCmk.Base64Bytes()]
         [byte[]]
         $ByteArrayValue
     )

@@ -742,6 +742,29 @@ namespace PpCmk
 {
     using System.Management.Automation;
 
+    /// <summary>Lets a [byte[]] parameter take base64 text as well, as the CLI does
+    /// (<c>-ByteArrayValue AAECAw==</c>).</summary>
+    public sealed class Base64BytesAttribute : ArgumentTransformationAttribute
+    {
+        public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
+        {
+            var wrapped = inputData as PSObject;
+            var text = (wrapped == null ? inputData : wrapped.BaseObject) as string;
+            if (text == null)
+            {
+                return inputData;
+            }
+            try
+            {
+                return Convert.FromBase64String(text);
+            }
+            catch (FormatException e)
+            {
+                throw new ArgumentTransformationMetadataException("The value is neither bytes nor base64 text: " + e.Message, e);
+            }
+        }
+    }
+
     /// <summary>Runs a command for a generated function: binds its parameters, invokes the
     /// engine, and writes objects, warnings, progress, verbose lines and errors through the
     /// function's own <see cref="PSCmdlet"/>.</summary>

@@ -44,7 +44,7 @@ if (-not ('PpCmk.Host' -as [type])) {
         }
         $expected = ([System.IO.File]::ReadAllText($prebuiltHash)).Trim().ToLowerInvariant()
         if ($actual -eq $expected) {
-            Add-Type -LiteralPath $prebuilt
+            $null = [System.Reflection.Assembly]::LoadFrom($prebuilt)
             $loaded = $true
         } else {
             Write-Verbose -Message "PpCmk: $prebuilt was built from another PpCmk.Native.cs; compiling the source instead."
@@ -80,9 +80,8 @@ function Get-PpCmkCompletion {
 }
 
 function Register-PpCmkCompleter {
-    param([string] $ParameterName, [scriptblock] $ScriptBlock, [scriptblock] $Where = { $true })
-    $commands = @(Get-Command -Module PpCmk -CommandType Function -ErrorAction SilentlyContinue |
-        Where-Object { $_.Parameters.ContainsKey($ParameterName) } | Where-Object $Where | ForEach-Object { $_.Name })
+    param([string] $Key, [string] $ParameterName, [scriptblock] $ScriptBlock)
+    $commands = @($script:PpCmkCompletedParameters[$Key])
     if ($commands.Count -gt 0) {
         Register-ArgumentCompleter -CommandName $commands -ParameterName $ParameterName -ScriptBlock $ScriptBlock
     }
@@ -94,20 +93,20 @@ $ExecutionContext.SessionState.Module.OnRemove = {
 
 Export-ModuleMember -Function $script:PpCmkCommandNames
 
-Register-PpCmkCompleter -ParameterName EnvironmentName -ScriptBlock {
+Register-PpCmkCompleter -Key EnvironmentName -ParameterName EnvironmentName -ScriptBlock {
     param($commandName, $parameterName, $wordToComplete, $commandAst, $fakeBoundParameters)
     Get-PpCmkCompletion -Command Get-AdminPowerAppEnvironment -Parameters @{} -Property EnvironmentName -WordToComplete $wordToComplete
 }
-Register-PpCmkCompleter -ParameterName VaultName -ScriptBlock {
+Register-PpCmkCompleter -Key VaultName -ParameterName VaultName -ScriptBlock {
     param($commandName, $parameterName, $wordToComplete, $commandAst, $fakeBoundParameters)
     Get-PpCmkCompletion -Command Get-AzKeyVault -Parameters @{} -Property VaultName -WordToComplete $wordToComplete
 }
-Register-PpCmkCompleter -ParameterName PolicyArmId -ScriptBlock {
+Register-PpCmkCompleter -Key PolicyArmId -ParameterName PolicyArmId -ScriptBlock {
     param($commandName, $parameterName, $wordToComplete, $commandAst, $fakeBoundParameters)
     Get-PpCmkCompletion -Command Get-PpCmkEnterprisePolicy -Parameters @{} -Property ResourceId -WordToComplete $wordToComplete
 }
 # -Name of the key commands: the keys of the vault already given.
-Register-PpCmkCompleter -ParameterName Name -Where { $_.Name -like '*-AzKeyVaultKey*' } -ScriptBlock {
+Register-PpCmkCompleter -Key KeyName -ParameterName Name -ScriptBlock {
     param($commandName, $parameterName, $wordToComplete, $commandAst, $fakeBoundParameters)
     if ($fakeBoundParameters.ContainsKey('VaultName')) {
         Get-PpCmkCompletion -Command Get-AzKeyVaultKey -Parameters @{ VaultName = $fakeBoundParameters['VaultName'] } -Property Name -WordToComplete $wordToComplete

@@ -34,6 +34,26 @@ pub fn commands_script() -> String {
     let names: Vec<String> = registry::all().iter().map(|c| quote(c.name)).collect();
     writeln!(out, "\n# The exported commands.").unwrap();
     writeln!(out, "$script:PpCmkCommandNames = @(\n    {}\n)", names.join(",\n    ")).unwrap();
+    // Which commands take the parameters whose values PpCmk.psm1 completes
+    // from the store (listed here so that importing needs no Get-Command).
+    writeln!(out, "\n# The commands whose parameters complete from the store (argument completers in PpCmk.psm1).")
+        .unwrap();
+    writeln!(out, "$script:PpCmkCompletedParameters = @{{").unwrap();
+    for (key, parameter, only) in [
+        ("EnvironmentName", "EnvironmentName", None),
+        ("VaultName", "VaultName", None),
+        ("PolicyArmId", "PolicyArmId", None),
+        ("KeyName", "Name", Some("AzKeyVaultKey")),
+    ] {
+        let names: Vec<String> = registry::all()
+            .iter()
+            .filter(|c| c.param(parameter).is_some_and(|p| p.name == parameter))
+            .filter(|c| only.is_none_or(|noun| c.name.contains(noun)))
+            .map(|c| quote(c.name))
+            .collect();
+        writeln!(out, "    {key} = @({})", names.join(", ")).unwrap();
+    }
+    writeln!(out, "}}").unwrap();
     for c in registry::all() {
         out.push('\n');
         out.push_str(&function(c));
@@ -155,6 +175,10 @@ fn param_block(p: &Param) -> String {
     }
     if p.mandatory && matches!(p.ty, ParamType::String | ParamType::StringArray) {
         attrs.push("[ValidateNotNullOrEmpty()]".to_string());
+    }
+    if p.ty == ParamType::Bytes {
+        // Base64 text as on the command line, or bytes.
+        attrs.push("[PpCmk.Base64Bytes()]".to_string());
     }
     attrs.push(format!("[{}]", p.ty.powershell_type()));
     let mut block = String::new();
