@@ -13,15 +13,21 @@ if ($pester.Version -lt [version] '5.5') {
     throw "Pester 5.5 or later is needed; $PesterPath is $($pester.Version)."
 }
 $config = New-PesterConfiguration
-$config.Run.Path = $Path
+# pwsh -File passes a list as one string: split it.
+$config.Run.Path = @($Path | ForEach-Object { $_ -split ',' } | Where-Object { $_ })
 $config.Run.PassThru = $true
 $config.Output.Verbosity = $Output
 $config.Should.ErrorAction = 'Continue'
 $result = Invoke-Pester -Configuration $config
-$failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+if ($null -eq $result) {
+    'Pester: 0 passed, 1 failed, 0 skipped (Invoke-Pester returned no result)'
+    exit 1
+}
+$failed = [int] $result.FailedCount + [int] $result.FailedBlocksCount + [int] $result.FailedContainersCount
 ''
-'Pester: {0} passed, {1} failed, {2} skipped' -f $result.PassedCount, $failed, ($result.SkippedCount + $result.NotRunCount)
-if ($failed -gt 0 -or $result.PassedCount -eq 0) {
+'Pester: {0} passed, {1} failed, {2} skipped' -f [int] $result.PassedCount, $failed, ([int] $result.SkippedCount + [int] $result.NotRunCount)
+# A run that passed nothing proves nothing.
+if ($failed -gt 0 -or [int] $result.PassedCount -lt 1) {
     exit 1
 }
 exit 0
