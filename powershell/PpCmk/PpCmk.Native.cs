@@ -39,6 +39,24 @@ namespace PpCmk
         }
     }
 
+    /// <summary>What the JSON reader makes of a JSON object: an OrderedDictionary in property
+    /// order by default; the PowerShell host makes output objects PSObjects directly.</summary>
+    public class JsonObjectBuilder
+    {
+        public static readonly JsonObjectBuilder Dictionaries = new JsonObjectBuilder();
+
+        /// <summary>A new, empty object at <paramref name="depth"/> (0: the document itself).</summary>
+        public virtual object NewObject(int depth)
+        {
+            return new OrderedDictionary(StringComparer.OrdinalIgnoreCase);
+        }
+
+        public virtual void Add(object target, string key, object value)
+        {
+            ((OrderedDictionary)target)[key] = value;
+        }
+    }
+
     /// <summary>A parsed response of ppcmk_invoke.</summary>
     public sealed class Response
     {
@@ -268,7 +286,14 @@ namespace PpCmk
 
         public static Response ParseResponse(string json)
         {
-            var root = ParseJson(json) as IDictionary;
+            return ParseResponse(json, JsonObjectBuilder.Dictionaries);
+        }
+
+        /// <summary>Parses a response; the output objects (depth 2 and below) are made by
+        /// <paramref name="builder"/>, the envelope stays dictionaries.</summary>
+        public static Response ParseResponse(string json, JsonObjectBuilder builder)
+        {
+            var root = ParseJson(json, builder) as IDictionary;
             if (root == null)
             {
                 throw new PpCmkException("Internal", "NotSpecified", "The response is not a JSON object.", null);
@@ -539,8 +564,13 @@ namespace PpCmk
         /// Works the same on Windows PowerShell 5.1, whose ConvertFrom-Json limits sizes.</summary>
         public static object ParseJson(string json)
         {
+            return ParseJson(json, JsonObjectBuilder.Dictionaries);
+        }
+
+        public static object ParseJson(string json, JsonObjectBuilder builder)
+        {
             int pos = 0;
-            object value = ParseValue(json, ref pos, 0);
+            object value = ParseValue(json, ref pos, 0, builder);
             SkipSpace(json, ref pos);
             if (pos != json.Length)
             {
@@ -557,7 +587,7 @@ namespace PpCmk
             }
         }
 
-        private static object ParseValue(string s, ref int pos, int depth)
+        private static object ParseValue(string s, ref int pos, int depth, JsonObjectBuilder builder)
         {
             if (depth > 128)
             {
@@ -572,7 +602,7 @@ namespace PpCmk
             if (c == '{')
             {
                 pos++;
-                var map = new OrderedDictionary(StringComparer.OrdinalIgnoreCase);
+                object map = builder.NewObject(depth);
                 SkipSpace(s, ref pos);
                 if (pos < s.Length && s[pos] == '}')
                 {
@@ -585,7 +615,7 @@ namespace PpCmk
                     string key = ParseString(s, ref pos);
                     SkipSpace(s, ref pos);
                     Expect(s, ref pos, ':');
-                    map[key] = ParseValue(s, ref pos, depth + 1);
+                    builder.Add(map, key, ParseValue(s, ref pos, depth + 1, builder));
                     SkipSpace(s, ref pos);
                     if (pos < s.Length && s[pos] == ',')
                     {
@@ -608,7 +638,7 @@ namespace PpCmk
                 }
                 while (true)
                 {
-                    items.Add(ParseValue(s, ref pos, depth + 1));
+                    items.Add(ParseValue(s, ref pos, depth + 1, builder));
                     SkipSpace(s, ref pos);
                     if (pos < s.Length && s[pos] == ',')
                     {
@@ -623,9 +653,7 @@ namespace PpCmk
             {
                 string text = ParseString(s, ref pos);
                 DateTime time;
-                if (text.Length >= 20 && text[4] == '-' && text[10] == 'T' && text[text.Length - 1] == 'Z'
-                    && DateTime.TryParseExact(text, new[] { "yyyy-MM-dd'T'HH:mm:ss'Z'", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'" },
-                        CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out time))
+                if (text.Length >= 20 && text[4] == '-' && text[10] == 'T' && text[text.Length - 1] == 'Z' && TryParseUtc(text, out time))
                 {
                     return time;
                 }
@@ -681,9 +709,77 @@ namespace PpCmk
             pos++;
         }
 
+        /// <summary>The engine's UTC times, yyyy-MM-ddTHH:mm:ss[.f…]Z, read by hand (the reader
+        /// meets hundreds of thousands of them in a large listing); anything else is text.</summary>
+        private static bool TryParseUtc(string t, out DateTime time)
+        {
+            time = default(DateTime);
+            int year, month, day, hour, minute, second;
+            if (!Digits(t, 0, 4, out year) || t[4] != '-' || !Digits(t, 5, 2, out month) || t[7] != '-'
+                || !Digits(t, 8, 2, out day) || !Digits(t, 11, 2, out hour) || t[13] != ':'
+                || !Digits(t, 14, 2, out minute) || t[16] != ':' || !Digits(t, 17, 2, out second))
+            {
+                return false;
+            }
+            long ticks = 0;
+            int end = t.Length - 1;
+            if (end > 19)
+            {
+                // A fraction of up to 7 digits (100 ns ticks).
+                if (t[19] != '.' || end - 20 < 1 || end - 20 > 7)
+                {
+                    return false;
+                }
+                int fraction;
+                if (!Digits(t, 20, end - 20, out fraction))
+                {
+                    return false;
+                }
+                ticks = fraction;
+                for (int i = end - 20; i < 7; i++)
+                {
+                    ticks *= 10;
+                }
+            }
+            if (year < 1 || month < 1 || month > 12 || day < 1 || day > DateTime.DaysInMonth(year, month)
+                || hour > 23 || minute > 59 || second > 59)
+            {
+                return false;
+            }
+            time = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Utc).AddTicks(ticks);
+            return true;
+        }
+
+        private static bool Digits(string t, int start, int count, out int value)
+        {
+            value = 0;
+            for (int i = start; i < start + count; i++)
+            {
+                char c = t[i];
+                if (c < '0' || c > '9')
+                {
+                    return false;
+                }
+                value = value * 10 + (c - '0');
+            }
+            return true;
+        }
+
         private static string ParseString(string s, ref int pos)
         {
             Expect(s, ref pos, '"');
+            // Most strings have no escape: one Substring, no builder.
+            int close = pos;
+            while (close < s.Length && s[close] != '"' && s[close] != '\\')
+            {
+                close++;
+            }
+            if (close < s.Length && s[close] == '"')
+            {
+                string plain = s.Substring(pos, close - pos);
+                pos = close + 1;
+                return plain;
+            }
             var sb = new StringBuilder();
             while (true)
             {
@@ -845,7 +941,7 @@ namespace PpCmk
             {
                 progress.Complete();
             }
-            Response response = Native.ParseResponse(text);
+            Response response = Native.ParseResponse(text, PSObjectBuilder.Instance);
             clock.Stop();
             foreach (string warning in response.Warnings)
             {
@@ -881,13 +977,13 @@ namespace PpCmk
             }
             foreach (object item in response.Objects)
             {
+                var result = item as PSObject;
                 if (yieldSwitch != null)
                 {
-                    var map = item as IDictionary;
-                    cmdlet.WriteObject(map == null ? null : ToObject(map[yieldProperty]));
+                    PSPropertyInfo property = result == null ? null : result.Properties[yieldProperty];
+                    cmdlet.WriteObject(property == null ? null : property.Value);
                     continue;
                 }
-                var result = ToObject(item) as PSObject;
                 if (result != null && !string.IsNullOrEmpty(typeName))
                 {
                     result.TypeNames.Insert(0, typeName);
@@ -992,31 +1088,27 @@ namespace PpCmk
             return sb.ToString().TrimEnd();
         }
 
-        /// <summary>Parsed JSON as PowerShell objects: objects become PSCustomObjects with note
-        /// properties in order, arrays object[], dates DateTime (UTC), as ConvertFrom-Json gives.</summary>
-        public static object ToObject(object value)
+        /// <summary>Output objects straight from the JSON reader as PSCustomObjects with note
+        /// properties in order; the response envelope (depths 0 and 1) stays dictionaries.</summary>
+        private sealed class PSObjectBuilder : JsonObjectBuilder
         {
-            var map = value as IDictionary;
-            if (map != null)
+            public static readonly PSObjectBuilder Instance = new PSObjectBuilder();
+
+            public override object NewObject(int depth)
             {
-                var result = new PSObject();
-                foreach (DictionaryEntry e in map)
-                {
-                    result.Properties.Add(new PSNoteProperty((string)e.Key, ToObject(e.Value)));
-                }
-                return result;
+                return depth < 2 ? base.NewObject(depth) : new PSObject();
             }
-            var items = value as object[];
-            if (items != null)
+
+            public override void Add(object target, string key, object value)
             {
-                var converted = new object[items.Length];
-                for (int i = 0; i < items.Length; i++)
+                var ps = target as PSObject;
+                if (ps == null)
                 {
-                    converted[i] = ToObject(items[i]);
+                    base.Add(target, key, value);
+                    return;
                 }
-                return converted;
+                ps.Properties.Add(new PSNoteProperty(key, value));
             }
-            return value;
         }
 
         /// <summary>Progress events as Write-Progress records on the pipeline's thread (the
