@@ -12,10 +12,10 @@
 //! log rewritten wholesale as unkeyed entries fail). [`verify_chain`] finds
 //! the first broken link.
 
-use crate::clock::{parse_storage, to_display, to_storage};
 use crate::crypto::{hex, hmac_sha256, sha256};
 use crate::error::Result;
 use crate::store::{AuditRow, Db};
+use crate::time::{parse_storage, to_display, to_storage};
 use chrono::{DateTime, Utc};
 
 /// The hash the first entry chains to.

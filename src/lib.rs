@@ -31,6 +31,7 @@ pub mod policy;
 pub mod readiness;
 pub mod registry;
 pub mod store;
+pub mod time;
 
 pub use engine::{invoke, invoke_json, Gate, InvokeOptions, Outcome, Progress};
 pub use error::{Error, ErrorCode, Result};

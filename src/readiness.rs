@@ -227,9 +227,9 @@ fn key_vault_checks(db: &Db, policy: &Policy, rows: &mut Rows, now: DateTime<Utc
             (false, _) => format!(
                 "Key version {} is not active until {}.",
                 v.version,
-                crate::clock::to_display(v.not_before.unwrap_or(now))
+                crate::time::to_display(v.not_before.unwrap_or(now))
             ),
-            (true, Some(t)) => format!("Key version {} expires {}.", v.version, crate::clock::to_display(t)),
+            (true, Some(t)) => format!("Key version {} expires {}.", v.version, crate::time::to_display(t)),
             (true, None) => format!("Key version {} has no expiry date.", v.version),
         },
         format!(
@@ -238,7 +238,7 @@ fn key_vault_checks(db: &Db, policy: &Policy, rows: &mut Rows, now: DateTime<Utc
     );
     if valid {
         if let Some(t) = v.expires.filter(|t| *t <= now + Duration::days(30)) {
-            rows.add("KeyExpiresSoon", &target, false, WARN, format!("Key version {} expires {}: an expired key takes its environments down.", v.version, crate::clock::to_display(t)), format!("Set a rotation policy (Set-AzKeyVaultKeyRotationPolicy -VaultName {name} -Name {key_name}) or rotate before then."));
+            rows.add("KeyExpiresSoon", &target, false, WARN, format!("Key version {} expires {}: an expired key takes its environments down.", v.version, crate::time::to_display(t)), format!("Set a rotation policy (Set-AzKeyVaultKeyRotationPolicy -VaultName {name} -Name {key_name}) or rotate before then."));
         }
     }
     let who = policy.requester(db)?;

@@ -165,7 +165,7 @@ fn get_audit_log(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
             None
         }
     };
-    let since = args.datetime("Since").map(clock::to_storage);
+    let since = args.datetime("Since").map(crate::time::to_storage);
     let rows = ctx.db().audit_rows(&AuditQuery {
         since: since.as_deref(),
         principal: args.str("Principal"),

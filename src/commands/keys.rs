@@ -395,7 +395,7 @@ fn update_key(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
     ctx.set_audit_detail(format!(
         "enabled {}, expires {}",
         view.version.enabled,
-        view.version.expires.map(crate::clock::to_display).unwrap_or_else(|| "never".into())
+        view.version.expires.map(crate::time::to_display).unwrap_or_else(|| "never".into())
     ));
     Ok(if args.switch("PassThru") { vec![key_object(ctx, &view)?] } else { vec![] })
 }
@@ -414,7 +414,7 @@ fn remove_key(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
     let view = keys::remove_key(ctx.db(), &who, &vault, name, ctx.now)?;
     ctx.set_audit_detail(format!(
         "soft-deleted; scheduled purge {}",
-        view.key.scheduled_purge_time.map(crate::clock::to_display).unwrap_or_default()
+        view.key.scheduled_purge_time.map(crate::time::to_display).unwrap_or_default()
     ));
     Ok(if args.switch("PassThru") { vec![key_object(ctx, &view)?] } else { vec![] })
 }

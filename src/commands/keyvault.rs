@@ -510,7 +510,7 @@ fn remove_vault(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
         ctx.set_audit_target(v.row.resource_id.clone());
         ctx.set_audit_detail(format!(
             "soft-deleted; scheduled purge {}",
-            v.row.scheduled_purge_time.map(crate::clock::to_display).unwrap_or_default()
+            v.row.scheduled_purge_time.map(crate::time::to_display).unwrap_or_default()
         ));
     }
     Ok(vec![])

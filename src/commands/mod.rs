@@ -49,7 +49,7 @@ pub(crate) fn object(value: Value) -> Object {
 
 /// A time as output objects show it.
 pub(crate) fn time(t: DateTime<Utc>) -> Value {
-    Value::String(crate::clock::to_display(t))
+    Value::String(crate::time::to_display(t))
 }
 
 pub(crate) fn opt_time(t: Option<DateTime<Utc>>) -> Value {

@@ -91,7 +91,7 @@ pub fn key_health(db: &Db, env: &Environment, now: DateTime<Utc>) -> Result<std:
             if let Some(expired) = expiry.filter(|exp| *exp <= now) {
                 return Ok(Err(format!(
                     "key '{name}' expired on {}; an expired key takes every environment that uses it offline. Extend it (Update-AzKeyVaultKey -Expires) to re-enable them.",
-                    crate::clock::to_display(expired)
+                    crate::time::to_display(expired)
                 )));
             }
         }
@@ -108,7 +108,7 @@ pub fn key_health(db: &Db, env: &Environment, now: DateTime<Utc>) -> Result<std:
                 format!(
                     "{} A key version must stay enabled for at least {PREVIOUS_VERSION_DAYS} days after a rotation replaced it (until {}).",
                     e.message,
-                    crate::clock::to_display(v.current_until.unwrap_or(now) + Duration::days(PREVIOUS_VERSION_DAYS))
+                    crate::time::to_display(v.current_until.unwrap_or(now) + Duration::days(PREVIOUS_VERSION_DAYS))
                 )
             } else {
                 e.message

@@ -398,7 +398,7 @@ pub fn remove(
     let op = store.write(|db| start_unlink(store, db, caller, environment_id, policy_resource_id, no_wait, now))?;
     let warning = format!(
         "Do not delete or disable the key, delete or disable the key vault, or remove the enterprise policy's permissions to the key vault until {}: backups taken under the key need it for database restoration. You may delete and remove the enterprise policy's permissions after 30 days.",
-        crate::clock::to_display(now + Duration::days(30))
+        crate::time::to_display(now + Duration::days(30))
     );
     if no_wait || op.is_done() {
         return Ok((op, warning));
@@ -453,8 +453,8 @@ fn start_unlink(
                 format!(
                     "Environment '{}' was migrated from BYOK on {}; it cannot be reverted to the Microsoft-managed key for 7 days (until {}).",
                     env.name(),
-                    crate::clock::to_display(migrated),
-                    crate::clock::to_display(until)
+                    crate::time::to_display(migrated),
+                    crate::time::to_display(until)
                 ),
             ));
         }

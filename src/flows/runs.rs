@@ -305,8 +305,8 @@ fn csv_object(run: &Run) -> crate::registry::Object {
     o.insert("RunId".into(), run.row.run_id.clone().into());
     o.insert("FlowName".into(), run.flow_id.clone().into());
     o.insert("FlowDisplayName".into(), run.flow_display_name.clone().into());
-    o.insert("StartTime".into(), crate::clock::to_display(run.row.start_time).into());
-    o.insert("EndTime".into(), crate::clock::to_display(run.row.end_time).into());
+    o.insert("StartTime".into(), crate::time::to_display(run.row.start_time).into());
+    o.insert("EndTime".into(), crate::time::to_display(run.row.end_time).into());
     o.insert("DurationMs".into(), run.duration_ms().into());
     o.insert("Status".into(), run.row.status.clone().into());
     o.insert("Trigger".into(), run.row.trigger_name.clone().into());

@@ -10,12 +10,12 @@ use super::access::{self, KeyOp, Requester};
 use super::{Vault, VaultKind};
 use crate::arm;
 use crate::audit;
-use crate::clock::IsoDuration;
 use crate::crypto::rsa::{OaepAlgorithm, PrivateKey, PublicKey, SUPPORTED_SIZES};
 use crate::crypto::{hex, random_array};
 use crate::error::{Error, ErrorCode, Result};
 use crate::maintenance::{self, Event};
 use crate::store::{ArmResourceRow, Db, KeyRow, KeyVersionRow, Store};
+use crate::time::IsoDuration;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -469,7 +469,7 @@ pub fn purge_key(db: &Db, who: &Requester, vault: &Vault, name: &str) -> Result<
                 "Key '{name}' is in {} '{}', which has purge protection: it cannot be purged before its scheduled purge date {}, when the vault purges it.",
                 vault.kind().label().to_ascii_lowercase(),
                 vault.name(),
-                key.scheduled_purge_time.map(crate::clock::to_display).unwrap_or_default()
+                key.scheduled_purge_time.map(crate::time::to_display).unwrap_or_default()
             ),
         )
         .with_target(name));
@@ -762,7 +762,7 @@ pub(super) fn rotate_due_keys(store: &Store, db: &Db, now: DateTime<Utc>) -> Res
                     "the rotation policy of key '{}' created version {} (due since {})",
                     view.key.name,
                     view.version.version,
-                    crate::clock::to_display(due)
+                    crate::time::to_display(due)
                 ),
             )),
             Err(e) => {
@@ -771,7 +771,7 @@ pub(super) fn rotate_due_keys(store: &Store, db: &Db, now: DateTime<Utc>) -> Res
                 later.next_rotation_time = Some(retry);
                 // Best effort: if even this fails, the next pass tries again.
                 let _ = maintenance::isolated(db, |db| db.update_key(&later))?;
-                let what = format!("rotating key '{}' (retried after {})", key.name, crate::clock::to_display(retry));
+                let what = format!("rotating key '{}' (retried after {})", key.name, crate::time::to_display(retry));
                 events.push(Event::failure(now, "RotateKeyFailed", target, &what, &e));
             }
         }
@@ -814,7 +814,7 @@ fn check_usable(key: &KeyRow, v: &KeyVersionRow, op: KeyOp, now: DateTime<Utc>) 
                 "Operation {name} is not allowed: key '{}' version {} is not active until {} (unwrapKey and decrypt are).",
                 key.name,
                 v.version,
-                crate::clock::to_display(nb)
+                crate::time::to_display(nb)
             ));
         }
         if let Some(exp) = v.expires.filter(|exp| now >= *exp) {
@@ -822,7 +822,7 @@ fn check_usable(key: &KeyRow, v: &KeyVersionRow, op: KeyOp, now: DateTime<Utc>) 
                 "Operation {name} is not allowed on an expired key: key '{}' version {} expired on {} (unwrapKey and decrypt still work, to recover data it protected).",
                 key.name,
                 v.version,
-                crate::clock::to_display(exp)
+                crate::time::to_display(exp)
             ));
         }
     }

@@ -461,7 +461,7 @@ pub fn purge_vault(db: &Db, caller: &Caller, name: &str) -> Result<()> {
             ErrorCode::PurgeProtected,
             format!(
                 "Key vault '{name}' has purge protection: it cannot be purged before its scheduled purge date {}, when it is purged automatically.",
-                v.row.scheduled_purge_time.map(crate::clock::to_display).unwrap_or_default()
+                v.row.scheduled_purge_time.map(crate::time::to_display).unwrap_or_default()
             ),
         )
         .with_target(name));

@@ -323,7 +323,7 @@ pub fn purge(db: &Db, who: &Requester, vault: &Vault, name: &str) -> Result<()> 
             format!(
                 "Secret '{name}' is in key vault '{}', which has purge protection: it is purged on its scheduled purge date {}.",
                 vault.name(),
-                secret.scheduled_purge_time.map(crate::clock::to_display).unwrap_or_default()
+                secret.scheduled_purge_time.map(crate::time::to_display).unwrap_or_default()
             ),
         )
         .with_target(name));

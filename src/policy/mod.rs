@@ -585,7 +585,7 @@ pub fn validate_key_vault_for_cmk(
                 } else {
                     format!(
                         "Key {key_name} is not activated. Activation Date {}.",
-                        crate::clock::to_display(v.not_before.unwrap_or(now))
+                        crate::time::to_display(v.not_before.unwrap_or(now))
                     )
                 },
             );
@@ -598,7 +598,7 @@ pub fn validate_key_vault_for_cmk(
                 } else {
                     format!(
                         "Key {key_name} is expired. Expiry Date {}.",
-                        crate::clock::to_display(v.expires.unwrap_or(now))
+                        crate::time::to_display(v.expires.unwrap_or(now))
                     )
                 },
             );
