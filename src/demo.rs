@@ -63,7 +63,7 @@ impl Demo<'_> {
         let interactive = self.interactive;
         let mut bar = String::new();
         let mut last_decile = None;
-        let mut show = |p: &crate::engine::Progress| {
+        let mut show = |p: &crate::progress::Progress| {
             let filled = 30 * p.percent_complete as usize / 100;
             let line =
                 format!("[{}{}] {:3}% {}", "#".repeat(filled), " ".repeat(30 - filled), p.percent_complete, p.status);

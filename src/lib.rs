@@ -28,13 +28,15 @@ pub mod identity;
 pub mod keyvault;
 pub mod maintenance;
 pub mod policy;
+pub mod progress;
 pub mod readiness;
 pub mod registry;
 pub mod store;
 pub mod time;
 
-pub use engine::{invoke, invoke_json, Gate, InvokeOptions, Outcome, Progress};
+pub use engine::{invoke, invoke_json, Gate, InvokeOptions, Outcome};
 pub use error::{Error, ErrorCode, Result};
+pub use progress::Progress;
 pub use store::Store;
 
 /// The library's version (also `ppcmk_version()` over the C ABI).

@@ -15,10 +15,10 @@
 //! the clock commands still run: [`ALWAYS_AVAILABLE`].
 
 use crate::audit;
-use crate::engine::Progress;
 use crate::environment::{health, operations};
 use crate::error::{Error, ErrorCode, Result};
 use crate::keyvault;
+use crate::progress::Progress;
 use crate::store::{Db, Store};
 use chrono::{DateTime, Utc};
 

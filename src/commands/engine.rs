@@ -142,7 +142,7 @@ fn set_clock(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
 fn invoke_maintenance(ctx: &mut Ctx, _args: &Args) -> Result<Vec<Object>> {
     let now = ctx.now;
     let store = ctx.store();
-    let mut forward = |p: crate::engine::Progress| ctx.report_progress(p);
+    let mut forward = |p: crate::progress::Progress| ctx.report_progress(p);
     let events = crate::maintenance::run(store, now, true, &mut forward)?;
     ctx.set_audit_target("maintenance");
     ctx.set_audit_detail(format!("{} action(s)", events.len()));

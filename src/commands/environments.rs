@@ -374,7 +374,7 @@ fn new_sample_data(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
         return Err(Error::invalid("Give -Records or -Flows (or both): there is nothing to load."));
     }
     let (store, now) = (ctx.store(), ctx.now);
-    let mut forward = |p: crate::engine::Progress| ctx.report_progress(p);
+    let mut forward = |p: crate::progress::Progress| ctx.report_progress(p);
     let summary = if records > 0 {
         records::load_sample(
             store,

@@ -14,11 +14,11 @@
 use super::dek::{self, Protector};
 use super::{find, operation_in_progress, require_admin, Environment, DISABLED, LOCKED, READY};
 use crate::crypto::{new_guid, SymmetricKey};
-use crate::engine::Progress;
 use crate::error::{Error, ErrorCode, Result};
 use crate::identity::Caller;
 use crate::keyvault::{access, keys};
 use crate::policy::{self, Policy};
+use crate::progress::Progress;
 use crate::store::{Db, EnvKeyVersionRow, OperationRow, RecordRow, Store};
 use chrono::{DateTime, Duration, Utc};
 use once_cell::sync::Lazy;
