@@ -8,7 +8,6 @@ pub mod rbac;
 
 use crate::crypto::{is_guid, new_guid};
 use crate::error::{Error, ErrorCode, Result};
-use crate::registry::Side;
 use crate::store::{Db, PrincipalKind, PrincipalRow};
 use chrono::{DateTime, Utc};
 
@@ -23,6 +22,28 @@ pub const SUBSCRIPTION_NAME: &str = "Contoso Subscription";
 pub const ADMIN_OBJECT_ID: &str = "00aa00aa-bb11-cc22-dd33-44ee44ee44ee";
 pub const ADMIN_UPN: &str = "admin@contoso.onmicrosoft.com";
 pub const ADMIN_DISPLAY_NAME: &str = "Contoso Administrator";
+
+/// Which signed-in account a command acts as: each side of the platform has
+/// its own session (`Connect-AzAccount`, `Add-PowerAppsAccount`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// Azure (Az modules): `Connect-AzAccount`.
+    Azure,
+    /// Power Platform (PowerApps admin module, admin center): `Add-PowerAppsAccount`.
+    PowerPlatform,
+    /// Engine commands (clock, reports): the Azure account if any, else nobody.
+    Engine,
+}
+
+impl Side {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Side::Azure => "Azure",
+            Side::PowerPlatform => "PowerPlatform",
+            Side::Engine => "Engine",
+        }
+    }
+}
 
 /// The directory roles the CMK documentation names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

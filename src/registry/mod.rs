@@ -12,6 +12,9 @@ pub mod help;
 
 use crate::engine::Ctx;
 use crate::error::{ErrorCode, Result};
+/// The sides a command signs in on belong to the directory; re-exported here,
+/// where every command declares its side.
+pub use crate::identity::Side;
 use serde_json::{Map, Value};
 
 /// One output object: ordered properties, as PowerShell shows them.
@@ -205,27 +208,6 @@ impl Group {
     }
     pub const fn at_most_one(params: &'static [&'static str]) -> Group {
         Group { params, required: false }
-    }
-}
-
-/// Which signed-in account a command acts as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Side {
-    /// Azure (Az modules): `Connect-AzAccount`.
-    Azure,
-    /// Power Platform (PowerApps admin module, admin center): `Add-PowerAppsAccount`.
-    PowerPlatform,
-    /// Engine commands (clock, reports): the Azure account if any, else nobody.
-    Engine,
-}
-
-impl Side {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Side::Azure => "Azure",
-            Side::PowerPlatform => "PowerPlatform",
-            Side::Engine => "Engine",
-        }
     }
 }
 
