@@ -13,7 +13,7 @@
 //! the first broken link.
 
 use crate::crypto::{hex, hmac_sha256, sha256};
-use crate::error::Result;
+use crate::error::{Error, ErrorCode, Result};
 use crate::store::{AuditRow, Db};
 use crate::time::{parse_storage, to_display, to_storage};
 use chrono::{DateTime, Utc};
@@ -52,6 +52,57 @@ pub struct Entry {
     /// The environment (id) and Dataverse table the entry is about, if any.
     pub environment: Option<String>,
     pub table: Option<String>,
+}
+
+/// One action taken because its time came (a purge, a rotation, a health
+/// check's lock or re-wrap), or one that failed and was skipped: what
+/// maintenance reports and what the audit log records of it.
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub time: DateTime<Utc>,
+    pub action: &'static str,
+    pub target: String,
+    pub detail: String,
+    /// The error code when the action failed (it was rolled back and skipped).
+    pub failed: Option<ErrorCode>,
+}
+
+impl Event {
+    pub fn new(time: DateTime<Utc>, action: &'static str, target: String, detail: String) -> Event {
+        Event { time, action, target, detail, failed: None }
+    }
+
+    /// An item that failed: `action` names what was attempted (e.g. `RotateKeyFailed`).
+    pub fn failure(time: DateTime<Utc>, action: &'static str, target: String, what: &str, e: &Error) -> Event {
+        Event {
+            time,
+            action,
+            target,
+            detail: format!("{what} failed and was skipped: {}", e.message),
+            failed: Some(e.code),
+        }
+    }
+
+    /// Whether this event purged key material (a vault, HSM or key).
+    pub fn is_purge(&self) -> bool {
+        self.failed.is_none() && matches!(self.action, "PurgeVault" | "PurgeKey" | "PurgeSecret")
+    }
+
+    /// The audit entry of this event, recorded as done by `principal`.
+    pub fn audit_entry(&self, principal: &str, area: &str) -> Entry {
+        Entry {
+            time: self.time,
+            principal: principal.into(),
+            principal_id: None,
+            command: format!("{area}/{}", self.action),
+            target: Some(self.target.clone()),
+            outcome: if self.failed.is_some() { Outcome::Failed } else { Outcome::Succeeded },
+            error_code: self.failed.map(|c| c.as_str().to_string()),
+            detail: Some(self.detail.clone()),
+            environment: None,
+            table: None,
+        }
+    }
 }
 
 /// Appends `entry`; must run inside a write transaction so that the chain

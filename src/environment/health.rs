@@ -16,10 +16,10 @@
 
 use super::dek::{self, Protector};
 use super::{Environment, DISABLED, LOCKED, READY};
+use crate::audit::Event;
 use crate::crypto::new_guid;
 use crate::error::{ErrorCode, Result};
 use crate::keyvault::{access, keys};
-use crate::maintenance::{self, Event};
 use crate::policy::Policy;
 use crate::store::{Db, EnvKeyVersionRow, OperationRow, Store};
 use chrono::{DateTime, Duration, Utc};
@@ -309,7 +309,7 @@ pub fn apply(store: &Store, db: &Db, now: DateTime<Utc>) -> Result<Vec<Event>> {
     let mut events = Vec::new();
     for action in pending(db, now)? {
         let (name, failed) = action.names();
-        match maintenance::isolated(db, |db| apply_one(store, db, &action, now))? {
+        match db.isolated(|db| apply_one(store, db, &action, now))? {
             Ok(Some(event)) => events.push(event),
             Ok(None) => {}
             Err(e) => {

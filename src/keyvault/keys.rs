@@ -10,10 +10,10 @@ use super::access::{self, KeyOp, Requester};
 use super::{Vault, VaultKind};
 use crate::arm;
 use crate::audit;
+use crate::audit::Event;
 use crate::crypto::rsa::{OaepAlgorithm, PrivateKey, PublicKey, SUPPORTED_SIZES};
 use crate::crypto::{hex, random_array};
 use crate::error::{Error, ErrorCode, Result};
-use crate::maintenance::{self, Event};
 use crate::store::{ArmResourceRow, Db, KeyRow, KeyVersionRow, Store};
 use crate::time::IsoDuration;
 use chrono::{DateTime, Duration, Utc};
@@ -702,7 +702,7 @@ pub(super) fn purge_due_keys(db: &Db, now: DateTime<Utc>) -> Result<Vec<Event>> 
     for key in db.keys_due_for_purge(now)? {
         let target = key_target(db, &key);
         let time = key.scheduled_purge_time.unwrap_or(now);
-        let purged = maintenance::isolated(db, |db| {
+        let purged = db.isolated(|db| {
             let vault = db
                 .vault_by_id(&key.vault_id)?
                 .map(|row| Vault { row })
@@ -746,7 +746,7 @@ pub(super) fn rotate_due_keys(store: &Store, db: &Db, now: DateTime<Utc>) -> Res
     for key in db.keys_due_for_rotation(now)? {
         let target = key_target(db, &key);
         let due = key.next_rotation_time.unwrap_or(now);
-        let rotated = maintenance::isolated(db, |db| {
+        let rotated = db.isolated(|db| {
             let vault = db
                 .vault_by_id(&key.vault_id)?
                 .map(|row| Vault { row })
@@ -770,7 +770,7 @@ pub(super) fn rotate_due_keys(store: &Store, db: &Db, now: DateTime<Utc>) -> Res
                 let mut later = key.clone();
                 later.next_rotation_time = Some(retry);
                 // Best effort: if even this fails, the next pass tries again.
-                let _ = maintenance::isolated(db, |db| db.update_key(&later))?;
+                let _ = db.isolated(|db| db.update_key(&later))?;
                 let what = format!("rotating key '{}' (retried after {})", key.name, crate::time::to_display(retry));
                 events.push(Event::failure(now, "RotateKeyFailed", target, &what, &e));
             }

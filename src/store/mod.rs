@@ -274,6 +274,18 @@ impl Db {
         }
     }
 
+    /// Runs one item of a pass (a purge, a rotation, a health check) in its
+    /// own savepoint. A failure rolls back only this item and comes back as
+    /// `Ok(Err(e))` for the caller to report and skip; a busy store still
+    /// fails the whole pass, so that it is retried.
+    pub(crate) fn isolated<T>(&self, work: impl FnOnce(&Db) -> Result<T>) -> Result<std::result::Result<T, Error>> {
+        match self.in_savepoint(work) {
+            Ok(value) => Ok(Ok(value)),
+            Err(e) if e.code == ErrorCode::StoreBusy => Err(e),
+            Err(e) => Ok(Err(e)),
+        }
+    }
+
     /// Whether a transaction is open on this connection.
     pub(crate) fn in_open_transaction(&self) -> bool {
         !self.conn.is_autocommit()
