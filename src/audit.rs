@@ -14,7 +14,7 @@
 
 use crate::crypto::{hex, hmac_sha256, sha256};
 use crate::error::{Error, ErrorCode, Result};
-use crate::store::{AuditRow, Db};
+use crate::store::{head_mac, AuditRow, Db};
 use crate::time::{parse_storage, to_display, to_storage};
 use chrono::{DateTime, Utc};
 
@@ -131,21 +131,8 @@ pub fn append(db: &Db, entry: &Entry) -> Result<()> {
     db.set_audit_head(row.seq, &row.hash, &head_mac(row.seq, &row.hash, key))
 }
 
-/// Records the newest entry as the MACed head (when the keyed chain is
-/// introduced; afterwards [`append`] keeps it current).
-pub fn seal_head(db: &Db) -> Result<()> {
-    match db.last_audit_entry()? {
-        Some((seq, hash)) => db.set_audit_head(seq, &hash, &head_mac(seq, &hash, db.audit_key()?)),
-        None => Ok(()),
-    }
-}
-
 /// Entries written now are HMAC-SHA-256 links.
 const CURRENT_MAC_VERSION: i64 = 1;
-
-fn head_mac(seq: i64, hash: &str, key: &[u8; 32]) -> String {
-    hex(&hmac_sha256(key, format!("ppcmk/audit-head/{seq}/{hash}").as_bytes()))
-}
 
 /// The link hash of an entry: over its fields (length-prefixed, so fields
 /// cannot bleed into each other) and the previous entry's hash; SHA-256 for

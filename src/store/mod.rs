@@ -12,6 +12,7 @@
 
 mod arm;
 mod audit;
+mod cache;
 mod desktop;
 mod directory;
 mod flows;
@@ -23,7 +24,9 @@ pub mod scratch;
 mod service;
 
 pub use arm::{ArmQuery, ArmResourceRow};
+pub(crate) use audit::head_mac;
 pub use audit::{AuditQuery, AuditRow};
+pub(crate) use cache::DekCache;
 pub use desktop::{ComponentRow, CredentialRow, DlpPolicyRow, SecretRow, SecretVersionRow};
 pub use directory::{PrincipalKind, PrincipalQuery, PrincipalRow};
 pub use flows::{ConnectionRow, FlowListingRow, FlowRow, FlowRunRow, FlowTraits};
@@ -59,7 +62,7 @@ pub struct Store {
     audit_key: AuditKey,
     pool: Mutex<Vec<Db>>,
     /// Unwrapped data-encryption keys of this handle (never written anywhere).
-    pub(crate) deks: crate::environment::dek::DekCache,
+    pub(crate) deks: DekCache,
     /// Whether this handle has made sure the service's first-use objects exist.
     pub(crate) bootstrapped: std::sync::atomic::AtomicBool,
 }
@@ -427,7 +430,7 @@ pub(crate) mod sql {
 fn after_migration(db: &Db, version: i64) -> Result<()> {
     match version {
         1 => crate::identity::seed_new_tenant(db),
-        5 => crate::audit::seal_head(db),
+        5 => db.seal_audit_head(),
         _ => Ok(()),
     }
 }
