@@ -26,6 +26,7 @@ pub mod flows;
 pub mod fuzzing;
 pub mod identity;
 pub mod keyvault;
+mod lifecycle;
 pub mod maintenance;
 pub mod policy;
 pub mod progress;

@@ -134,9 +134,10 @@ impl Caller {
     }
 }
 
-/// Creates the tenant on first use: the tenant, its subscription, the Global
-/// Administrator (signed in on both sides, Owner of the subscription) and the
-/// resource providers' initial registration state.
+/// Creates the tenant on first use: the tenant, its subscription and the
+/// Global Administrator (signed in on both sides, Owner of the subscription).
+/// The resource providers' initial registration state follows (`arm`); both
+/// run from the store's first migration (`lifecycle::tenant`).
 pub fn seed_new_tenant(db: &Db) -> Result<()> {
     let now = Utc::now();
     db.insert_tenant(TENANT_ID, TENANT_DOMAIN, TENANT_NAME)?;
@@ -157,8 +158,7 @@ pub fn seed_new_tenant(db: &Db) -> Result<()> {
     for side in [Side::Azure, Side::PowerPlatform] {
         db.set_session(side.as_str(), ADMIN_OBJECT_ID, now)?;
     }
-    rbac::seed_subscription_owner(db, ADMIN_OBJECT_ID, now)?;
-    crate::arm::seed_providers(db)
+    rbac::seed_subscription_owner(db, ADMIN_OBJECT_ID, now)
 }
 
 /// The session a side of the platform uses (engine commands use Azure's).

@@ -9,6 +9,10 @@
 //! lock up front (`BEGIN IMMEDIATE`), SQLite's busy handler waits for it, and
 //! [`retry_busy`] re-runs a whole unit of work when SQLite still reports busy,
 //! so callers never see "database is locked".
+//!
+//! A store is opened with `Store::open` (defined in `lifecycle::tenant`,
+//! which hands [`Store::open_seeded`] the new tenant's seed): the store is
+//! the bottom layer and imports no area.
 
 mod arm;
 mod audit;
@@ -68,13 +72,10 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens the store named by `PPCMK_HOME`, or `~/.ppcmk`.
-    pub fn open_default() -> Result<Store> {
-        Store::open(&default_home()?)
-    }
-
-    /// Opens (creating on first use) the store in `home`.
-    pub fn open(home: &Path) -> Result<Store> {
+    /// Opens (creating on first use) the store in `home`; a new store gets
+    /// `seed` inside the migration that creates the schema. Surfaces call
+    /// `Store::open`, which passes the tenant's seed (`lifecycle::tenant`).
+    pub(crate) fn open_seeded(home: &Path, seed: Seed) -> Result<Store> {
         // An empty path would silently put the store in the working folder.
         if home.as_os_str().is_empty() {
             return Err(Error::new(
@@ -97,7 +98,7 @@ impl Store {
         };
         {
             let db = store.db()?;
-            migrations::migrate(&db, after_migration)?;
+            migrations::migrate(&db, &|db, version| after_migration(db, version, seed))?;
         }
         restrict_file_permissions(&db_path);
         Ok(store)
@@ -424,12 +425,19 @@ pub(crate) mod sql {
     }
 }
 
-/// The steps of a migration that need Rust: the new tenant after the first;
-/// after the fifth (the keyed audit chain), the MACed head of the entries
-/// written so far, so that from then on a log without its head is broken.
-fn after_migration(db: &Db, version: i64) -> Result<()> {
+/// What a new store holds besides its schema: its tenant, written by the
+/// layers above the store (the directory, the resource manager) inside the
+/// migration that creates the schema, so that no process ever sees a new
+/// store without its tenant and administrator. Passed in by `Store::open`,
+/// so that the store never imports those layers.
+pub(crate) type Seed = fn(&Db) -> Result<()>;
+
+/// The steps of a migration that need Rust: the new tenant (`seed`) after the
+/// first; after the fifth (the keyed audit chain), the MACed head of the
+/// entries written so far, so that from then on a log without its head is broken.
+fn after_migration(db: &Db, version: i64, seed: Seed) -> Result<()> {
     match version {
-        1 => crate::identity::seed_new_tenant(db),
+        1 => seed(db),
         5 => db.seal_audit_head(),
         _ => Ok(()),
     }
