@@ -218,11 +218,11 @@ pub fn invoke(store: &Store, command: &'static Command, args: &Args, options: In
         store.write(|db| crate::environment::bootstrap(store, db, now))?;
         store.bootstrapped.store(true, std::sync::atomic::Ordering::Release);
     }
-    if command.name != crate::maintenance::COMMAND {
-        let ran = crate::maintenance::run(store, now, false, &mut |_| {});
+    if command.name != crate::lifecycle::maintenance::COMMAND {
+        let ran = crate::lifecycle::maintenance::run(store, now, false, &mut |_| {});
         // The clock stays readable and resettable even when the state it
         // implies cannot be brought about (a rehearsal that went wrong).
-        if ran.is_err() && !crate::maintenance::ALWAYS_AVAILABLE.contains(&command.name) {
+        if ran.is_err() && !crate::lifecycle::maintenance::ALWAYS_AVAILABLE.contains(&command.name) {
             ran?;
         }
     }

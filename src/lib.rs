@@ -27,7 +27,6 @@ pub mod fuzzing;
 pub mod identity;
 pub mod keyvault;
 mod lifecycle;
-pub mod maintenance;
 pub mod policy;
 pub mod progress;
 pub mod readiness;

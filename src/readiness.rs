@@ -5,11 +5,12 @@
 //! Detail and a Remedy, so a pipeline can gate on them (`-FailOn`).
 
 use crate::crypto::SymmetricKey;
-use crate::environment::{self, dek, operations as ops, Environment};
+use crate::environment::{self, dek, Environment};
 use crate::error::{Error, ErrorCode, Result};
 use crate::flows::{self, migration};
 use crate::identity::{rbac, Caller};
 use crate::keyvault::{self, access, Vault};
+use crate::lifecycle::{self, operations as ops};
 use crate::policy::{self, Policy};
 use crate::store::{Db, Store};
 use chrono::{DateTime, Duration, Utc};
@@ -709,7 +710,7 @@ fn report_one(db: &Db, env: Environment, now: DateTime<Utc>) -> Result<Report> {
         .iter()
         .filter_map(|v| {
             v.current_until
-                .map(|until| (v.key_id.clone(), until + Duration::days(environment::health::PREVIOUS_VERSION_DAYS)))
+                .map(|until| (v.key_id.clone(), until + Duration::days(lifecycle::health::PREVIOUS_VERSION_DAYS)))
         })
         .filter(|(_, until)| *until > now)
         .max_by_key(|(_, until)| *until);

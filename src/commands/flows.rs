@@ -5,9 +5,10 @@
 
 use super::{object, time};
 use crate::engine::Ctx;
-use crate::environment::{self, operations as ops};
+use crate::environment;
 use crate::error::{Error, ErrorCode, Result};
 use crate::flows::{self, connections, migration, runs, Flow, FlowSpec};
+use crate::lifecycle::operations as ops;
 use crate::registry::bind::Args;
 use crate::registry::{Command, Effect, Object, OutputSpec, Param, Side};
 use crate::store::ConnectionRow;

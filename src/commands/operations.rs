@@ -4,9 +4,9 @@
 
 use super::{object, opt_time, time};
 use crate::engine::Ctx;
-use crate::environment::operations::{self as ops, Operation, FAULT_ENVIRONMENT_ENCRYPTION};
 use crate::environment::{self, require_admin, Environment};
 use crate::error::{Error, ErrorCode, Result};
+use crate::lifecycle::operations::{self as ops, Operation, FAULT_ENVIRONMENT_ENCRYPTION};
 use crate::registry::bind::Args;
 use crate::registry::{Command, Effect, Group, Object, OutputSpec, Param, Side};
 use crate::store::Db;

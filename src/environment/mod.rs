@@ -1,15 +1,14 @@
 //! Power Platform environments: type, region, Managed Environments, state
 //! (Ready / Disabled / Locked), and the encryption of their data at rest —
-//! DEK generations (`dek`), sealed records (`records`), adding to and
-//! removing from enterprise policies (`operations`), health checks, lock and
-//! key-version rotation (`health`), backups and database operations
-//! (`backups`), and the legacy BYOK feature (`byok`).
+//! DEK generations (`dek`), sealed records (`records`), backups and database
+//! operations (`backups`), and the legacy BYOK feature (`byok`). Adding to
+//! and removing from enterprise policies, and the health checks that lock,
+//! unlock and re-wrap, involve the environment's flows too: they are the
+//! layer above, `lifecycle`.
 
 pub mod backups;
 pub mod byok;
 pub mod dek;
-pub mod health;
-pub mod operations;
 pub mod records;
 
 use crate::arm;

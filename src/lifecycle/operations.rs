@@ -11,9 +11,9 @@
 //! anything; on success the old protector's wrap of the new generation is
 //! destroyed. The environment is Disabled for the duration.
 
-use super::dek::{self, Protector};
-use super::{find, operation_in_progress, require_admin, Environment, DISABLED, LOCKED, READY};
 use crate::crypto::{new_guid, SymmetricKey};
+use crate::environment::dek::{self, Protector};
+use crate::environment::{find, operation_in_progress, records, require_admin, Environment, DISABLED, LOCKED, READY};
 use crate::error::{Error, ErrorCode, Result};
 use crate::identity::Caller;
 use crate::keyvault::{access, keys};
@@ -598,7 +598,7 @@ fn reencrypt(store: &Store, op: &OperationRow, now: DateTime<Utc>, progress: &mu
     let mut processed = op.processed;
     let Some((first_id, last_id)) = store.db()?.record_id_range(op.env_key)? else { return Ok(()) };
     loop {
-        let mut limit = super::records::BATCH;
+        let mut limit = records::BATCH;
         if let Some(after) = store.db()?.fault(FAULT_ENVIRONMENT_ENCRYPTION)? {
             let left = after - processed;
             if left <= 0 {

@@ -14,10 +14,10 @@
 //! * a locked sandbox is deleted after 7 days, a locked production
 //!   environment after 30, unless access comes back.
 
-use super::dek::{self, Protector};
-use super::{Environment, DISABLED, LOCKED, READY};
 use crate::audit::Event;
 use crate::crypto::new_guid;
+use crate::environment::dek::{self, Protector};
+use crate::environment::{Environment, DISABLED, LOCKED, READY};
 use crate::error::{ErrorCode, Result};
 use crate::keyvault::{access, keys};
 use crate::policy::Policy;

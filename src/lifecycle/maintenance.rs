@@ -14,8 +14,8 @@
 //! itself (the store unreadable or busy) fails the command, and even then
 //! the clock commands still run: [`ALWAYS_AVAILABLE`].
 
+use super::{health, operations};
 use crate::audit::{self, Event};
-use crate::environment::{health, operations};
 use crate::error::Result;
 use crate::keyvault;
 use crate::progress::Progress;
