@@ -5,8 +5,7 @@
 
 use crate::audit;
 use crate::error::{Error, ErrorCode, Result};
-use crate::identity::{self, Caller};
-use crate::keyvault::access::{Origin, Requester};
+use crate::identity;
 use crate::registry::bind::Args;
 use crate::registry::{Command, Effect, Object};
 use crate::store::{retry_busy, Db, Store, TxMode};
@@ -14,6 +13,8 @@ use chrono::{DateTime, Utc};
 
 /// Moved to the leaf [`crate::progress`]; re-exported here for one release.
 pub use crate::progress::{Progress, ProgressSink};
+/// Moved to the contract ([`crate::registry::ctx`]); re-exported here for one release.
+pub use crate::registry::{Ctx, Gate};
 
 /// Options of one invocation besides the command and its arguments.
 #[derive(Default)]
@@ -50,160 +51,6 @@ pub struct Outcome {
     pub warnings: Vec<String>,
     /// For a command run with `-FailOn`: how many rows reached that level.
     pub gate: Option<Gate>,
-}
-
-/// The result of `-FailOn Warn|Fail` on a command whose rows have a Status
-/// (Pass / Warn / Fail): the CLI exits 1 and PowerShell writes an error when
-/// any row reaches the level, so a pipeline can be gated on it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Gate {
-    pub fail_on: String,
-    pub rows: usize,
-}
-
-impl Gate {
-    /// The command's own parameter, shared by every gated command.
-    pub const PARAMETER: &'static str = "FailOn";
-    pub const LEVELS: &'static [&'static str] = &["Warn", "Fail"];
-
-    fn evaluate(command: &Command, args: &Args, objects: &[Object]) -> Option<Gate> {
-        let param = command.param(Self::PARAMETER)?;
-        let fail_on = args.str(Self::PARAMETER).or(param.default)?.to_string();
-        let failing: &[&str] = if fail_on.eq_ignore_ascii_case("Warn") { &["Warn", "Fail"] } else { &["Fail"] };
-        let rows = objects
-            .iter()
-            .filter(|o| o.get("Status").and_then(|v| v.as_str()).is_some_and(|s| failing.contains(&s)))
-            .count();
-        Some(Gate { fail_on, rows })
-    }
-
-    pub fn tripped(&self) -> bool {
-        self.rows > 0
-    }
-
-    /// The error a tripped gate reports (the CLI's stderr line, PowerShell's ErrorRecord).
-    pub fn error(&self) -> Error {
-        Error::new(
-            crate::error::ErrorCode::ChecksFailed,
-            format!("{} row(s) reached {} or worse (-FailOn {}).", self.rows, self.fail_on, self.fail_on),
-        )
-    }
-}
-
-/// The context a handler runs in.
-pub struct Ctx<'a> {
-    store: &'a Store,
-    db: &'a Db,
-    /// The store's clock, read once when the command started.
-    pub now: DateTime<Utc>,
-    caller: Option<Caller>,
-    /// Why the signed-in account may not act (disabled): commands that need
-    /// a caller fail with it, the others (signing in as someone else) run.
-    refused: Option<Error>,
-    private_network: bool,
-    command: &'static Command,
-    warnings: Vec<String>,
-    progress: Option<&'a mut dyn FnMut(&Progress)>,
-    target: Option<String>,
-    detail: Option<String>,
-    /// The environment and Dataverse table the command is about.
-    audit_scope: Option<(String, &'static str)>,
-    /// A read of a table the environment audits: recorded like a change.
-    audited_read: bool,
-    checkpoint: bool,
-}
-
-impl<'a> Ctx<'a> {
-    pub fn db(&self) -> &'a Db {
-        self.db
-    }
-
-    pub fn store(&self) -> &'a Store {
-        self.store
-    }
-
-    /// The signed-in caller, or `NotSignedIn` with the command that signs in
-    /// (or the refusal of a signed-in account that may not act).
-    pub fn caller(&self) -> Result<&Caller> {
-        if let Some(refused) = &self.refused {
-            return Err(refused.clone());
-        }
-        self.caller.as_ref().ok_or_else(|| identity::not_signed_in(self.command.side))
-    }
-
-    /// The caller if someone is signed in; the refusal if that account may not act.
-    pub fn caller_if_signed_in(&self) -> Result<Option<&Caller>> {
-        match &self.refused {
-            Some(refused) => Err(refused.clone()),
-            None => Ok(self.caller.as_ref()),
-        }
-    }
-
-    /// The signed-in caller as a key vault sees it: a user, on the public or
-    /// the private network.
-    pub fn requester(&self) -> Result<Requester> {
-        let caller = self.caller()?;
-        Ok(Requester {
-            object_id: caller.object_id().to_string(),
-            name: caller.audit_name().to_string(),
-            origin: if self.private_network { Origin::PrivateNetwork } else { Origin::PublicNetwork },
-        })
-    }
-
-    pub fn command(&self) -> &'static Command {
-        self.command
-    }
-
-    /// Adds a warning (stderr in the CLI, `Write-Warning` in PowerShell).
-    pub fn warn(&mut self, message: impl Into<String>) {
-        self.warnings.push(message.into());
-    }
-
-    pub fn report_progress(&mut self, progress: Progress) {
-        if let Some(sink) = self.progress.as_mut() {
-            sink(&progress);
-        }
-    }
-
-    /// The object the audit entry names (default: the first string parameter).
-    pub fn set_audit_target(&mut self, target: impl Into<String>) {
-        self.target = Some(target.into());
-    }
-
-    /// Asks for a WAL checkpoint once the command's transaction has
-    /// committed: after a purge, so that no copy of the purged pages stays
-    /// in the WAL file (best effort).
-    pub fn checkpoint_after_commit(&mut self) {
-        self.checkpoint = true;
-    }
-
-    /// A short description of the change for the audit entry.
-    pub fn set_audit_detail(&mut self, detail: impl Into<String>) {
-        self.detail = Some(detail.into());
-    }
-
-    /// Tags the command's audit entry with the environment and Dataverse
-    /// table it is about. A read command is recorded as well when the
-    /// environment audits that table (`Set-PpCmkAuditSetting`).
-    pub fn set_audit_scope(&mut self, environment_id: &str, table: &'static str) -> Result<()> {
-        self.audit_scope = Some((environment_id.to_string(), table));
-        if !self.command.effect.changes_state() {
-            let env = crate::environment::find(self.db, environment_id)?;
-            self.audited_read = crate::environment::audits_table(&env, table);
-        }
-        Ok(())
-    }
-
-    /// Runs `work` as one write transaction. Inside a `Change` command this is
-    /// the command's own transaction; a `LongRunning` command gets a new
-    /// transaction per call (one batch), retried while the store is busy.
-    pub fn write<T>(&self, mut work: impl FnMut(&Db) -> Result<T>) -> Result<T> {
-        if self.db.in_open_transaction() {
-            work(self.db)
-        } else {
-            retry_busy(|| self.db.in_transaction(TxMode::Write, &mut work))
-        }
-    }
 }
 
 /// Runs `command` with bound `args` against `store`.

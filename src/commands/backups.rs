@@ -3,10 +3,10 @@
 
 use super::environments::{environment_object, ENVIRONMENT_OUTPUT};
 use super::{object, time};
-use crate::engine::Ctx;
 use crate::environment::{backups, byok};
 use crate::error::{ErrorCode, Result};
 use crate::registry::bind::Args;
+use crate::registry::Ctx;
 use crate::registry::{Command, Effect, Object, OutputSpec, Param, Side};
 use crate::store::BackupRow;
 use serde_json::json;

@@ -3,9 +3,9 @@
 use super::{object, time};
 use crate::audit;
 use crate::clock::{self, ClockReading};
-use crate::engine::Ctx;
 use crate::error::{ErrorCode, Result};
 use crate::registry::bind::Args;
+use crate::registry::Ctx;
 use crate::registry::{Command, Effect, Group, Object, OutputSpec, Param, Side};
 use crate::store::AuditQuery;
 use serde_json::json;
@@ -82,8 +82,8 @@ pub static COMMANDS: &[Command] = &[
         synopsis: "Verifies the audit log's MAC chain and its recorded head; reports the first broken link (Global Administrator).",
         side: Side::Engine,
         effect: Effect::Read,
-        params: &[Param::string(crate::engine::Gate::PARAMETER)
-            .one_of(crate::engine::Gate::LEVELS)
+        params: &[Param::string(crate::registry::Gate::PARAMETER)
+            .one_of(crate::registry::Gate::LEVELS)
             .default("Fail")
             .help("Exit 1 (an error in PowerShell) when the check reaches this Status; Fail by default.")],
         groups: &[],

@@ -2,10 +2,10 @@
 //! they exist), Managed Environments, and environment data (records).
 
 use super::{object, time};
-use crate::engine::Ctx;
 use crate::environment::{self, records, Environment};
 use crate::error::{Error, ErrorCode, Result};
 use crate::registry::bind::Args;
+use crate::registry::Ctx;
 use crate::registry::{Command, Effect, Object, OutputSpec, Param, Side};
 use crate::store::Db;
 use serde_json::json;

@@ -4,13 +4,13 @@
 //! documentation names.
 
 use super::{object, time};
-use crate::engine::Ctx;
 use crate::environment;
 use crate::error::{Error, ErrorCode, Result};
 use crate::flows::{self, connections, migration, runs, Flow, FlowSpec};
 use crate::lifecycle::operations as ops;
 use crate::registry::bind::Args;
 use crate::registry::format;
+use crate::registry::Ctx;
 use crate::registry::{Command, Effect, Object, OutputSpec, Param, Side};
 use crate::store::ConnectionRow;
 use serde_json::{json, Value};

@@ -5,7 +5,6 @@
 use super::{object, opt_time, time};
 use crate::crypto::rsa::OaepAlgorithm;
 use crate::crypto::{base64, base64url};
-use crate::engine::Ctx;
 use crate::error::{Error, ErrorCode, Result};
 use crate::keyvault::access::KeyOp;
 use crate::keyvault::keys::{
@@ -13,6 +12,7 @@ use crate::keyvault::keys::{
 };
 use crate::keyvault::{self, Vault, VaultKind};
 use crate::registry::bind::Args;
+use crate::registry::Ctx;
 use crate::registry::{Command, Effect, Group, Object, OutputSpec, Param, Side};
 use serde_json::{json, Map, Value};
 use zeroize::Zeroizing;

@@ -3,12 +3,12 @@
 //! rules, managed HSMs and their local role assignments.
 
 use super::{object, opt_time};
-use crate::engine::Ctx;
 use crate::error::{Error, ErrorCode, Result};
 use crate::identity::{self, rbac, TENANT_ID};
 use crate::keyvault::access::{ALL_KEY_PERMISSIONS, ALL_SECRET_PERMISSIONS};
 use crate::keyvault::{self, NetworkChange, NewVault, Vault, VaultKind, VaultUpdate};
 use crate::registry::bind::Args;
+use crate::registry::Ctx;
 use crate::registry::{Command, Effect, Group, Object, OutputSpec, Param, Side};
 use crate::store::{Db, PrincipalRow};
 use serde_json::{json, Value};

@@ -3,11 +3,11 @@
 //! "Environments with policies" view, and fault injection.
 
 use super::{object, opt_time, time};
-use crate::engine::Ctx;
 use crate::environment::{self, require_admin, Environment};
 use crate::error::{Error, ErrorCode, Result};
 use crate::lifecycle::operations::{self as ops, Operation, FAULT_ENVIRONMENT_ENCRYPTION};
 use crate::registry::bind::Args;
+use crate::registry::Ctx;
 use crate::registry::{Command, Effect, Group, Object, OutputSpec, Param, Side};
 use crate::store::Db;
 use serde_json::json;

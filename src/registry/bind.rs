@@ -840,7 +840,7 @@ mod tests {
 
     use crate::registry::{Effect, Group, OutputSpec, Side};
 
-    fn no_op(_: &mut crate::engine::Ctx, _: &Args) -> Result<Vec<crate::registry::Object>> {
+    fn no_op(_: &mut crate::registry::Ctx, _: &Args) -> Result<Vec<crate::registry::Object>> {
         Ok(vec![])
     }
 

@@ -7,14 +7,15 @@
 //! from it. Commands themselves live in `crate::commands`, one file per area.
 
 pub mod bind;
+pub mod ctx;
 pub mod format;
 pub mod help;
 
-use crate::engine::Ctx;
 use crate::error::{ErrorCode, Result};
 /// The sides a command signs in on belong to the directory; re-exported here,
 /// where every command declares its side.
 pub use crate::identity::Side;
+pub use ctx::{Ctx, Gate};
 use serde_json::{Map, Value};
 
 /// One output object: ordered properties, as PowerShell shows them.
