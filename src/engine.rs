@@ -281,7 +281,7 @@ pub fn invoke_json(store: &Store, request: &serde_json::Value, options: InvokeOp
             "The request needs a \"command\" string, e.g. {\"command\":\"Get-AzContext\"}.",
         )
     })?;
-    let command = crate::registry::find(name).ok_or_else(|| command_not_found(name))?;
+    let command = crate::commands::find(name).ok_or_else(|| command_not_found(name))?;
     let empty = serde_json::Map::new();
     let params = match request.get("parameters") {
         None | Some(serde_json::Value::Null) => &empty,

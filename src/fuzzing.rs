@@ -7,6 +7,7 @@
 //! Inputs that carry two parts separate them with the byte 0xFF, which never
 //! occurs in UTF-8 text, so corpus files stay readable.
 
+use crate::commands;
 use crate::error::ErrorCode;
 use crate::ffi;
 use crate::policy::template;
@@ -102,8 +103,8 @@ pub fn cli_args(data: &[u8]) {
 }
 
 fn pick_command(name: &str) -> &'static registry::Command {
-    registry::find(name).unwrap_or_else(|| {
-        let all = registry::all();
+    commands::find(name).unwrap_or_else(|| {
+        let all = commands::all();
         let hash = name.bytes().fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize));
         all[hash % all.len()]
     })
@@ -132,7 +133,7 @@ pub fn c_abi(data: &[u8]) {
         None => data,
     };
     if let Ok(Value::Object(request)) = serde_json::from_slice::<Value>(text) {
-        if let Some(command) = request.get("command").and_then(Value::as_str).and_then(registry::find) {
+        if let Some(command) = request.get("command").and_then(Value::as_str).and_then(commands::find) {
             if !runs_for_real(command) {
                 if let Some(Value::Object(params)) = request.get("parameters") {
                     if let Err(e) = bind::bind_json(command, params) {

@@ -12,7 +12,7 @@ pub mod arm;
 pub mod audit;
 pub mod clock;
 pub mod codegen;
-mod commands;
+pub mod commands;
 pub mod crypto;
 pub mod demo;
 pub mod engine;

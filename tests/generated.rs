@@ -52,11 +52,11 @@ fn the_reference_covers_every_command_and_nothing_else() {
         .filter(|n| n != "README.md")
         .collect();
     pages.sort();
-    let mut expected: Vec<String> = ppcmk::registry::all().iter().map(|c| format!("{}.md", c.name)).collect();
+    let mut expected: Vec<String> = ppcmk::commands::all().iter().map(|c| format!("{}.md", c.name)).collect();
     expected.sort();
     assert_eq!(pages, expected, "one page per registered command, no page for a removed one");
     let index = std::fs::read_to_string(dir.join("README.md")).unwrap();
-    for c in ppcmk::registry::all() {
+    for c in ppcmk::commands::all() {
         assert!(index.contains(&format!("[{}]({}.md)", c.name, c.name)), "{} is not in the index", c.name);
     }
 }
@@ -65,7 +65,7 @@ fn the_reference_covers_every_command_and_nothing_else() {
 fn module_exports_every_command() {
     let script = ppcmk::codegen::powershell::commands_script();
     let manifest = ppcmk::codegen::powershell::manifest();
-    for c in ppcmk::registry::all() {
+    for c in ppcmk::commands::all() {
         assert!(script.contains(&format!("function {} {{", c.name)), "{} has no function", c.name);
         assert!(manifest.contains(&format!("'{}'", c.name)), "{} is not exported", c.name);
     }
@@ -85,7 +85,7 @@ fn path_parameters_are_resolved_against_the_powershell_location() {
     // resolves exactly the registry's path parameters before marshalling.
     let script = ppcmk::codegen::powershell::commands_script();
     let mut marked = Vec::new();
-    for c in ppcmk::registry::all() {
+    for c in ppcmk::commands::all() {
         let function = function_text(&script, c.name);
         let request = function.find("$request = ConvertTo-PpCmkParameters").expect("the request is built");
         // Before -WhatIf shows the target and before the call.

@@ -351,7 +351,7 @@ fn pipe(
     extra: Value,
     null_as_empty: bool,
 ) -> Result<Vec<Value>, ppcmk::Error> {
-    let spec = ppcmk::registry::find(command).unwrap();
+    let spec = ppcmk::commands::find(command).unwrap();
     let mut params = extra;
     for p in spec.params.iter().filter(|p| p.from_pipeline) {
         let property = std::iter::once(p.name).chain(p.aliases.iter().copied()).find_map(|n| object.get(n));

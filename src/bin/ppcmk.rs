@@ -35,11 +35,11 @@ fn run() -> ExitCode {
         }
     }
     let Some(name) = tokens.first() else {
-        print!("{}", help::command_list());
+        print!("{}", help::command_list(ppcmk::commands::all()));
         return ExitCode::SUCCESS;
     };
     if matches!(name.as_str(), "-?" | "--help" | "-h" | "help") {
-        print!("{}", help::command_list());
+        print!("{}", help::command_list(ppcmk::commands::all()));
         return ExitCode::SUCCESS;
     }
     if matches!(name.as_str(), "--version" | "-Version") {
@@ -49,7 +49,7 @@ fn run() -> ExitCode {
     if name.eq_ignore_ascii_case("demo") || name.eq_ignore_ascii_case("Start-PpCmkDemo") {
         return demo(&tokens[1..]);
     }
-    let Some(command) = ppcmk::registry::find(name) else {
+    let Some(command) = ppcmk::commands::find(name) else {
         return fail(&engine::command_not_found(name));
     };
     let (args, format) = match bind::bind_cli(command, &tokens[1..]) {

@@ -2,7 +2,8 @@
 //! the registry, so names, parameters and views cannot drift from the engine.
 //! The generated code targets Windows PowerShell 5.1 and PowerShell 7.
 
-use crate::registry::{self, Command, Param, ParamType};
+use crate::commands;
+use crate::registry::{Command, Param, ParamType};
 use std::fmt::Write;
 
 /// The module's fixed identity.
@@ -31,10 +32,10 @@ pub fn commands_script() -> String {
     writeln!(out, "\n# Error codes of malformed calls: raised as terminating errors, as parameter binding errors are.")
         .unwrap();
     writeln!(out, "$script:PpCmkUsageErrorCodes = @({})", usage.join(", ")).unwrap();
-    let names: Vec<String> = registry::all().iter().map(|c| quote(c.name)).collect();
+    let names: Vec<String> = commands::all().iter().map(|c| quote(c.name)).collect();
     writeln!(out, "\n# The exported commands.").unwrap();
     writeln!(out, "$script:PpCmkCommandNames = @(\n    {}\n)", names.join(",\n    ")).unwrap();
-    for c in registry::all() {
+    for c in commands::all() {
         out.push('\n');
         out.push_str(&function(c));
     }
@@ -177,7 +178,7 @@ fn param_block(p: &Param) -> String {
 /// `PpCmk.Format.ps1xml`: a table view per output type with the registry's columns.
 pub fn format_data() -> String {
     let mut seen = std::collections::BTreeMap::new();
-    for c in registry::all() {
+    for c in commands::all() {
         if !c.output.is_none() && !c.output.table.is_empty() {
             let previous = seen.insert(c.output.type_name, c.output.table);
             assert!(
@@ -214,7 +215,7 @@ pub fn format_data() -> String {
 
 /// `PpCmk.psd1`: the module manifest.
 pub fn manifest() -> String {
-    let functions: Vec<String> = registry::all().iter().map(|c| format!("        {}", quote(c.name))).collect();
+    let functions: Vec<String> = commands::all().iter().map(|c| format!("        {}", quote(c.name))).collect();
     format!(
         "# Generated from the ppcmk command registry by `PPCMK_BLESS=1 cargo test`. Do not edit.\n\
 @{{\n\
