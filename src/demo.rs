@@ -54,7 +54,7 @@ impl Demo<'_> {
         let shown: Vec<String> =
             line.iter().map(|t| if t.contains(' ') { format!("'{t}'") } else { t.to_string() }).collect();
         self.say(&format!("\n> {who}ppcmk {}", shown.join(" ")))?;
-        let command = crate::commands::find(line[0]).ok_or_else(|| engine::command_not_found(line[0]))?;
+        let command = crate::commands::find(line[0]).ok_or_else(|| crate::surface::command_not_found(line[0]))?;
         let tokens: Vec<String> = line[1..].iter().map(|t| t.to_string()).collect();
         let (args, format) = match bind::bind_cli(command, &tokens)? {
             CliBinding::Run { args, format } => (args, format.unwrap_or(OutputFormat::Table)),
@@ -77,7 +77,7 @@ impl Demo<'_> {
             }
         };
         let options =
-            InvokeOptions { account: account.map(str::to_string), private_network: false, progress: Some(&mut show) };
+            InvokeOptions { account: account.map(str::to_string), progress: Some(&mut show), ..Default::default() };
         let result = engine::invoke(&self.store, command, &args, options);
         if interactive {
             eprint!("\r\x1b[2K");

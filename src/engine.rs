@@ -4,44 +4,36 @@
 //! PowerShell through the C ABI) comes through [`invoke`].
 
 use crate::audit;
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, Result};
 use crate::identity;
 use crate::registry::bind::Args;
 use crate::registry::{Command, Effect, Object};
-use crate::store::{retry_busy, Db, Store, TxMode};
+use crate::store::{retry_busy, BusyDeadline, Db, Store, TxMode};
 use chrono::{DateTime, Utc};
+use std::time::{Duration, Instant};
 
 /// Moved to the leaf [`crate::progress`]; re-exported here for one release.
 pub use crate::progress::{Progress, ProgressSink};
 /// Moved to the contract ([`crate::registry::ctx`]); re-exported here for one release.
 pub use crate::registry::{Ctx, Gate};
 
-/// Options of one invocation besides the command and its arguments.
+/// Options of one invocation besides the command and its arguments. The
+/// engine reads nothing from the process environment: each surface decides
+/// (the CLI and the C ABI fill `account` and `private_network` from
+/// `PPCMK_ACCOUNT` and `PPCMK_NETWORK`; a server never acts as that account).
 #[derive(Default)]
 pub struct InvokeOptions<'a> {
     /// Act as this account (UPN or object id) instead of the signed-in one.
-    /// The CLI and the C ABI fill it from `PPCMK_ACCOUNT`.
     pub account: Option<String>,
     /// The caller declares it is on a key vault's private network
     /// (`PPCMK_NETWORK=private`): private endpoints then let it through.
     pub private_network: bool,
     pub progress: Option<ProgressSink<'a>>,
-}
-
-impl InvokeOptions<'_> {
-    /// Account and network from the environment (`PPCMK_ACCOUNT`, `PPCMK_NETWORK`),
-    /// as the CLI and the C ABI read them.
-    pub fn from_env() -> InvokeOptions<'static> {
-        InvokeOptions {
-            // Not UTF-8: kept (lossily) so that it names nobody and is refused;
-            // dropping it would run the command as the signed-in account.
-            account: std::env::var_os("PPCMK_ACCOUNT")
-                .map(|a| a.to_string_lossy().into_owned())
-                .filter(|a| !a.is_empty()),
-            private_network: std::env::var("PPCMK_NETWORK").is_ok_and(|n| n.eq_ignore_ascii_case("private")),
-            progress: None,
-        }
-    }
+    /// How long the invocation may wait for a store that another process is
+    /// writing, in all. `None`: as long as the store's own budget (minutes),
+    /// as the CLI and the C ABI do. Once it has passed, the command fails
+    /// promptly with `StoreBusy` (a server answers 503 with `Retry-After`).
+    pub busy_deadline: Option<Duration>,
 }
 
 /// What a successful command returns.
@@ -55,7 +47,9 @@ pub struct Outcome {
 
 /// Runs `command` with bound `args` against `store`.
 pub fn invoke(store: &Store, command: &'static Command, args: &Args, options: InvokeOptions) -> Result<Outcome> {
-    let InvokeOptions { account, private_network, mut progress } = options;
+    let InvokeOptions { account, private_network, mut progress, busy_deadline } = options;
+    // Declared before the first connection, so that it outlives them all.
+    let _deadline = BusyDeadline::enter(busy_deadline.and_then(|d| Instant::now().checked_add(d)));
     let db = store.db()?;
     // Purges, rotations and other actions whose time has come happen first,
     // so that the command sees the state the clock implies.
@@ -268,54 +262,4 @@ fn debug_assert_output_matches_spec(command: &Command, objects: &[Object]) {
             );
         }
     }
-}
-
-/// Looks up and binds a JSON request, then invokes it: the path of the C ABI.
-pub fn invoke_json(store: &Store, request: &serde_json::Value, options: InvokeOptions) -> Result<Outcome> {
-    let request = request
-        .as_object()
-        .ok_or_else(|| Error::new(ErrorCode::InvalidRequest, "The request must be a JSON object."))?;
-    let name = request.get("command").and_then(|c| c.as_str()).ok_or_else(|| {
-        Error::new(
-            ErrorCode::InvalidRequest,
-            "The request needs a \"command\" string, e.g. {\"command\":\"Get-AzContext\"}.",
-        )
-    })?;
-    let command = crate::commands::find(name).ok_or_else(|| command_not_found(name))?;
-    let empty = serde_json::Map::new();
-    let params = match request.get("parameters") {
-        None | Some(serde_json::Value::Null) => &empty,
-        Some(serde_json::Value::Object(m)) => m,
-        Some(_) => return Err(Error::new(ErrorCode::InvalidRequest, "\"parameters\" must be a JSON object.")),
-    };
-    for key in request.keys() {
-        if !matches!(key.as_str(), "command" | "parameters" | "account" | "network") {
-            return Err(Error::new(
-                ErrorCode::InvalidRequest,
-                format!("Unknown request field \"{key}\"; the fields are command, parameters, account and network."),
-            ));
-        }
-    }
-    let private_network = match request.get("network") {
-        None | Some(serde_json::Value::Null) => options.private_network,
-        Some(serde_json::Value::String(n)) if n.eq_ignore_ascii_case("private") => true,
-        Some(serde_json::Value::String(n)) if n.eq_ignore_ascii_case("public") || n.is_empty() => false,
-        Some(_) => return Err(Error::new(ErrorCode::InvalidRequest, "\"network\" must be \"private\" or \"public\".")),
-    };
-    let account = match request.get("account") {
-        None | Some(serde_json::Value::Null) => options.account,
-        Some(serde_json::Value::String(a)) => Some(a.clone()),
-        Some(_) => return Err(Error::new(ErrorCode::InvalidRequest, "\"account\" must be a string.")),
-    };
-    let args = crate::registry::bind::bind_json(command, params)?;
-    invoke(store, command, &args, InvokeOptions { account, private_network, progress: options.progress })
-}
-
-pub fn command_not_found(name: &str) -> Error {
-    let shown: String = name.chars().take(100).collect();
-    Error::new(
-        ErrorCode::CommandNotFound,
-        format!("The term '{shown}' is not recognized as a ppcmk command. Run `ppcmk` to list the commands."),
-    )
-    .with_target(shown)
 }

@@ -109,6 +109,19 @@ unsafe fn read_str<'a>(ptr: *const c_char, what: &str) -> Result<&'a str, Error>
         .map_err(|e| Error::new(ErrorCode::InvalidRequest, format!("{what} is not valid UTF-8: {e}.")))
 }
 
+/// The account and network the C ABI acts with, from the process
+/// environment (`PPCMK_ACCOUNT`, `PPCMK_NETWORK`), as the CLI reads them; a
+/// request's `"account"` and `"network"` override them.
+fn options_from_env<'a>() -> InvokeOptions<'a> {
+    InvokeOptions {
+        // Not UTF-8: kept (lossily) so that it names nobody and is refused;
+        // dropping it would run the command as the signed-in account.
+        account: std::env::var_os("PPCMK_ACCOUNT").map(|a| a.to_string_lossy().into_owned()).filter(|a| !a.is_empty()),
+        private_network: std::env::var("PPCMK_NETWORK").is_ok_and(|n| n.eq_ignore_ascii_case("private")),
+        ..InvokeOptions::default()
+    }
+}
+
 /// The library version, e.g. "0.1.0". Static: do not free.
 #[no_mangle]
 pub extern "C" fn ppcmk_version() -> *const c_char {
@@ -214,7 +227,7 @@ pub unsafe extern "C" fn ppcmk_invoke_with_progress(
                 }
             }
         };
-        let options = InvokeOptions { progress: Some(&mut forward), ..InvokeOptions::from_env() };
+        let options = InvokeOptions { progress: Some(&mut forward), ..options_from_env() };
         text_into_c_string(response_text(&crate::invoke_json(store, &request, options)))
     })
 }

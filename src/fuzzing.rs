@@ -202,11 +202,7 @@ fn seed_store(home: &std::path::Path) {
     let store = Store::open(home).expect("cannot create the fuzz store");
     let run = |command: &str, parameters: Value| {
         let request = json!({"command": command, "parameters": parameters});
-        let _ = crate::invoke_json(
-            &store,
-            &request,
-            crate::InvokeOptions { account: None, private_network: false, progress: None },
-        );
+        let _ = crate::invoke_json(&store, &request, crate::InvokeOptions::default());
     };
     run("New-AzResourceGroup", json!({"Name": "contoso-cmk", "Location": "centralus"}));
     run(

@@ -32,103 +32,15 @@ pub mod progress;
 pub mod readiness;
 pub mod registry;
 pub mod store;
+pub mod surface;
 pub mod time;
 
-pub use engine::{invoke, invoke_json, Gate, InvokeOptions, Outcome};
+pub use engine::{invoke, InvokeOptions, Outcome};
 pub use error::{Error, ErrorCode, Result};
 pub use progress::Progress;
+pub use registry::Gate;
 pub use store::Store;
+pub use surface::{error_json, invoke_json, response_json, response_text};
 
 /// The library's version (also `ppcmk_version()` over the C ABI).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
-
-/// The JSON response the C ABI returns for an invocation's result:
-/// `{"ok":true,"objects":[...],"warnings":[...]}` (plus `"gate":{"failOn","rows"}`
-/// when the command ran with `-FailOn`) or
-/// `{"ok":false,"error":{"code","category","message","target"}}`.
-pub fn response_json(result: &Result<Outcome>) -> serde_json::Value {
-    match result {
-        Ok(outcome) => {
-            let mut response = serde_json::json!({
-                "ok": true,
-                "objects": outcome.objects,
-                "warnings": outcome.warnings,
-            });
-            if let Some(gate) = &outcome.gate {
-                response["gate"] = serde_json::json!({"failOn": gate.fail_on, "rows": gate.rows});
-            }
-            response
-        }
-        Err(e) => error_json(e),
-    }
-}
-
-/// [`response_json`] as text, serialised straight from the outcome's objects
-/// (no intermediate `Value` tree, no copy of the objects): what the C ABI
-/// returns on every call, so its cost is the ABI's overhead.
-pub fn response_text(result: &Result<Outcome>) -> String {
-    #[derive(serde::Serialize)]
-    struct GateJson<'a> {
-        #[serde(rename = "failOn")]
-        fail_on: &'a str,
-        rows: usize,
-    }
-    #[derive(serde::Serialize)]
-    struct Success<'a> {
-        ok: bool,
-        objects: &'a [registry::Object],
-        warnings: &'a [String],
-        #[serde(skip_serializing_if = "Option::is_none")]
-        gate: Option<GateJson<'a>>,
-    }
-    match result {
-        Ok(outcome) => serde_json::to_string(&Success {
-            ok: true,
-            objects: &outcome.objects,
-            warnings: &outcome.warnings,
-            gate: outcome.gate.as_ref().map(|g| GateJson { fail_on: &g.fail_on, rows: g.rows }),
-        })
-        // Serialising maps of JSON values with string keys cannot fail.
-        .unwrap_or_else(|e| error_json(&Error::internal(format!("serialising the response: {e}"))).to_string()),
-        Err(e) => error_json(e).to_string(),
-    }
-}
-
-pub fn error_json(e: &Error) -> serde_json::Value {
-    serde_json::json!({
-        "ok": false,
-        "error": {
-            "code": e.code.as_str(),
-            "category": e.code.category(),
-            "message": e.message,
-            "target": e.target,
-        }
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The C ABI's text and the documented `Value` shape are the same JSON.
-    #[test]
-    fn response_text_is_response_json() {
-        let object: registry::Object =
-            serde_json::from_value(serde_json::json!({"Name": "a\u{0}b", "N": 1, "L": [true, null]})).unwrap();
-        let outcomes = [
-            Ok(Outcome { objects: vec![object.clone()], warnings: vec!["w".into()], gate: None }),
-            Ok(Outcome {
-                objects: vec![object],
-                warnings: vec![],
-                gate: Some(Gate { fail_on: "Warn".into(), rows: 2 }),
-            }),
-            Ok(Outcome::default()),
-            Err(Error::new(ErrorCode::NotFound, "gone").with_target("x")),
-        ];
-        for result in &outcomes {
-            let text = response_text(result);
-            assert!(!text.contains('\0'), "no interior NUL for the CString");
-            assert_eq!(serde_json::from_str::<serde_json::Value>(&text).unwrap(), response_json(result), "{text}");
-        }
-    }
-}

@@ -16,6 +16,7 @@
 
 mod arm;
 mod audit;
+mod busy;
 mod cache;
 mod desktop;
 mod directory;
@@ -30,6 +31,7 @@ mod service;
 pub use arm::{ArmQuery, ArmResourceRow};
 pub(crate) use audit::head_mac;
 pub use audit::{AuditQuery, AuditRow};
+pub(crate) use busy::{retry_busy, BusyDeadline};
 pub(crate) use cache::DekCache;
 pub use desktop::{ComponentRow, CredentialRow, DlpPolicyRow, SecretRow, SecretVersionRow};
 pub use directory::{PrincipalKind, PrincipalQuery, PrincipalRow};
@@ -40,21 +42,19 @@ pub use rbac::RoleAssignmentRow;
 pub use service::{BackupRow, DekWrapRow, EnvKeyVersionRow, EnvironmentRow, OperationRow, PolicyRow, RecordRow};
 
 use crate::error::{Error, ErrorCode, Result};
+use busy::BUSY_TIMEOUT;
 use rusqlite::{Connection, OpenFlags};
+use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// File names inside the store folder.
 pub const DATABASE_FILE: &str = "ppcmk.db";
 pub const MASTER_KEY_FILE: &str = "master.key";
 
-/// How long one SQLite call waits for a lock before reporting busy.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long a best-effort checkpoint after a purge waits for other connections.
 const CHECKPOINT_BUSY_TIMEOUT: Duration = Duration::from_millis(200);
-/// How long [`retry_busy`] keeps re-running a unit of work that stays busy.
-const RETRY_BUDGET: Duration = Duration::from_secs(300);
 
 /// An open store: the database file, the master key, and a small pool of
 /// connections so that threads sharing one handle do not serialise on one
@@ -119,7 +119,7 @@ impl Store {
     /// A connection from the pool (or a new one); it goes back on drop.
     pub(crate) fn db(&self) -> Result<PooledDb<'_>> {
         let pooled = self.pool.lock().unwrap_or_else(|p| p.into_inner()).pop();
-        let db = match pooled {
+        let mut db = match pooled {
             Some(db) => db,
             None => {
                 let mut db = Db::open(&self.database_path())?;
@@ -131,6 +131,7 @@ impl Store {
         if !db.conn.is_autocommit() {
             let _ = db.conn.execute_batch("ROLLBACK");
         }
+        db.wait_as_thread_asks()?;
         Ok(PooledDb { store: self, db: Some(db) })
     }
 
@@ -185,6 +186,8 @@ pub struct Db {
     conn: Connection,
     /// Set on connections of a [`Store`]: audit entries are MACed with it.
     audit_key: Option<AuditKey>,
+    /// Whether lock waits end at the thread's busy deadline (see `busy`).
+    bounded_wait: Cell<bool>,
 }
 
 /// The audit log's MAC key, shared by a store's connections.
@@ -237,7 +240,7 @@ impl Db {
             )
             .map_err(store_error)
         })?;
-        Ok(Db { conn, audit_key: None })
+        Ok(Db { conn, audit_key: None, bounded_wait: Cell::new(false) })
     }
 
     /// Runs `work` inside a transaction; commits on `Ok`, rolls back on `Err`.
@@ -319,30 +322,10 @@ impl Db {
         let _ = self.conn.busy_timeout(CHECKPOINT_BUSY_TIMEOUT);
         let _ = self.checkpoint_truncate();
         let _ = self.conn.busy_timeout(BUSY_TIMEOUT);
+        // busy_timeout replaced any deadline-bounded handler: the next
+        // checkout puts it back (nothing waits on this one after a purge).
+        self.bounded_wait.set(false);
     }
-}
-
-/// Re-runs `work` while it fails with `StoreBusy`, with a growing pause,
-/// up to a generous budget. Each attempt must be a complete unit of work
-/// (a transaction that rolled back leaves nothing behind).
-pub(crate) fn retry_busy<T>(mut work: impl FnMut() -> Result<T>) -> Result<T> {
-    let started = Instant::now();
-    let mut pause = Duration::from_millis(2);
-    loop {
-        match work() {
-            Err(e) if e.code == ErrorCode::StoreBusy && started.elapsed() < RETRY_BUDGET => {
-                std::thread::sleep(pause + jitter());
-                pause = (pause * 2).min(Duration::from_millis(200));
-            }
-            other => return other,
-        }
-    }
-}
-
-fn jitter() -> Duration {
-    let mut b = [0u8; 1];
-    let _ = getrandom::fill(&mut b);
-    Duration::from_micros(u64::from(b[0]) * 20)
 }
 
 /// Maps a SQLite error: lock contention becomes `StoreBusy` (retried),
