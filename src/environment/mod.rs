@@ -223,6 +223,27 @@ fn insert(
     Ok(env)
 }
 
+/// Reads a governance configuration as the admin API takes it
+/// (`{"protectionLevel":"Standard"}`, names matched case-insensitively):
+/// the level as given, and whether it makes the environment a Managed
+/// Environment (Standard) or not (Basic).
+pub fn governance_protection_level(config: &serde_json::Map<String, serde_json::Value>) -> Result<(&str, bool)> {
+    let level = config
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("protectionLevel"))
+        .and_then(|(_, v)| v.as_str())
+        .ok_or_else(|| {
+            Error::invalid(
+                "The governance configuration needs protectionLevel: 'Standard' (Managed Environment) or 'Basic'.",
+            )
+        })?;
+    match level.to_ascii_lowercase().as_str() {
+        "standard" => Ok((level, true)),
+        "basic" => Ok((level, false)),
+        _ => Err(Error::invalid(format!("protectionLevel '{level}' is not Standard or Basic."))),
+    }
+}
+
 /// Creates an environment (`New-AdminPowerAppEnvironment`), its data sealed
 /// under a first DEK generation wrapped by the Microsoft-managed key.
 #[allow(clippy::too_many_arguments)] // the store handles, the subject, its parameters and the clock

@@ -527,6 +527,47 @@ pub struct LifetimeAction {
     pub time_before_expiry: Option<String>,
 }
 
+impl LifetimeAction {
+    /// A lifetime action in PowerShell's hashtable form
+    /// (`-KeyRotationLifetimeAction @{Action='Rotate'; TimeAfterCreate='P18M'}`):
+    /// names matched case-insensitively, `type` accepted for `Action`.
+    pub fn from_fields(map: &Map<String, Value>) -> Result<LifetimeAction> {
+        let field = |name: &str| -> Option<String> {
+            map.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).and_then(|(_, v)| v.as_str()).map(str::to_string)
+        };
+        Ok(LifetimeAction {
+            action: field("Action")
+                .or_else(|| field("type"))
+                .ok_or_else(|| Error::invalid("A lifetime action needs Action = 'Rotate' or 'Notify'."))?,
+            time_after_create: field("TimeAfterCreate"),
+            time_before_expiry: field("TimeBeforeExpiry"),
+        })
+    }
+}
+
+/// A rotation policy in Key Vault's REST shape, as `-PolicyPath` files and
+/// the body of `PUT /keys/{name}/rotationpolicy` hold it:
+/// `{"lifetimeActions":[{"trigger":{"timeAfterCreate":"P18M"},"action":{"type":"Rotate"}}],"attributes":{"expiryTime":"P2Y"}}`.
+/// Returns the lifetime actions and `attributes.expiryTime`; the rules are
+/// checked when the policy is set ([`set_rotation_policy`]).
+pub fn rotation_policy_from_json(doc: &Value) -> Result<(Vec<LifetimeAction>, Option<String>)> {
+    let mut actions = Vec::new();
+    for a in doc.get("lifetimeActions").and_then(Value::as_array).into_iter().flatten() {
+        let trigger = a.get("trigger").cloned().unwrap_or(Value::Null);
+        let get = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+        actions.push(LifetimeAction {
+            action: a
+                .get("action")
+                .and_then(|x| get(x, "type"))
+                .ok_or_else(|| Error::invalid("Each lifetime action needs action.type."))?,
+            time_after_create: get(&trigger, "timeAfterCreate"),
+            time_before_expiry: get(&trigger, "timeBeforeExpiry"),
+        });
+    }
+    let expires = doc.get("attributes").and_then(|a| a.get("expiryTime")).and_then(Value::as_str).map(str::to_string);
+    Ok((actions, expires))
+}
+
 impl RotationPolicy {
     fn of(key: &KeyRow) -> Result<Option<RotationPolicy>> {
         key.rotation_policy
