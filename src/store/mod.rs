@@ -16,30 +16,41 @@
 
 mod arm;
 mod audit;
+mod backups;
 mod busy;
 mod cache;
+mod dek;
 mod desktop;
 mod directory;
+mod environment;
 mod flows;
 mod keyvault;
 mod masterkey;
 mod migrations;
+mod operations;
+mod policy;
 mod rbac;
+mod records;
 pub mod scratch;
 mod service;
 
 pub use arm::{ArmQuery, ArmResourceRow};
 pub(crate) use audit::head_mac;
 pub use audit::{AuditQuery, AuditRow};
+pub use backups::BackupRow;
 pub(crate) use busy::{retry_busy, BusyDeadline};
 pub(crate) use cache::DekCache;
+pub use dek::{DekWrapRow, EnvKeyVersionRow};
 pub use desktop::{ComponentRow, CredentialRow, DlpPolicyRow, SecretRow, SecretVersionRow};
 pub use directory::{PrincipalKind, PrincipalQuery, PrincipalRow};
+pub use environment::EnvironmentRow;
 pub use flows::{ConnectionRow, FlowListingRow, FlowRow, FlowRunRow, FlowTraits};
 pub use keyvault::{AccessPolicyRow, KeyRow, KeyVersionRow, VaultRow};
 pub use masterkey::MasterKey;
+pub use operations::OperationRow;
+pub use policy::PolicyRow;
 pub use rbac::RoleAssignmentRow;
-pub use service::{BackupRow, DekWrapRow, EnvKeyVersionRow, EnvironmentRow, OperationRow, PolicyRow, RecordRow};
+pub use records::RecordRow;
 
 use crate::error::{Error, ErrorCode, Result};
 use busy::BUSY_TIMEOUT;
@@ -293,6 +304,14 @@ impl Db {
         }
     }
 
+    /// Trades per-commit durability for speed on this connection; see
+    /// [`Store::write_batch`], its only user.
+    pub(crate) fn set_relaxed_durability(&self, relaxed: bool) -> Result<()> {
+        self.conn
+            .execute_batch(if relaxed { "PRAGMA synchronous = NORMAL" } else { "PRAGMA synchronous = FULL" })
+            .map_err(store_error)
+    }
+
     /// Whether a transaction is open on this connection.
     pub(crate) fn in_open_transaction(&self) -> bool {
         !self.conn.is_autocommit()
@@ -387,7 +406,25 @@ fn restrict_file_permissions(path: &Path) {
 pub(crate) mod sql {
     use super::store_error;
     use crate::error::Result;
-    use rusqlite::OptionalExtension;
+    use crate::time::{parse_storage, to_storage};
+    use chrono::{DateTime, Utc};
+    use rusqlite::{OptionalExtension, Row};
+
+    /// A time column in storage form (a malformed one reads as the epoch).
+    pub fn time(r: &Row, i: usize) -> rusqlite::Result<DateTime<Utc>> {
+        let s: String = r.get(i)?;
+        Ok(parse_storage(&s).unwrap_or_default())
+    }
+
+    pub fn opt_time(r: &Row, i: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
+        let s: Option<String> = r.get(i)?;
+        Ok(s.and_then(|s| parse_storage(&s).ok()))
+    }
+
+    /// An optional time in storage form, for a parameter.
+    pub fn storage(t: Option<DateTime<Utc>>) -> Option<String> {
+        t.map(to_storage)
+    }
 
     pub trait OptionalRow<T> {
         fn opt(self) -> Result<Option<T>>;
