@@ -1,8 +1,10 @@
 //! The bodies of the fuzz targets in `fuzz/` (cargo-fuzz, libFuzzer), kept in
-//! the library so that the fuzzers and the stable replay test
-//! (`tests/fuzz_corpus.rs`, which runs every checked-in corpus file) call the
-//! same code. Not an API: each function takes arbitrary bytes and panics only
-//! when it finds a bug (a panic in the product, or a broken property).
+//! the library so that the fuzzers and the stable replay test (a unit test
+//! below, `cargo test --lib fuzzing`, which runs every checked-in corpus
+//! file) call the same code. Compiled only for that test and with the
+//! `fuzzing` feature, which only `fuzz/` turns on: never in `libppcmk.so`.
+//! Not an API: each function takes arbitrary bytes and panics only when it
+//! finds a bug (a panic in the product, or a broken property).
 //!
 //! Inputs that carry two parts separate them with the byte 0xFF, which never
 //! occurs in UTF-8 text, so corpus files stay readable.
@@ -383,6 +385,42 @@ fn split_once(data: &[u8]) -> (&[u8], Option<&[u8]>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::panic::{catch_unwind, AssertUnwindSafe};
+
+    fn corpus_dir(target: &str) -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus").join(target)
+    }
+
+    /// The fuzz targets' stable form: every checked-in corpus file under
+    /// `fuzz/corpus/<target>/` (the seeds and every input that once crashed)
+    /// replayed through the same functions the cargo-fuzz targets call. A
+    /// panic — in the product or a broken property — fails the test and
+    /// names the file. `scripts/fuzz` runs the fuzzers themselves.
+    #[test]
+    fn every_corpus_file_replays_without_a_panic() {
+        let mut failures = Vec::new();
+        let mut counts = Vec::new();
+        for (target, run) in TARGETS {
+            let dir = corpus_dir(target);
+            let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+                .unwrap_or_else(|e| panic!("{}: {e} (every target has a checked-in corpus)", dir.display()))
+                .map(|entry| entry.unwrap().path())
+                .filter(|p| p.is_file())
+                .collect();
+            files.sort();
+            assert!(!files.is_empty(), "{} is empty", dir.display());
+            for file in &files {
+                let data = std::fs::read(file).unwrap();
+                if catch_unwind(AssertUnwindSafe(|| run(&data))).is_err() {
+                    failures.push(file.display().to_string());
+                }
+            }
+            counts.push(format!("{target}: {}", files.len()));
+        }
+        remove_fuzz_store();
+        eprintln!("replayed {}", counts.join(", "));
+        assert!(failures.is_empty(), "corpus inputs that panic:\n{}", failures.join("\n"));
+    }
 
     #[test]
     fn plain_numbers_are_recognised_strictly() {

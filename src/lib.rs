@@ -11,17 +11,17 @@
 pub mod arm;
 pub mod audit;
 pub mod clock;
-pub mod codegen;
 pub mod commands;
 pub mod crypto;
-pub mod demo;
 pub mod engine;
 pub mod environment;
 pub mod error;
 pub mod ffi;
 pub mod files;
 pub mod flows;
-/// Fuzz target bodies shared by `fuzz/` and the corpus replay test; not an API.
+/// Fuzz target bodies shared by `fuzz/` (feature `fuzzing`) and the corpus
+/// replay test (a unit test); not an API, and not in a normal build.
+#[cfg(any(test, feature = "fuzzing"))]
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod identity;

@@ -2,7 +2,7 @@
 //! soft delete and purge protection, rotation, data-plane access (RBAC and
 //! access policies), network rules, and key material sealed at rest.
 
-mod support;
+use crate::support;
 
 use ppcmk::ErrorCode;
 use serde_json::{json, Value};

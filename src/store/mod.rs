@@ -115,6 +115,11 @@ impl Store {
         Ok(store)
     }
 
+    /// Whether `home` already holds a store (its database file).
+    pub fn exists_in(home: &Path) -> bool {
+        home.join(DATABASE_FILE).exists()
+    }
+
     pub fn home(&self) -> &Path {
         &self.home
     }

@@ -2,9 +2,9 @@
 //! command (`docs/commands/<Command>.md`) and an index with the error codes.
 
 use super::GeneratedFile;
-use crate::commands;
-use crate::error::ErrorCode;
-use crate::registry::{help, Command, Effect, ParamType, Side};
+use ppcmk::commands;
+use ppcmk::registry::{help, Command, Effect, ParamType, Side};
+use ppcmk::ErrorCode;
 
 /// Every page of the reference.
 pub fn files() -> Vec<GeneratedFile> {

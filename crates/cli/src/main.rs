@@ -120,7 +120,7 @@ fn demo(tokens: &[String]) -> ExitCode {
     }
     let mut out = std::io::stdout().lock();
     let interactive = std::io::stderr().is_terminal();
-    match ppcmk::demo::run(&mut out, folder, keep, interactive) {
+    match ppcmk_cli::demo::run(&mut out, folder, keep, interactive) {
         Ok(_) => ExitCode::SUCCESS,
         Err(e) => fail(&e),
     }

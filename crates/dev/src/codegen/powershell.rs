@@ -2,8 +2,8 @@
 //! the registry, so names, parameters and views cannot drift from the engine.
 //! The generated code targets Windows PowerShell 5.1 and PowerShell 7.
 
-use crate::commands;
-use crate::registry::{Command, Param, ParamType};
+use ppcmk::commands;
+use ppcmk::registry::{Command, Param, ParamType};
 use std::fmt::Write;
 
 /// The module's fixed identity.
@@ -27,8 +27,7 @@ pub fn commands_script() -> String {
          # change the registry (src/commands/) and regenerate. Dot-sourced by PpCmk.psm1.\n\
          Set-StrictMode -Version 3.0\n",
     );
-    let usage: Vec<String> =
-        crate::error::ErrorCode::ALL.iter().filter(|c| c.is_usage()).map(|c| quote(c.as_str())).collect();
+    let usage: Vec<String> = ppcmk::ErrorCode::ALL.iter().filter(|c| c.is_usage()).map(|c| quote(c.as_str())).collect();
     writeln!(out, "\n# Error codes of malformed calls: raised as terminating errors, as parameter binding errors are.")
         .unwrap();
     writeln!(out, "$script:PpCmkUsageErrorCodes = @({})", usage.join(", ")).unwrap();
@@ -239,7 +238,7 @@ pub fn manifest() -> String {
         }}\n\
     }}\n\
 }}\n",
-        version = quote(crate::VERSION),
+        version = quote(ppcmk::VERSION),
         functions = functions.join(",\n"),
     )
 }
