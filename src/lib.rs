@@ -8,32 +8,32 @@
 //! `engine` against the SQLite `store`; the CLI, the C ABI (`ffi`) and the
 //! generated PowerShell module are three surfaces over that one registry.
 
-pub mod arm;
-pub mod audit;
-pub mod clock;
+pub(crate) mod arm;
+pub(crate) mod audit;
+pub(crate) mod clock;
 pub mod commands;
 pub mod crypto;
 pub mod engine;
-pub mod environment;
+pub(crate) mod environment;
 pub mod error;
 pub mod ffi;
-pub mod files;
-pub mod flows;
+pub(crate) mod files;
+pub(crate) mod flows;
 /// Fuzz target bodies shared by `fuzz/` (feature `fuzzing`) and the corpus
 /// replay test (a unit test); not an API, and not in a normal build.
 #[cfg(any(test, feature = "fuzzing"))]
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod identity;
-pub mod keyvault;
-mod lifecycle;
-pub mod policy;
+pub(crate) mod identity;
+pub(crate) mod keyvault;
+pub(crate) mod lifecycle;
+pub(crate) mod policy;
 pub mod progress;
-pub mod readiness;
+pub(crate) mod readiness;
 pub mod registry;
-pub mod store;
+pub(crate) mod store;
 pub mod surface;
-pub mod time;
+pub(crate) mod time;
 
 pub use engine::{invoke, InvokeOptions, Outcome};
 pub use error::{Error, ErrorCode, Result};

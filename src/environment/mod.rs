@@ -79,11 +79,6 @@ impl Environment {
         }
     }
 
-    /// The protector of the current DEK generation.
-    pub fn protector_kind(&self) -> &str {
-        &self.row.protector
-    }
-
     /// Refuses data access unless the environment is Ready.
     pub fn require_ready(&self) -> Result<()> {
         match self.row.state.as_str() {

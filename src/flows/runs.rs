@@ -137,7 +137,6 @@ pub fn start(
     let sealed =
         keys.get(db, flow.generation)?.seal(payload.to_string().as_bytes(), &run_aad(&env, &run_id, flow.generation));
     let row = FlowRunRow {
-        run_key: 0,
         run_id: run_id.clone(),
         flow_key: flow.flow_key,
         env_key: env.row.env_key,

@@ -46,6 +46,8 @@ impl Side {
 }
 
 /// The directory roles the CMK documentation names.
+// The directory's own role names, each ending in "Administrator".
+#[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DirectoryRole {
     GlobalAdministrator,

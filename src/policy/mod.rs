@@ -59,11 +59,6 @@ impl Policy {
             )),
         }
     }
-
-    /// The versionless key identifier, e.g. `https://kv.vault.azure.net/keys/cmk`.
-    pub fn key_base_id(&self, db: &Db) -> Result<String> {
-        Ok(keyvault::keys::key_id_url(&self.vault(db)?, &self.row.key_name, None))
-    }
 }
 
 /// What a new or updated policy declares.

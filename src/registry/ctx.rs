@@ -10,7 +10,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::identity::{self, Caller};
 use crate::keyvault::access::{Origin, Requester};
 use crate::progress::Progress;
-use crate::store::{retry_busy, Db, Store, TxMode};
+use crate::store::{Db, Store};
 use chrono::{DateTime, Utc};
 
 /// The result of `-FailOn Warn|Fail` on a command whose rows have a Status
@@ -57,7 +57,7 @@ pub struct Ctx<'a> {
     pub(crate) store: &'a Store,
     pub(crate) db: &'a Db,
     /// The store's clock, read once when the command started.
-    pub now: DateTime<Utc>,
+    pub(crate) now: DateTime<Utc>,
     pub(crate) caller: Option<Caller>,
     /// Why the signed-in account may not act (disabled): commands that need
     /// a caller fail with it, the others (signing in as someone else) run.
@@ -76,17 +76,17 @@ pub struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    pub fn db(&self) -> &'a Db {
+    pub(crate) fn db(&self) -> &'a Db {
         self.db
     }
 
-    pub fn store(&self) -> &'a Store {
+    pub(crate) fn store(&self) -> &'a Store {
         self.store
     }
 
     /// The signed-in caller, or `NotSignedIn` with the command that signs in
     /// (or the refusal of a signed-in account that may not act).
-    pub fn caller(&self) -> Result<&Caller> {
+    pub(crate) fn caller(&self) -> Result<&Caller> {
         if let Some(refused) = &self.refused {
             return Err(refused.clone());
         }
@@ -94,7 +94,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// The caller if someone is signed in; the refusal if that account may not act.
-    pub fn caller_if_signed_in(&self) -> Result<Option<&Caller>> {
+    pub(crate) fn caller_if_signed_in(&self) -> Result<Option<&Caller>> {
         match &self.refused {
             Some(refused) => Err(refused.clone()),
             None => Ok(self.caller.as_ref()),
@@ -103,7 +103,7 @@ impl<'a> Ctx<'a> {
 
     /// The signed-in caller as a key vault sees it: a user, on the public or
     /// the private network.
-    pub fn requester(&self) -> Result<Requester> {
+    pub(crate) fn requester(&self) -> Result<Requester> {
         let caller = self.caller()?;
         Ok(Requester {
             object_id: caller.object_id().to_string(),
@@ -112,58 +112,43 @@ impl<'a> Ctx<'a> {
         })
     }
 
-    pub fn command(&self) -> &'static Command {
-        self.command
-    }
-
     /// Adds a warning (stderr in the CLI, `Write-Warning` in PowerShell).
-    pub fn warn(&mut self, message: impl Into<String>) {
+    pub(crate) fn warn(&mut self, message: impl Into<String>) {
         self.warnings.push(message.into());
     }
 
-    pub fn report_progress(&mut self, progress: Progress) {
+    pub(crate) fn report_progress(&mut self, progress: Progress) {
         if let Some(sink) = self.progress.as_mut() {
             sink(&progress);
         }
     }
 
     /// The object the audit entry names (default: the first string parameter).
-    pub fn set_audit_target(&mut self, target: impl Into<String>) {
+    pub(crate) fn set_audit_target(&mut self, target: impl Into<String>) {
         self.target = Some(target.into());
     }
 
     /// Asks for a WAL checkpoint once the command's transaction has
     /// committed: after a purge, so that no copy of the purged pages stays
     /// in the WAL file (best effort).
-    pub fn checkpoint_after_commit(&mut self) {
+    pub(crate) fn checkpoint_after_commit(&mut self) {
         self.checkpoint = true;
     }
 
     /// A short description of the change for the audit entry.
-    pub fn set_audit_detail(&mut self, detail: impl Into<String>) {
+    pub(crate) fn set_audit_detail(&mut self, detail: impl Into<String>) {
         self.detail = Some(detail.into());
     }
 
     /// Tags the command's audit entry with the environment and Dataverse
     /// table it is about. A read command is recorded as well when the
     /// environment audits that table (`Set-PpCmkAuditSetting`).
-    pub fn set_audit_scope(&mut self, environment_id: &str, table: &'static str) -> Result<()> {
+    pub(crate) fn set_audit_scope(&mut self, environment_id: &str, table: &'static str) -> Result<()> {
         self.audit_scope = Some((environment_id.to_string(), table));
         if !self.command.effect.changes_state() {
             let env = crate::environment::find(self.db, environment_id)?;
             self.audited_read = crate::environment::audits_table(&env, table);
         }
         Ok(())
-    }
-
-    /// Runs `work` as one write transaction. Inside a `Change` command this is
-    /// the command's own transaction; a `LongRunning` command gets a new
-    /// transaction per call (one batch), retried while the store is busy.
-    pub fn write<T>(&self, mut work: impl FnMut(&Db) -> Result<T>) -> Result<T> {
-        if self.db.in_open_transaction() {
-            work(self.db)
-        } else {
-            retry_busy(|| self.db.in_transaction(TxMode::Write, &mut work))
-        }
     }
 }

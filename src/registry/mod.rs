@@ -222,7 +222,7 @@ pub enum Effect {
     /// Changes state; runs in one write transaction with its audit entry.
     Change,
     /// Changes state in many transactions (batches) that it opens itself
-    /// through `Ctx::write`; reports progress.
+    /// (`Store::write_batch`, one per batch); reports progress.
     LongRunning,
 }
 

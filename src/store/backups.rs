@@ -81,16 +81,6 @@ impl Db {
         self.conn.execute("DELETE FROM backups WHERE env_key = ?1", [env_key]).checked().map(drop)
     }
 
-    /// The DEK generations a backup's records are sealed under.
-    pub fn backup_generations(&self, backup_id: &str) -> Result<Vec<i64>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT DISTINCT generation FROM backup_records WHERE backup_id = ?1 ORDER BY generation")
-            .checked()?;
-        let rows = stmt.query_map([backup_id], |r| r.get(0)).checked()?;
-        rows.collect::<rusqlite::Result<Vec<i64>>>().checked()
-    }
-
     /// A page of a backup's records, after `after_rowid`.
     /// (generation, records) over every backup of an environment.
     pub fn backup_record_generations(&self, env_key: i64) -> Result<Vec<(i64, i64)>> {

@@ -80,15 +80,6 @@ impl Db {
             .map(drop)
     }
 
-    /// (tenant id, domain, display name) of the store's one tenant.
-    pub fn tenant(&self) -> Result<(String, String, String)> {
-        self.conn
-            .query_row("SELECT tenant_id, domain, display_name FROM tenants LIMIT 1", [], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })
-            .checked()
-    }
-
     pub fn insert_subscription(&self, id: &str, name: &str, tenant_id: &str) -> Result<()> {
         self.conn
             .execute(

@@ -519,10 +519,6 @@ fn user_version(db: &Db) -> Result<i64> {
 }
 
 impl Db {
-    pub fn schema_version(&self) -> Result<i64> {
-        user_version(self)
-    }
-
     pub fn meta_get(&self, key: &str) -> Result<Option<String>> {
         use super::sql::OptionalRow;
         self.conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).opt()
