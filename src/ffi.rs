@@ -10,8 +10,11 @@
 // C names follow C conventions (`ppcmk_store`, `PPCMK_OK`).
 #![allow(non_camel_case_types)]
 
+use crate::engine::InvokeOptions;
 use crate::error::{Error, ErrorCode};
-use crate::{error_json, response_text, InvokeOptions, Progress, Store};
+use crate::progress::Progress;
+use crate::store::Store;
+use crate::surface::{error_json, invoke_json, response_text};
 use std::cell::Cell;
 use std::ffi::{c_char, c_void, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -228,7 +231,7 @@ pub unsafe extern "C" fn ppcmk_invoke_with_progress(
             }
         };
         let options = InvokeOptions { progress: Some(&mut forward), ..options_from_env() };
-        text_into_c_string(response_text(&crate::invoke_json(store, &request, options)))
+        text_into_c_string(response_text(&invoke_json(store, &request, options)))
     })
 }
 

@@ -10,11 +10,13 @@
 //! occurs in UTF-8 text, so corpus files stay readable.
 
 use crate::commands;
+use crate::engine::InvokeOptions;
 use crate::error::ErrorCode;
 use crate::ffi;
 use crate::policy::template;
 use crate::registry::{self, bind, format, Object};
-use crate::Store;
+use crate::store::Store;
+use crate::surface::invoke_json;
 use serde_json::{json, Map, Value};
 use std::ffi::{CStr, CString};
 use std::path::PathBuf;
@@ -204,7 +206,7 @@ fn seed_store(home: &std::path::Path) {
     let store = Store::open(home).expect("cannot create the fuzz store");
     let run = |command: &str, parameters: Value| {
         let request = json!({"command": command, "parameters": parameters});
-        let _ = crate::invoke_json(&store, &request, crate::InvokeOptions::default());
+        let _ = invoke_json(&store, &request, InvokeOptions::default());
     };
     run("New-AzResourceGroup", json!({"Name": "contoso-cmk", "Location": "centralus"}));
     run(

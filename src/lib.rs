@@ -7,6 +7,51 @@
 //! operation is a registered command (`registry`, `commands`) run by the
 //! `engine` against the SQLite `store`; the CLI, the C ABI (`ffi`) and the
 //! generated PowerShell module are three surfaces over that one registry.
+//!
+//! ## Layers
+//!
+//! Each module imports only modules of lower layers; the modules of one
+//! layer never import each other, so no circle can form. `tests/layers.rs`
+//! reads this table and fails on any `crate::…` or `super::…` path that
+//! runs the other way (or that goes through this root's re-exports).
+//!
+//! ```text
+//! top: the surfaces
+//!  16 fuzzing                    fuzz target bodies (tests and fuzz/ only)
+//!  15 ffi                        the C ABI
+//!  14 surface                    the JSON envelope the C ABI, fuzzing and a server share
+//!  13 engine, commands           running a command; the commands and their catalogue
+//!  12 registry                   the contract: commands, parameters, outputs, Ctx, binding
+//!  11 readiness                  pre-flight and post-flight reports
+//!  10 lifecycle                  key changes, health checks, maintenance, a store's tenant
+//!   9 flows                      Power Automate: flows, runs, connections, desktop, DLP
+//!   8 environment                environments, DEKs, sealed records, backups, BYOK
+//!   7 policy                     enterprise policies and their ARM template
+//!   6 keyvault                   the customer's vaults, HSMs, keys and secrets
+//!   5 arm                        resource groups, providers, locations, the resource index
+//!   4 identity                   the directory, sessions, Azure RBAC
+//!   3 clock, audit, arm::id      the store's clock; the audit chain; ARM ids and scopes
+//!   2 store, files               SQLite and the master key (all SQL); user-named files
+//!   1 crypto, time               sealing, RSA, randomness; time formats
+//!   0 error, progress            error codes; progress events
+//! bottom: the leaves
+//! ```
+//!
+//! ## Surfaces and what they may import
+//!
+//! The public API is the contract and the surfaces over it: [`registry`]
+//! (commands, parameters, output shapes, binding, formatting, help, the
+//! handler context), [`commands`] (the catalogue: [`commands::all`],
+//! [`commands::find`]), [`engine`] ([`invoke`], [`InvokeOptions`],
+//! [`Outcome`]), [`surface`] (the JSON envelope), [`ffi`] (the C ABI),
+//! [`Store`] (opened, never read around the engine), [`Error`] and
+//! [`ErrorCode`], [`Progress`], and [`crypto`]. The store and every area
+//! module are crate-private, so a surface in another package — the CLI
+//! (`crates/cli`), the generators (`crates/dev`), a REST server — can
+//! only run commands through the engine; the compiler enforces that.
+//! Inside the crate, the table above does. Reading the process environment
+//! (`PPCMK_ACCOUNT`, `PPCMK_NETWORK`) is a surface's decision: the engine
+//! reads none.
 
 pub(crate) mod arm;
 pub(crate) mod audit;

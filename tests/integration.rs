@@ -24,6 +24,7 @@ mod encryption;
 mod flows;
 mod keyvault;
 mod keyvault_cli;
+mod layers;
 mod mono;
 mod powershell_syntax;
 mod readiness;
