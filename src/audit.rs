@@ -12,10 +12,10 @@
 //! log rewritten wholesale as unkeyed entries fail). [`verify_chain`] finds
 //! the first broken link.
 
-use crate::clock::{parse_storage, to_display, to_storage};
 use crate::crypto::{hex, hmac_sha256, sha256};
-use crate::error::Result;
-use crate::store::{AuditRow, Db};
+use crate::error::{Error, ErrorCode, Result};
+use crate::store::{head_mac, AuditRow, Db};
+use crate::time::{parse_storage, to_display, to_storage};
 use chrono::{DateTime, Utc};
 
 /// The hash the first entry chains to.
@@ -54,6 +54,57 @@ pub struct Entry {
     pub table: Option<String>,
 }
 
+/// One action taken because its time came (a purge, a rotation, a health
+/// check's lock or re-wrap), or one that failed and was skipped: what
+/// maintenance reports and what the audit log records of it.
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub time: DateTime<Utc>,
+    pub action: &'static str,
+    pub target: String,
+    pub detail: String,
+    /// The error code when the action failed (it was rolled back and skipped).
+    pub failed: Option<ErrorCode>,
+}
+
+impl Event {
+    pub fn new(time: DateTime<Utc>, action: &'static str, target: String, detail: String) -> Event {
+        Event { time, action, target, detail, failed: None }
+    }
+
+    /// An item that failed: `action` names what was attempted (e.g. `RotateKeyFailed`).
+    pub fn failure(time: DateTime<Utc>, action: &'static str, target: String, what: &str, e: &Error) -> Event {
+        Event {
+            time,
+            action,
+            target,
+            detail: format!("{what} failed and was skipped: {}", e.message),
+            failed: Some(e.code),
+        }
+    }
+
+    /// Whether this event purged key material (a vault, HSM or key).
+    pub fn is_purge(&self) -> bool {
+        self.failed.is_none() && matches!(self.action, "PurgeVault" | "PurgeKey" | "PurgeSecret")
+    }
+
+    /// The audit entry of this event, recorded as done by `principal`.
+    pub fn audit_entry(&self, principal: &str, area: &str) -> Entry {
+        Entry {
+            time: self.time,
+            principal: principal.into(),
+            principal_id: None,
+            command: format!("{area}/{}", self.action),
+            target: Some(self.target.clone()),
+            outcome: if self.failed.is_some() { Outcome::Failed } else { Outcome::Succeeded },
+            error_code: self.failed.map(|c| c.as_str().to_string()),
+            detail: Some(self.detail.clone()),
+            environment: None,
+            table: None,
+        }
+    }
+}
+
 /// Appends `entry`; must run inside a write transaction so that the chain
 /// has one head.
 pub fn append(db: &Db, entry: &Entry) -> Result<()> {
@@ -80,21 +131,8 @@ pub fn append(db: &Db, entry: &Entry) -> Result<()> {
     db.set_audit_head(row.seq, &row.hash, &head_mac(row.seq, &row.hash, key))
 }
 
-/// Records the newest entry as the MACed head (when the keyed chain is
-/// introduced; afterwards [`append`] keeps it current).
-pub fn seal_head(db: &Db) -> Result<()> {
-    match db.last_audit_entry()? {
-        Some((seq, hash)) => db.set_audit_head(seq, &hash, &head_mac(seq, &hash, db.audit_key()?)),
-        None => Ok(()),
-    }
-}
-
 /// Entries written now are HMAC-SHA-256 links.
 const CURRENT_MAC_VERSION: i64 = 1;
-
-fn head_mac(seq: i64, hash: &str, key: &[u8; 32]) -> String {
-    hex(&hmac_sha256(key, format!("ppcmk/audit-head/{seq}/{hash}").as_bytes()))
-}
 
 /// The link hash of an entry: over its fields (length-prefixed, so fields
 /// cannot bleed into each other) and the previous entry's hash; SHA-256 for

@@ -4,63 +4,36 @@
 //! PowerShell through the C ABI) comes through [`invoke`].
 
 use crate::audit;
-use crate::error::{Error, ErrorCode, Result};
-use crate::identity::{self, Caller};
-use crate::keyvault::access::{Origin, Requester};
+use crate::error::{Error, Result};
+use crate::identity;
 use crate::registry::bind::Args;
 use crate::registry::{Command, Effect, Object};
-use crate::store::{retry_busy, Db, Store, TxMode};
+use crate::store::{retry_busy, BusyDeadline, Db, Store, TxMode};
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use std::time::{Duration, Instant};
 
-/// Progress of a long operation, as the CLI's progress bar, the C ABI's
-/// progress events and PowerShell's `Write-Progress` show it.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct Progress {
-    pub activity: String,
-    pub status: String,
-    pub current: u64,
-    pub total: u64,
-    pub percent_complete: u8,
-}
+/// Moved to the leaf [`crate::progress`]; re-exported here for one release.
+pub use crate::progress::{Progress, ProgressSink};
+/// Moved to the contract ([`crate::registry::ctx`]); re-exported here for one release.
+pub use crate::registry::{Ctx, Gate};
 
-impl Progress {
-    pub fn new(activity: impl Into<String>, status: impl Into<String>, current: u64, total: u64) -> Progress {
-        let percent = (current.min(total) * 100).checked_div(total).unwrap_or(100) as u8;
-        Progress { activity: activity.into(), status: status.into(), current, total, percent_complete: percent }
-    }
-}
-
-/// Receives progress events; called on the invoking thread.
-pub type ProgressSink<'a> = &'a mut dyn FnMut(&Progress);
-
-/// Options of one invocation besides the command and its arguments.
+/// Options of one invocation besides the command and its arguments. The
+/// engine reads nothing from the process environment: each surface decides
+/// (the CLI and the C ABI fill `account` and `private_network` from
+/// `PPCMK_ACCOUNT` and `PPCMK_NETWORK`; a server never acts as that account).
 #[derive(Default)]
 pub struct InvokeOptions<'a> {
     /// Act as this account (UPN or object id) instead of the signed-in one.
-    /// The CLI and the C ABI fill it from `PPCMK_ACCOUNT`.
     pub account: Option<String>,
     /// The caller declares it is on a key vault's private network
     /// (`PPCMK_NETWORK=private`): private endpoints then let it through.
     pub private_network: bool,
     pub progress: Option<ProgressSink<'a>>,
-}
-
-impl InvokeOptions<'_> {
-    /// Account and network from the environment (`PPCMK_ACCOUNT`, `PPCMK_NETWORK`),
-    /// as the CLI and the C ABI read them.
-    pub fn from_env() -> InvokeOptions<'static> {
-        InvokeOptions {
-            // Not UTF-8: kept (lossily) so that it names nobody and is refused;
-            // dropping it would run the command as the signed-in account.
-            account: std::env::var_os("PPCMK_ACCOUNT")
-                .map(|a| a.to_string_lossy().into_owned())
-                .filter(|a| !a.is_empty()),
-            private_network: std::env::var("PPCMK_NETWORK").is_ok_and(|n| n.eq_ignore_ascii_case("private")),
-            progress: None,
-        }
-    }
+    /// How long the invocation may wait for a store that another process is
+    /// writing, in all. `None`: as long as the store's own budget (minutes),
+    /// as the CLI and the C ABI do. Once it has passed, the command fails
+    /// promptly with `StoreBusy` (a server answers 503 with `Retry-After`).
+    pub busy_deadline: Option<Duration>,
 }
 
 /// What a successful command returns.
@@ -72,163 +45,11 @@ pub struct Outcome {
     pub gate: Option<Gate>,
 }
 
-/// The result of `-FailOn Warn|Fail` on a command whose rows have a Status
-/// (Pass / Warn / Fail): the CLI exits 1 and PowerShell writes an error when
-/// any row reaches the level, so a pipeline can be gated on it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Gate {
-    pub fail_on: String,
-    pub rows: usize,
-}
-
-impl Gate {
-    /// The command's own parameter, shared by every gated command.
-    pub const PARAMETER: &'static str = "FailOn";
-    pub const LEVELS: &'static [&'static str] = &["Warn", "Fail"];
-
-    fn evaluate(command: &Command, args: &Args, objects: &[Object]) -> Option<Gate> {
-        let param = command.param(Self::PARAMETER)?;
-        let fail_on = args.str(Self::PARAMETER).or(param.default)?.to_string();
-        let failing: &[&str] = if fail_on.eq_ignore_ascii_case("Warn") { &["Warn", "Fail"] } else { &["Fail"] };
-        let rows = objects
-            .iter()
-            .filter(|o| o.get("Status").and_then(|v| v.as_str()).is_some_and(|s| failing.contains(&s)))
-            .count();
-        Some(Gate { fail_on, rows })
-    }
-
-    pub fn tripped(&self) -> bool {
-        self.rows > 0
-    }
-
-    /// The error a tripped gate reports (the CLI's stderr line, PowerShell's ErrorRecord).
-    pub fn error(&self) -> Error {
-        Error::new(
-            crate::error::ErrorCode::ChecksFailed,
-            format!("{} row(s) reached {} or worse (-FailOn {}).", self.rows, self.fail_on, self.fail_on),
-        )
-    }
-}
-
-/// The context a handler runs in.
-pub struct Ctx<'a> {
-    store: &'a Store,
-    db: &'a Db,
-    /// The store's clock, read once when the command started.
-    pub now: DateTime<Utc>,
-    caller: Option<Caller>,
-    /// Why the signed-in account may not act (disabled): commands that need
-    /// a caller fail with it, the others (signing in as someone else) run.
-    refused: Option<Error>,
-    private_network: bool,
-    command: &'static Command,
-    warnings: Vec<String>,
-    progress: Option<&'a mut dyn FnMut(&Progress)>,
-    target: Option<String>,
-    detail: Option<String>,
-    /// The environment and Dataverse table the command is about.
-    audit_scope: Option<(String, &'static str)>,
-    /// A read of a table the environment audits: recorded like a change.
-    audited_read: bool,
-    checkpoint: bool,
-}
-
-impl<'a> Ctx<'a> {
-    pub fn db(&self) -> &'a Db {
-        self.db
-    }
-
-    pub fn store(&self) -> &'a Store {
-        self.store
-    }
-
-    /// The signed-in caller, or `NotSignedIn` with the command that signs in
-    /// (or the refusal of a signed-in account that may not act).
-    pub fn caller(&self) -> Result<&Caller> {
-        if let Some(refused) = &self.refused {
-            return Err(refused.clone());
-        }
-        self.caller.as_ref().ok_or_else(|| identity::not_signed_in(self.command.side))
-    }
-
-    /// The caller if someone is signed in; the refusal if that account may not act.
-    pub fn caller_if_signed_in(&self) -> Result<Option<&Caller>> {
-        match &self.refused {
-            Some(refused) => Err(refused.clone()),
-            None => Ok(self.caller.as_ref()),
-        }
-    }
-
-    /// The signed-in caller as a key vault sees it: a user, on the public or
-    /// the private network.
-    pub fn requester(&self) -> Result<Requester> {
-        let caller = self.caller()?;
-        Ok(Requester {
-            object_id: caller.object_id().to_string(),
-            name: caller.audit_name().to_string(),
-            origin: if self.private_network { Origin::PrivateNetwork } else { Origin::PublicNetwork },
-        })
-    }
-
-    pub fn command(&self) -> &'static Command {
-        self.command
-    }
-
-    /// Adds a warning (stderr in the CLI, `Write-Warning` in PowerShell).
-    pub fn warn(&mut self, message: impl Into<String>) {
-        self.warnings.push(message.into());
-    }
-
-    pub fn report_progress(&mut self, progress: Progress) {
-        if let Some(sink) = self.progress.as_mut() {
-            sink(&progress);
-        }
-    }
-
-    /// The object the audit entry names (default: the first string parameter).
-    pub fn set_audit_target(&mut self, target: impl Into<String>) {
-        self.target = Some(target.into());
-    }
-
-    /// Asks for a WAL checkpoint once the command's transaction has
-    /// committed: after a purge, so that no copy of the purged pages stays
-    /// in the WAL file (best effort).
-    pub fn checkpoint_after_commit(&mut self) {
-        self.checkpoint = true;
-    }
-
-    /// A short description of the change for the audit entry.
-    pub fn set_audit_detail(&mut self, detail: impl Into<String>) {
-        self.detail = Some(detail.into());
-    }
-
-    /// Tags the command's audit entry with the environment and Dataverse
-    /// table it is about. A read command is recorded as well when the
-    /// environment audits that table (`Set-PpCmkAuditSetting`).
-    pub fn set_audit_scope(&mut self, environment_id: &str, table: &'static str) -> Result<()> {
-        self.audit_scope = Some((environment_id.to_string(), table));
-        if !self.command.effect.changes_state() {
-            let env = crate::environment::find(self.db, environment_id)?;
-            self.audited_read = crate::environment::audits_table(&env, table);
-        }
-        Ok(())
-    }
-
-    /// Runs `work` as one write transaction. Inside a `Change` command this is
-    /// the command's own transaction; a `LongRunning` command gets a new
-    /// transaction per call (one batch), retried while the store is busy.
-    pub fn write<T>(&self, mut work: impl FnMut(&Db) -> Result<T>) -> Result<T> {
-        if self.db.in_open_transaction() {
-            work(self.db)
-        } else {
-            retry_busy(|| self.db.in_transaction(TxMode::Write, &mut work))
-        }
-    }
-}
-
 /// Runs `command` with bound `args` against `store`.
 pub fn invoke(store: &Store, command: &'static Command, args: &Args, options: InvokeOptions) -> Result<Outcome> {
-    let InvokeOptions { account, private_network, mut progress } = options;
+    let InvokeOptions { account, private_network, mut progress, busy_deadline } = options;
+    // Declared before the first connection, so that it outlives them all.
+    let _deadline = BusyDeadline::enter(busy_deadline.and_then(|d| Instant::now().checked_add(d)));
     let db = store.db()?;
     // Purges, rotations and other actions whose time has come happen first,
     // so that the command sees the state the clock implies.
@@ -238,11 +59,11 @@ pub fn invoke(store: &Store, command: &'static Command, args: &Args, options: In
         store.write(|db| crate::environment::bootstrap(store, db, now))?;
         store.bootstrapped.store(true, std::sync::atomic::Ordering::Release);
     }
-    if command.name != crate::maintenance::COMMAND {
-        let ran = crate::maintenance::run(store, now, false, &mut |_| {});
+    if command.name != crate::lifecycle::maintenance::COMMAND {
+        let ran = crate::lifecycle::maintenance::run(store, now, false, &mut |_| {});
         // The clock stays readable and resettable even when the state it
         // implies cannot be brought about (a rehearsal that went wrong).
-        if ran.is_err() && !crate::maintenance::ALWAYS_AVAILABLE.contains(&command.name) {
+        if ran.is_err() && !crate::lifecycle::maintenance::ALWAYS_AVAILABLE.contains(&command.name) {
             ran?;
         }
     }
@@ -441,54 +262,4 @@ fn debug_assert_output_matches_spec(command: &Command, objects: &[Object]) {
             );
         }
     }
-}
-
-/// Looks up and binds a JSON request, then invokes it: the path of the C ABI.
-pub fn invoke_json(store: &Store, request: &serde_json::Value, options: InvokeOptions) -> Result<Outcome> {
-    let request = request
-        .as_object()
-        .ok_or_else(|| Error::new(ErrorCode::InvalidRequest, "The request must be a JSON object."))?;
-    let name = request.get("command").and_then(|c| c.as_str()).ok_or_else(|| {
-        Error::new(
-            ErrorCode::InvalidRequest,
-            "The request needs a \"command\" string, e.g. {\"command\":\"Get-AzContext\"}.",
-        )
-    })?;
-    let command = crate::registry::find(name).ok_or_else(|| command_not_found(name))?;
-    let empty = serde_json::Map::new();
-    let params = match request.get("parameters") {
-        None | Some(serde_json::Value::Null) => &empty,
-        Some(serde_json::Value::Object(m)) => m,
-        Some(_) => return Err(Error::new(ErrorCode::InvalidRequest, "\"parameters\" must be a JSON object.")),
-    };
-    for key in request.keys() {
-        if !matches!(key.as_str(), "command" | "parameters" | "account" | "network") {
-            return Err(Error::new(
-                ErrorCode::InvalidRequest,
-                format!("Unknown request field \"{key}\"; the fields are command, parameters, account and network."),
-            ));
-        }
-    }
-    let private_network = match request.get("network") {
-        None | Some(serde_json::Value::Null) => options.private_network,
-        Some(serde_json::Value::String(n)) if n.eq_ignore_ascii_case("private") => true,
-        Some(serde_json::Value::String(n)) if n.eq_ignore_ascii_case("public") || n.is_empty() => false,
-        Some(_) => return Err(Error::new(ErrorCode::InvalidRequest, "\"network\" must be \"private\" or \"public\".")),
-    };
-    let account = match request.get("account") {
-        None | Some(serde_json::Value::Null) => options.account,
-        Some(serde_json::Value::String(a)) => Some(a.clone()),
-        Some(_) => return Err(Error::new(ErrorCode::InvalidRequest, "\"account\" must be a string.")),
-    };
-    let args = crate::registry::bind::bind_json(command, params)?;
-    invoke(store, command, &args, InvokeOptions { account, private_network, progress: options.progress })
-}
-
-pub fn command_not_found(name: &str) -> Error {
-    let shown: String = name.chars().take(100).collect();
-    Error::new(
-        ErrorCode::CommandNotFound,
-        format!("The term '{shown}' is not recognized as a ppcmk command. Run `ppcmk` to list the commands."),
-    )
-    .with_target(shown)
 }

@@ -10,8 +10,11 @@
 // C names follow C conventions (`ppcmk_store`, `PPCMK_OK`).
 #![allow(non_camel_case_types)]
 
+use crate::engine::InvokeOptions;
 use crate::error::{Error, ErrorCode};
-use crate::{error_json, response_text, InvokeOptions, Progress, Store};
+use crate::progress::Progress;
+use crate::store::Store;
+use crate::surface::{error_json, invoke_json, response_text};
 use std::cell::Cell;
 use std::ffi::{c_char, c_void, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -107,6 +110,19 @@ unsafe fn read_str<'a>(ptr: *const c_char, what: &str) -> Result<&'a str, Error>
     }
     std::str::from_utf8(bytes)
         .map_err(|e| Error::new(ErrorCode::InvalidRequest, format!("{what} is not valid UTF-8: {e}.")))
+}
+
+/// The account and network the C ABI acts with, from the process
+/// environment (`PPCMK_ACCOUNT`, `PPCMK_NETWORK`), as the CLI reads them; a
+/// request's `"account"` and `"network"` override them.
+fn options_from_env<'a>() -> InvokeOptions<'a> {
+    InvokeOptions {
+        // Not UTF-8: kept (lossily) so that it names nobody and is refused;
+        // dropping it would run the command as the signed-in account.
+        account: std::env::var_os("PPCMK_ACCOUNT").map(|a| a.to_string_lossy().into_owned()).filter(|a| !a.is_empty()),
+        private_network: std::env::var("PPCMK_NETWORK").is_ok_and(|n| n.eq_ignore_ascii_case("private")),
+        ..InvokeOptions::default()
+    }
 }
 
 /// The library version, e.g. "0.1.0". Static: do not free.
@@ -214,8 +230,8 @@ pub unsafe extern "C" fn ppcmk_invoke_with_progress(
                 }
             }
         };
-        let options = InvokeOptions { progress: Some(&mut forward), ..InvokeOptions::from_env() };
-        text_into_c_string(response_text(&crate::invoke_json(store, &request, options)))
+        let options = InvokeOptions { progress: Some(&mut forward), ..options_from_env() };
+        text_into_c_string(response_text(&invoke_json(store, &request, options)))
     })
 }
 

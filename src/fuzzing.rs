@@ -1,17 +1,22 @@
 //! The bodies of the fuzz targets in `fuzz/` (cargo-fuzz, libFuzzer), kept in
-//! the library so that the fuzzers and the stable replay test
-//! (`tests/fuzz_corpus.rs`, which runs every checked-in corpus file) call the
-//! same code. Not an API: each function takes arbitrary bytes and panics only
-//! when it finds a bug (a panic in the product, or a broken property).
+//! the library so that the fuzzers and the stable replay test (a unit test
+//! below, `cargo test --lib fuzzing`, which runs every checked-in corpus
+//! file) call the same code. Compiled only for that test and with the
+//! `fuzzing` feature, which only `fuzz/` turns on: never in `libppcmk.so`.
+//! Not an API: each function takes arbitrary bytes and panics only when it
+//! finds a bug (a panic in the product, or a broken property).
 //!
 //! Inputs that carry two parts separate them with the byte 0xFF, which never
 //! occurs in UTF-8 text, so corpus files stay readable.
 
+use crate::commands;
+use crate::engine::InvokeOptions;
 use crate::error::ErrorCode;
 use crate::ffi;
 use crate::policy::template;
 use crate::registry::{self, bind, format, Object};
-use crate::Store;
+use crate::store::Store;
+use crate::surface::invoke_json;
 use serde_json::{json, Map, Value};
 use std::ffi::{CStr, CString};
 use std::path::PathBuf;
@@ -102,8 +107,8 @@ pub fn cli_args(data: &[u8]) {
 }
 
 fn pick_command(name: &str) -> &'static registry::Command {
-    registry::find(name).unwrap_or_else(|| {
-        let all = registry::all();
+    commands::find(name).unwrap_or_else(|| {
+        let all = commands::all();
         let hash = name.bytes().fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize));
         all[hash % all.len()]
     })
@@ -132,7 +137,7 @@ pub fn c_abi(data: &[u8]) {
         None => data,
     };
     if let Ok(Value::Object(request)) = serde_json::from_slice::<Value>(text) {
-        if let Some(command) = request.get("command").and_then(Value::as_str).and_then(registry::find) {
+        if let Some(command) = request.get("command").and_then(Value::as_str).and_then(commands::find) {
             if !runs_for_real(command) {
                 if let Some(Value::Object(params)) = request.get("parameters") {
                     if let Err(e) = bind::bind_json(command, params) {
@@ -201,11 +206,7 @@ fn seed_store(home: &std::path::Path) {
     let store = Store::open(home).expect("cannot create the fuzz store");
     let run = |command: &str, parameters: Value| {
         let request = json!({"command": command, "parameters": parameters});
-        let _ = crate::invoke_json(
-            &store,
-            &request,
-            crate::InvokeOptions { account: None, private_network: false, progress: None },
-        );
+        let _ = invoke_json(&store, &request, InvokeOptions::default());
     };
     run("New-AzResourceGroup", json!({"Name": "contoso-cmk", "Location": "centralus"}));
     run(
@@ -386,6 +387,42 @@ fn split_once(data: &[u8]) -> (&[u8], Option<&[u8]>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::panic::{catch_unwind, AssertUnwindSafe};
+
+    fn corpus_dir(target: &str) -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus").join(target)
+    }
+
+    /// The fuzz targets' stable form: every checked-in corpus file under
+    /// `fuzz/corpus/<target>/` (the seeds and every input that once crashed)
+    /// replayed through the same functions the cargo-fuzz targets call. A
+    /// panic — in the product or a broken property — fails the test and
+    /// names the file. `scripts/fuzz` runs the fuzzers themselves.
+    #[test]
+    fn every_corpus_file_replays_without_a_panic() {
+        let mut failures = Vec::new();
+        let mut counts = Vec::new();
+        for (target, run) in TARGETS {
+            let dir = corpus_dir(target);
+            let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+                .unwrap_or_else(|e| panic!("{}: {e} (every target has a checked-in corpus)", dir.display()))
+                .map(|entry| entry.unwrap().path())
+                .filter(|p| p.is_file())
+                .collect();
+            files.sort();
+            assert!(!files.is_empty(), "{} is empty", dir.display());
+            for file in &files {
+                let data = std::fs::read(file).unwrap();
+                if catch_unwind(AssertUnwindSafe(|| run(&data))).is_err() {
+                    failures.push(file.display().to_string());
+                }
+            }
+            counts.push(format!("{target}: {}", files.len()));
+        }
+        remove_fuzz_store();
+        eprintln!("replayed {}", counts.join(", "));
+        assert!(failures.is_empty(), "corpus inputs that panic:\n{}", failures.join("\n"));
+    }
 
     #[test]
     fn plain_numbers_are_recognised_strictly() {

@@ -7,125 +7,85 @@
 //! operation is a registered command (`registry`, `commands`) run by the
 //! `engine` against the SQLite `store`; the CLI, the C ABI (`ffi`) and the
 //! generated PowerShell module are three surfaces over that one registry.
+//!
+//! ## Layers
+//!
+//! Each module imports only modules of lower layers; the modules of one
+//! layer never import each other, so no circle can form. `tests/layers.rs`
+//! reads this table and fails on any `crate::…` or `super::…` path that
+//! runs the other way (or that goes through this root's re-exports).
+//!
+//! ```text
+//! top: the surfaces
+//!  16 fuzzing                    fuzz target bodies (tests and fuzz/ only)
+//!  15 ffi                        the C ABI
+//!  14 surface                    the JSON envelope the C ABI, fuzzing and a server share
+//!  13 engine, commands           running a command; the commands and their catalogue
+//!  12 registry                   the contract: commands, parameters, outputs, Ctx, binding
+//!  11 readiness                  pre-flight and post-flight reports
+//!  10 lifecycle                  key changes, health checks, maintenance, a store's tenant
+//!   9 flows                      Power Automate: flows, runs, connections, desktop, DLP
+//!   8 environment                environments, DEKs, sealed records, backups, BYOK
+//!   7 policy                     enterprise policies and their ARM template
+//!   6 keyvault                   the customer's vaults, HSMs, keys and secrets
+//!   5 arm                        resource groups, providers, locations, the resource index
+//!   4 identity                   the directory, sessions, Azure RBAC
+//!   3 clock, audit, arm::id      the store's clock; the audit chain; ARM ids and scopes
+//!   2 store, files               SQLite and the master key (all SQL); user-named files
+//!   1 crypto, time               sealing, RSA, randomness; time formats
+//!   0 error, progress            error codes; progress events
+//! bottom: the leaves
+//! ```
+//!
+//! ## Surfaces and what they may import
+//!
+//! The public API is the contract and the surfaces over it: [`registry`]
+//! (commands, parameters, output shapes, binding, formatting, help, the
+//! handler context), [`commands`] (the catalogue: [`commands::all`],
+//! [`commands::find`]), [`engine`] ([`invoke`], [`InvokeOptions`],
+//! [`Outcome`]), [`surface`] (the JSON envelope), [`ffi`] (the C ABI),
+//! [`Store`] (opened, never read around the engine), [`Error`] and
+//! [`ErrorCode`], [`Progress`], and [`crypto`]. The store and every area
+//! module are crate-private, so a surface in another package — the CLI
+//! (`crates/cli`), the generators (`crates/dev`), a REST server — can
+//! only run commands through the engine; the compiler enforces that.
+//! Inside the crate, the table above does. Reading the process environment
+//! (`PPCMK_ACCOUNT`, `PPCMK_NETWORK`) is a surface's decision: the engine
+//! reads none.
 
-pub mod arm;
-pub mod audit;
-pub mod clock;
-pub mod codegen;
-mod commands;
+pub(crate) mod arm;
+pub(crate) mod audit;
+pub(crate) mod clock;
+pub mod commands;
 pub mod crypto;
-pub mod demo;
 pub mod engine;
-pub mod environment;
+pub(crate) mod environment;
 pub mod error;
 pub mod ffi;
-pub mod files;
-pub mod flows;
-/// Fuzz target bodies shared by `fuzz/` and the corpus replay test; not an API.
+pub(crate) mod files;
+pub(crate) mod flows;
+/// Fuzz target bodies shared by `fuzz/` (feature `fuzzing`) and the corpus
+/// replay test (a unit test); not an API, and not in a normal build.
+#[cfg(any(test, feature = "fuzzing"))]
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod identity;
-pub mod keyvault;
-pub mod maintenance;
-pub mod policy;
-pub mod readiness;
+pub(crate) mod identity;
+pub(crate) mod keyvault;
+pub(crate) mod lifecycle;
+pub(crate) mod policy;
+pub mod progress;
+pub(crate) mod readiness;
 pub mod registry;
-pub mod store;
+pub(crate) mod store;
+pub mod surface;
+pub(crate) mod time;
 
-pub use engine::{invoke, invoke_json, Gate, InvokeOptions, Outcome, Progress};
+pub use engine::{invoke, InvokeOptions, Outcome};
 pub use error::{Error, ErrorCode, Result};
+pub use progress::Progress;
+pub use registry::Gate;
 pub use store::Store;
+pub use surface::{error_json, invoke_json, response_json, response_text};
 
 /// The library's version (also `ppcmk_version()` over the C ABI).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
-
-/// The JSON response the C ABI returns for an invocation's result:
-/// `{"ok":true,"objects":[...],"warnings":[...]}` (plus `"gate":{"failOn","rows"}`
-/// when the command ran with `-FailOn`) or
-/// `{"ok":false,"error":{"code","category","message","target"}}`.
-pub fn response_json(result: &Result<Outcome>) -> serde_json::Value {
-    match result {
-        Ok(outcome) => {
-            let mut response = serde_json::json!({
-                "ok": true,
-                "objects": outcome.objects,
-                "warnings": outcome.warnings,
-            });
-            if let Some(gate) = &outcome.gate {
-                response["gate"] = serde_json::json!({"failOn": gate.fail_on, "rows": gate.rows});
-            }
-            response
-        }
-        Err(e) => error_json(e),
-    }
-}
-
-/// [`response_json`] as text, serialised straight from the outcome's objects
-/// (no intermediate `Value` tree, no copy of the objects): what the C ABI
-/// returns on every call, so its cost is the ABI's overhead.
-pub fn response_text(result: &Result<Outcome>) -> String {
-    #[derive(serde::Serialize)]
-    struct GateJson<'a> {
-        #[serde(rename = "failOn")]
-        fail_on: &'a str,
-        rows: usize,
-    }
-    #[derive(serde::Serialize)]
-    struct Success<'a> {
-        ok: bool,
-        objects: &'a [registry::Object],
-        warnings: &'a [String],
-        #[serde(skip_serializing_if = "Option::is_none")]
-        gate: Option<GateJson<'a>>,
-    }
-    match result {
-        Ok(outcome) => serde_json::to_string(&Success {
-            ok: true,
-            objects: &outcome.objects,
-            warnings: &outcome.warnings,
-            gate: outcome.gate.as_ref().map(|g| GateJson { fail_on: &g.fail_on, rows: g.rows }),
-        })
-        // Serialising maps of JSON values with string keys cannot fail.
-        .unwrap_or_else(|e| error_json(&Error::internal(format!("serialising the response: {e}"))).to_string()),
-        Err(e) => error_json(e).to_string(),
-    }
-}
-
-pub fn error_json(e: &Error) -> serde_json::Value {
-    serde_json::json!({
-        "ok": false,
-        "error": {
-            "code": e.code.as_str(),
-            "category": e.code.category(),
-            "message": e.message,
-            "target": e.target,
-        }
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The C ABI's text and the documented `Value` shape are the same JSON.
-    #[test]
-    fn response_text_is_response_json() {
-        let object: registry::Object =
-            serde_json::from_value(serde_json::json!({"Name": "a\u{0}b", "N": 1, "L": [true, null]})).unwrap();
-        let outcomes = [
-            Ok(Outcome { objects: vec![object.clone()], warnings: vec!["w".into()], gate: None }),
-            Ok(Outcome {
-                objects: vec![object],
-                warnings: vec![],
-                gate: Some(Gate { fail_on: "Warn".into(), rows: 2 }),
-            }),
-            Ok(Outcome::default()),
-            Err(Error::new(ErrorCode::NotFound, "gone").with_target("x")),
-        ];
-        for result in &outcomes {
-            let text = response_text(result);
-            assert!(!text.contains('\0'), "no interior NUL for the CString");
-            assert_eq!(serde_json::from_str::<serde_json::Value>(&text).unwrap(), response_json(result), "{text}");
-        }
-    }
-}

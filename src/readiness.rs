@@ -5,11 +5,12 @@
 //! Detail and a Remedy, so a pipeline can gate on them (`-FailOn`).
 
 use crate::crypto::SymmetricKey;
-use crate::environment::{self, dek, operations as ops, Environment};
+use crate::environment::{self, dek, Environment};
 use crate::error::{Error, ErrorCode, Result};
 use crate::flows::{self, migration};
 use crate::identity::{rbac, Caller};
 use crate::keyvault::{self, access, Vault};
+use crate::lifecycle::{self, operations as ops};
 use crate::policy::{self, Policy};
 use crate::store::{Db, Store};
 use chrono::{DateTime, Duration, Utc};
@@ -227,9 +228,9 @@ fn key_vault_checks(db: &Db, policy: &Policy, rows: &mut Rows, now: DateTime<Utc
             (false, _) => format!(
                 "Key version {} is not active until {}.",
                 v.version,
-                crate::clock::to_display(v.not_before.unwrap_or(now))
+                crate::time::to_display(v.not_before.unwrap_or(now))
             ),
-            (true, Some(t)) => format!("Key version {} expires {}.", v.version, crate::clock::to_display(t)),
+            (true, Some(t)) => format!("Key version {} expires {}.", v.version, crate::time::to_display(t)),
             (true, None) => format!("Key version {} has no expiry date.", v.version),
         },
         format!(
@@ -238,7 +239,7 @@ fn key_vault_checks(db: &Db, policy: &Policy, rows: &mut Rows, now: DateTime<Utc
     );
     if valid {
         if let Some(t) = v.expires.filter(|t| *t <= now + Duration::days(30)) {
-            rows.add("KeyExpiresSoon", &target, false, WARN, format!("Key version {} expires {}: an expired key takes its environments down.", v.version, crate::clock::to_display(t)), format!("Set a rotation policy (Set-AzKeyVaultKeyRotationPolicy -VaultName {name} -Name {key_name}) or rotate before then."));
+            rows.add("KeyExpiresSoon", &target, false, WARN, format!("Key version {} expires {}: an expired key takes its environments down.", v.version, crate::time::to_display(t)), format!("Set a rotation policy (Set-AzKeyVaultKeyRotationPolicy -VaultName {name} -Name {key_name}) or rotate before then."));
         }
     }
     let who = policy.requester(db)?;
@@ -709,7 +710,7 @@ fn report_one(db: &Db, env: Environment, now: DateTime<Utc>) -> Result<Report> {
         .iter()
         .filter_map(|v| {
             v.current_until
-                .map(|until| (v.key_id.clone(), until + Duration::days(environment::health::PREVIOUS_VERSION_DAYS)))
+                .map(|until| (v.key_id.clone(), until + Duration::days(lifecycle::health::PREVIOUS_VERSION_DAYS)))
         })
         .filter(|(_, until)| *until > now)
         .max_by_key(|(_, until)| *until);

@@ -2,7 +2,7 @@
 //! 100,000 records carrying a marker, neither the marker nor any record's
 //! content occurs in the database or its WAL.
 
-mod support;
+use crate::support;
 
 use serde_json::json;
 use support::TestStore;

@@ -1,7 +1,7 @@
 //! Builds tests/c/abi_test.c with gcc against include/ppcmk.h and the cdylib,
 //! and runs it.
 
-mod support;
+use crate::support;
 
 use std::process::Command;
 use support::{fresh_cdylib, repo_root, TempDir};

@@ -2,7 +2,7 @@
 //! output formats, exit status 0/1/2 with one-line errors, and state that
 //! persists from one process to the next.
 
-mod support;
+use crate::support;
 
 use serde_json::Value;
 use support::{cli, cli_as, stderr, stdout, upn, TempDir};
@@ -89,7 +89,7 @@ fn usage_errors_exit_2_with_one_line_naming_the_problem() {
 fn non_utf8_arguments_are_a_usage_error() {
     use std::os::unix::ffi::OsStrExt;
     let home = TempDir::new("cli");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ppcmk"))
+    let out = std::process::Command::new(crate::support::ppcmk_exe())
         .arg("Get-AzADUser")
         .arg("-DisplayName")
         .arg(std::ffi::OsStr::from_bytes(b"\xff\xfe"))

@@ -2,7 +2,7 @@
 //! "database is locked", nothing is lost, and a new store created by two
 //! processes at once gets one master key and one tenant.
 
-mod support;
+use crate::support;
 
 use std::sync::{Arc, Barrier};
 use support::{cli, stderr, stdout, upn, TempDir};

@@ -2,7 +2,7 @@
 //! Azure RBAC, resource groups and providers, the clock and the audit log,
 //! with a negative test for each refusal.
 
-mod support;
+use crate::support;
 
 use ppcmk::ErrorCode;
 use serde_json::json;

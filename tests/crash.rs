@@ -2,7 +2,7 @@
 //! policy: the operation is visible as interrupted, resumes from where it
 //! stopped, and every record reads back identical.
 
-mod support;
+use crate::support;
 
 use serde_json::json;
 use std::io::{BufRead, BufReader};
@@ -14,7 +14,7 @@ fn kill_9_during_add_then_resume_keeps_every_record() {
     let c = Cmk::new();
     let env = c.environment("Crash", 20_000);
     let before = c.all_records(&env);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ppcmk"))
+    let mut child = Command::new(crate::support::ppcmk_exe())
         .args(["Add-PpCmkEnvironmentToEnterprisePolicy", "-EnvironmentName", &env, "-PolicyArmId", &c.policy_id])
         .env("PPCMK_HOME", c.t.home())
         .env("PPCMK_ACCOUNT", PP)

@@ -30,7 +30,7 @@
 //! from a copy, two at a time (`PPCMK_CRASH_THREADS`): one point's child
 //! runs while the other's store is checked.
 
-mod support;
+use crate::support;
 
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -196,7 +196,7 @@ struct Run {
 }
 
 fn spawn(base: &Base, kind: Kind, home: &Path) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ppcmk"))
+    let mut child = Command::new(crate::support::ppcmk_exe())
         .args(base.child_args(kind))
         .env("PPCMK_HOME", home)
         .env("PPCMK_ACCOUNT", PP)
@@ -549,6 +549,7 @@ impl Point {
 
 #[test]
 fn kill_9_and_power_cut_at_random_points_lose_nothing() {
+    let _serial = crate::one_at_a_time();
     let started = Instant::now();
     let kills = knob("PPCMK_CRASH_POINTS", 10) as usize;
     let cuts = (kills / 5).max(2);

@@ -2,7 +2,7 @@
 //! found nowhere, the lint of the documented rules, sharing of flows and of
 //! the components they reference, DLP policies, and the audit log.
 
-mod support;
+use crate::support;
 
 use ppcmk::ErrorCode;
 use serde_json::{json, Value};

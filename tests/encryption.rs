@@ -3,7 +3,7 @@
 //! the environment to its previous key, lock and unlock, the 28-day rule,
 //! BYOK migration, backups and database operations.
 
-mod support;
+use crate::support;
 
 use ppcmk::ErrorCode;
 use serde_json::json;

@@ -2,7 +2,7 @@
 //! Microsoft-managed key and why, the warnings, Save As, run history and its
 //! CSV export, connections, limits and the documented limitations.
 
-mod support;
+use crate::support;
 
 use ppcmk::ErrorCode;
 use serde_json::{json, Value};

@@ -2,13 +2,15 @@
 //! soft delete and purge protection, rotation, data-plane access (RBAC and
 //! access policies), network rules, and key material sealed at rest.
 
-mod support;
+use crate::support;
 
 use ppcmk::ErrorCode;
 use serde_json::{json, Value};
 use support::{upn, TestStore};
 
 const ADMIN: &str = "admin@contoso.onmicrosoft.com";
+/// The Global Administrator's object id (the documentation's placeholder).
+const ADMIN_OBJECT_ID: &str = "00aa00aa-bb11-cc22-dd33-44ee44ee44ee";
 
 /// A store with resource group `rg`, and a vault `cmk-kv` (purge protection
 /// on, RBAC) whose keys the Global Administrator manages as Crypto Officer.
@@ -351,7 +353,7 @@ fn pipe(
     extra: Value,
     null_as_empty: bool,
 ) -> Result<Vec<Value>, ppcmk::Error> {
-    let spec = ppcmk::registry::find(command).unwrap();
+    let spec = ppcmk::commands::find(command).unwrap();
     let mut params = extra;
     for p in spec.params.iter().filter(|p| p.from_pipeline) {
         let property = std::iter::once(p.name).chain(p.aliases.iter().copied()).find_map(|n| object.get(n));
@@ -459,7 +461,7 @@ fn managed_hsm_local_roles_stay_out_of_azure_rbac() {
     t.fails(
         ErrorCode::InvalidArgument,
         "Remove-AzRoleAssignment",
-        json!({"ObjectId": ppcmk::identity::ADMIN_OBJECT_ID, "RoleDefinitionName": "Managed HSM Administrator", "Scope": hsm}),
+        json!({"ObjectId": ADMIN_OBJECT_ID, "RoleDefinitionName": "Managed HSM Administrator", "Scope": hsm}),
     );
     assert_eq!(t.ok("Get-AzKeyVaultRoleAssignment", json!({"HsmName": "contoso-hsm"})).len(), 2);
     // Each is removed by its own command.

@@ -1,7 +1,7 @@
 //! The key vault "Done when" session, run through the `ppcmk` binary exactly
 //! as an administrator would script it.
 
-mod support;
+use crate::support;
 
 use serde_json::Value;
 use support::{cli, stderr, stdout, words, TempDir};

@@ -4,7 +4,7 @@
 //! against the real cdylib. Needs `mono-mcs` and `mono-runtime`
 //! (scripts/test-all installs them).
 
-mod support;
+use crate::support;
 
 use std::process::Command;
 use support::{fresh_cdylib, repo_root, TempDir};

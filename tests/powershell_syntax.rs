@@ -2,7 +2,7 @@
 //! grammar (PowerShell cannot be installed on the build machines, so this is
 //! the syntax check), and the check itself rejects broken PowerShell.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 

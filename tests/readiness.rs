@@ -2,7 +2,7 @@
 //! (`Get-PpCmkEncryptionReport`) through the CLI, as a pipeline runs them:
 //! rows with a Status, and `-FailOn` deciding the exit code.
 
-mod support;
+use crate::support;
 
 use serde_json::{json, Value};
 use support::cmk::{Cmk, PP};

@@ -7,7 +7,7 @@
 //! nothing panicked (no "panicked at", no exit 101, no signal), and that the
 //! store's contents (every table but the audit log) are unchanged.
 
-mod support;
+use crate::support;
 
 use ppcmk::ffi::{self, ppcmk_status};
 use serde_json::{json, Value};
@@ -79,7 +79,7 @@ fn seeded() -> TestStore {
 }
 
 fn ppcmk(home: &Path, args: &[&OsStr]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ppcmk"))
+    Command::new(crate::support::ppcmk_exe())
         .args(args)
         .env("PPCMK_HOME", home)
         .env_remove("PPCMK_ACCOUNT")
@@ -344,7 +344,7 @@ fn cli_environment_variables_are_checked() {
     // A PPCMK_ACCOUNT that is not UTF-8 names nobody: it is refused, not ignored
     // (ignoring it would run the command as the signed-in Global Administrator).
     let before = snapshot(&t.home());
-    let out = Command::new(env!("CARGO_BIN_EXE_ppcmk"))
+    let out = Command::new(crate::support::ppcmk_exe())
         .args(["New-AzResourceGroup", "-Name", "as-nobody", "-Location", "centralus"])
         .env("PPCMK_HOME", t.home())
         .env("PPCMK_ACCOUNT", OsStr::from_bytes(b"admin\xff@contoso.onmicrosoft.com"))

@@ -25,7 +25,7 @@
 //! and the audit log can be split per worker by principal.
 //! `PPCMK_SOAK_SEED` replays the workers' choices (the seed is printed).
 
-mod support;
+use crate::support;
 
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -36,8 +36,6 @@ use support::harness::{knob, seed, snapshot_store, Rng};
 use support::{cli_as, stderr, stdout, upn, TempDir, TestStore};
 
 const ADMIN: &str = "admin@contoso.onmicrosoft.com";
-/// The two tests of this file time their processes: one at a time.
-static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 const VAULT: &str = "contoso-cmk-kv";
 const KEY: &str = "contoso-cmk-key";
 /// Users whose role assignments the role worker toggles.
@@ -432,7 +430,7 @@ fn fixture_records(t: &TestStore, env: &str) -> Records {
 
 #[test]
 fn eight_processes_on_one_store_lose_nothing_and_audit_every_change() {
-    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let _serial = crate::one_at_a_time(); // the two tests of this file time their processes
     let seconds = knob("PPCMK_SOAK_SECONDS", 30);
     let seed = seed("PPCMK_SOAK_SEED");
     let dir = TempDir::new("soak");
@@ -550,7 +548,7 @@ fn reads_of_customer_key_data_are_not_starved_by_other_writers() {
     /// the loaded 2-core machine: under 3 s for all five when a retry waits for
     /// the write lock; 60 s when it retried its read transaction instead.
     const TOTAL: Duration = Duration::from_secs(20);
-    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let _serial = crate::one_at_a_time(); // the two tests of this file time their processes
     let c = Cmk::new();
     let env = c.environment("Starve", 100);
     c.add(&env);
@@ -574,7 +572,7 @@ fn reads_of_customer_key_data_are_not_starved_by_other_writers() {
         // Each read is a new process, with no unwrapped DEK cached.
         for _ in 0..READS {
             let started = Instant::now();
-            let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ppcmk"))
+            let mut child = std::process::Command::new(crate::support::ppcmk_exe())
                 .args(["Get-PpCmkRecord", "-EnvironmentName", &env, "-Table", "account"])
                 .env("PPCMK_HOME", c.t.home())
                 .env("PPCMK_ACCOUNT", PP)

@@ -6,7 +6,7 @@
 //! valgrind must be installed (scripts/test-all installs it): a missing
 //! valgrind fails the test rather than skipping the proof.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::process::Command;
@@ -54,6 +54,7 @@ fn run(exe: &Path, wrapper: &[&str], label: &str) -> std::process::Output {
 
 #[test]
 fn c_abi_is_memory_safe_under_valgrind() {
+    let _serial = crate::one_at_a_time();
     let version = Command::new("valgrind").arg("--version").output();
     assert!(
         version.as_ref().is_ok_and(|o| o.status.success()),

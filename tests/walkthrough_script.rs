@@ -7,7 +7,7 @@ use std::process::Command;
 fn the_walkthrough_script_runs_as_documented() {
     let out = Command::new("bash")
         .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/cmk-walkthrough.sh"))
-        .arg(env!("CARGO_BIN_EXE_ppcmk"))
+        .arg(crate::support::ppcmk_exe())
         .env_remove("PPCMK_HOME")
         .output()
         .expect("bash runs");

@@ -40,7 +40,7 @@ pub fn run(report: &mut Report) {
     let cli = |switch: bool| -> Duration {
         let mut samples = Vec::new();
         for _ in 0..7 {
-            let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_ppcmk"));
+            let mut cmd = std::process::Command::new(crate::ppcmk_exe());
             cmd.args(["Get-AdminFlowEncryptedByMicrosoftKey", "-EnvironmentName", &t.env]).env("PPCMK_HOME", &t.dir);
             if switch {
                 cmd.arg("-ListCannotMigrateToCustomerManagedKey");

@@ -99,6 +99,35 @@ fn command_line(filters: &[String]) -> String {
 
 static RUN_STARTED: std::sync::LazyLock<Instant> = std::sync::LazyLock::new(Instant::now);
 
+/// The `ppcmk` binary of the same profile (package `ppcmk-cli`, so a bench
+/// of the library does not build it): the CLI rows and the child-process
+/// link run it. Refused when missing or older than the sources it is built from.
+fn ppcmk_exe() -> PathBuf {
+    static EXE: std::sync::LazyLock<PathBuf> = std::sync::LazyLock::new(|| {
+        let exe = std::env::current_exe().expect("the bench's own path");
+        let profile_dir = exe.parent().and_then(|deps| deps.parent()).expect("target/<profile>/deps/<bench>");
+        let ppcmk = profile_dir.join(format!("ppcmk{}", std::env::consts::EXE_SUFFIX));
+        let hint = "build it first: `cargo build --release` (the benchmarks run the release ppcmk)";
+        let built = std::fs::metadata(&ppcmk)
+            .and_then(|m| m.modified())
+            .unwrap_or_else(|_| panic!("{} is missing: {hint}", ppcmk.display()));
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let mut stack = vec![root.join("src"), root.join("crates/cli/src")];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).expect("a source folder") {
+                let path = entry.expect("a source file").path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if std::fs::metadata(&path).and_then(|m| m.modified()).is_ok_and(|t| t > built) {
+                    panic!("{} is older than {}: {hint}", ppcmk.display(), path.display());
+                }
+            }
+        }
+        ppcmk
+    });
+    EXE.clone()
+}
+
 /// A progress line on stderr with the time since the run started, so a long run shows where it is.
 fn step(what: &str) {
     eprintln!("[{:6.1} s] {what}", RUN_STARTED.elapsed().as_secs_f64());
@@ -187,7 +216,7 @@ impl Tenant {
     #[allow(clippy::zombie_processes)] // reaped by wait4, which also reports its peak memory
     fn link_in_child(&self) -> (Duration, u64) {
         let started = Instant::now();
-        let child = std::process::Command::new(env!("CARGO_BIN_EXE_ppcmk"))
+        let child = std::process::Command::new(ppcmk_exe())
             .args(["Add-PpCmkEnvironmentToEnterprisePolicy", "-EnvironmentName", &self.env, "-PolicyArmId", POLICY])
             .env("PPCMK_HOME", &self.dir)
             .stdout(std::process::Stdio::null())

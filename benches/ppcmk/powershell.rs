@@ -111,7 +111,7 @@ pub fn run(report: &mut Report) {
     let t = Tenant::new("pwsh-flows", 0);
     t.run("New-PpCmkSampleData", json!({"EnvironmentName": t.env, "Flows": flows}));
     let json_file = t.dir.join("flows.json");
-    let cli = Command::new(env!("CARGO_BIN_EXE_ppcmk"))
+    let cli = Command::new(crate::ppcmk_exe())
         .args(["Get-AdminFlowEncryptedByMicrosoftKey", "-EnvironmentName", &t.env, "-OutputFormat", "Json"])
         .env("PPCMK_HOME", &t.dir)
         .output()

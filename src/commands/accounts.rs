@@ -3,10 +3,10 @@
 //! name, and `PPCMK_ACCOUNT` overrides the account for one process.
 
 use super::object;
-use crate::engine::Ctx;
 use crate::error::{Error, ErrorCode, Result};
 use crate::identity::{self, Caller, ADMIN_UPN, SUBSCRIPTION_ID, SUBSCRIPTION_NAME, TENANT_DOMAIN, TENANT_ID};
 use crate::registry::bind::Args;
+use crate::registry::Ctx;
 use crate::registry::{Command, Effect, Object, OutputSpec, Param, Side};
 use serde_json::json;
 

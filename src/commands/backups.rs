@@ -3,10 +3,10 @@
 
 use super::environments::{environment_object, ENVIRONMENT_OUTPUT};
 use super::{object, time};
-use crate::engine::Ctx;
 use crate::environment::{backups, byok};
 use crate::error::{ErrorCode, Result};
 use crate::registry::bind::Args;
+use crate::registry::Ctx;
 use crate::registry::{Command, Effect, Object, OutputSpec, Param, Side};
 use crate::store::BackupRow;
 use serde_json::json;
@@ -203,7 +203,7 @@ fn restore(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
         (args.required("SourceEnvironmentName")?, args.required("TargetEnvironmentName")?, args.required("BackupId")?);
     ctx.set_audit_target(target.to_string());
     let (store, db, now) = (ctx.store(), ctx.db(), ctx.now);
-    let mut forward = |p: crate::engine::Progress| ctx.report_progress(p);
+    let mut forward = |p: crate::progress::Progress| ctx.report_progress(p);
     let n = backups::restore(store, db, &caller, source, target, backup_id, now, &mut forward)?;
     Ok(vec![database_operation("Restore", source, target, Some(backup_id), n)])
 }
@@ -213,7 +213,7 @@ fn copy(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
     let (source, target) = (args.required("SourceEnvironmentName")?, args.required("TargetEnvironmentName")?);
     ctx.set_audit_target(target.to_string());
     let (store, db, now) = (ctx.store(), ctx.db(), ctx.now);
-    let mut forward = |p: crate::engine::Progress| ctx.report_progress(p);
+    let mut forward = |p: crate::progress::Progress| ctx.report_progress(p);
     let n = backups::copy(store, db, &caller, source, target, now, &mut forward)?;
     Ok(vec![database_operation("Copy", source, target, None, n)])
 }

@@ -4,13 +4,13 @@
 //! administration module's names), and Dataverse audit settings.
 
 use super::{object, time};
-use crate::engine::{Ctx, Gate};
 use crate::environment;
 use crate::error::{Error, ErrorCode, Result};
 use crate::flows::{self, desktop, dlp};
 use crate::keyvault::{self, secrets, VaultKind};
 use crate::registry::bind::Args;
 use crate::registry::{Command, Effect, Object, OutputSpec, Param, Side};
+use crate::registry::{Ctx, Gate};
 use crate::store::{ComponentRow, CredentialRow};
 use serde_json::{json, Value};
 

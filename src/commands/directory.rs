@@ -2,10 +2,10 @@
 //! the directory roles the CMK documentation relies on.
 
 use super::{object, time};
-use crate::engine::Ctx;
 use crate::error::{Error, ErrorCode, Result};
 use crate::identity::{self, DirectoryRole};
 use crate::registry::bind::Args;
+use crate::registry::Ctx;
 use crate::registry::{Command, Effect, Group, Object, OutputSpec, Param, Side};
 use crate::store::{PrincipalKind, PrincipalQuery, PrincipalRow};
 use serde_json::json;

@@ -3,9 +3,9 @@
 use super::{object, time};
 use crate::audit;
 use crate::clock::{self, ClockReading};
-use crate::engine::Ctx;
 use crate::error::{ErrorCode, Result};
 use crate::registry::bind::Args;
+use crate::registry::Ctx;
 use crate::registry::{Command, Effect, Group, Object, OutputSpec, Param, Side};
 use crate::store::AuditQuery;
 use serde_json::json;
@@ -82,8 +82,8 @@ pub static COMMANDS: &[Command] = &[
         synopsis: "Verifies the audit log's MAC chain and its recorded head; reports the first broken link (Global Administrator).",
         side: Side::Engine,
         effect: Effect::Read,
-        params: &[Param::string(crate::engine::Gate::PARAMETER)
-            .one_of(crate::engine::Gate::LEVELS)
+        params: &[Param::string(crate::registry::Gate::PARAMETER)
+            .one_of(crate::registry::Gate::LEVELS)
             .default("Fail")
             .help("Exit 1 (an error in PowerShell) when the check reaches this Status; Fail by default.")],
         groups: &[],
@@ -142,8 +142,8 @@ fn set_clock(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
 fn invoke_maintenance(ctx: &mut Ctx, _args: &Args) -> Result<Vec<Object>> {
     let now = ctx.now;
     let store = ctx.store();
-    let mut forward = |p: crate::engine::Progress| ctx.report_progress(p);
-    let events = crate::maintenance::run(store, now, true, &mut forward)?;
+    let mut forward = |p: crate::progress::Progress| ctx.report_progress(p);
+    let events = crate::lifecycle::maintenance::run(store, now, true, &mut forward)?;
     ctx.set_audit_target("maintenance");
     ctx.set_audit_detail(format!("{} action(s)", events.len()));
     Ok(events
@@ -165,7 +165,7 @@ fn get_audit_log(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
             None
         }
     };
-    let since = args.datetime("Since").map(clock::to_storage);
+    let since = args.datetime("Since").map(crate::time::to_storage);
     let rows = ctx.db().audit_rows(&AuditQuery {
         since: since.as_deref(),
         principal: args.str("Principal"),

@@ -2,10 +2,10 @@
 //! they exist), Managed Environments, and environment data (records).
 
 use super::{object, time};
-use crate::engine::Ctx;
 use crate::environment::{self, records, Environment};
 use crate::error::{Error, ErrorCode, Result};
 use crate::registry::bind::Args;
+use crate::registry::Ctx;
 use crate::registry::{Command, Effect, Object, OutputSpec, Param, Side};
 use crate::store::Db;
 use serde_json::json;
@@ -283,20 +283,7 @@ fn set_governance(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
     let caller = ctx.caller()?.clone();
     let config =
         args.object("UpdatedGovernanceConfiguration").ok_or_else(|| Error::internal("configuration not bound"))?;
-    let level = config
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("protectionLevel"))
-        .and_then(|(_, v)| v.as_str())
-        .ok_or_else(|| {
-            Error::invalid(
-                "The governance configuration needs protectionLevel: 'Standard' (Managed Environment) or 'Basic'.",
-            )
-        })?;
-    let managed = match level.to_ascii_lowercase().as_str() {
-        "standard" => true,
-        "basic" => false,
-        _ => return Err(Error::invalid(format!("protectionLevel '{level}' is not Standard or Basic."))),
-    };
+    let (level, managed) = environment::governance_protection_level(config)?;
     let env = environment::set_managed(ctx.db(), &caller, args.required("EnvironmentName")?, managed)?;
     ctx.set_audit_target(env.id().to_string());
     ctx.set_audit_detail(format!("protectionLevel {level}"));
@@ -374,7 +361,7 @@ fn new_sample_data(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
         return Err(Error::invalid("Give -Records or -Flows (or both): there is nothing to load."));
     }
     let (store, now) = (ctx.store(), ctx.now);
-    let mut forward = |p: crate::engine::Progress| ctx.report_progress(p);
+    let mut forward = |p: crate::progress::Progress| ctx.report_progress(p);
     let summary = if records > 0 {
         records::load_sample(
             store,

@@ -4,11 +4,13 @@
 //! documentation names.
 
 use super::{object, time};
-use crate::engine::Ctx;
-use crate::environment::{self, operations as ops};
+use crate::environment;
 use crate::error::{Error, ErrorCode, Result};
 use crate::flows::{self, connections, migration, runs, Flow, FlowSpec};
+use crate::lifecycle::operations as ops;
 use crate::registry::bind::Args;
+use crate::registry::format;
+use crate::registry::Ctx;
 use crate::registry::{Command, Effect, Object, OutputSpec, Param, Side};
 use crate::store::ConnectionRow;
 use serde_json::{json, Value};
@@ -641,12 +643,32 @@ fn run_summary(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
         .collect())
 }
 
+/// The All-runs CSV export's columns, in order (documented in README).
+const CSV_COLUMNS: &[&str] = &[
+    "RunId",
+    "FlowName",
+    "FlowDisplayName",
+    "StartTime",
+    "EndTime",
+    "DurationMs",
+    "Status",
+    "Trigger",
+    "TriggerInputs",
+    "ActionOutputs",
+    "BeforeKeyChange",
+    "KeyManagedBy",
+];
+
 fn export_runs(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
     let caller = ctx.caller()?.clone();
     let env_id = args.required("EnvironmentName")?;
     let flow_id = args.required("FlowName")?;
     let path = std::path::PathBuf::from(args.required("Path")?);
-    let n = runs::export_csv(ctx.store(), ctx.db(), &caller, env_id, flow_id, &path, ctx.now)?;
+    let runs = runs::for_export(ctx.store(), ctx.db(), &caller, env_id, flow_id, ctx.now)?;
+    let objects: Vec<Object> = runs.iter().map(csv_object).collect();
+    // Atomically: a temporary file in the same folder, flushed, then renamed into place.
+    crate::files::write_atomically(&path, format::csv_with_columns(&objects, CSV_COLUMNS).as_bytes())?;
+    let n = runs.len();
     ctx.set_audit_scope(env_id, "Process")?;
     let shown = std::fs::canonicalize(&path).unwrap_or(path);
     Ok(vec![object(json!({
@@ -655,6 +677,24 @@ fn export_runs(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
         "FlowName": flow_id,
         "Runs": n,
     }))])
+}
+
+/// One run as a row of the All-runs CSV.
+fn csv_object(run: &runs::Run) -> Object {
+    let mut o = Object::new();
+    o.insert("RunId".into(), run.row.run_id.clone().into());
+    o.insert("FlowName".into(), run.flow_id.clone().into());
+    o.insert("FlowDisplayName".into(), run.flow_display_name.clone().into());
+    o.insert("StartTime".into(), crate::time::to_display(run.row.start_time).into());
+    o.insert("EndTime".into(), crate::time::to_display(run.row.end_time).into());
+    o.insert("DurationMs".into(), run.duration_ms().into());
+    o.insert("Status".into(), run.row.status.clone().into());
+    o.insert("Trigger".into(), run.row.trigger_name.clone().into());
+    o.insert("TriggerInputs".into(), run.trigger_inputs.to_string().into());
+    o.insert("ActionOutputs".into(), run.action_outputs.to_string().into());
+    o.insert("BeforeKeyChange".into(), run.row.legacy.into());
+    o.insert("KeyManagedBy".into(), run.key_managed_by.clone().into());
+    o
 }
 
 fn connection_object(environment_id: &str, c: &ConnectionRow) -> Object {

@@ -5,7 +5,6 @@
 use super::{object, opt_time, time};
 use crate::crypto::rsa::OaepAlgorithm;
 use crate::crypto::{base64, base64url};
-use crate::engine::Ctx;
 use crate::error::{Error, ErrorCode, Result};
 use crate::keyvault::access::KeyOp;
 use crate::keyvault::keys::{
@@ -13,6 +12,7 @@ use crate::keyvault::keys::{
 };
 use crate::keyvault::{self, Vault, VaultKind};
 use crate::registry::bind::Args;
+use crate::registry::Ctx;
 use crate::registry::{Command, Effect, Group, Object, OutputSpec, Param, Side};
 use serde_json::{json, Map, Value};
 use zeroize::Zeroizing;
@@ -395,7 +395,7 @@ fn update_key(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
     ctx.set_audit_detail(format!(
         "enabled {}, expires {}",
         view.version.enabled,
-        view.version.expires.map(crate::clock::to_display).unwrap_or_else(|| "never".into())
+        view.version.expires.map(crate::time::to_display).unwrap_or_else(|| "never".into())
     ));
     Ok(if args.switch("PassThru") { vec![key_object(ctx, &view)?] } else { vec![] })
 }
@@ -414,7 +414,7 @@ fn remove_key(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
     let view = keys::remove_key(ctx.db(), &who, &vault, name, ctx.now)?;
     ctx.set_audit_detail(format!(
         "soft-deleted; scheduled purge {}",
-        view.key.scheduled_purge_time.map(crate::clock::to_display).unwrap_or_default()
+        view.key.scheduled_purge_time.map(crate::time::to_display).unwrap_or_default()
     ));
     Ok(if args.switch("PassThru") { vec![key_object(ctx, &view)?] } else { vec![] })
 }
@@ -435,40 +435,12 @@ fn rotate_key(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
     Ok(vec![key_object(ctx, &view)?])
 }
 
-fn lifetime_action_from(map: &Map<String, Value>) -> Result<LifetimeAction> {
-    let field = |name: &str| -> Option<String> {
-        map.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).and_then(|(_, v)| v.as_str()).map(str::to_string)
-    };
-    Ok(LifetimeAction {
-        action: field("Action")
-            .or_else(|| field("type"))
-            .ok_or_else(|| Error::invalid("A lifetime action needs Action = 'Rotate' or 'Notify'."))?,
-        time_after_create: field("TimeAfterCreate"),
-        time_before_expiry: field("TimeBeforeExpiry"),
-    })
-}
-
-/// Reads `-PolicyPath`: Key Vault's REST shape
-/// `{"lifetimeActions":[{"trigger":{"timeAfterCreate":"P18M"},"action":{"type":"Rotate"}}],"attributes":{"expiryTime":"P2Y"}}`.
+/// Reads `-PolicyPath`: a rotation policy in Key Vault's REST shape.
 fn policy_from_file(path: &str) -> Result<(Vec<LifetimeAction>, Option<String>)> {
     let bytes = crate::files::read_input(path, "policy file", 4 << 20)?;
     let doc: Value = serde_json::from_slice(&bytes)
         .map_err(|e| Error::invalid(format!("The policy file '{path}' is not JSON: {e}.")))?;
-    let mut actions = Vec::new();
-    for a in doc.get("lifetimeActions").and_then(Value::as_array).into_iter().flatten() {
-        let trigger = a.get("trigger").cloned().unwrap_or(Value::Null);
-        let get = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
-        actions.push(LifetimeAction {
-            action: a
-                .get("action")
-                .and_then(|x| get(x, "type"))
-                .ok_or_else(|| Error::invalid("Each lifetime action needs action.type."))?,
-            time_after_create: get(&trigger, "timeAfterCreate"),
-            time_before_expiry: get(&trigger, "timeBeforeExpiry"),
-        });
-    }
-    let expires = doc.get("attributes").and_then(|a| a.get("expiryTime")).and_then(Value::as_str).map(str::to_string);
-    Ok((actions, expires))
+    keys::rotation_policy_from_json(&doc)
 }
 
 fn set_rotation_policy(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
@@ -478,7 +450,7 @@ fn set_rotation_policy(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
     let (actions, file_expiry) = if let Some(path) = args.str("PolicyPath") {
         policy_from_file(path)?
     } else if let Some(map) = args.object("KeyRotationLifetimeAction") {
-        (vec![lifetime_action_from(map)?], None)
+        (vec![LifetimeAction::from_fields(map)?], None)
     } else if let Some(action) = args.str("LifetimeActionType") {
         let a = LifetimeAction {
             action: action.to_string(),

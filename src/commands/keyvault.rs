@@ -3,12 +3,12 @@
 //! rules, managed HSMs and their local role assignments.
 
 use super::{object, opt_time};
-use crate::engine::Ctx;
 use crate::error::{Error, ErrorCode, Result};
 use crate::identity::{self, rbac, TENANT_ID};
 use crate::keyvault::access::{ALL_KEY_PERMISSIONS, ALL_SECRET_PERMISSIONS};
 use crate::keyvault::{self, NetworkChange, NewVault, Vault, VaultKind, VaultUpdate};
 use crate::registry::bind::Args;
+use crate::registry::Ctx;
 use crate::registry::{Command, Effect, Group, Object, OutputSpec, Param, Side};
 use crate::store::{Db, PrincipalRow};
 use serde_json::{json, Value};
@@ -510,7 +510,7 @@ fn remove_vault(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
         ctx.set_audit_target(v.row.resource_id.clone());
         ctx.set_audit_detail(format!(
             "soft-deleted; scheduled purge {}",
-            v.row.scheduled_purge_time.map(crate::clock::to_display).unwrap_or_default()
+            v.row.scheduled_purge_time.map(crate::time::to_display).unwrap_or_default()
         ));
     }
     Ok(vec![])

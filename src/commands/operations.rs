@@ -3,11 +3,11 @@
 //! "Environments with policies" view, and fault injection.
 
 use super::{object, opt_time, time};
-use crate::engine::Ctx;
-use crate::environment::operations::{self as ops, Operation, FAULT_ENVIRONMENT_ENCRYPTION};
 use crate::environment::{self, require_admin, Environment};
 use crate::error::{Error, ErrorCode, Result};
+use crate::lifecycle::operations::{self as ops, Operation, FAULT_ENVIRONMENT_ENCRYPTION};
 use crate::registry::bind::Args;
+use crate::registry::Ctx;
 use crate::registry::{Command, Effect, Group, Object, OutputSpec, Param, Side};
 use crate::store::Db;
 use serde_json::json;
@@ -214,7 +214,7 @@ fn add_to_policy(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
     let policy = args.required("PolicyArmId")?.to_string();
     ctx.set_audit_target(format!("{} -> {policy}", ids.join(",")));
     let (store, now, no_wait) = (ctx.store(), ctx.now, args.switch("NoWait"));
-    let mut forward = |p: crate::engine::Progress| ctx.report_progress(p);
+    let mut forward = |p: crate::progress::Progress| ctx.report_progress(p);
     let done = ops::add(store, &caller, &ids, &policy, no_wait, now, &mut forward)?;
     // The command's read view predates the operations; warn from a fresh one.
     let db = store.db()?;
@@ -232,7 +232,7 @@ fn remove_from_policy(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
     let policy = args.required("PolicyArmId")?.to_string();
     ctx.set_audit_target(format!("{env} -> {policy}"));
     let (store, now, no_wait) = (ctx.store(), ctx.now, args.switch("NoWait"));
-    let mut forward = |p: crate::engine::Progress| ctx.report_progress(p);
+    let mut forward = |p: crate::progress::Progress| ctx.report_progress(p);
     let (op, warning) = ops::remove(store, &caller, &env, &policy, no_wait, now, &mut forward)?;
     ctx.warn(warning);
     Ok(vec![operation_object(&op)])
@@ -244,7 +244,7 @@ fn switch_policy(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
     let policy = args.required("PolicyArmId")?.to_string();
     ctx.set_audit_target(format!("{env} -> {policy}"));
     let (store, now) = (ctx.store(), ctx.now);
-    let mut forward = |p: crate::engine::Progress| ctx.report_progress(p);
+    let mut forward = |p: crate::progress::Progress| ctx.report_progress(p);
     let (done, warning) = ops::switch(store, &caller, &env, &policy, now, &mut forward)?;
     ctx.warn(warning);
     Ok(done.iter().map(operation_object).collect())
@@ -277,7 +277,7 @@ fn resume_operation(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
     let id = args.required("OperationId")?.to_string();
     ctx.set_audit_target(id.clone());
     let (store, now) = (ctx.store(), ctx.now);
-    let mut forward = |p: crate::engine::Progress| ctx.report_progress(p);
+    let mut forward = |p: crate::progress::Progress| ctx.report_progress(p);
     let op = ops::resume(store, &caller, &id, now, &mut forward)?;
     Ok(vec![operation_object(&op)])
 }

@@ -5,12 +5,12 @@
 
 use super::{object, time};
 use crate::arm::{self, ArmId};
-use crate::engine::Ctx;
 use crate::error::{Error, ErrorCode, Result};
 use crate::identity::SUBSCRIPTION_ID;
 use crate::keyvault;
 use crate::policy::{self, template, FieldNames, Policy, PolicyQuery, PolicySpec};
 use crate::registry::bind::Args;
+use crate::registry::Ctx;
 use crate::registry::{Command, Effect, Group, Object, OutputSpec, Param, Side};
 use crate::store::{ArmQuery, Db};
 use serde_json::{json, Map, Value};

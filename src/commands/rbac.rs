@@ -2,10 +2,10 @@
 
 use super::object;
 use crate::arm::{self, ArmId};
-use crate::engine::Ctx;
 use crate::error::{Error, ErrorCode, Result};
 use crate::identity::rbac::{self, AssignmentQuery, RoleAssignment, RoleDefinition, RoleKind, BUILT_IN_ROLES};
 use crate::registry::bind::Args;
+use crate::registry::Ctx;
 use crate::registry::{Command, Effect, Group, Object, OutputSpec, Param, Side};
 use crate::store::PrincipalRow;
 use serde_json::{json, Value};

@@ -2,11 +2,11 @@
 //! `Get-PpCmkEncryptionReport`, both gateable with `-FailOn Warn|Fail`.
 
 use super::{object, opt_time};
-use crate::engine::{Ctx, Gate};
 use crate::error::{ErrorCode, Result};
 use crate::readiness;
 use crate::registry::bind::Args;
 use crate::registry::{Command, Effect, Object, OutputSpec, Param, Side};
+use crate::registry::{Ctx, Gate};
 use serde_json::{json, Map, Value};
 
 const FAIL_ON: Param = Param::string(Gate::PARAMETER)

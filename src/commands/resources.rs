@@ -3,9 +3,9 @@
 
 use super::object;
 use crate::arm::{self, ProviderSpec};
-use crate::engine::Ctx;
 use crate::error::{ErrorCode, Result};
 use crate::registry::bind::Args;
+use crate::registry::Ctx;
 use crate::registry::{Command, Effect, Object, OutputSpec, Param, Side};
 use crate::store::ArmResourceRow;
 use serde_json::json;

@@ -11,9 +11,9 @@ use super::dek::{self, Protector};
 use super::records::BATCH;
 use super::{find, require_admin, Environment, LOCKED, READY};
 use crate::crypto::new_guid;
-use crate::engine::Progress;
 use crate::error::{Error, ErrorCode, Result};
 use crate::identity::Caller;
+use crate::progress::Progress;
 use crate::store::{BackupRow, Db, RecordRow, Store};
 use chrono::{DateTime, Utc};
 

@@ -72,8 +72,8 @@ pub fn remove_tenant_key(db: &Db, caller: &Caller, now: DateTime<Utc>) -> Result
                 return Err(Error::conflict(format!(
                     "Environment '{}' migrated from BYOK on {}: the BYOK key must stay available for {BYOK_KEY_KEEP_DAYS} days (until {}).",
                     e.display_name,
-                    crate::clock::to_display(t),
-                    crate::clock::to_display(t + Duration::days(BYOK_KEY_KEEP_DAYS))
+                    crate::time::to_display(t),
+                    crate::time::to_display(t + Duration::days(BYOK_KEY_KEEP_DAYS))
                 )));
             }
         }

@@ -13,8 +13,6 @@ use crate::keyvault::{self, keys};
 use crate::policy::Policy;
 use crate::store::{Db, DekWrapRow, Store};
 use chrono::{DateTime, Utc};
-use std::collections::HashMap;
-use std::sync::Mutex;
 
 /// What protects a DEK generation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,67 +39,6 @@ impl Protector {
             Protector::Cmk { key_id } => key_id,
             _ => "",
         }
-    }
-}
-
-/// A cached DEK and what it was opened with.
-#[derive(Clone)]
-struct CachedDek {
-    key: SymmetricKey,
-    /// For a DEK opened through a customer key: (policy id, versioned key id),
-    /// re-checked once per command before the cache serves it again.
-    customer_key: Option<(String, String)>,
-    /// The command (epoch) in which access was last confirmed.
-    epoch: u64,
-}
-
-/// Unwrapped DEKs of this handle, by (environment id, generation). A DEK
-/// opened through a customer key is served only while that key can still be
-/// used: the cache re-checks access once per command, so revoking, disabling
-/// or purging the key takes effect on a long-lived handle too. Cleared when
-/// an environment locks, is reset or deleted.
-#[derive(Default)]
-pub struct DekCache {
-    keys: Mutex<HashMap<(String, i64), CachedDek>>,
-    epoch: std::sync::atomic::AtomicU64,
-}
-
-impl DekCache {
-    /// Starts a new command: customer-key DEKs are re-checked before reuse.
-    pub fn next_epoch(&self) {
-        self.epoch.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
-    }
-
-    fn current_epoch(&self) -> u64 {
-        self.epoch.load(std::sync::atomic::Ordering::Acquire)
-    }
-
-    fn get(&self, env: &str, generation: i64) -> Option<CachedDek> {
-        self.keys.lock().unwrap_or_else(|p| p.into_inner()).get(&(env.to_ascii_lowercase(), generation)).cloned()
-    }
-
-    fn put(&self, env: &str, generation: i64, key: SymmetricKey, customer_key: Option<(String, String)>) {
-        let entry = CachedDek { key, customer_key, epoch: self.current_epoch() };
-        self.keys.lock().unwrap_or_else(|p| p.into_inner()).insert((env.to_ascii_lowercase(), generation), entry);
-    }
-
-    fn confirm(&self, env: &str, generation: i64) {
-        let epoch = self.current_epoch();
-        if let Some(e) =
-            self.keys.lock().unwrap_or_else(|p| p.into_inner()).get_mut(&(env.to_ascii_lowercase(), generation))
-        {
-            e.epoch = epoch;
-        }
-    }
-
-    fn evict(&self, env: &str, generation: i64) {
-        self.keys.lock().unwrap_or_else(|p| p.into_inner()).remove(&(env.to_ascii_lowercase(), generation));
-    }
-
-    /// Forgets every DEK of an environment.
-    pub fn forget(&self, env: &str) {
-        let env = env.to_ascii_lowercase();
-        self.keys.lock().unwrap_or_else(|p| p.into_inner()).retain(|(e, _), _| *e != env);
     }
 }
 

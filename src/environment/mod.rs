@@ -1,15 +1,14 @@
 //! Power Platform environments: type, region, Managed Environments, state
 //! (Ready / Disabled / Locked), and the encryption of their data at rest —
-//! DEK generations (`dek`), sealed records (`records`), adding to and
-//! removing from enterprise policies (`operations`), health checks, lock and
-//! key-version rotation (`health`), backups and database operations
-//! (`backups`), and the legacy BYOK feature (`byok`).
+//! DEK generations (`dek`), sealed records (`records`), backups and database
+//! operations (`backups`), and the legacy BYOK feature (`byok`). Adding to
+//! and removing from enterprise policies, and the health checks that lock,
+//! unlock and re-wrap, involve the environment's flows too: they are the
+//! layer above, `lifecycle`.
 
 pub mod backups;
 pub mod byok;
 pub mod dek;
-pub mod health;
-pub mod operations;
 pub mod records;
 
 use crate::arm;
@@ -78,11 +77,6 @@ impl Environment {
         } else {
             7
         }
-    }
-
-    /// The protector of the current DEK generation.
-    pub fn protector_kind(&self) -> &str {
-        &self.row.protector
     }
 
     /// Refuses data access unless the environment is Ready.
@@ -222,6 +216,27 @@ fn insert(
     let (generation, key) = dek::new_generation(store, db, &env, now)?;
     dek::add_wrap(store, db, &env, generation, &key, &Protector::Mmk, None, now)?;
     Ok(env)
+}
+
+/// Reads a governance configuration as the admin API takes it
+/// (`{"protectionLevel":"Standard"}`, names matched case-insensitively):
+/// the level as given, and whether it makes the environment a Managed
+/// Environment (Standard) or not (Basic).
+pub fn governance_protection_level(config: &serde_json::Map<String, serde_json::Value>) -> Result<(&str, bool)> {
+    let level = config
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("protectionLevel"))
+        .and_then(|(_, v)| v.as_str())
+        .ok_or_else(|| {
+            Error::invalid(
+                "The governance configuration needs protectionLevel: 'Standard' (Managed Environment) or 'Basic'.",
+            )
+        })?;
+    match level.to_ascii_lowercase().as_str() {
+        "standard" => Ok((level, true)),
+        "basic" => Ok((level, false)),
+        _ => Err(Error::invalid(format!("protectionLevel '{level}' is not Standard or Basic."))),
+    }
 }
 
 /// Creates an environment (`New-AdminPowerAppEnvironment`), its data sealed

@@ -5,9 +5,9 @@
 
 use super::{dek, find, require_data_access, Environment};
 use crate::crypto::{base64, new_guid, random_array};
-use crate::engine::Progress;
 use crate::error::{Error, ErrorCode, Result};
 use crate::identity::Caller;
+use crate::progress::Progress;
 use crate::store::{Db, RecordRow, Store};
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};

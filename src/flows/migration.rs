@@ -18,10 +18,6 @@ pub const TEAMS_TRIGGER: &str = "TeamsTrigger";
 pub const LIST_FLOWS_AS_ADMIN_V1: &str = "ListFlowsAsAdminV1";
 pub const PARENT_OF_UNMIGRATABLE_FLOW: &str = "ParentOfUnmigratableFlow";
 
-/// Every reason, in the order a flow's own reasons are checked.
-pub const REASONS: &[&str] =
-    &[POWER_APPS_V1_NOT_IN_SOLUTION, HTTP_TRIGGER, TEAMS_TRIGGER, LIST_FLOWS_AS_ADMIN_V1, PARENT_OF_UNMIGRATABLE_FLOW];
-
 /// Why one flow cannot migrate; for a parent, the child (FlowName) that blocks it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Blocked {
@@ -91,7 +87,6 @@ mod tests {
             trigger_kind: trigger.into(),
             in_solution,
             uses_list_flows_v1: false,
-            key_managed_by: "Microsoft".into(),
         }
     }
 

@@ -690,7 +690,7 @@ pub fn load_sample(
     environment_id: &str,
     count: i64,
     now: DateTime<Utc>,
-    progress: &mut dyn FnMut(crate::engine::Progress),
+    progress: &mut dyn FnMut(crate::progress::Progress),
 ) -> Result<i64> {
     let mut written = 0i64;
     while written < count {
@@ -738,7 +738,7 @@ pub fn load_sample(
             Ok(())
         })?;
         written += n;
-        progress(crate::engine::Progress::new(
+        progress(crate::progress::Progress::new(
             "Loading sample flows",
             format!("{written} of {count} flows"),
             written as u64,

@@ -137,7 +137,6 @@ pub fn start(
     let sealed =
         keys.get(db, flow.generation)?.seal(payload.to_string().as_bytes(), &run_aad(&env, &run_id, flow.generation));
     let row = FlowRunRow {
-        run_key: 0,
         run_id: run_id.clone(),
         flow_key: flow.flow_key,
         env_key: env.row.env_key,
@@ -265,56 +264,18 @@ fn generation_owner(db: &Db, env: &Environment, generation: i64) -> Result<Strin
     Ok(if customer { CUSTOMER } else { super::MICROSOFT }.to_string())
 }
 
-/// The All-runs CSV export's columns, in order (documented in README).
-pub const CSV_COLUMNS: &[&str] = &[
-    "RunId",
-    "FlowName",
-    "FlowDisplayName",
-    "StartTime",
-    "EndTime",
-    "DurationMs",
-    "Status",
-    "Trigger",
-    "TriggerInputs",
-    "ActionOutputs",
-    "BeforeKeyChange",
-    "KeyManagedBy",
-];
-
-/// `Export-PpCmkFlowRunHistory`: writes the All-runs CSV (old and new runs
-/// with inputs and outputs, at most 100, newest first) to `path`, atomically:
-/// a temporary file in the same folder, flushed, then renamed into place.
-pub fn export_csv(
+/// The runs of the All-runs CSV export (`Export-PpCmkFlowRunHistory`): old
+/// and new runs with inputs and outputs, at most [`CSV_EXPORT_LIMIT`],
+/// newest first. The command writes them as CSV.
+pub fn for_export(
     store: &Store,
     db: &Db,
     caller: &Caller,
     environment_id: &str,
     flow_id: &str,
-    path: &std::path::Path,
     now: DateTime<Utc>,
-) -> Result<usize> {
-    let runs = list(store, db, caller, environment_id, Some(flow_id), View::AllRunsExport, now)?;
-    let objects: Vec<crate::registry::Object> = runs.iter().map(csv_object).collect();
-    let text = crate::registry::format::csv_with_columns(&objects, CSV_COLUMNS);
-    crate::files::write_atomically(path, text.as_bytes())?;
-    Ok(runs.len())
-}
-
-fn csv_object(run: &Run) -> crate::registry::Object {
-    let mut o = crate::registry::Object::new();
-    o.insert("RunId".into(), run.row.run_id.clone().into());
-    o.insert("FlowName".into(), run.flow_id.clone().into());
-    o.insert("FlowDisplayName".into(), run.flow_display_name.clone().into());
-    o.insert("StartTime".into(), crate::clock::to_display(run.row.start_time).into());
-    o.insert("EndTime".into(), crate::clock::to_display(run.row.end_time).into());
-    o.insert("DurationMs".into(), run.duration_ms().into());
-    o.insert("Status".into(), run.row.status.clone().into());
-    o.insert("Trigger".into(), run.row.trigger_name.clone().into());
-    o.insert("TriggerInputs".into(), run.trigger_inputs.to_string().into());
-    o.insert("ActionOutputs".into(), run.action_outputs.to_string().into());
-    o.insert("BeforeKeyChange".into(), run.row.legacy.into());
-    o.insert("KeyManagedBy".into(), run.key_managed_by.clone().into());
-    o
+) -> Result<Vec<Run>> {
+    list(store, db, caller, environment_id, Some(flow_id), View::AllRunsExport, now)
 }
 
 /// Legacy runs whose 30 days have passed: (flow key) list, for maintenance.

@@ -8,7 +8,6 @@ pub mod rbac;
 
 use crate::crypto::{is_guid, new_guid};
 use crate::error::{Error, ErrorCode, Result};
-use crate::registry::Side;
 use crate::store::{Db, PrincipalKind, PrincipalRow};
 use chrono::{DateTime, Utc};
 
@@ -24,7 +23,31 @@ pub const ADMIN_OBJECT_ID: &str = "00aa00aa-bb11-cc22-dd33-44ee44ee44ee";
 pub const ADMIN_UPN: &str = "admin@contoso.onmicrosoft.com";
 pub const ADMIN_DISPLAY_NAME: &str = "Contoso Administrator";
 
+/// Which signed-in account a command acts as: each side of the platform has
+/// its own session (`Connect-AzAccount`, `Add-PowerAppsAccount`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// Azure (Az modules): `Connect-AzAccount`.
+    Azure,
+    /// Power Platform (PowerApps admin module, admin center): `Add-PowerAppsAccount`.
+    PowerPlatform,
+    /// Engine commands (clock, reports): the Azure account if any, else nobody.
+    Engine,
+}
+
+impl Side {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Side::Azure => "Azure",
+            Side::PowerPlatform => "PowerPlatform",
+            Side::Engine => "Engine",
+        }
+    }
+}
+
 /// The directory roles the CMK documentation names.
+// The directory's own role names, each ending in "Administrator".
+#[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DirectoryRole {
     GlobalAdministrator,
@@ -113,9 +136,10 @@ impl Caller {
     }
 }
 
-/// Creates the tenant on first use: the tenant, its subscription, the Global
-/// Administrator (signed in on both sides, Owner of the subscription) and the
-/// resource providers' initial registration state.
+/// Creates the tenant on first use: the tenant, its subscription and the
+/// Global Administrator (signed in on both sides, Owner of the subscription).
+/// The resource providers' initial registration state follows (`arm`); both
+/// run from the store's first migration (`lifecycle::tenant`).
 pub fn seed_new_tenant(db: &Db) -> Result<()> {
     let now = Utc::now();
     db.insert_tenant(TENANT_ID, TENANT_DOMAIN, TENANT_NAME)?;
@@ -136,8 +160,7 @@ pub fn seed_new_tenant(db: &Db) -> Result<()> {
     for side in [Side::Azure, Side::PowerPlatform] {
         db.set_session(side.as_str(), ADMIN_OBJECT_ID, now)?;
     }
-    rbac::seed_subscription_owner(db, ADMIN_OBJECT_ID, now)?;
-    crate::arm::seed_providers(db)
+    rbac::seed_subscription_owner(db, ADMIN_OBJECT_ID, now)
 }
 
 /// The session a side of the platform uses (engine commands use Azure's).

@@ -3,7 +3,7 @@
 //! the scope tree), and the permission checks every area calls.
 
 use super::Caller;
-use crate::arm::{self, ArmId};
+use crate::arm::id::{require_scope_exists, subscription_scope, ArmId};
 use crate::crypto::new_guid;
 use crate::error::{Error, ErrorCode, Result};
 use crate::store::{Db, PrincipalRow, RoleAssignmentRow};
@@ -454,7 +454,7 @@ pub fn create_assignment(
         )));
     }
     authorize_assignment_change(db, caller, scope, "Microsoft.Authorization/roleAssignments/write")?;
-    arm::require_scope_exists(db, &id)?;
+    require_scope_exists(db, &id)?;
     if db.role_assignment_at(scope, role.id, &principal.object_id)?.is_some() {
         return Err(Error::conflict(format!(
             "The role assignment already exists: '{}' for {} at scope '{scope}'.",
@@ -635,7 +635,7 @@ fn principal_label(p: &PrincipalRow) -> String {
 pub(super) fn seed_subscription_owner(db: &Db, object_id: &str, now: DateTime<Utc>) -> Result<()> {
     db.insert_role_assignment(&RoleAssignmentRow {
         assignment_id: new_guid(),
-        scope: arm::subscription_scope(super::SUBSCRIPTION_ID),
+        scope: subscription_scope(super::SUBSCRIPTION_ID),
         role_definition_id: OWNER.to_string(),
         principal_id: object_id.to_string(),
         description: Some("Subscription owner, created with the tenant".into()),
@@ -690,14 +690,15 @@ mod tests {
         let db = store.db().unwrap();
         let admin = db.principal(super::super::ADMIN_OBJECT_ID).unwrap().unwrap();
         let caller = super::super::Caller { principal: admin.clone(), directory_roles: vec![] };
-        let hsm = format!("{}/resourceGroups/rg/providers/Microsoft.KeyVault/managedHSMs/h", arm::default_scope());
+        let subscription = subscription_scope(super::super::SUBSCRIPTION_ID);
+        let hsm = format!("{subscription}/resourceGroups/rg/providers/Microsoft.KeyVault/managedHSMs/h");
         let local = role_by_name("Managed HSM Crypto User").unwrap();
         let owner = role_by_id(OWNER).unwrap();
         create_local_assignment(&db, &admin, local, &hsm, "system", Utc::now()).unwrap();
         // The subscription's Owner assignment is Azure RBAC: not removable as a local one.
-        let e = remove_local_assignment(&db, &admin.object_id, owner, &arm::default_scope()).unwrap_err();
+        let e = remove_local_assignment(&db, &admin.object_id, owner, &subscription).unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidArgument);
-        assert!(db.role_assignment_at(&arm::default_scope(), OWNER, &admin.object_id).unwrap().is_some());
+        assert!(db.role_assignment_at(&subscription, OWNER, &admin.object_id).unwrap().is_some());
         // The local one is not removable as an Azure assignment, only as a local one.
         let e = remove_assignment(&db, &caller, &admin.object_id, local, &hsm).unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidArgument);

@@ -10,12 +10,12 @@ use super::access::{self, KeyOp, Requester};
 use super::{Vault, VaultKind};
 use crate::arm;
 use crate::audit;
-use crate::clock::IsoDuration;
+use crate::audit::Event;
 use crate::crypto::rsa::{OaepAlgorithm, PrivateKey, PublicKey, SUPPORTED_SIZES};
 use crate::crypto::{hex, random_array};
 use crate::error::{Error, ErrorCode, Result};
-use crate::maintenance::{self, Event};
 use crate::store::{ArmResourceRow, Db, KeyRow, KeyVersionRow, Store};
+use crate::time::IsoDuration;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -469,7 +469,7 @@ pub fn purge_key(db: &Db, who: &Requester, vault: &Vault, name: &str) -> Result<
                 "Key '{name}' is in {} '{}', which has purge protection: it cannot be purged before its scheduled purge date {}, when the vault purges it.",
                 vault.kind().label().to_ascii_lowercase(),
                 vault.name(),
-                key.scheduled_purge_time.map(crate::clock::to_display).unwrap_or_default()
+                key.scheduled_purge_time.map(crate::time::to_display).unwrap_or_default()
             ),
         )
         .with_target(name));
@@ -525,6 +525,47 @@ pub struct LifetimeAction {
     pub action: String,
     pub time_after_create: Option<String>,
     pub time_before_expiry: Option<String>,
+}
+
+impl LifetimeAction {
+    /// A lifetime action in PowerShell's hashtable form
+    /// (`-KeyRotationLifetimeAction @{Action='Rotate'; TimeAfterCreate='P18M'}`):
+    /// names matched case-insensitively, `type` accepted for `Action`.
+    pub fn from_fields(map: &Map<String, Value>) -> Result<LifetimeAction> {
+        let field = |name: &str| -> Option<String> {
+            map.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).and_then(|(_, v)| v.as_str()).map(str::to_string)
+        };
+        Ok(LifetimeAction {
+            action: field("Action")
+                .or_else(|| field("type"))
+                .ok_or_else(|| Error::invalid("A lifetime action needs Action = 'Rotate' or 'Notify'."))?,
+            time_after_create: field("TimeAfterCreate"),
+            time_before_expiry: field("TimeBeforeExpiry"),
+        })
+    }
+}
+
+/// A rotation policy in Key Vault's REST shape, as `-PolicyPath` files and
+/// the body of `PUT /keys/{name}/rotationpolicy` hold it:
+/// `{"lifetimeActions":[{"trigger":{"timeAfterCreate":"P18M"},"action":{"type":"Rotate"}}],"attributes":{"expiryTime":"P2Y"}}`.
+/// Returns the lifetime actions and `attributes.expiryTime`; the rules are
+/// checked when the policy is set ([`set_rotation_policy`]).
+pub fn rotation_policy_from_json(doc: &Value) -> Result<(Vec<LifetimeAction>, Option<String>)> {
+    let mut actions = Vec::new();
+    for a in doc.get("lifetimeActions").and_then(Value::as_array).into_iter().flatten() {
+        let trigger = a.get("trigger").cloned().unwrap_or(Value::Null);
+        let get = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+        actions.push(LifetimeAction {
+            action: a
+                .get("action")
+                .and_then(|x| get(x, "type"))
+                .ok_or_else(|| Error::invalid("Each lifetime action needs action.type."))?,
+            time_after_create: get(&trigger, "timeAfterCreate"),
+            time_before_expiry: get(&trigger, "timeBeforeExpiry"),
+        });
+    }
+    let expires = doc.get("attributes").and_then(|a| a.get("expiryTime")).and_then(Value::as_str).map(str::to_string);
+    Ok((actions, expires))
 }
 
 impl RotationPolicy {
@@ -702,7 +743,7 @@ pub(super) fn purge_due_keys(db: &Db, now: DateTime<Utc>) -> Result<Vec<Event>> 
     for key in db.keys_due_for_purge(now)? {
         let target = key_target(db, &key);
         let time = key.scheduled_purge_time.unwrap_or(now);
-        let purged = maintenance::isolated(db, |db| {
+        let purged = db.isolated(|db| {
             let vault = db
                 .vault_by_id(&key.vault_id)?
                 .map(|row| Vault { row })
@@ -746,7 +787,7 @@ pub(super) fn rotate_due_keys(store: &Store, db: &Db, now: DateTime<Utc>) -> Res
     for key in db.keys_due_for_rotation(now)? {
         let target = key_target(db, &key);
         let due = key.next_rotation_time.unwrap_or(now);
-        let rotated = maintenance::isolated(db, |db| {
+        let rotated = db.isolated(|db| {
             let vault = db
                 .vault_by_id(&key.vault_id)?
                 .map(|row| Vault { row })
@@ -762,7 +803,7 @@ pub(super) fn rotate_due_keys(store: &Store, db: &Db, now: DateTime<Utc>) -> Res
                     "the rotation policy of key '{}' created version {} (due since {})",
                     view.key.name,
                     view.version.version,
-                    crate::clock::to_display(due)
+                    crate::time::to_display(due)
                 ),
             )),
             Err(e) => {
@@ -770,8 +811,8 @@ pub(super) fn rotate_due_keys(store: &Store, db: &Db, now: DateTime<Utc>) -> Res
                 let mut later = key.clone();
                 later.next_rotation_time = Some(retry);
                 // Best effort: if even this fails, the next pass tries again.
-                let _ = maintenance::isolated(db, |db| db.update_key(&later))?;
-                let what = format!("rotating key '{}' (retried after {})", key.name, crate::clock::to_display(retry));
+                let _ = db.isolated(|db| db.update_key(&later))?;
+                let what = format!("rotating key '{}' (retried after {})", key.name, crate::time::to_display(retry));
                 events.push(Event::failure(now, "RotateKeyFailed", target, &what, &e));
             }
         }
@@ -814,7 +855,7 @@ fn check_usable(key: &KeyRow, v: &KeyVersionRow, op: KeyOp, now: DateTime<Utc>) 
                 "Operation {name} is not allowed: key '{}' version {} is not active until {} (unwrapKey and decrypt are).",
                 key.name,
                 v.version,
-                crate::clock::to_display(nb)
+                crate::time::to_display(nb)
             ));
         }
         if let Some(exp) = v.expires.filter(|exp| now >= *exp) {
@@ -822,7 +863,7 @@ fn check_usable(key: &KeyRow, v: &KeyVersionRow, op: KeyOp, now: DateTime<Utc>) 
                 "Operation {name} is not allowed on an expired key: key '{}' version {} expired on {} (unwrapKey and decrypt still work, to recover data it protected).",
                 key.name,
                 v.version,
-                crate::clock::to_display(exp)
+                crate::time::to_display(exp)
             ));
         }
     }

@@ -13,10 +13,10 @@ pub mod secrets;
 
 use crate::arm::{self, ArmId};
 use crate::audit;
+use crate::audit::Event;
 use crate::crypto::new_guid;
 use crate::error::{Error, ErrorCode, Result};
 use crate::identity::{rbac, Caller};
-use crate::maintenance::{self, Event};
 use crate::store::{AccessPolicyRow, ArmResourceRow, Db, Store, VaultRow};
 use chrono::{DateTime, Duration, Utc};
 
@@ -461,7 +461,7 @@ pub fn purge_vault(db: &Db, caller: &Caller, name: &str) -> Result<()> {
             ErrorCode::PurgeProtected,
             format!(
                 "Key vault '{name}' has purge protection: it cannot be purged before its scheduled purge date {}, when it is purged automatically.",
-                v.row.scheduled_purge_time.map(crate::clock::to_display).unwrap_or_default()
+                v.row.scheduled_purge_time.map(crate::time::to_display).unwrap_or_default()
             ),
         )
         .with_target(name));
@@ -698,7 +698,7 @@ pub fn run_due(store: &Store, db: &Db, now: DateTime<Utc>) -> Result<Vec<Event>>
     let mut events = Vec::new();
     for v in db.vaults_due_for_purge(now)? {
         let label = VaultKind::from_str(&v.kind).label();
-        match maintenance::isolated(db, |db| purge_vault_row(db, &v))? {
+        match db.isolated(|db| purge_vault_row(db, &v))? {
             Ok(()) => events.push(Event::new(
                 v.scheduled_purge_time.unwrap_or(now),
                 "PurgeVault",

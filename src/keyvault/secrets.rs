@@ -7,10 +7,10 @@ use super::access::{check_network, Requester};
 use super::{Vault, VaultKind};
 use crate::arm;
 use crate::audit;
+use crate::audit::Event;
 use crate::crypto::{hex, new_guid, random_array};
 use crate::error::{Error, ErrorCode, Result};
 use crate::identity::rbac;
-use crate::maintenance::{self, Event};
 use crate::store::{ArmResourceRow, Db, SecretRow, SecretVersionRow, Store};
 use chrono::{DateTime, Duration, Utc};
 use zeroize::Zeroizing;
@@ -323,7 +323,7 @@ pub fn purge(db: &Db, who: &Requester, vault: &Vault, name: &str) -> Result<()> 
             format!(
                 "Secret '{name}' is in key vault '{}', which has purge protection: it is purged on its scheduled purge date {}.",
                 vault.name(),
-                secret.scheduled_purge_time.map(crate::clock::to_display).unwrap_or_default()
+                secret.scheduled_purge_time.map(crate::time::to_display).unwrap_or_default()
             ),
         )
         .with_target(name));
@@ -342,7 +342,7 @@ pub fn purge_due(db: &Db, now: DateTime<Utc>) -> Result<Vec<Event>> {
     for s in db.secrets_due_for_purge(now)? {
         let Some(vault) = db.vault_by_id(&s.vault_id)?.map(|row| Vault { row }) else { continue };
         let target = format!("https://{}.vault.azure.net/secrets/{}", vault.row.name, s.name);
-        match maintenance::isolated(db, |db| purge_row(db, &vault, &s))? {
+        match db.isolated(|db| purge_row(db, &vault, &s))? {
             Ok(()) => events.push(Event::new(
                 s.scheduled_purge_time.unwrap_or(now),
                 "PurgeSecret",

@@ -59,11 +59,6 @@ impl Policy {
             )),
         }
     }
-
-    /// The versionless key identifier, e.g. `https://kv.vault.azure.net/keys/cmk`.
-    pub fn key_base_id(&self, db: &Db) -> Result<String> {
-        Ok(keyvault::keys::key_id_url(&self.vault(db)?, &self.row.key_name, None))
-    }
 }
 
 /// What a new or updated policy declares.
@@ -585,7 +580,7 @@ pub fn validate_key_vault_for_cmk(
                 } else {
                     format!(
                         "Key {key_name} is not activated. Activation Date {}.",
-                        crate::clock::to_display(v.not_before.unwrap_or(now))
+                        crate::time::to_display(v.not_before.unwrap_or(now))
                     )
                 },
             );
@@ -598,7 +593,7 @@ pub fn validate_key_vault_for_cmk(
                 } else {
                     format!(
                         "Key {key_name} is expired. Expiry Date {}.",
-                        crate::clock::to_display(v.expires.unwrap_or(now))
+                        crate::time::to_display(v.expires.unwrap_or(now))
                     )
                 },
             );

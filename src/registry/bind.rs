@@ -4,8 +4,8 @@
 //! with PowerShell's rules and error wording.
 
 use super::{Command, Param, ParamType};
-use crate::clock;
 use crate::error::{Error, ErrorCode, Result};
+use crate::time;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
@@ -73,7 +73,7 @@ impl Args {
     }
 
     pub fn datetime(&self, name: &str) -> Option<DateTime<Utc>> {
-        self.str(name).and_then(clock::parse_user_time)
+        self.str(name).and_then(time::parse_user_time)
     }
 
     /// A `Bytes` parameter (bound as base64).
@@ -408,8 +408,8 @@ fn convert(p: &Param, raw: Raw) -> Result<Value> {
         ParamType::Bytes => Value::String(crate::crypto::base64(&to_bytes(p, raw)?)),
         ParamType::DateTime => {
             let text = to_text(p, raw)?;
-            let t = clock::parse_user_time(&text).ok_or_else(|| binding_failed(p, &text))?;
-            Value::String(clock::to_storage(t))
+            let t = time::parse_user_time(&text).ok_or_else(|| binding_failed(p, &text))?;
+            Value::String(time::to_storage(t))
         }
     };
     validate(p, value)
@@ -840,7 +840,7 @@ mod tests {
 
     use crate::registry::{Effect, Group, OutputSpec, Side};
 
-    fn no_op(_: &mut crate::engine::Ctx, _: &Args) -> Result<Vec<crate::registry::Object>> {
+    fn no_op(_: &mut crate::registry::Ctx, _: &Args) -> Result<Vec<crate::registry::Object>> {
         Ok(vec![])
     }
 

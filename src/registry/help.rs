@@ -70,8 +70,8 @@ pub fn command_help(c: &Command) -> String {
     out
 }
 
-/// The text `ppcmk` alone prints.
-pub fn command_list() -> String {
+/// The text `ppcmk` alone prints, listing `commands` (the catalogue, `commands::all()`).
+pub fn command_list(commands: &[&Command]) -> String {
     let mut out = String::from(
         "ppcmk — rehearse the Power Platform customer-managed key life cycle locally.\n\n\
          Usage: ppcmk <Command> [-Parameter value]... [-Switch] [-OutputFormat Table|List|Json|Csv]\n\
@@ -80,8 +80,8 @@ pub fn command_list() -> String {
          Store: $PPCMK_HOME (default ~/.ppcmk). Account override for one process: $PPCMK_ACCOUNT.\n\n\
          Commands:\n",
     );
-    let width = super::all().iter().map(|c| c.name.len()).max().unwrap_or(0);
-    for c in super::all() {
+    let width = commands.iter().map(|c| c.name.len()).max().unwrap_or(0);
+    for c in commands {
         out.push_str(&format!("  {:width$}  {}\n", c.name, c.synopsis));
     }
     out

@@ -4,14 +4,20 @@
 //! The registry is the single source of truth for the three surfaces: the CLI
 //! parses arguments against it, the C ABI binds JSON against it, and the
 //! PowerShell module, its format data and the cmdlet reference are generated
-//! from it. Commands themselves live in `crate::commands`, one file per area.
+//! from it. Commands themselves, and the catalogue of them (`all`, `find`),
+//! live in `crate::commands`, one file per area: the contract does not know
+//! its implementations, as grep-matcher does not know its matchers.
 
 pub mod bind;
+pub mod ctx;
 pub mod format;
 pub mod help;
 
-use crate::engine::Ctx;
 use crate::error::{ErrorCode, Result};
+/// The sides a command signs in on belong to the directory; re-exported here,
+/// where every command declares its side.
+pub use crate::identity::Side;
+pub use ctx::{Ctx, Gate};
 use serde_json::{Map, Value};
 
 /// One output object: ordered properties, as PowerShell shows them.
@@ -208,27 +214,6 @@ impl Group {
     }
 }
 
-/// Which signed-in account a command acts as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Side {
-    /// Azure (Az modules): `Connect-AzAccount`.
-    Azure,
-    /// Power Platform (PowerApps admin module, admin center): `Add-PowerAppsAccount`.
-    PowerPlatform,
-    /// Engine commands (clock, reports): the Azure account if any, else nobody.
-    Engine,
-}
-
-impl Side {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Side::Azure => "Azure",
-            Side::PowerPlatform => "PowerPlatform",
-            Side::Engine => "Engine",
-        }
-    }
-}
-
 /// How a command touches the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Effect {
@@ -237,7 +222,7 @@ pub enum Effect {
     /// Changes state; runs in one write transaction with its audit entry.
     Change,
     /// Changes state in many transactions (batches) that it opens itself
-    /// through `Ctx::write`; reports progress.
+    /// (`Store::write_batch`, one per batch); reports progress.
     LongRunning,
 }
 
@@ -314,70 +299,7 @@ impl std::fmt::Debug for Command {
     }
 }
 
-/// Every registered command, sorted by name.
-pub fn all() -> &'static [&'static Command] {
-    static ALL: once_cell::sync::Lazy<Vec<&'static Command>> = once_cell::sync::Lazy::new(|| {
-        let mut all: Vec<&'static Command> = crate::commands::ALL.iter().flat_map(|area| area.iter()).collect();
-        all.sort_by_key(|c| c.name.to_ascii_lowercase());
-        all
-    });
-    &ALL
-}
-
-/// Finds a command by name, case-insensitively.
-pub fn find(name: &str) -> Option<&'static Command> {
-    all().iter().copied().find(|c| c.name.eq_ignore_ascii_case(name))
-}
-
 /// Values of a string `Value` for output; used where objects are built by hand.
 pub fn str_value(s: impl Into<String>) -> Value {
     Value::String(s.into())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::collections::HashSet;
-
-    #[test]
-    fn every_command_is_well_formed() {
-        let mut names = HashSet::new();
-        for c in all() {
-            assert!(names.insert(c.name.to_ascii_lowercase()), "{} registered twice", c.name);
-            assert_eq!(c.name.split('-').count(), 2, "{} is not Verb-Noun", c.name);
-            assert!(!c.synopsis.is_empty(), "{} has no synopsis", c.name);
-            assert!(!c.example.is_empty(), "{} has no example", c.name);
-            let mut params = HashSet::new();
-            for p in c.params {
-                assert!(params.insert(p.name.to_ascii_lowercase()), "{}: -{} twice", c.name, p.name);
-                for a in p.aliases {
-                    assert!(params.insert(a.to_ascii_lowercase()), "{}: alias {a} clashes", c.name);
-                }
-                assert!(!p.help.is_empty(), "{} -{} has no help", c.name, p.name);
-                assert!(!(p.ty == ParamType::Switch && p.mandatory), "{} -{}: mandatory switch", c.name, p.name);
-                assert!(!p.name.eq_ignore_ascii_case("OutputFormat"), "{}: -OutputFormat is common", c.name);
-                assert!(!p.path || p.ty == ParamType::String, "{} -{}: only a string can be a path", c.name, p.name);
-                let looks_like_path = p.name.ends_with("Path") || p.name.ends_with("File");
-                assert!(
-                    !(looks_like_path && p.ty == ParamType::String) || p.path,
-                    "{} -{} names a file: mark it .path() so that PowerShell resolves it against $PWD",
-                    c.name,
-                    p.name
-                );
-            }
-            for g in c.groups {
-                for name in g.params {
-                    let p = c.param(name).unwrap_or_else(|| panic!("{}: group names unknown -{name}", c.name));
-                    assert!(!p.mandatory, "{}: -{name} is in a group and mandatory", c.name);
-                }
-            }
-            for col in c.output.table {
-                assert!(c.output.properties.contains(col), "{}: table column {col} is not a property", c.name);
-            }
-            assert_eq!(c.output.is_none(), c.output.type_name.is_empty(), "{}: output type name", c.name);
-            let mut positions: Vec<u8> = c.params.iter().filter_map(|p| p.position).collect();
-            positions.sort();
-            assert!(positions.iter().enumerate().all(|(i, p)| *p as usize == i), "{}: positions", c.name);
-        }
-    }
 }

@@ -1,7 +1,10 @@
-//! The append-only audit table. The hash chain is computed by `crate::audit`.
+//! The append-only audit table and its MACed head. The hash chain is
+//! computed by the audit module above the store; the head's MAC is here,
+//! because the migration that introduced the keyed chain seals the head.
 
 use super::sql::{Checked, OptionalRow};
 use super::Db;
+use crate::crypto::{hex, hmac_sha256};
 use crate::error::Result;
 use rusqlite::{params, Row};
 
@@ -66,7 +69,23 @@ pub struct AuditQuery<'a> {
     pub table: Option<&'a str>,
 }
 
+/// The MAC of the log's head (its newest entry's seq and hash) under the
+/// audit key, kept apart from the log so that removing the newest entries,
+/// or the head itself, is detected.
+pub(crate) fn head_mac(seq: i64, hash: &str, key: &[u8; 32]) -> String {
+    hex(&hmac_sha256(key, format!("ppcmk/audit-head/{seq}/{hash}").as_bytes()))
+}
+
 impl Db {
+    /// Records the newest entry as the MACed head: when the keyed chain is
+    /// introduced (schema 5); afterwards each append keeps it current.
+    pub(crate) fn seal_audit_head(&self) -> Result<()> {
+        match self.last_audit_entry()? {
+            Some((seq, hash)) => self.set_audit_head(seq, &hash, &head_mac(seq, &hash, self.audit_key()?)),
+            None => Ok(()),
+        }
+    }
+
     /// (seq, hash) of the newest entry.
     pub fn last_audit_entry(&self) -> Result<Option<(i64, String)>> {
         self.conn

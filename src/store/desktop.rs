@@ -2,22 +2,12 @@
 //! credentials, sharing of flows and components, Dataverse security roles,
 //! and DLP policies.
 
-use super::sql::{Checked, OptionalRow};
+use super::sql::{opt_time, time, Checked, OptionalRow};
 use super::Db;
-use crate::clock::{parse_storage, to_storage};
 use crate::error::Result;
+use crate::time::to_storage;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Row};
-
-fn time(r: &Row, i: usize) -> rusqlite::Result<DateTime<Utc>> {
-    let s: String = r.get(i)?;
-    Ok(parse_storage(&s).unwrap_or_default())
-}
-
-fn opt_time(r: &Row, i: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
-    let s: Option<String> = r.get(i)?;
-    Ok(s.and_then(|s| parse_storage(&s).ok()))
-}
 
 #[derive(Debug, Clone)]
 pub struct SecretRow {

@@ -3,8 +3,8 @@
 
 use super::sql::{Checked, OptionalRow};
 use super::Db;
-use crate::clock::{parse_storage, to_storage};
 use crate::error::Result;
+use crate::time::{parse_storage, to_storage};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Row};
 
@@ -78,15 +78,6 @@ impl Db {
             )
             .checked()
             .map(drop)
-    }
-
-    /// (tenant id, domain, display name) of the store's one tenant.
-    pub fn tenant(&self) -> Result<(String, String, String)> {
-        self.conn
-            .query_row("SELECT tenant_id, domain, display_name FROM tenants LIMIT 1", [], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })
-            .checked()
     }
 
     pub fn insert_subscription(&self, id: &str, name: &str, tenant_id: &str) -> Result<()> {

@@ -1,22 +1,12 @@
 //! Tables of Power Automate: flows, the child-flow graph, run history,
 //! connections and app references.
 
-use super::sql::{Checked, OptionalRow};
+use super::sql::{opt_time, time, Checked, OptionalRow};
 use super::Db;
-use crate::clock::{parse_storage, to_storage};
 use crate::error::Result;
+use crate::time::to_storage;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Row};
-
-fn time(r: &Row, i: usize) -> rusqlite::Result<DateTime<Utc>> {
-    let s: String = r.get(i)?;
-    Ok(parse_storage(&s).unwrap_or_default())
-}
-
-fn opt_time(r: &Row, i: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
-    let s: Option<String> = r.get(i)?;
-    Ok(s.and_then(|s| parse_storage(&s).ok()))
-}
 
 #[derive(Debug, Clone)]
 pub struct FlowRow {
@@ -90,7 +80,6 @@ pub struct FlowTraits {
     pub trigger_kind: String,
     pub in_solution: bool,
     pub uses_list_flows_v1: bool,
-    pub key_managed_by: String,
 }
 
 /// What a listing of flows by key needs: the name, sealed, and the reason.
@@ -100,14 +89,12 @@ pub struct FlowListingRow {
     pub flow_id: String,
     pub generation: i64,
     pub sealed_name: Vec<u8>,
-    pub key_managed_by: String,
     pub mmk_reason: Option<String>,
     pub mmk_reason_flow: Option<String>,
 }
 
 #[derive(Debug, Clone)]
 pub struct FlowRunRow {
-    pub run_key: i64,
     pub run_id: String,
     pub flow_key: i64,
     pub env_key: i64,
@@ -124,8 +111,8 @@ const RUN_COLUMNS: &str =
     "run_key, run_id, flow_key, env_key, status, trigger_name, start_time, end_time, legacy, generation, sealed";
 
 fn run_from_row(r: &Row) -> rusqlite::Result<FlowRunRow> {
+    // Column 0 is run_key, the table's own key: nothing reads it.
     Ok(FlowRunRow {
-        run_key: r.get(0)?,
         run_id: r.get(1)?,
         flow_key: r.get(2)?,
         env_key: r.get(3)?,
@@ -267,7 +254,7 @@ impl Db {
     /// no definitions are read.
     pub fn flow_listing(&self, env_key: i64, key_managed_by: Option<&str>) -> Result<Vec<FlowListingRow>> {
         self.rows(
-            "SELECT flow_key, flow_id, generation, sealed_name, key_managed_by, mmk_reason, mmk_reason_flow
+            "SELECT flow_key, flow_id, generation, sealed_name, mmk_reason, mmk_reason_flow
                  FROM flows WHERE env_key = ?1 AND (?2 IS NULL OR key_managed_by = ?2) ORDER BY flow_key",
             params![env_key, key_managed_by],
             |r| {
@@ -276,9 +263,8 @@ impl Db {
                     flow_id: r.get(1)?,
                     generation: r.get(2)?,
                     sealed_name: r.get(3)?,
-                    key_managed_by: r.get(4)?,
-                    mmk_reason: r.get(5)?,
-                    mmk_reason_flow: r.get(6)?,
+                    mmk_reason: r.get(4)?,
+                    mmk_reason_flow: r.get(5)?,
                 })
             },
         )
@@ -293,7 +279,7 @@ impl Db {
     /// brings them back instead of leaving them behind.
     pub fn flows_with_own_reason(&self, env_key: i64) -> Result<Vec<FlowTraits>> {
         self.rows(
-            "SELECT flow_key, flow_id, trigger_kind, in_solution, uses_list_flows_v1, key_managed_by
+            "SELECT flow_key, flow_id, trigger_kind, in_solution, uses_list_flows_v1
                  FROM flows WHERE env_key = ?1 AND key_managed_by = 'Microsoft' AND created_under_cmk = 0
                    AND (trigger_kind IN ('Http', 'Teams') OR (trigger_kind = 'PowerAppsV1' AND in_solution = 0)
                         OR uses_list_flows_v1 = 1)
@@ -306,7 +292,6 @@ impl Db {
                     trigger_kind: r.get(2)?,
                     in_solution: r.get(3)?,
                     uses_list_flows_v1: r.get(4)?,
-                    key_managed_by: r.get(5)?,
                 })
             },
         )
@@ -326,7 +311,7 @@ impl Db {
     pub fn flow_listing_row(&self, flow_key: i64) -> Result<Option<FlowListingRow>> {
         self.conn
             .query_row(
-                "SELECT flow_key, flow_id, generation, sealed_name, key_managed_by, mmk_reason, mmk_reason_flow
+                "SELECT flow_key, flow_id, generation, sealed_name, mmk_reason, mmk_reason_flow
                  FROM flows WHERE flow_key = ?1",
                 [flow_key],
                 |r| {
@@ -335,9 +320,8 @@ impl Db {
                         flow_id: r.get(1)?,
                         generation: r.get(2)?,
                         sealed_name: r.get(3)?,
-                        key_managed_by: r.get(4)?,
-                        mmk_reason: r.get(5)?,
-                        mmk_reason_flow: r.get(6)?,
+                        mmk_reason: r.get(4)?,
+                        mmk_reason_flow: r.get(5)?,
                     })
                 },
             )

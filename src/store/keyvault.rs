@@ -1,10 +1,10 @@
 //! Tables of the customer's key vaults and managed HSMs: vaults, access
 //! policies, keys and key versions. Key material arrives here sealed.
 
-use super::sql::{Checked, OptionalRow};
+use super::sql::{opt_time, storage, time, Checked, OptionalRow};
 use super::Db;
-use crate::clock::{parse_storage, to_storage};
 use crate::error::Result;
+use crate::time::{parse_storage, to_storage};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Row};
 
@@ -39,16 +39,6 @@ const VAULT_COLUMNS: &str = "vault_id, name, kind, resource_id, resource_group, 
      soft_delete_retention_days, purge_protection, rbac_authorization, public_network_access, \
      network_default_action, network_bypass, ip_rules, private_endpoints, administrators, created_time, \
      deleted_time, scheduled_purge_time";
-
-fn time(r: &Row, i: usize) -> rusqlite::Result<DateTime<Utc>> {
-    let s: String = r.get(i)?;
-    Ok(parse_storage(&s).unwrap_or_default())
-}
-
-fn opt_time(r: &Row, i: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
-    let s: Option<String> = r.get(i)?;
-    Ok(s.and_then(|s| parse_storage(&s).ok()))
-}
 
 fn json_list(r: &Row, i: usize) -> rusqlite::Result<Vec<String>> {
     let s: String = r.get(i)?;
@@ -159,10 +149,6 @@ fn version_from_row(r: &Row) -> rusqlite::Result<KeyVersionRow> {
         public_sealed: r.get(11)?,
         private_sealed: r.get(12)?,
     })
-}
-
-fn storage(t: Option<DateTime<Utc>>) -> Option<String> {
-    t.map(to_storage)
 }
 
 impl Db {

@@ -488,7 +488,7 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 /// inside each migration's transaction, for the steps SQL cannot do (the
 /// tenant's seed after the first, so no process ever sees a new store
 /// without its tenant and administrator; values that need the master key).
-pub(super) fn migrate(db: &Db, after: fn(&Db, i64) -> Result<()>) -> Result<()> {
+pub(super) fn migrate(db: &Db, after: &dyn Fn(&Db, i64) -> Result<()>) -> Result<()> {
     let current = user_version(db)?;
     if current > SCHEMA_VERSION {
         return Err(Error::new(
@@ -519,10 +519,6 @@ fn user_version(db: &Db) -> Result<i64> {
 }
 
 impl Db {
-    pub fn schema_version(&self) -> Result<i64> {
-        user_version(self)
-    }
-
     pub fn meta_get(&self, key: &str) -> Result<Option<String>> {
         use super::sql::OptionalRow;
         self.conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).opt()

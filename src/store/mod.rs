@@ -9,45 +9,63 @@
 //! lock up front (`BEGIN IMMEDIATE`), SQLite's busy handler waits for it, and
 //! [`retry_busy`] re-runs a whole unit of work when SQLite still reports busy,
 //! so callers never see "database is locked".
+//!
+//! A store is opened with `Store::open` (defined in `lifecycle::tenant`,
+//! which hands [`Store::open_seeded`] the new tenant's seed): the store is
+//! the bottom layer and imports no area.
 
 mod arm;
 mod audit;
+mod backups;
+mod busy;
+mod cache;
+mod dek;
 mod desktop;
 mod directory;
+mod environment;
 mod flows;
 mod keyvault;
 mod masterkey;
 mod migrations;
+mod operations;
+mod policy;
 mod rbac;
+mod records;
 pub mod scratch;
 mod service;
 
 pub use arm::{ArmQuery, ArmResourceRow};
+pub(crate) use audit::head_mac;
 pub use audit::{AuditQuery, AuditRow};
+pub use backups::BackupRow;
+pub(crate) use busy::{retry_busy, BusyDeadline};
+pub(crate) use cache::DekCache;
+pub use dek::{DekWrapRow, EnvKeyVersionRow};
 pub use desktop::{ComponentRow, CredentialRow, DlpPolicyRow, SecretRow, SecretVersionRow};
 pub use directory::{PrincipalKind, PrincipalQuery, PrincipalRow};
+pub use environment::EnvironmentRow;
 pub use flows::{ConnectionRow, FlowListingRow, FlowRow, FlowRunRow, FlowTraits};
 pub use keyvault::{AccessPolicyRow, KeyRow, KeyVersionRow, VaultRow};
 pub use masterkey::MasterKey;
+pub use operations::OperationRow;
+pub use policy::PolicyRow;
 pub use rbac::RoleAssignmentRow;
-pub use service::{BackupRow, DekWrapRow, EnvKeyVersionRow, EnvironmentRow, OperationRow, PolicyRow, RecordRow};
+pub use records::RecordRow;
 
 use crate::error::{Error, ErrorCode, Result};
+use busy::BUSY_TIMEOUT;
 use rusqlite::{Connection, OpenFlags};
+use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// File names inside the store folder.
 pub const DATABASE_FILE: &str = "ppcmk.db";
 pub const MASTER_KEY_FILE: &str = "master.key";
 
-/// How long one SQLite call waits for a lock before reporting busy.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long a best-effort checkpoint after a purge waits for other connections.
 const CHECKPOINT_BUSY_TIMEOUT: Duration = Duration::from_millis(200);
-/// How long [`retry_busy`] keeps re-running a unit of work that stays busy.
-const RETRY_BUDGET: Duration = Duration::from_secs(300);
 
 /// An open store: the database file, the master key, and a small pool of
 /// connections so that threads sharing one handle do not serialise on one
@@ -59,19 +77,16 @@ pub struct Store {
     audit_key: AuditKey,
     pool: Mutex<Vec<Db>>,
     /// Unwrapped data-encryption keys of this handle (never written anywhere).
-    pub(crate) deks: crate::environment::dek::DekCache,
+    pub(crate) deks: DekCache,
     /// Whether this handle has made sure the service's first-use objects exist.
     pub(crate) bootstrapped: std::sync::atomic::AtomicBool,
 }
 
 impl Store {
-    /// Opens the store named by `PPCMK_HOME`, or `~/.ppcmk`.
-    pub fn open_default() -> Result<Store> {
-        Store::open(&default_home()?)
-    }
-
-    /// Opens (creating on first use) the store in `home`.
-    pub fn open(home: &Path) -> Result<Store> {
+    /// Opens (creating on first use) the store in `home`; a new store gets
+    /// `seed` inside the migration that creates the schema. Surfaces call
+    /// `Store::open`, which passes the tenant's seed (`lifecycle::tenant`).
+    pub(crate) fn open_seeded(home: &Path, seed: Seed) -> Result<Store> {
         // An empty path would silently put the store in the working folder.
         if home.as_os_str().is_empty() {
             return Err(Error::new(
@@ -94,10 +109,15 @@ impl Store {
         };
         {
             let db = store.db()?;
-            migrations::migrate(&db, after_migration)?;
+            migrations::migrate(&db, &|db, version| after_migration(db, version, seed))?;
         }
         restrict_file_permissions(&db_path);
         Ok(store)
+    }
+
+    /// Whether `home` already holds a store (its database file).
+    pub fn exists_in(home: &Path) -> bool {
+        home.join(DATABASE_FILE).exists()
     }
 
     pub fn home(&self) -> &Path {
@@ -115,7 +135,7 @@ impl Store {
     /// A connection from the pool (or a new one); it goes back on drop.
     pub(crate) fn db(&self) -> Result<PooledDb<'_>> {
         let pooled = self.pool.lock().unwrap_or_else(|p| p.into_inner()).pop();
-        let db = match pooled {
+        let mut db = match pooled {
             Some(db) => db,
             None => {
                 let mut db = Db::open(&self.database_path())?;
@@ -127,6 +147,7 @@ impl Store {
         if !db.conn.is_autocommit() {
             let _ = db.conn.execute_batch("ROLLBACK");
         }
+        db.wait_as_thread_asks()?;
         Ok(PooledDb { store: self, db: Some(db) })
     }
 
@@ -181,6 +202,8 @@ pub struct Db {
     conn: Connection,
     /// Set on connections of a [`Store`]: audit entries are MACed with it.
     audit_key: Option<AuditKey>,
+    /// Whether lock waits end at the thread's busy deadline (see `busy`).
+    bounded_wait: Cell<bool>,
 }
 
 /// The audit log's MAC key, shared by a store's connections.
@@ -233,7 +256,7 @@ impl Db {
             )
             .map_err(store_error)
         })?;
-        Ok(Db { conn, audit_key: None })
+        Ok(Db { conn, audit_key: None, bounded_wait: Cell::new(false) })
     }
 
     /// Runs `work` inside a transaction; commits on `Ok`, rolls back on `Err`.
@@ -274,6 +297,26 @@ impl Db {
         }
     }
 
+    /// Runs one item of a pass (a purge, a rotation, a health check) in its
+    /// own savepoint. A failure rolls back only this item and comes back as
+    /// `Ok(Err(e))` for the caller to report and skip; a busy store still
+    /// fails the whole pass, so that it is retried.
+    pub(crate) fn isolated<T>(&self, work: impl FnOnce(&Db) -> Result<T>) -> Result<std::result::Result<T, Error>> {
+        match self.in_savepoint(work) {
+            Ok(value) => Ok(Ok(value)),
+            Err(e) if e.code == ErrorCode::StoreBusy => Err(e),
+            Err(e) => Ok(Err(e)),
+        }
+    }
+
+    /// Trades per-commit durability for speed on this connection; see
+    /// [`Store::write_batch`], its only user.
+    pub(crate) fn set_relaxed_durability(&self, relaxed: bool) -> Result<()> {
+        self.conn
+            .execute_batch(if relaxed { "PRAGMA synchronous = NORMAL" } else { "PRAGMA synchronous = FULL" })
+            .map_err(store_error)
+    }
+
     /// Whether a transaction is open on this connection.
     pub(crate) fn in_open_transaction(&self) -> bool {
         !self.conn.is_autocommit()
@@ -303,30 +346,10 @@ impl Db {
         let _ = self.conn.busy_timeout(CHECKPOINT_BUSY_TIMEOUT);
         let _ = self.checkpoint_truncate();
         let _ = self.conn.busy_timeout(BUSY_TIMEOUT);
+        // busy_timeout replaced any deadline-bounded handler: the next
+        // checkout puts it back (nothing waits on this one after a purge).
+        self.bounded_wait.set(false);
     }
-}
-
-/// Re-runs `work` while it fails with `StoreBusy`, with a growing pause,
-/// up to a generous budget. Each attempt must be a complete unit of work
-/// (a transaction that rolled back leaves nothing behind).
-pub(crate) fn retry_busy<T>(mut work: impl FnMut() -> Result<T>) -> Result<T> {
-    let started = Instant::now();
-    let mut pause = Duration::from_millis(2);
-    loop {
-        match work() {
-            Err(e) if e.code == ErrorCode::StoreBusy && started.elapsed() < RETRY_BUDGET => {
-                std::thread::sleep(pause + jitter());
-                pause = (pause * 2).min(Duration::from_millis(200));
-            }
-            other => return other,
-        }
-    }
-}
-
-fn jitter() -> Duration {
-    let mut b = [0u8; 1];
-    let _ = getrandom::fill(&mut b);
-    Duration::from_micros(u64::from(b[0]) * 20)
 }
 
 /// Maps a SQLite error: lock contention becomes `StoreBusy` (retried),
@@ -388,7 +411,25 @@ fn restrict_file_permissions(path: &Path) {
 pub(crate) mod sql {
     use super::store_error;
     use crate::error::Result;
-    use rusqlite::OptionalExtension;
+    use crate::time::{parse_storage, to_storage};
+    use chrono::{DateTime, Utc};
+    use rusqlite::{OptionalExtension, Row};
+
+    /// A time column in storage form (a malformed one reads as the epoch).
+    pub fn time(r: &Row, i: usize) -> rusqlite::Result<DateTime<Utc>> {
+        let s: String = r.get(i)?;
+        Ok(parse_storage(&s).unwrap_or_default())
+    }
+
+    pub fn opt_time(r: &Row, i: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
+        let s: Option<String> = r.get(i)?;
+        Ok(s.and_then(|s| parse_storage(&s).ok()))
+    }
+
+    /// An optional time in storage form, for a parameter.
+    pub fn storage(t: Option<DateTime<Utc>>) -> Option<String> {
+        t.map(to_storage)
+    }
 
     pub trait OptionalRow<T> {
         fn opt(self) -> Result<Option<T>>;
@@ -409,13 +450,20 @@ pub(crate) mod sql {
     }
 }
 
-/// The steps of a migration that need Rust: the new tenant after the first;
-/// after the fifth (the keyed audit chain), the MACed head of the entries
-/// written so far, so that from then on a log without its head is broken.
-fn after_migration(db: &Db, version: i64) -> Result<()> {
+/// What a new store holds besides its schema: its tenant, written by the
+/// layers above the store (the directory, the resource manager) inside the
+/// migration that creates the schema, so that no process ever sees a new
+/// store without its tenant and administrator. Passed in by `Store::open`,
+/// so that the store never imports those layers.
+pub(crate) type Seed = fn(&Db) -> Result<()>;
+
+/// The steps of a migration that need Rust: the new tenant (`seed`) after the
+/// first; after the fifth (the keyed audit chain), the MACed head of the
+/// entries written so far, so that from then on a log without its head is broken.
+fn after_migration(db: &Db, version: i64, seed: Seed) -> Result<()> {
     match version {
-        1 => crate::identity::seed_new_tenant(db),
-        5 => crate::audit::seal_head(db),
+        1 => seed(db),
+        5 => db.seal_audit_head(),
         _ => Ok(()),
     }
 }

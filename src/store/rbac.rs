@@ -3,8 +3,8 @@
 
 use super::sql::{Checked, OptionalRow};
 use super::Db;
-use crate::clock::{parse_storage, to_storage};
 use crate::error::Result;
+use crate::time::{parse_storage, to_storage};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Row};
 

@@ -41,22 +41,43 @@ pub fn target_dir() -> PathBuf {
 /// does not build it, so a stale one would test old code.
 pub fn fresh_cdylib() -> PathBuf {
     let lib = target_dir().join("libppcmk.so");
-    let hint = "run `cargo build --lib` before `cargo test` (scripts/test-all does both)";
-    let built = std::fs::metadata(&lib)
+    fresh(&lib, &["src"], "run `cargo build --lib` before `cargo test` (scripts/test-all does both)");
+    lib
+}
+
+/// The built `ppcmk` binary, checked to be newer than every source file of
+/// the library and the CLI. It belongs to another package (crates/cli), so
+/// `cargo test -p ppcmk` does not build it; `cargo test` at the root does
+/// (the CLI's own test needs it), and so does `cargo build`.
+pub fn ppcmk_exe() -> PathBuf {
+    static CHECKED: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    CHECKED
+        .get_or_init(|| {
+            let exe = target_dir().join(format!("ppcmk{}", std::env::consts::EXE_SUFFIX));
+            let hint = "run `cargo build -p ppcmk-cli` (or `cargo build`) before `cargo test` (scripts/test-all does)";
+            fresh(&exe, &["src", "crates/cli/src"], hint);
+            exe
+        })
+        .clone()
+}
+
+/// Panics with `hint` unless `built` exists and is newer than every file
+/// under the repository folders `sources`.
+fn fresh(built: &Path, sources: &[&str], hint: &str) {
+    let built_at = std::fs::metadata(built)
         .and_then(|m| m.modified())
-        .unwrap_or_else(|_| panic!("{} is missing: {hint}", lib.display()));
-    let mut stack = vec![repo_root().join("src")];
+        .unwrap_or_else(|_| panic!("{} is missing: {hint}", built.display()));
+    let mut stack: Vec<PathBuf> = sources.iter().map(|s| repo_root().join(s)).collect();
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 stack.push(path);
-            } else if std::fs::metadata(&path).unwrap().modified().unwrap() > built {
-                panic!("{} is older than {}: {hint}", lib.display(), path.display());
+            } else if std::fs::metadata(&path).unwrap().modified().unwrap() > built_at {
+                panic!("{} is older than {}: {hint}", built.display(), path.display());
             }
         }
     }
-    lib
 }
 
 pub fn repo_root() -> PathBuf {
@@ -69,7 +90,7 @@ pub fn cli(home: &Path, args: &[&str]) -> Output {
 }
 
 pub fn cli_as(home: &Path, account: Option<&str>, args: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ppcmk"));
+    let mut cmd = Command::new(ppcmk_exe());
     cmd.args(args).env("PPCMK_HOME", home).env_remove("PPCMK_ACCOUNT");
     if let Some(a) = account {
         cmd.env("PPCMK_ACCOUNT", a);

@@ -11,14 +11,14 @@
 //! anything; on success the old protector's wrap of the new generation is
 //! destroyed. The environment is Disabled for the duration.
 
-use super::dek::{self, Protector};
-use super::{find, operation_in_progress, require_admin, Environment, DISABLED, LOCKED, READY};
 use crate::crypto::{new_guid, SymmetricKey};
-use crate::engine::Progress;
+use crate::environment::dek::{self, Protector};
+use crate::environment::{find, operation_in_progress, records, require_admin, Environment, DISABLED, LOCKED, READY};
 use crate::error::{Error, ErrorCode, Result};
 use crate::identity::Caller;
 use crate::keyvault::{access, keys};
 use crate::policy::{self, Policy};
+use crate::progress::Progress;
 use crate::store::{Db, EnvKeyVersionRow, OperationRow, RecordRow, Store};
 use chrono::{DateTime, Duration, Utc};
 use once_cell::sync::Lazy;
@@ -398,7 +398,7 @@ pub fn remove(
     let op = store.write(|db| start_unlink(store, db, caller, environment_id, policy_resource_id, no_wait, now))?;
     let warning = format!(
         "Do not delete or disable the key, delete or disable the key vault, or remove the enterprise policy's permissions to the key vault until {}: backups taken under the key need it for database restoration. You may delete and remove the enterprise policy's permissions after 30 days.",
-        crate::clock::to_display(now + Duration::days(30))
+        crate::time::to_display(now + Duration::days(30))
     );
     if no_wait || op.is_done() {
         return Ok((op, warning));
@@ -453,8 +453,8 @@ fn start_unlink(
                 format!(
                     "Environment '{}' was migrated from BYOK on {}; it cannot be reverted to the Microsoft-managed key for 7 days (until {}).",
                     env.name(),
-                    crate::clock::to_display(migrated),
-                    crate::clock::to_display(until)
+                    crate::time::to_display(migrated),
+                    crate::time::to_display(until)
                 ),
             ));
         }
@@ -598,7 +598,7 @@ fn reencrypt(store: &Store, op: &OperationRow, now: DateTime<Utc>, progress: &mu
     let mut processed = op.processed;
     let Some((first_id, last_id)) = store.db()?.record_id_range(op.env_key)? else { return Ok(()) };
     loop {
-        let mut limit = super::records::BATCH;
+        let mut limit = records::BATCH;
         if let Some(after) = store.db()?.fault(FAULT_ENVIRONMENT_ENCRYPTION)? {
             let left = after - processed;
             if left <= 0 {

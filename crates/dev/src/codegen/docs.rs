@@ -2,12 +2,13 @@
 //! command (`docs/commands/<Command>.md`) and an index with the error codes.
 
 use super::GeneratedFile;
-use crate::error::ErrorCode;
-use crate::registry::{self, help, Command, Effect, ParamType, Side};
+use ppcmk::commands;
+use ppcmk::registry::{help, Command, Effect, ParamType, Side};
+use ppcmk::ErrorCode;
 
 /// Every page of the reference.
 pub fn files() -> Vec<GeneratedFile> {
-    let mut out: Vec<GeneratedFile> = registry::all()
+    let mut out: Vec<GeneratedFile> = commands::all()
         .iter()
         .map(|c| GeneratedFile { path: format!("docs/commands/{}.md", c.name), contents: command_page(c) })
         .collect();
@@ -119,7 +120,7 @@ fn index() -> String {
     let mut s = String::from(
         "# Command reference\n\nGenerated from the command registry (`PPCMK_BLESS=1 cargo test --test generated` rewrites it; a test fails when it is stale). The same commands run as `ppcmk <Command>`, through the C ABI as `{\"command\":\"<Command>\",\"parameters\":{...}}`, and as PowerShell functions of the `PpCmk` module.\n\n| Command | Synopsis |\n|---|---|\n",
     );
-    let mut commands: Vec<&Command> = registry::all().to_vec();
+    let mut commands: Vec<&Command> = commands::all().to_vec();
     commands.sort_by_key(|c| c.name);
     for c in commands {
         s.push_str(&format!("| [{}]({}.md) | {} |\n", c.name, c.name, cell(c.synopsis)));

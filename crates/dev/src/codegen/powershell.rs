@@ -2,7 +2,8 @@
 //! the registry, so names, parameters and views cannot drift from the engine.
 //! The generated code targets Windows PowerShell 5.1 and PowerShell 7.
 
-use crate::registry::{self, Command, Param, ParamType};
+use ppcmk::commands;
+use ppcmk::registry::{Command, Param, ParamType};
 use std::fmt::Write;
 
 /// The module's fixed identity.
@@ -26,12 +27,11 @@ pub fn commands_script() -> String {
          # change the registry (src/commands/) and regenerate. Dot-sourced by PpCmk.psm1.\n\
          Set-StrictMode -Version 3.0\n",
     );
-    let usage: Vec<String> =
-        crate::error::ErrorCode::ALL.iter().filter(|c| c.is_usage()).map(|c| quote(c.as_str())).collect();
+    let usage: Vec<String> = ppcmk::ErrorCode::ALL.iter().filter(|c| c.is_usage()).map(|c| quote(c.as_str())).collect();
     writeln!(out, "\n# Error codes of malformed calls: raised as terminating errors, as parameter binding errors are.")
         .unwrap();
     writeln!(out, "$script:PpCmkUsageErrorCodes = @({})", usage.join(", ")).unwrap();
-    let names: Vec<String> = registry::all().iter().map(|c| quote(c.name)).collect();
+    let names: Vec<String> = commands::all().iter().map(|c| quote(c.name)).collect();
     writeln!(out, "\n# The exported commands.").unwrap();
     writeln!(out, "$script:PpCmkCommandNames = @(\n    {}\n)", names.join(",\n    ")).unwrap();
     // Which commands take the parameters whose values PpCmk.psm1 completes
@@ -45,7 +45,7 @@ pub fn commands_script() -> String {
         ("PolicyArmId", "PolicyArmId", None),
         ("KeyName", "Name", Some("AzKeyVaultKey")),
     ] {
-        let names: Vec<String> = registry::all()
+        let names: Vec<String> = commands::all()
             .iter()
             .filter(|c| c.param(parameter).is_some_and(|p| p.name == parameter))
             .filter(|c| only.is_none_or(|noun| c.name.contains(noun)))
@@ -54,7 +54,7 @@ pub fn commands_script() -> String {
         writeln!(out, "    {key} = @({})", names.join(", ")).unwrap();
     }
     writeln!(out, "}}").unwrap();
-    for c in registry::all() {
+    for c in commands::all() {
         out.push('\n');
         out.push_str(&function(c));
     }
@@ -192,7 +192,7 @@ fn param_block(p: &Param) -> String {
 /// `PpCmk.Format.ps1xml`: a table view per output type with the registry's columns.
 pub fn format_data() -> String {
     let mut seen = std::collections::BTreeMap::new();
-    for c in registry::all() {
+    for c in commands::all() {
         if !c.output.is_none() && !c.output.table.is_empty() {
             let previous = seen.insert(c.output.type_name, c.output.table);
             assert!(
@@ -290,7 +290,7 @@ fn list_view(out: &mut String, type_name: &str, items: &[(&str, &str)]) {
 
 /// `PpCmk.psd1`: the module manifest.
 pub fn manifest() -> String {
-    let functions: Vec<String> = registry::all().iter().map(|c| format!("        {}", quote(c.name))).collect();
+    let functions: Vec<String> = commands::all().iter().map(|c| format!("        {}", quote(c.name))).collect();
     format!(
         "# Generated from the ppcmk command registry by `PPCMK_BLESS=1 cargo test`. Do not edit.\n\
 @{{\n\
@@ -314,7 +314,7 @@ pub fn manifest() -> String {
         }}\n\
     }}\n\
 }}\n",
-        version = quote(crate::VERSION),
+        version = quote(ppcmk::VERSION),
         functions = functions.join(",\n"),
     )
 }

@@ -35,11 +35,11 @@ fn run() -> ExitCode {
         }
     }
     let Some(name) = tokens.first() else {
-        print!("{}", help::command_list());
+        print!("{}", help::command_list(ppcmk::commands::all()));
         return ExitCode::SUCCESS;
     };
     if matches!(name.as_str(), "-?" | "--help" | "-h" | "help") {
-        print!("{}", help::command_list());
+        print!("{}", help::command_list(ppcmk::commands::all()));
         return ExitCode::SUCCESS;
     }
     if matches!(name.as_str(), "--version" | "-Version") {
@@ -49,8 +49,8 @@ fn run() -> ExitCode {
     if name.eq_ignore_ascii_case("demo") || name.eq_ignore_ascii_case("Start-PpCmkDemo") {
         return demo(&tokens[1..]);
     }
-    let Some(command) = ppcmk::registry::find(name) else {
-        return fail(&engine::command_not_found(name));
+    let Some(command) = ppcmk::commands::find(name) else {
+        return fail(&ppcmk::surface::command_not_found(name));
     };
     let (args, format) = match bind::bind_cli(command, &tokens[1..]) {
         Ok(CliBinding::Help) => {
@@ -66,7 +66,7 @@ fn run() -> ExitCode {
     };
     let mut bar = ProgressBar::new();
     let mut sink = |p: &Progress| bar.show(p);
-    let options = InvokeOptions { progress: Some(&mut sink), ..InvokeOptions::from_env() };
+    let options = InvokeOptions { progress: Some(&mut sink), ..options_from_env() };
     let result = engine::invoke(&store, command, &args, options);
     bar.finish();
     match result {
@@ -120,9 +120,21 @@ fn demo(tokens: &[String]) -> ExitCode {
     }
     let mut out = std::io::stdout().lock();
     let interactive = std::io::stderr().is_terminal();
-    match ppcmk::demo::run(&mut out, folder, keep, interactive) {
+    match ppcmk_cli::demo::run(&mut out, folder, keep, interactive) {
         Ok(_) => ExitCode::SUCCESS,
         Err(e) => fail(&e),
+    }
+}
+
+/// The account and network to act with, from `PPCMK_ACCOUNT` and
+/// `PPCMK_NETWORK` (the engine reads no environment variables).
+fn options_from_env<'a>() -> InvokeOptions<'a> {
+    InvokeOptions {
+        // Not UTF-8: kept (lossily) so that it names nobody and is refused;
+        // dropping it would run the command as the signed-in account.
+        account: std::env::var_os("PPCMK_ACCOUNT").map(|a| a.to_string_lossy().into_owned()).filter(|a| !a.is_empty()),
+        private_network: std::env::var("PPCMK_NETWORK").is_ok_and(|n| n.eq_ignore_ascii_case("private")),
+        ..InvokeOptions::default()
     }
 }
 

@@ -14,12 +14,12 @@
 //! * a locked sandbox is deleted after 7 days, a locked production
 //!   environment after 30, unless access comes back.
 
-use super::dek::{self, Protector};
-use super::{Environment, DISABLED, LOCKED, READY};
+use crate::audit::Event;
 use crate::crypto::new_guid;
+use crate::environment::dek::{self, Protector};
+use crate::environment::{Environment, DISABLED, LOCKED, READY};
 use crate::error::{ErrorCode, Result};
 use crate::keyvault::{access, keys};
-use crate::maintenance::{self, Event};
 use crate::policy::Policy;
 use crate::store::{Db, EnvKeyVersionRow, OperationRow, Store};
 use chrono::{DateTime, Duration, Utc};
@@ -91,7 +91,7 @@ pub fn key_health(db: &Db, env: &Environment, now: DateTime<Utc>) -> Result<std:
             if let Some(expired) = expiry.filter(|exp| *exp <= now) {
                 return Ok(Err(format!(
                     "key '{name}' expired on {}; an expired key takes every environment that uses it offline. Extend it (Update-AzKeyVaultKey -Expires) to re-enable them.",
-                    crate::clock::to_display(expired)
+                    crate::time::to_display(expired)
                 )));
             }
         }
@@ -108,7 +108,7 @@ pub fn key_health(db: &Db, env: &Environment, now: DateTime<Utc>) -> Result<std:
                 format!(
                     "{} A key version must stay enabled for at least {PREVIOUS_VERSION_DAYS} days after a rotation replaced it (until {}).",
                     e.message,
-                    crate::clock::to_display(v.current_until.unwrap_or(now) + Duration::days(PREVIOUS_VERSION_DAYS))
+                    crate::time::to_display(v.current_until.unwrap_or(now) + Duration::days(PREVIOUS_VERSION_DAYS))
                 )
             } else {
                 e.message
@@ -309,7 +309,7 @@ pub fn apply(store: &Store, db: &Db, now: DateTime<Utc>) -> Result<Vec<Event>> {
     let mut events = Vec::new();
     for action in pending(db, now)? {
         let (name, failed) = action.names();
-        match maintenance::isolated(db, |db| apply_one(store, db, &action, now))? {
+        match db.isolated(|db| apply_one(store, db, &action, now))? {
             Ok(Some(event)) => events.push(event),
             Ok(None) => {}
             Err(e) => {

@@ -2,11 +2,11 @@
 //! walk through the documented CMK set-up, each step a real command line run
 //! through the same parser and registry as the CLI, with its table printed.
 
-use crate::engine::{self, InvokeOptions};
-use crate::error::{Error, ErrorCode, Result};
-use crate::registry::bind::{self, CliBinding, OutputFormat};
-use crate::registry::format;
-use crate::store::Store;
+use ppcmk::engine::{self, InvokeOptions};
+use ppcmk::registry::bind::{self, CliBinding, OutputFormat};
+use ppcmk::registry::format;
+use ppcmk::Store;
+use ppcmk::{Error, ErrorCode, Result};
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -49,12 +49,12 @@ impl Demo<'_> {
         account: Option<&str>,
         line: &[&str],
         expect: Option<ErrorCode>,
-    ) -> Result<Vec<crate::registry::Object>> {
+    ) -> Result<Vec<ppcmk::registry::Object>> {
         let who = account.map(|a| format!("PPCMK_ACCOUNT={a} ")).unwrap_or_default();
         let shown: Vec<String> =
             line.iter().map(|t| if t.contains(' ') { format!("'{t}'") } else { t.to_string() }).collect();
         self.say(&format!("\n> {who}ppcmk {}", shown.join(" ")))?;
-        let command = crate::registry::find(line[0]).ok_or_else(|| engine::command_not_found(line[0]))?;
+        let command = ppcmk::commands::find(line[0]).ok_or_else(|| ppcmk::surface::command_not_found(line[0]))?;
         let tokens: Vec<String> = line[1..].iter().map(|t| t.to_string()).collect();
         let (args, format) = match bind::bind_cli(command, &tokens)? {
             CliBinding::Run { args, format } => (args, format.unwrap_or(OutputFormat::Table)),
@@ -63,7 +63,7 @@ impl Demo<'_> {
         let interactive = self.interactive;
         let mut bar = String::new();
         let mut last_decile = None;
-        let mut show = |p: &crate::engine::Progress| {
+        let mut show = |p: &ppcmk::Progress| {
             let filled = 30 * p.percent_complete as usize / 100;
             let line =
                 format!("[{}{}] {:3}% {}", "#".repeat(filled), " ".repeat(30 - filled), p.percent_complete, p.status);
@@ -77,7 +77,7 @@ impl Demo<'_> {
             }
         };
         let options =
-            InvokeOptions { account: account.map(str::to_string), private_network: false, progress: Some(&mut show) };
+            InvokeOptions { account: account.map(str::to_string), progress: Some(&mut show), ..Default::default() };
         let result = engine::invoke(&self.store, command, &args, options);
         if interactive {
             eprint!("\r\x1b[2K");
@@ -162,7 +162,7 @@ const DOCS_TEMPLATE: &str = r#"{
 "#;
 
 /// A string property of the first object.
-fn text(objects: &[crate::registry::Object], property: &str) -> Result<String> {
+fn text(objects: &[ppcmk::registry::Object], property: &str) -> Result<String> {
     objects
         .first()
         .and_then(|o| o.get(property))
@@ -178,9 +178,9 @@ pub fn run(out: &mut dyn Write, folder: Option<PathBuf>, keep: bool, interactive
     let started = Instant::now();
     let temporary = folder.is_none();
     let home = folder.unwrap_or_else(|| {
-        std::env::temp_dir().join(format!("ppcmk-demo-{}", crate::crypto::hex(&crate::crypto::random_array::<6>())))
+        std::env::temp_dir().join(format!("ppcmk-demo-{}", ppcmk::crypto::hex(&ppcmk::crypto::random_array::<6>())))
     });
-    if home.join(crate::store::DATABASE_FILE).exists() {
+    if Store::exists_in(&home) {
         return Err(Error::invalid(format!("{} already holds a store; the demo needs a new folder.", home.display())));
     }
     let store = Store::open(&home)?;

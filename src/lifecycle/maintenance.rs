@@ -14,12 +14,12 @@
 //! itself (the store unreadable or busy) fails the command, and even then
 //! the clock commands still run: [`ALWAYS_AVAILABLE`].
 
-use crate::audit;
-use crate::engine::Progress;
-use crate::environment::{health, operations};
-use crate::error::{Error, ErrorCode, Result};
+use super::{health, operations};
+use crate::audit::{self, Event};
+use crate::error::Result;
 use crate::keyvault;
-use crate::store::{Db, Store};
+use crate::progress::Progress;
+use crate::store::Store;
 use chrono::{DateTime, Utc};
 
 /// The command that runs maintenance itself and reports it; the engine does
@@ -29,66 +29,6 @@ pub const COMMAND: &str = "Invoke-PpCmkMaintenance";
 /// Commands that run even when the maintenance ahead of them fails: the
 /// clock must stay readable, and resettable, whatever the state it implies.
 pub const ALWAYS_AVAILABLE: &[&str] = &["Get-PpCmkClock", "Set-PpCmkClock"];
-
-/// One action taken because its time came, or one that failed and was skipped.
-#[derive(Debug, Clone)]
-pub struct Event {
-    pub time: DateTime<Utc>,
-    pub action: &'static str,
-    pub target: String,
-    pub detail: String,
-    /// The error code when the action failed (it was rolled back and skipped).
-    pub failed: Option<ErrorCode>,
-}
-
-impl Event {
-    pub fn new(time: DateTime<Utc>, action: &'static str, target: String, detail: String) -> Event {
-        Event { time, action, target, detail, failed: None }
-    }
-
-    /// An item that failed: `action` names what was attempted (e.g. `RotateKeyFailed`).
-    pub fn failure(time: DateTime<Utc>, action: &'static str, target: String, what: &str, e: &Error) -> Event {
-        Event {
-            time,
-            action,
-            target,
-            detail: format!("{what} failed and was skipped: {}", e.message),
-            failed: Some(e.code),
-        }
-    }
-
-    /// Whether this event purged key material (a vault, HSM or key).
-    pub fn is_purge(&self) -> bool {
-        self.failed.is_none() && matches!(self.action, "PurgeVault" | "PurgeKey" | "PurgeSecret")
-    }
-
-    /// The audit entry of this event, recorded as done by `principal`.
-    pub fn audit_entry(&self, principal: &str, area: &str) -> audit::Entry {
-        audit::Entry {
-            time: self.time,
-            principal: principal.into(),
-            principal_id: None,
-            command: format!("{area}/{}", self.action),
-            target: Some(self.target.clone()),
-            outcome: if self.failed.is_some() { audit::Outcome::Failed } else { audit::Outcome::Succeeded },
-            error_code: self.failed.map(|c| c.as_str().to_string()),
-            detail: Some(self.detail.clone()),
-            environment: None,
-            table: None,
-        }
-    }
-}
-
-/// Runs one maintenance item in its own savepoint. A failure rolls back only
-/// this item and comes back as `Ok(Err(e))` for the caller to report and skip;
-/// a busy store still fails the whole pass, so that it is retried.
-pub(crate) fn isolated<T>(db: &Db, work: impl FnOnce(&Db) -> Result<T>) -> Result<std::result::Result<T, Error>> {
-    match db.in_savepoint(work) {
-        Ok(value) => Ok(Ok(value)),
-        Err(e) if e.code == ErrorCode::StoreBusy => Err(e),
-        Err(e) => Ok(Err(e)),
-    }
-}
 
 /// Runs the actions due at `now`. Cheap when nothing is due (a few indexed
 /// reads); takes the write lock only when something is. With `explicit`,

@@ -1,0 +1,158 @@
+//! The JSON envelope every JSON surface shares: a request
+//! `{"command","parameters","account","network"}` in, a response
+//! `{"ok":true,"objects","warnings"[,"gate"]}` or
+//! `{"ok":false,"error":{"code","category","message","target"}}` out. The C
+//! ABI, the fuzz targets and the REST server speak it; the CLI speaks
+//! PowerShell syntax and prints tables, but names an unknown command the same way.
+//!
+//! A surface decides where the account comes from (the C ABI and the CLI read
+//! `PPCMK_ACCOUNT`; a server never does) and passes it in [`InvokeOptions`].
+
+use crate::commands;
+use crate::engine::{invoke, InvokeOptions, Outcome};
+use crate::error::{Error, ErrorCode, Result};
+use crate::registry::bind::bind_json;
+use crate::registry::Object;
+use crate::store::Store;
+
+/// Looks up and binds a JSON request, then invokes it: the path of the C ABI.
+pub fn invoke_json(store: &Store, request: &serde_json::Value, options: InvokeOptions) -> Result<Outcome> {
+    let request = request
+        .as_object()
+        .ok_or_else(|| Error::new(ErrorCode::InvalidRequest, "The request must be a JSON object."))?;
+    let name = request.get("command").and_then(|c| c.as_str()).ok_or_else(|| {
+        Error::new(
+            ErrorCode::InvalidRequest,
+            "The request needs a \"command\" string, e.g. {\"command\":\"Get-AzContext\"}.",
+        )
+    })?;
+    let command = commands::find(name).ok_or_else(|| command_not_found(name))?;
+    let empty = serde_json::Map::new();
+    let params = match request.get("parameters") {
+        None | Some(serde_json::Value::Null) => &empty,
+        Some(serde_json::Value::Object(m)) => m,
+        Some(_) => return Err(Error::new(ErrorCode::InvalidRequest, "\"parameters\" must be a JSON object.")),
+    };
+    for key in request.keys() {
+        if !matches!(key.as_str(), "command" | "parameters" | "account" | "network") {
+            return Err(Error::new(
+                ErrorCode::InvalidRequest,
+                format!("Unknown request field \"{key}\"; the fields are command, parameters, account and network."),
+            ));
+        }
+    }
+    let private_network = match request.get("network") {
+        None | Some(serde_json::Value::Null) => options.private_network,
+        Some(serde_json::Value::String(n)) if n.eq_ignore_ascii_case("private") => true,
+        Some(serde_json::Value::String(n)) if n.eq_ignore_ascii_case("public") || n.is_empty() => false,
+        Some(_) => return Err(Error::new(ErrorCode::InvalidRequest, "\"network\" must be \"private\" or \"public\".")),
+    };
+    let account = match request.get("account") {
+        None | Some(serde_json::Value::Null) => options.account,
+        Some(serde_json::Value::String(a)) => Some(a.clone()),
+        Some(_) => return Err(Error::new(ErrorCode::InvalidRequest, "\"account\" must be a string.")),
+    };
+    let args = bind_json(command, params)?;
+    invoke(store, command, &args, InvokeOptions { account, private_network, ..options })
+}
+
+pub fn command_not_found(name: &str) -> Error {
+    let shown: String = name.chars().take(100).collect();
+    Error::new(
+        ErrorCode::CommandNotFound,
+        format!("The term '{shown}' is not recognized as a ppcmk command. Run `ppcmk` to list the commands."),
+    )
+    .with_target(shown)
+}
+
+/// The JSON response the C ABI returns for an invocation's result:
+/// `{"ok":true,"objects":[...],"warnings":[...]}` (plus `"gate":{"failOn","rows"}`
+/// when the command ran with `-FailOn`) or
+/// `{"ok":false,"error":{"code","category","message","target"}}`.
+pub fn response_json(result: &Result<Outcome>) -> serde_json::Value {
+    match result {
+        Ok(outcome) => {
+            let mut response = serde_json::json!({
+                "ok": true,
+                "objects": outcome.objects,
+                "warnings": outcome.warnings,
+            });
+            if let Some(gate) = &outcome.gate {
+                response["gate"] = serde_json::json!({"failOn": gate.fail_on, "rows": gate.rows});
+            }
+            response
+        }
+        Err(e) => error_json(e),
+    }
+}
+
+/// [`response_json`] as text, serialised straight from the outcome's objects
+/// (no intermediate `Value` tree, no copy of the objects): what the C ABI
+/// returns on every call, so its cost is the ABI's overhead.
+pub fn response_text(result: &Result<Outcome>) -> String {
+    #[derive(serde::Serialize)]
+    struct GateJson<'a> {
+        #[serde(rename = "failOn")]
+        fail_on: &'a str,
+        rows: usize,
+    }
+    #[derive(serde::Serialize)]
+    struct Success<'a> {
+        ok: bool,
+        objects: &'a [Object],
+        warnings: &'a [String],
+        #[serde(skip_serializing_if = "Option::is_none")]
+        gate: Option<GateJson<'a>>,
+    }
+    match result {
+        Ok(outcome) => serde_json::to_string(&Success {
+            ok: true,
+            objects: &outcome.objects,
+            warnings: &outcome.warnings,
+            gate: outcome.gate.as_ref().map(|g| GateJson { fail_on: &g.fail_on, rows: g.rows }),
+        })
+        // Serialising maps of JSON values with string keys cannot fail.
+        .unwrap_or_else(|e| error_json(&Error::internal(format!("serialising the response: {e}"))).to_string()),
+        Err(e) => error_json(e).to_string(),
+    }
+}
+
+pub fn error_json(e: &Error) -> serde_json::Value {
+    serde_json::json!({
+        "ok": false,
+        "error": {
+            "code": e.code.as_str(),
+            "category": e.code.category(),
+            "message": e.message,
+            "target": e.target,
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::Gate;
+
+    /// The C ABI's text and the documented `Value` shape are the same JSON.
+    #[test]
+    fn response_text_is_response_json() {
+        let object: Object =
+            serde_json::from_value(serde_json::json!({"Name": "a\u{0}b", "N": 1, "L": [true, null]})).unwrap();
+        let outcomes = [
+            Ok(Outcome { objects: vec![object.clone()], warnings: vec!["w".into()], gate: None }),
+            Ok(Outcome {
+                objects: vec![object],
+                warnings: vec![],
+                gate: Some(Gate { fail_on: "Warn".into(), rows: 2 }),
+            }),
+            Ok(Outcome::default()),
+            Err(Error::new(ErrorCode::NotFound, "gone").with_target("x")),
+        ];
+        for result in &outcomes {
+            let text = response_text(result);
+            assert!(!text.contains('\0'), "no interior NUL for the CString");
+            assert_eq!(serde_json::from_str::<serde_json::Value>(&text).unwrap(), response_json(result), "{text}");
+        }
+    }
+}
