@@ -6,7 +6,7 @@
 //! point), judges each target from the numbers and, when every section ran,
 //! writes BENCHMARKS.md at the repository root with the machine's description.
 //!
-//! Sections: keyvault, encryption, abi, flows. Environment variables:
+//! Sections: keyvault, encryption, abi, flows, powershell. Environment variables:
 //! - `PPCMK_BENCH_RECORDS`: records of 1 KiB in the link benchmark (default 1,000,000);
 //! - `PPCMK_BENCH_FLOWS`: flows in the flows benchmark (default 100,000);
 //! - `PPCMK_BENCH_OUTPUT`: where to write the report instead (also for a partial run);
@@ -17,6 +17,7 @@ mod encryption;
 mod flows;
 mod keyvault;
 mod machine;
+mod powershell;
 mod report;
 
 use report::{thousands, Report};
@@ -31,8 +32,13 @@ fn main() {
     let started = *RUN_STARTED;
     let filters: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
     let wanted = |name: &str| filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str()));
-    let sections: [Section; 4] =
-        [("keyvault", keyvault::run), ("encryption", encryption::run), ("abi", abi::run), ("flows", flows::run)];
+    let sections: [Section; 5] = [
+        ("keyvault", keyvault::run),
+        ("encryption", encryption::run),
+        ("abi", abi::run),
+        ("flows", flows::run),
+        ("powershell", powershell::run),
+    ];
     // Described before the run, so the load average is the one the run started with.
     let machine = machine::describe();
     println!("# ppcmk benchmarks\n\n{machine}");

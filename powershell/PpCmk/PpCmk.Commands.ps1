@@ -139,6 +139,14 @@ $script:PpCmkCommandNames = @(
     'Update-AzKeyVaultNetworkRuleSet'
 )
 
+# The commands whose parameters complete from the store (argument completers in PpCmk.psm1).
+$script:PpCmkCompletedParameters = @{
+    EnvironmentName = @('Add-PpCmkEnvironmentToEnterprisePolicy', 'Add-PpCmkSecurityRoleMember', 'Backup-PowerAppEnvironment', 'Copy-PpCmkFlow', 'Disable-PpCmkManagedEnvironment', 'Enable-PpCmkManagedEnvironment', 'Export-PpCmkFlowRunHistory', 'Get-AdminFlow', 'Get-AdminFlowEncryptedByMicrosoftKey', 'Get-AdminFlowEnvironmentCmkStatus', 'Get-AdminPowerAppEnvironment', 'Get-FlowRun', 'Get-PowerAppEnvironmentBackups', 'Get-PpCmkAuditLog', 'Get-PpCmkAuditSetting', 'Get-PpCmkConnection', 'Get-PpCmkCredential', 'Get-PpCmkDesktopFlowComponent', 'Get-PpCmkEncryptionReport', 'Get-PpCmkEnvironmentSetting', 'Get-PpCmkFlowPermission', 'Get-PpCmkFlowRunSummary', 'Get-PpCmkOperation', 'Get-PpCmkRecord', 'Get-PpCmkSecurityRoleMember', 'Grant-PpCmkCredentialAccess', 'Grant-PpCmkDesktopFlowComponentAccess', 'New-PpCmkConnection', 'New-PpCmkCredential', 'New-PpCmkDesktopFlowComponent', 'New-PpCmkFlow', 'New-PpCmkRecord', 'New-PpCmkSampleData', 'Register-PpCmkAppFlowReference', 'Remove-AdminFlow', 'Remove-AdminPowerAppEnvironment', 'Remove-PpCmkConnection', 'Remove-PpCmkEnvironmentFromEnterprisePolicy', 'Remove-PpCmkFlowPermission', 'Remove-PpCmkRecord', 'Remove-PpCmkSecurityRoleMember', 'Reset-PowerAppEnvironment', 'Set-AdminPowerAppEnvironmentGovernanceConfiguration', 'Set-PowerAppProtectionStatus', 'Set-PpCmkAuditSetting', 'Set-PpCmkEnvironmentSetting', 'Set-PpCmkFlow', 'Set-PpCmkFlowPermission', 'Start-PpCmkFlowRun', 'Switch-PpCmkEnvironmentEnterprisePolicy', 'Test-PpCmkDesktopFlow', 'Test-PpCmkReadiness')
+    VaultName = @('Add-AzKeyVaultKey', 'Add-AzKeyVaultNetworkRule', 'Add-PpCmkKeyVaultPrivateEndpoint', 'Get-AzKeyVault', 'Get-AzKeyVaultKey', 'Get-AzKeyVaultKeyRotationPolicy', 'Get-AzKeyVaultSecret', 'Invoke-AzKeyVaultKeyOperation', 'Invoke-AzKeyVaultKeyRotation', 'New-PpCmkCredential', 'Remove-AzKeyVault', 'Remove-AzKeyVaultAccessPolicy', 'Remove-AzKeyVaultKey', 'Remove-AzKeyVaultSecret', 'Remove-PpCmkKeyVaultPrivateEndpoint', 'Set-AzKeyVaultAccessPolicy', 'Set-AzKeyVaultKeyRotationPolicy', 'Set-AzKeyVaultSecret', 'Undo-AzKeyVaultKeyRemoval', 'Undo-AzKeyVaultRemoval', 'Undo-AzKeyVaultSecretRemoval', 'Update-AzKeyVault', 'Update-AzKeyVaultKey', 'Update-AzKeyVaultNetworkRuleSet')
+    PolicyArmId = @('Add-PpCmkEnvironmentToEnterprisePolicy', 'Get-PpCmkEnvironmentWithPolicy', 'Remove-PpCmkEnvironmentFromEnterprisePolicy', 'Switch-PpCmkEnvironmentEnterprisePolicy', 'Test-PpCmkReadiness')
+    KeyName = @('Add-AzKeyVaultKey', 'Get-AzKeyVaultKey', 'Get-AzKeyVaultKeyRotationPolicy', 'Invoke-AzKeyVaultKeyOperation', 'Invoke-AzKeyVaultKeyRotation', 'Remove-AzKeyVaultKey', 'Set-AzKeyVaultKeyRotationPolicy', 'Undo-AzKeyVaultKeyRemoval', 'Update-AzKeyVaultKey')
+}
+
 function Add-AzKeyVaultKey {
     <#
     .SYNOPSIS
@@ -235,13 +243,8 @@ function Add-AzKeyVaultKey {
         $KeyFilePassword
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'HsmName', 'Name', 'Destination', 'KeyType', 'Size', 'KeyOps', 'Expires', 'NotBefore', 'Disable', 'Tag', 'KeyFilePath', 'KeyFilePassword')
-        # Paths are relative to PowerShell's location ($PWD), not to the process's current directory.
-        if ($request.Contains('KeyFilePath') -and $request['KeyFilePath']) {
-            $request['KeyFilePath'] = $PSCmdlet.GetUnresolvedProviderPathFromPSPath($request['KeyFilePath'])
-        }
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('Name')) { $Name } else { 'Add-AzKeyVaultKey' }), 'Add-AzKeyVaultKey')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Add-AzKeyVaultKey' -Parameters $request -TypeName 'PpCmk.KeyVaultKey'
+            [PpCmk.Host]::Run($PSCmdlet, 'Add-AzKeyVaultKey', $PSBoundParameters, [string[]] @('VaultName', 'HsmName', 'Name', 'Destination', 'KeyType', 'Size', 'KeyOps', 'Expires', 'NotBefore', 'Disable', 'Tag', 'KeyFilePath', 'KeyFilePassword'), [string[]] @('KeyFilePath'), 'PpCmk.KeyVaultKey', $null)
         }
     }
 }
@@ -286,9 +289,8 @@ function Add-AzKeyVaultNetworkRule {
         $PassThru
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'ResourceGroupName', 'IpAddressRange', 'PassThru')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('VaultName')) { $VaultName } else { 'Add-AzKeyVaultNetworkRule' }), 'Add-AzKeyVaultNetworkRule')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Add-AzKeyVaultNetworkRule' -Parameters $request -TypeName 'PpCmk.KeyVault'
+            [PpCmk.Host]::Run($PSCmdlet, 'Add-AzKeyVaultNetworkRule', $PSBoundParameters, [string[]] @('VaultName', 'ResourceGroupName', 'IpAddressRange', 'PassThru'), [string[]] @(), 'PpCmk.KeyVault', $null)
         }
     }
 }
@@ -331,9 +333,8 @@ function Add-PowerAppsAccount {
         $Endpoint
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('Username', 'Password', 'TenantID', 'Endpoint')
         if ($PSCmdlet.ShouldProcess('Add-PowerAppsAccount', 'Add-PowerAppsAccount')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Add-PowerAppsAccount' -Parameters $request -TypeName 'PpCmk.AzureContext'
+            [PpCmk.Host]::Run($PSCmdlet, 'Add-PowerAppsAccount', $PSBoundParameters, [string[]] @('Username', 'Password', 'TenantID', 'Endpoint'), [string[]] @(), 'PpCmk.AzureContext', $null)
         }
     }
 }
@@ -366,9 +367,8 @@ function Add-PpCmkDirectoryRoleMember {
         $UserPrincipalName
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('RoleName', 'UserPrincipalName')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('RoleName')) { $RoleName } else { 'Add-PpCmkDirectoryRoleMember' }), 'Add-PpCmkDirectoryRoleMember')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Add-PpCmkDirectoryRoleMember' -Parameters $request -TypeName 'PpCmk.DirectoryRoleMember'
+            [PpCmk.Host]::Run($PSCmdlet, 'Add-PpCmkDirectoryRoleMember', $PSBoundParameters, [string[]] @('RoleName', 'UserPrincipalName'), [string[]] @(), 'PpCmk.DirectoryRoleMember', $null)
         }
     }
 }
@@ -408,9 +408,8 @@ function Add-PpCmkEnvironmentToEnterprisePolicy {
         $NoWait
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'PolicyArmId', 'NoWait')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('PolicyArmId')) { $PolicyArmId } else { 'Add-PpCmkEnvironmentToEnterprisePolicy' }), 'Add-PpCmkEnvironmentToEnterprisePolicy')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Add-PpCmkEnvironmentToEnterprisePolicy' -Parameters $request -TypeName 'PpCmk.Operation'
+            [PpCmk.Host]::Run($PSCmdlet, 'Add-PpCmkEnvironmentToEnterprisePolicy', $PSBoundParameters, [string[]] @('EnvironmentName', 'PolicyArmId', 'NoWait'), [string[]] @(), 'PpCmk.Operation', $null)
         }
     }
 }
@@ -448,9 +447,8 @@ function Add-PpCmkKeyVaultPrivateEndpoint {
         $EndpointName
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'ResourceGroupName', 'EndpointName')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('VaultName')) { $VaultName } else { 'Add-PpCmkKeyVaultPrivateEndpoint' }), 'Add-PpCmkKeyVaultPrivateEndpoint')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Add-PpCmkKeyVaultPrivateEndpoint' -Parameters $request -TypeName 'PpCmk.KeyVault'
+            [PpCmk.Host]::Run($PSCmdlet, 'Add-PpCmkKeyVaultPrivateEndpoint', $PSBoundParameters, [string[]] @('VaultName', 'ResourceGroupName', 'EndpointName'), [string[]] @(), 'PpCmk.KeyVault', $null)
         }
     }
 }
@@ -490,9 +488,8 @@ function Add-PpCmkSecurityRoleMember {
         $UserPrincipalName
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'RoleName', 'UserPrincipalName')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Add-PpCmkSecurityRoleMember' }), 'Add-PpCmkSecurityRoleMember')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Add-PpCmkSecurityRoleMember' -Parameters $request -TypeName 'PpCmk.SecurityRoleMember'
+            [PpCmk.Host]::Run($PSCmdlet, 'Add-PpCmkSecurityRoleMember', $PSBoundParameters, [string[]] @('EnvironmentName', 'RoleName', 'UserPrincipalName'), [string[]] @(), 'PpCmk.SecurityRoleMember', $null)
         }
     }
 }
@@ -524,9 +521,8 @@ function Backup-PowerAppEnvironment {
         $Label
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'Label')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Backup-PowerAppEnvironment' }), 'Backup-PowerAppEnvironment')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Backup-PowerAppEnvironment' -Parameters $request -TypeName 'PpCmk.EnvironmentBackup'
+            [PpCmk.Host]::Run($PSCmdlet, 'Backup-PowerAppEnvironment', $PSBoundParameters, [string[]] @('EnvironmentName', 'Label'), [string[]] @(), 'PpCmk.EnvironmentBackup', $null)
         }
     }
 }
@@ -564,9 +560,8 @@ function Connect-AzAccount {
         $Subscription
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('AccountId', 'Tenant', 'Subscription')
         if ($PSCmdlet.ShouldProcess('Connect-AzAccount', 'Connect-AzAccount')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Connect-AzAccount' -Parameters $request -TypeName 'PpCmk.AzureContext'
+            [PpCmk.Host]::Run($PSCmdlet, 'Connect-AzAccount', $PSBoundParameters, [string[]] @('AccountId', 'Tenant', 'Subscription'), [string[]] @(), 'PpCmk.AzureContext', $null)
         }
     }
 }
@@ -598,9 +593,8 @@ function Copy-PowerAppEnvironment {
         $TargetEnvironmentName
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('SourceEnvironmentName', 'TargetEnvironmentName')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('SourceEnvironmentName')) { $SourceEnvironmentName } else { 'Copy-PowerAppEnvironment' }), 'Copy-PowerAppEnvironment')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Copy-PowerAppEnvironment' -Parameters $request -TypeName 'PpCmk.DatabaseOperation'
+            [PpCmk.Host]::Run($PSCmdlet, 'Copy-PowerAppEnvironment', $PSBoundParameters, [string[]] @('SourceEnvironmentName', 'TargetEnvironmentName'), [string[]] @(), 'PpCmk.DatabaseOperation', $null)
         }
     }
 }
@@ -638,9 +632,8 @@ function Copy-PpCmkFlow {
         $DisplayName
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'FlowName', 'DisplayName')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Copy-PpCmkFlow' }), 'Copy-PpCmkFlow')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Copy-PpCmkFlow' -Parameters $request -TypeName 'PpCmk.Flow'
+            [PpCmk.Host]::Run($PSCmdlet, 'Copy-PpCmkFlow', $PSBoundParameters, [string[]] @('EnvironmentName', 'FlowName', 'DisplayName'), [string[]] @(), 'PpCmk.Flow', $null)
         }
     }
 }
@@ -665,9 +658,8 @@ function Disable-PpCmkManagedEnvironment {
         $EnvironmentName
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Disable-PpCmkManagedEnvironment' }), 'Disable-PpCmkManagedEnvironment')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Disable-PpCmkManagedEnvironment' -Parameters $request -TypeName 'PpCmk.Environment'
+            [PpCmk.Host]::Run($PSCmdlet, 'Disable-PpCmkManagedEnvironment', $PSBoundParameters, [string[]] @('EnvironmentName'), [string[]] @(), 'PpCmk.Environment', $null)
         }
     }
 }
@@ -683,9 +675,8 @@ function Disconnect-AzAccount {
     param(
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @()
         if ($PSCmdlet.ShouldProcess('Disconnect-AzAccount', 'Disconnect-AzAccount')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Disconnect-AzAccount' -Parameters $request -TypeName ''
+            [PpCmk.Host]::Run($PSCmdlet, 'Disconnect-AzAccount', $PSBoundParameters, [string[]] @(), [string[]] @(), '', $null)
         }
     }
 }
@@ -710,9 +701,8 @@ function Enable-PpCmkManagedEnvironment {
         $EnvironmentName
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Enable-PpCmkManagedEnvironment' }), 'Enable-PpCmkManagedEnvironment')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Enable-PpCmkManagedEnvironment' -Parameters $request -TypeName 'PpCmk.Environment'
+            [PpCmk.Host]::Run($PSCmdlet, 'Enable-PpCmkManagedEnvironment', $PSBoundParameters, [string[]] @('EnvironmentName'), [string[]] @(), 'PpCmk.Environment', $null)
         }
     }
 }
@@ -751,12 +741,7 @@ function Export-PpCmkFlowRunHistory {
         $Path
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'FlowName', 'Path')
-        # Paths are relative to PowerShell's location ($PWD), not to the process's current directory.
-        if ($request.Contains('Path') -and $request['Path']) {
-            $request['Path'] = $PSCmdlet.GetUnresolvedProviderPathFromPSPath($request['Path'])
-        }
-        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Export-PpCmkFlowRunHistory' -Parameters $request -TypeName 'PpCmk.FlowRunExport'
+        [PpCmk.Host]::Run($PSCmdlet, 'Export-PpCmkFlowRunHistory', $PSBoundParameters, [string[]] @('EnvironmentName', 'FlowName', 'Path'), [string[]] @('Path'), 'PpCmk.FlowRunExport', $null)
     }
 }
 
@@ -797,8 +782,7 @@ function Get-AdminFlow {
         $ApiVersion
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'FlowName', 'Filter', 'ApiVersion')
-        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-AdminFlow' -Parameters $request -TypeName 'PpCmk.Flow'
+        [PpCmk.Host]::Run($PSCmdlet, 'Get-AdminFlow', $PSBoundParameters, [string[]] @('EnvironmentName', 'FlowName', 'Filter', 'ApiVersion'), [string[]] @(), 'PpCmk.Flow', $null)
     }
 }
 
@@ -834,8 +818,7 @@ function Get-AdminFlowEncryptedByMicrosoftKey {
         $ApiVersion
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'ListCannotMigrateToCustomerManagedKey', 'ApiVersion')
-        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-AdminFlowEncryptedByMicrosoftKey' -Parameters $request -TypeName 'PpCmk.FlowEncryptedByMicrosoftKey'
+        [PpCmk.Host]::Run($PSCmdlet, 'Get-AdminFlowEncryptedByMicrosoftKey', $PSBoundParameters, [string[]] @('EnvironmentName', 'ListCannotMigrateToCustomerManagedKey', 'ApiVersion'), [string[]] @(), 'PpCmk.FlowEncryptedByMicrosoftKey', $null)
     }
 }
 
@@ -865,8 +848,7 @@ function Get-AdminFlowEnvironmentCmkStatus {
         $ApiVersion
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'ApiVersion')
-        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-AdminFlowEnvironmentCmkStatus' -Parameters $request -TypeName 'PpCmk.FlowEnvironmentCmkStatus'
+        [PpCmk.Host]::Run($PSCmdlet, 'Get-AdminFlowEnvironmentCmkStatus', $PSBoundParameters, [string[]] @('EnvironmentName', 'ApiVersion'), [string[]] @(), 'PpCmk.FlowEnvironmentCmkStatus', $null)
     }
 }
 
@@ -901,8 +883,7 @@ function Get-AdminPowerAppEnvironment {
         $Filter
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'Default', 'Filter')
-        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-AdminPowerAppEnvironment' -Parameters $request -TypeName 'PpCmk.Environment'
+        [PpCmk.Host]::Run($PSCmdlet, 'Get-AdminPowerAppEnvironment', $PSBoundParameters, [string[]] @('EnvironmentName', 'Default', 'Filter'), [string[]] @(), 'PpCmk.Environment', $null)
     }
 }
 
@@ -946,8 +927,7 @@ function Get-AzADServicePrincipal {
         $ApplicationId
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('ObjectId', 'DisplayName', 'SearchString', 'ApplicationId')
-        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-AzADServicePrincipal' -Parameters $request -TypeName 'PpCmk.ADServicePrincipal'
+        [PpCmk.Host]::Run($PSCmdlet, 'Get-AzADServicePrincipal', $PSBoundParameters, [string[]] @('ObjectId', 'DisplayName', 'SearchString', 'ApplicationId'), [string[]] @(), 'PpCmk.ADServicePrincipal', $null)
     }
 }
 
@@ -991,8 +971,7 @@ function Get-AzADUser {
         $StartsWith
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('UserPrincipalName', 'ObjectId', 'DisplayName', 'StartsWith')
-        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-AzADUser' -Parameters $request -TypeName 'PpCmk.ADUser'
+        [PpCmk.Host]::Run($PSCmdlet, 'Get-AzADUser', $PSBoundParameters, [string[]] @('UserPrincipalName', 'ObjectId', 'DisplayName', 'StartsWith'), [string[]] @(), 'PpCmk.ADUser', $null)
     }
 }
 
@@ -1010,8 +989,7 @@ function Get-AzContext {
     param(
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @()
-        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-AzContext' -Parameters $request -TypeName 'PpCmk.AzureContext'
+        [PpCmk.Host]::Run($PSCmdlet, 'Get-AzContext', $PSBoundParameters, [string[]] @(), [string[]] @(), 'PpCmk.AzureContext', $null)
     }
 }
 
@@ -1053,8 +1031,7 @@ function Get-AzKeyVault {
         $Location
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'ResourceGroupName', 'InRemovedState', 'Location')
-        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-AzKeyVault' -Parameters $request -TypeName 'PpCmk.KeyVault'
+        [PpCmk.Host]::Run($PSCmdlet, 'Get-AzKeyVault', $PSBoundParameters, [string[]] @('VaultName', 'ResourceGroupName', 'InRemovedState', 'Location'), [string[]] @(), 'PpCmk.KeyVault', $null)
     }
 }
 
@@ -1109,8 +1086,7 @@ function Get-AzKeyVaultKey {
         $InRemovedState
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'HsmName', 'Name', 'Version', 'IncludeVersions', 'InRemovedState')
-        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-AzKeyVaultKey' -Parameters $request -TypeName 'PpCmk.KeyVaultKey'
+        [PpCmk.Host]::Run($PSCmdlet, 'Get-AzKeyVaultKey', $PSBoundParameters, [string[]] @('VaultName', 'HsmName', 'Name', 'Version', 'IncludeVersions', 'InRemovedState'), [string[]] @(), 'PpCmk.KeyVaultKey', $null)
     }
 }
 
@@ -1147,8 +1123,7 @@ function Get-AzKeyVaultKeyRotationPolicy {
         $Name
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'HsmName', 'Name')
-        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-AzKeyVaultKeyRotationPolicy' -Parameters $request -TypeName 'PpCmk.KeyRotationPolicy'
+        [PpCmk.Host]::Run($PSCmdlet, 'Get-AzKeyVaultKeyRotationPolicy', $PSBoundParameters, [string[]] @('VaultName', 'HsmName', 'Name'), [string[]] @(), 'PpCmk.KeyRotationPolicy', $null)
     }
 }
 
@@ -1178,8 +1153,7 @@ function Get-AzKeyVaultManagedHsm {
         $ResourceGroupName
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('Name', 'ResourceGroupName')
-        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-AzKeyVaultManagedHsm' -Parameters $request -TypeName 'PpCmk.ManagedHsm'
+        [PpCmk.Host]::Run($PSCmdlet, 'Get-AzKeyVaultManagedHsm', $PSBoundParameters, [string[]] @('Name', 'ResourceGroupName'), [string[]] @(), 'PpCmk.ManagedHsm', $null)
     }
 }
 
@@ -1215,8 +1189,7 @@ function Get-AzKeyVaultRoleAssignment {
         $ObjectId
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('HsmName', 'RoleDefinitionName', 'ObjectId')
-        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-AzKeyVaultRoleAssignment' -Parameters $request -TypeName 'PpCmk.KeyVaultRoleAssignment'
+        [PpCmk.Host]::Run($PSCmdlet, 'Get-AzKeyVaultRoleAssignment', $PSBoundParameters, [string[]] @('HsmName', 'RoleDefinitionName', 'ObjectId'), [string[]] @(), 'PpCmk.KeyVaultRoleAssignment', $null)
     }
 }
 
@@ -1271,14 +1244,7 @@ function Get-AzKeyVaultSecret {
         $AsPlainText
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'Name', 'Version', 'IncludeVersions', 'InRemovedState', 'AsPlainText')
-        $result = Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-AzKeyVaultSecret' -Parameters $request -TypeName 'PpCmk.KeyVaultSecret'
-        if ($AsPlainText) {
-            $result | ForEach-Object { $_.SecretValueText }
-        }
-        else {
-            $result
-        }
+        [PpCmk.Host]::Run($PSCmdlet, 'Get-AzKeyVaultSecret', $PSBoundParameters, [string[]] @('VaultName', 'Name', 'Version', 'IncludeVersions', 'InRemovedState', 'AsPlainText'), [string[]] @(), 'PpCmk.KeyVaultSecret', 'AsPlainText=SecretValueText')
     }
 }
 
@@ -1327,8 +1293,7 @@ function Get-AzResource {
         $ExpandProperties
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('ResourceType', 'ResourceGroupName', 'Name', 'ResourceId', 'ExpandProperties')
-        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-AzResource' -Parameters $request -TypeName 'PpCmk.Resource'
+        [PpCmk.Host]::Run($PSCmdlet, 'Get-AzResource', $PSBoundParameters, [string[]] @('ResourceType', 'ResourceGroupName', 'Name', 'ResourceId', 'ExpandProperties'), [string[]] @(), 'PpCmk.Resource', $null)
     }
 }
 
@@ -1352,8 +1317,7 @@ function Get-AzResourceGroup {
         $Name
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('Name')
-        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-AzResourceGroup' -Parameters $request -TypeName 'PpCmk.ResourceGroup'
+        [PpCmk.Host]::Run($PSCmdlet, 'Get-AzResourceGroup', $PSBoundParameters, [string[]] @('Name'), [string[]] @(), 'PpCmk.ResourceGroup', $null)
     }
 }
 
@@ -1382,8 +1346,7 @@ function Get-AzResourceProvider {
         $ListAvailable
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('ProviderNamespace', 'ListAvailable')
-        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-AzResourceProvider' -Parameters $request -TypeName 'PpCmk.ResourceProvider'
+        [PpCmk.Host]::Run($PSCmdlet, 'Get-AzResourceProvider', $PSBoundParameters, [string[]] @('ProviderNamespace', 'ListAvailable'), [string[]] @(), 'PpCmk.ResourceProvider', $null)
     }
 }
 
@@ -1434,7 +1397,7 @@ function Get-AzRoleAssignment {
         [string]
         $ApplicationId,
 
-        [Parameter()]
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
         [string]
         $RoleDefinitionName,
 
@@ -1463,8 +1426,7 @@ function Get-AzRoleAssignment {
         $ParentResource
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('ObjectId', 'SignInName', 'ApplicationId', 'RoleDefinitionName', 'RoleDefinitionId', 'Scope', 'ResourceGroupName', 'ResourceName', 'ResourceType', 'ParentResource')
-        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-AzRoleAssignment' -Parameters $request -TypeName 'PpCmk.RoleAssignment'
+        [PpCmk.Host]::Run($PSCmdlet, 'Get-AzRoleAssignment', $PSBoundParameters, [string[]] @('ObjectId', 'SignInName', 'ApplicationId', 'RoleDefinitionName', 'RoleDefinitionId', 'Scope', 'ResourceGroupName', 'ResourceName', 'ResourceType', 'ParentResource'), [string[]] @(), 'PpCmk.RoleAssignment', $null)
     }
 }
 
@@ -1493,8 +1455,7 @@ function Get-AzRoleDefinition {
         $Id
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('Name', 'Id')
-        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-AzRoleDefinition' -Parameters $request -TypeName 'PpCmk.RoleDefinition'
+        [PpCmk.Host]::Run($PSCmdlet, 'Get-AzRoleDefinition', $PSBoundParameters, [string[]] @('Name', 'Id'), [string[]] @(), 'PpCmk.RoleDefinition', $null)
     }
 }
 
@@ -1523,8 +1484,7 @@ function Get-DlpPolicy {
         $ApiVersion
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('PolicyName', 'ApiVersion')
-        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-DlpPolicy' -Parameters $request -TypeName 'PpCmk.DlpPolicy'
+        [PpCmk.Host]::Run($PSCmdlet, 'Get-DlpPolicy', $PSBoundParameters, [string[]] @('PolicyName', 'ApiVersion'), [string[]] @(), 'PpCmk.DlpPolicy', $null)
     }
 }
 
@@ -1561,8 +1521,7 @@ function Get-FlowRun {
         $ApiVersion
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'FlowName', 'ApiVersion')
-        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-FlowRun' -Parameters $request -TypeName 'PpCmk.FlowRun'
+        [PpCmk.Host]::Run($PSCmdlet, 'Get-FlowRun', $PSBoundParameters, [string[]] @('EnvironmentName', 'FlowName', 'ApiVersion'), [string[]] @(), 'PpCmk.FlowRun', $null)
     }
 }
 
@@ -1586,8 +1545,7 @@ function Get-PowerAppEnvironmentBackups {
         $EnvironmentName
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName')
-        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-PowerAppEnvironmentBackups' -Parameters $request -TypeName 'PpCmk.EnvironmentBackup'
+        [PpCmk.Host]::Run($PSCmdlet, 'Get-PowerAppEnvironmentBackups', $PSBoundParameters, [string[]] @('EnvironmentName'), [string[]] @(), 'PpCmk.EnvironmentBackup', $null)
     }
 }
 
@@ -1636,8 +1594,7 @@ function Get-PpCmkAuditLog {
         $Table
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('Since', 'Principal', 'Last', 'EnvironmentName', 'Table')
-        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-PpCmkAuditLog' -Parameters $request -TypeName 'PpCmk.AuditEntry'
+        [PpCmk.Host]::Run($PSCmdlet, 'Get-PpCmkAuditLog', $PSBoundParameters, [string[]] @('Since', 'Principal', 'Last', 'EnvironmentName', 'Table'), [string[]] @(), 'PpCmk.AuditEntry', $null)
     }
 }
 
@@ -1661,8 +1618,7 @@ function Get-PpCmkAuditSetting {
         $EnvironmentName
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName')
-        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-PpCmkAuditSetting' -Parameters $request -TypeName 'PpCmk.AuditSetting'
+        [PpCmk.Host]::Run($PSCmdlet, 'Get-PpCmkAuditSetting', $PSBoundParameters, [string[]] @('EnvironmentName'), [string[]] @(), 'PpCmk.AuditSetting', $null)
     }
 }
 
@@ -1680,8 +1636,7 @@ function Get-PpCmkClock {
     param(
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @()
-        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-PpCmkClock' -Parameters $request -TypeName 'PpCmk.Clock'
+        [PpCmk.Host]::Run($PSCmdlet, 'Get-PpCmkClock', $PSBoundParameters, [string[]] @(), [string[]] @(), 'PpCmk.Clock', $null)
     }
 }
 
@@ -1705,8 +1660,7 @@ function Get-PpCmkConnection {
         $EnvironmentName
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName')
-        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-PpCmkConnection' -Parameters $request -TypeName 'PpCmk.Connection'
+        [PpCmk.Host]::Run($PSCmdlet, 'Get-PpCmkConnection', $PSBoundParameters, [string[]] @('EnvironmentName'), [string[]] @(), 'PpCmk.Connection', $null)
     }
 }
 
@@ -1736,8 +1690,7 @@ function Get-PpCmkCredential {
         $Name
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'Name')
-        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-PpCmkCredential' -Parameters $request -TypeName 'PpCmk.Credential'
+        [PpCmk.Host]::Run($PSCmdlet, 'Get-PpCmkCredential', $PSBoundParameters, [string[]] @('EnvironmentName', 'Name'), [string[]] @(), 'PpCmk.Credential', $null)
     }
 }
 
@@ -1761,8 +1714,7 @@ function Get-PpCmkDesktopFlowComponent {
         $EnvironmentName
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName')
-        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-PpCmkDesktopFlowComponent' -Parameters $request -TypeName 'PpCmk.DesktopFlowComponent'
+        [PpCmk.Host]::Run($PSCmdlet, 'Get-PpCmkDesktopFlowComponent', $PSBoundParameters, [string[]] @('EnvironmentName'), [string[]] @(), 'PpCmk.DesktopFlowComponent', $null)
     }
 }
 
@@ -1792,8 +1744,7 @@ function Get-PpCmkDirectoryRoleMember {
         $UserPrincipalName
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('RoleName', 'UserPrincipalName')
-        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-PpCmkDirectoryRoleMember' -Parameters $request -TypeName 'PpCmk.DirectoryRoleMember'
+        [PpCmk.Host]::Run($PSCmdlet, 'Get-PpCmkDirectoryRoleMember', $PSBoundParameters, [string[]] @('RoleName', 'UserPrincipalName'), [string[]] @(), 'PpCmk.DirectoryRoleMember', $null)
     }
 }
 
@@ -1824,8 +1775,7 @@ function Get-PpCmkEncryptionReport {
         $FailOn
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'FailOn')
-        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-PpCmkEncryptionReport' -Parameters $request -TypeName 'PpCmk.EncryptionReport'
+        [PpCmk.Host]::Run($PSCmdlet, 'Get-PpCmkEncryptionReport', $PSBoundParameters, [string[]] @('EnvironmentName', 'FailOn'), [string[]] @(), 'PpCmk.EncryptionReport', $null)
     }
 }
 
@@ -1862,8 +1812,7 @@ function Get-PpCmkEnterprisePolicy {
         $SubscriptionId
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('ResourceId', 'ResourceGroup', 'SubscriptionId')
-        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-PpCmkEnterprisePolicy' -Parameters $request -TypeName 'PpCmk.EnterprisePolicy'
+        [PpCmk.Host]::Run($PSCmdlet, 'Get-PpCmkEnterprisePolicy', $PSBoundParameters, [string[]] @('ResourceId', 'ResourceGroup', 'SubscriptionId'), [string[]] @(), 'PpCmk.EnterprisePolicy', $null)
     }
 }
 
@@ -1887,8 +1836,7 @@ function Get-PpCmkEnvironmentSetting {
         $EnvironmentName
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName')
-        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-PpCmkEnvironmentSetting' -Parameters $request -TypeName 'PpCmk.EnvironmentSetting'
+        [PpCmk.Host]::Run($PSCmdlet, 'Get-PpCmkEnvironmentSetting', $PSBoundParameters, [string[]] @('EnvironmentName'), [string[]] @(), 'PpCmk.EnvironmentSetting', $null)
     }
 }
 
@@ -1911,8 +1859,7 @@ function Get-PpCmkEnvironmentWithPolicy {
         $PolicyArmId
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('PolicyArmId')
-        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-PpCmkEnvironmentWithPolicy' -Parameters $request -TypeName 'PpCmk.EnvironmentWithPolicy'
+        [PpCmk.Host]::Run($PSCmdlet, 'Get-PpCmkEnvironmentWithPolicy', $PSBoundParameters, [string[]] @('PolicyArmId'), [string[]] @(), 'PpCmk.EnvironmentWithPolicy', $null)
     }
 }
 
@@ -1943,8 +1890,7 @@ function Get-PpCmkFlowPermission {
         $FlowName
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'FlowName')
-        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-PpCmkFlowPermission' -Parameters $request -TypeName 'PpCmk.FlowPermission'
+        [PpCmk.Host]::Run($PSCmdlet, 'Get-PpCmkFlowPermission', $PSBoundParameters, [string[]] @('EnvironmentName', 'FlowName'), [string[]] @(), 'PpCmk.FlowPermission', $null)
     }
 }
 
@@ -1974,8 +1920,7 @@ function Get-PpCmkFlowRunSummary {
         $FlowName
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'FlowName')
-        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-PpCmkFlowRunSummary' -Parameters $request -TypeName 'PpCmk.FlowRunSummary'
+        [PpCmk.Host]::Run($PSCmdlet, 'Get-PpCmkFlowRunSummary', $PSBoundParameters, [string[]] @('EnvironmentName', 'FlowName'), [string[]] @(), 'PpCmk.FlowRunSummary', $null)
     }
 }
 
@@ -2004,8 +1949,7 @@ function Get-PpCmkOperation {
         $OperationId
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'OperationId')
-        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-PpCmkOperation' -Parameters $request -TypeName 'PpCmk.Operation'
+        [PpCmk.Host]::Run($PSCmdlet, 'Get-PpCmkOperation', $PSBoundParameters, [string[]] @('EnvironmentName', 'OperationId'), [string[]] @(), 'PpCmk.Operation', $null)
     }
 }
 
@@ -2049,8 +1993,7 @@ function Get-PpCmkRecord {
         $First
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'Table', 'Id', 'First')
-        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-PpCmkRecord' -Parameters $request -TypeName 'PpCmk.Record'
+        [PpCmk.Host]::Run($PSCmdlet, 'Get-PpCmkRecord', $PSBoundParameters, [string[]] @('EnvironmentName', 'Table', 'Id', 'First'), [string[]] @(), 'PpCmk.Record', $null)
     }
 }
 
@@ -2074,8 +2017,7 @@ function Get-PpCmkSecurityRoleMember {
         $EnvironmentName
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName')
-        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-PpCmkSecurityRoleMember' -Parameters $request -TypeName 'PpCmk.SecurityRoleMember'
+        [PpCmk.Host]::Run($PSCmdlet, 'Get-PpCmkSecurityRoleMember', $PSBoundParameters, [string[]] @('EnvironmentName'), [string[]] @(), 'PpCmk.SecurityRoleMember', $null)
     }
 }
 
@@ -2093,8 +2035,7 @@ function Get-PpCmkTenantByokKey {
     param(
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @()
-        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-PpCmkTenantByokKey' -Parameters $request -TypeName 'PpCmk.TenantProtectionKey'
+        [PpCmk.Host]::Run($PSCmdlet, 'Get-PpCmkTenantByokKey', $PSBoundParameters, [string[]] @(), [string[]] @(), 'PpCmk.TenantProtectionKey', $null)
     }
 }
 
@@ -2112,8 +2053,7 @@ function Get-PpCmkTenantSetting {
     param(
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @()
-        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Get-PpCmkTenantSetting' -Parameters $request -TypeName 'PpCmk.TenantSetting'
+        [PpCmk.Host]::Run($PSCmdlet, 'Get-PpCmkTenantSetting', $PSBoundParameters, [string[]] @(), [string[]] @(), 'PpCmk.TenantSetting', $null)
     }
 }
 
@@ -2151,9 +2091,8 @@ function Grant-PpCmkCredentialAccess {
         $UserPrincipalName
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'Name', 'UserPrincipalName')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Grant-PpCmkCredentialAccess' }), 'Grant-PpCmkCredentialAccess')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Grant-PpCmkCredentialAccess' -Parameters $request -TypeName 'PpCmk.Credential'
+            [PpCmk.Host]::Run($PSCmdlet, 'Grant-PpCmkCredentialAccess', $PSBoundParameters, [string[]] @('EnvironmentName', 'Name', 'UserPrincipalName'), [string[]] @(), 'PpCmk.Credential', $null)
         }
     }
 }
@@ -2200,9 +2139,8 @@ function Grant-PpCmkDesktopFlowComponentAccess {
         $UserPrincipalName
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'Kind', 'Name', 'UserPrincipalName')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Grant-PpCmkDesktopFlowComponentAccess' }), 'Grant-PpCmkDesktopFlowComponentAccess')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Grant-PpCmkDesktopFlowComponentAccess' -Parameters $request -TypeName 'PpCmk.DesktopFlowComponent'
+            [PpCmk.Host]::Run($PSCmdlet, 'Grant-PpCmkDesktopFlowComponentAccess', $PSBoundParameters, [string[]] @('EnvironmentName', 'Kind', 'Name', 'UserPrincipalName'), [string[]] @(), 'PpCmk.DesktopFlowComponent', $null)
         }
     }
 }
@@ -2265,12 +2203,12 @@ function Invoke-AzKeyVaultKeyOperation {
         $Algorithm,
 
         [Parameter(Mandatory = $true)]
+        [PpCmk.Base64Bytes()]
         [byte[]]
         $ByteArrayValue
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'HsmName', 'Name', 'Version', 'Operation', 'Algorithm', 'ByteArrayValue')
-        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Invoke-AzKeyVaultKeyOperation' -Parameters $request -TypeName 'PpCmk.KeyOperationResult'
+        [PpCmk.Host]::Run($PSCmdlet, 'Invoke-AzKeyVaultKeyOperation', $PSBoundParameters, [string[]] @('VaultName', 'HsmName', 'Name', 'Version', 'Operation', 'Algorithm', 'ByteArrayValue'), [string[]] @(), 'PpCmk.KeyOperationResult', $null)
     }
 }
 
@@ -2307,9 +2245,8 @@ function Invoke-AzKeyVaultKeyRotation {
         $Name
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'HsmName', 'Name')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('Name')) { $Name } else { 'Invoke-AzKeyVaultKeyRotation' }), 'Invoke-AzKeyVaultKeyRotation')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Invoke-AzKeyVaultKeyRotation' -Parameters $request -TypeName 'PpCmk.KeyVaultKey'
+            [PpCmk.Host]::Run($PSCmdlet, 'Invoke-AzKeyVaultKeyRotation', $PSBoundParameters, [string[]] @('VaultName', 'HsmName', 'Name'), [string[]] @(), 'PpCmk.KeyVaultKey', $null)
         }
     }
 }
@@ -2328,9 +2265,8 @@ function Invoke-PpCmkMaintenance {
     param(
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @()
         if ($PSCmdlet.ShouldProcess('Invoke-PpCmkMaintenance', 'Invoke-PpCmkMaintenance')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Invoke-PpCmkMaintenance' -Parameters $request -TypeName 'PpCmk.MaintenanceEvent'
+            [PpCmk.Host]::Run($PSCmdlet, 'Invoke-PpCmkMaintenance', $PSBoundParameters, [string[]] @(), [string[]] @(), 'PpCmk.MaintenanceEvent', $null)
         }
     }
 }
@@ -2388,9 +2324,8 @@ function New-AdminPowerAppEnvironment {
         $LanguageName
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('DisplayName', 'Location', 'EnvironmentSku', 'ProvisionDatabase', 'CurrencyName', 'LanguageName')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('DisplayName')) { $DisplayName } else { 'New-AdminPowerAppEnvironment' }), 'New-AdminPowerAppEnvironment')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'New-AdminPowerAppEnvironment' -Parameters $request -TypeName 'PpCmk.Environment'
+            [PpCmk.Host]::Run($PSCmdlet, 'New-AdminPowerAppEnvironment', $PSBoundParameters, [string[]] @('DisplayName', 'Location', 'EnvironmentSku', 'ProvisionDatabase', 'CurrencyName', 'LanguageName'), [string[]] @(), 'PpCmk.Environment', $null)
         }
     }
 }
@@ -2440,9 +2375,8 @@ function New-AzADUser {
         $AccountEnabled
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('DisplayName', 'UserPrincipalName', 'MailNickname', 'Password', 'AccountEnabled')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('DisplayName')) { $DisplayName } else { 'New-AzADUser' }), 'New-AzADUser')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'New-AzADUser' -Parameters $request -TypeName 'PpCmk.ADUser'
+            [PpCmk.Host]::Run($PSCmdlet, 'New-AzADUser', $PSBoundParameters, [string[]] @('DisplayName', 'UserPrincipalName', 'MailNickname', 'Password', 'AccountEnabled'), [string[]] @(), 'PpCmk.ADUser', $null)
         }
     }
 }
@@ -2515,9 +2449,8 @@ function New-AzKeyVault {
         $PublicNetworkAccess
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('Name', 'ResourceGroupName', 'Location', 'Sku', 'EnablePurgeProtection', 'SoftDeleteRetentionInDays', 'DisableRbacAuthorization', 'PublicNetworkAccess')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('Name')) { $Name } else { 'New-AzKeyVault' }), 'New-AzKeyVault')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'New-AzKeyVault' -Parameters $request -TypeName 'PpCmk.KeyVault'
+            [PpCmk.Host]::Run($PSCmdlet, 'New-AzKeyVault', $PSBoundParameters, [string[]] @('Name', 'ResourceGroupName', 'Location', 'Sku', 'EnablePurgeProtection', 'SoftDeleteRetentionInDays', 'DisableRbacAuthorization', 'PublicNetworkAccess'), [string[]] @(), 'PpCmk.KeyVault', $null)
         }
     }
 }
@@ -2583,9 +2516,8 @@ function New-AzKeyVaultManagedHsm {
         $SoftDeleteRetentionInDays
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('Name', 'ResourceGroupName', 'Location', 'Administrator', 'Sku', 'EnablePurgeProtection', 'SoftDeleteRetentionInDays')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('Name')) { $Name } else { 'New-AzKeyVaultManagedHsm' }), 'New-AzKeyVaultManagedHsm')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'New-AzKeyVaultManagedHsm' -Parameters $request -TypeName 'PpCmk.ManagedHsm'
+            [PpCmk.Host]::Run($PSCmdlet, 'New-AzKeyVaultManagedHsm', $PSBoundParameters, [string[]] @('Name', 'ResourceGroupName', 'Location', 'Administrator', 'Sku', 'EnablePurgeProtection', 'SoftDeleteRetentionInDays'), [string[]] @(), 'PpCmk.ManagedHsm', $null)
         }
     }
 }
@@ -2647,9 +2579,8 @@ function New-AzKeyVaultRoleAssignment {
         $Scope
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('HsmName', 'RoleDefinitionName', 'RoleDefinitionId', 'ObjectId', 'SignInName', 'ApplicationId', 'Scope')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('HsmName')) { $HsmName } else { 'New-AzKeyVaultRoleAssignment' }), 'New-AzKeyVaultRoleAssignment')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'New-AzKeyVaultRoleAssignment' -Parameters $request -TypeName 'PpCmk.KeyVaultRoleAssignment'
+            [PpCmk.Host]::Run($PSCmdlet, 'New-AzKeyVaultRoleAssignment', $PSBoundParameters, [string[]] @('HsmName', 'RoleDefinitionName', 'RoleDefinitionId', 'ObjectId', 'SignInName', 'ApplicationId', 'Scope'), [string[]] @(), 'PpCmk.KeyVaultRoleAssignment', $null)
         }
     }
 }
@@ -2682,9 +2613,8 @@ function New-AzResourceGroup {
         $Location
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('Name', 'Location')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('Name')) { $Name } else { 'New-AzResourceGroup' }), 'New-AzResourceGroup')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'New-AzResourceGroup' -Parameters $request -TypeName 'PpCmk.ResourceGroup'
+            [PpCmk.Host]::Run($PSCmdlet, 'New-AzResourceGroup', $PSBoundParameters, [string[]] @('Name', 'Location'), [string[]] @(), 'PpCmk.ResourceGroup', $null)
         }
     }
 }
@@ -2742,16 +2672,8 @@ function New-AzResourceGroupDeployment {
         $Mode
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('ResourceGroupName', 'TemplateFile', 'TemplateParameterFile', 'TemplateParameterObject', 'Name', 'Mode')
-        # Paths are relative to PowerShell's location ($PWD), not to the process's current directory.
-        if ($request.Contains('TemplateFile') -and $request['TemplateFile']) {
-            $request['TemplateFile'] = $PSCmdlet.GetUnresolvedProviderPathFromPSPath($request['TemplateFile'])
-        }
-        if ($request.Contains('TemplateParameterFile') -and $request['TemplateParameterFile']) {
-            $request['TemplateParameterFile'] = $PSCmdlet.GetUnresolvedProviderPathFromPSPath($request['TemplateParameterFile'])
-        }
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('ResourceGroupName')) { $ResourceGroupName } else { 'New-AzResourceGroupDeployment' }), 'New-AzResourceGroupDeployment')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'New-AzResourceGroupDeployment' -Parameters $request -TypeName 'PpCmk.ResourceGroupDeployment'
+            [PpCmk.Host]::Run($PSCmdlet, 'New-AzResourceGroupDeployment', $PSBoundParameters, [string[]] @('ResourceGroupName', 'TemplateFile', 'TemplateParameterFile', 'TemplateParameterObject', 'Name', 'Mode'), [string[]] @('TemplateFile', 'TemplateParameterFile'), 'PpCmk.ResourceGroupDeployment', $null)
         }
     }
 }
@@ -2813,7 +2735,7 @@ function New-AzRoleAssignment {
         [string]
         $ApplicationId,
 
-        [Parameter()]
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
         [string]
         $RoleDefinitionName,
 
@@ -2862,9 +2784,8 @@ function New-AzRoleAssignment {
         $AllowDelegation
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('ObjectId', 'SignInName', 'ApplicationId', 'RoleDefinitionName', 'RoleDefinitionId', 'Scope', 'ResourceGroupName', 'ResourceName', 'ResourceType', 'ParentResource', 'Description', 'Condition', 'ConditionVersion', 'ObjectType', 'AllowDelegation')
         if ($PSCmdlet.ShouldProcess('New-AzRoleAssignment', 'New-AzRoleAssignment')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'New-AzRoleAssignment' -Parameters $request -TypeName 'PpCmk.RoleAssignment'
+            [PpCmk.Host]::Run($PSCmdlet, 'New-AzRoleAssignment', $PSBoundParameters, [string[]] @('ObjectId', 'SignInName', 'ApplicationId', 'RoleDefinitionName', 'RoleDefinitionId', 'Scope', 'ResourceGroupName', 'ResourceName', 'ResourceType', 'ParentResource', 'Description', 'Condition', 'ConditionVersion', 'ObjectType', 'AllowDelegation'), [string[]] @(), 'PpCmk.RoleAssignment', $null)
         }
     }
 }
@@ -2916,9 +2837,8 @@ function New-DlpPolicy {
         $ApiVersion
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('DisplayName', 'EnvironmentType', 'Environments', 'DefaultConnectorClassification', 'ApiVersion')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('DisplayName')) { $DisplayName } else { 'New-DlpPolicy' }), 'New-DlpPolicy')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'New-DlpPolicy' -Parameters $request -TypeName 'PpCmk.DlpPolicy'
+            [PpCmk.Host]::Run($PSCmdlet, 'New-DlpPolicy', $PSBoundParameters, [string[]] @('DisplayName', 'EnvironmentType', 'Environments', 'DefaultConnectorClassification', 'ApiVersion'), [string[]] @(), 'PpCmk.DlpPolicy', $null)
         }
     }
 }
@@ -2964,9 +2884,8 @@ function New-PpCmkConnection {
         $Secret
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'Connector', 'AuthType', 'Secret')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'New-PpCmkConnection' }), 'New-PpCmkConnection')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'New-PpCmkConnection' -Parameters $request -TypeName 'PpCmk.Connection'
+            [PpCmk.Host]::Run($PSCmdlet, 'New-PpCmkConnection', $PSBoundParameters, [string[]] @('EnvironmentName', 'Connector', 'AuthType', 'Secret'), [string[]] @(), 'PpCmk.Connection', $null)
         }
     }
 }
@@ -3026,9 +2945,8 @@ function New-PpCmkCredential {
         $UserName
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'Name', 'Source', 'VaultName', 'SecretName', 'UserName')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'New-PpCmkCredential' }), 'New-PpCmkCredential')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'New-PpCmkCredential' -Parameters $request -TypeName 'PpCmk.Credential'
+            [PpCmk.Host]::Run($PSCmdlet, 'New-PpCmkCredential', $PSBoundParameters, [string[]] @('EnvironmentName', 'Name', 'Source', 'VaultName', 'SecretName', 'UserName'), [string[]] @(), 'PpCmk.Credential', $null)
         }
     }
 }
@@ -3068,9 +2986,8 @@ function New-PpCmkDesktopFlowComponent {
         $Name
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'Kind', 'Name')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'New-PpCmkDesktopFlowComponent' }), 'New-PpCmkDesktopFlowComponent')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'New-PpCmkDesktopFlowComponent' -Parameters $request -TypeName 'PpCmk.DesktopFlowComponent'
+            [PpCmk.Host]::Run($PSCmdlet, 'New-PpCmkDesktopFlowComponent', $PSBoundParameters, [string[]] @('EnvironmentName', 'Kind', 'Name'), [string[]] @(), 'PpCmk.DesktopFlowComponent', $null)
         }
     }
 }
@@ -3138,9 +3055,8 @@ function New-PpCmkEnterprisePolicy {
         $KeyVersion
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('SubscriptionId', 'ResourceGroup', 'Name', 'Location', 'KeyVaultId', 'KeyName', 'KeyVersion')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('ResourceGroup')) { $ResourceGroup } else { 'New-PpCmkEnterprisePolicy' }), 'New-PpCmkEnterprisePolicy')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'New-PpCmkEnterprisePolicy' -Parameters $request -TypeName 'PpCmk.EnterprisePolicy'
+            [PpCmk.Host]::Run($PSCmdlet, 'New-PpCmkEnterprisePolicy', $PSBoundParameters, [string[]] @('SubscriptionId', 'ResourceGroup', 'Name', 'Location', 'KeyVaultId', 'KeyName', 'KeyVersion'), [string[]] @(), 'PpCmk.EnterprisePolicy', $null)
         }
     }
 }
@@ -3224,9 +3140,8 @@ function New-PpCmkFlow {
         $Enabled
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'DisplayName', 'Kind', 'Trigger', 'InSolution', 'ChildFlow', 'Action', 'Definition', 'ConnectionSource', 'Enabled')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'New-PpCmkFlow' }), 'New-PpCmkFlow')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'New-PpCmkFlow' -Parameters $request -TypeName 'PpCmk.Flow'
+            [PpCmk.Host]::Run($PSCmdlet, 'New-PpCmkFlow', $PSBoundParameters, [string[]] @('EnvironmentName', 'DisplayName', 'Kind', 'Trigger', 'InSolution', 'ChildFlow', 'Action', 'Definition', 'ConnectionSource', 'Enabled'), [string[]] @(), 'PpCmk.Flow', $null)
         }
     }
 }
@@ -3270,9 +3185,8 @@ function New-PpCmkRecord {
         $Id
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'Table', 'Data', 'Id')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'New-PpCmkRecord' }), 'New-PpCmkRecord')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'New-PpCmkRecord' -Parameters $request -TypeName 'PpCmk.Record'
+            [PpCmk.Host]::Run($PSCmdlet, 'New-PpCmkRecord', $PSBoundParameters, [string[]] @('EnvironmentName', 'Table', 'Data', 'Id'), [string[]] @(), 'PpCmk.Record', $null)
         }
     }
 }
@@ -3331,9 +3245,8 @@ function New-PpCmkSampleData {
         $Flows
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'Records', 'RecordSize', 'Tables', 'Marker', 'Flows')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'New-PpCmkSampleData' }), 'New-PpCmkSampleData')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'New-PpCmkSampleData' -Parameters $request -TypeName 'PpCmk.SampleData'
+            [PpCmk.Host]::Run($PSCmdlet, 'New-PpCmkSampleData', $PSBoundParameters, [string[]] @('EnvironmentName', 'Records', 'RecordSize', 'Tables', 'Marker', 'Flows'), [string[]] @(), 'PpCmk.SampleData', $null)
         }
     }
 }
@@ -3358,9 +3271,8 @@ function Register-AzResourceProvider {
         $ProviderNamespace
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('ProviderNamespace')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('ProviderNamespace')) { $ProviderNamespace } else { 'Register-AzResourceProvider' }), 'Register-AzResourceProvider')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Register-AzResourceProvider' -Parameters $request -TypeName 'PpCmk.ResourceProvider'
+            [PpCmk.Host]::Run($PSCmdlet, 'Register-AzResourceProvider', $PSBoundParameters, [string[]] @('ProviderNamespace'), [string[]] @(), 'PpCmk.ResourceProvider', $null)
         }
     }
 }
@@ -3398,9 +3310,8 @@ function Register-PpCmkAppFlowReference {
         $AppName
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'FlowName', 'AppName')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Register-PpCmkAppFlowReference' }), 'Register-PpCmkAppFlowReference')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Register-PpCmkAppFlowReference' -Parameters $request -TypeName 'PpCmk.AppFlowReference'
+            [PpCmk.Host]::Run($PSCmdlet, 'Register-PpCmkAppFlowReference', $PSBoundParameters, [string[]] @('EnvironmentName', 'FlowName', 'AppName'), [string[]] @(), 'PpCmk.AppFlowReference', $null)
         }
     }
 }
@@ -3415,10 +3326,12 @@ function Remove-AdminFlow {
     The flow's id (FlowName, a GUID).
     .PARAMETER ApiVersion
     Accepted for compatibility.
+    .PARAMETER Force
+    Run without asking for confirmation.
     .EXAMPLE
     Remove-AdminFlow -EnvironmentName 00000000-0000-0000-0000-000000000000 -FlowName 11111111-1111-1111-1111-111111111111
     #>
-    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High')]
     param(
         [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
         [ValidateNotNullOrEmpty()]
@@ -3432,12 +3345,18 @@ function Remove-AdminFlow {
 
         [Parameter()]
         [string]
-        $ApiVersion
+        $ApiVersion,
+
+        [Parameter()]
+        [switch]
+        $Force
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'FlowName', 'ApiVersion')
+        if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) {
+            $ConfirmPreference = 'None'
+        }
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Remove-AdminFlow' }), 'Remove-AdminFlow')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Remove-AdminFlow' -Parameters $request -TypeName ''
+            [PpCmk.Host]::Run($PSCmdlet, 'Remove-AdminFlow', $PSBoundParameters, [string[]] @('EnvironmentName', 'FlowName', 'ApiVersion'), [string[]] @(), '', $null)
         }
     }
 }
@@ -3448,20 +3367,28 @@ function Remove-AdminPowerAppEnvironment {
     Deletes an environment with its data and backups.
     .PARAMETER EnvironmentName
     The environment's id (EnvironmentName, a GUID).
+    .PARAMETER Force
+    Run without asking for confirmation.
     .EXAMPLE
     Remove-AdminPowerAppEnvironment -EnvironmentName 00000000-0000-0000-0000-000000000000
     #>
-    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High')]
     param(
         [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
         [ValidateNotNullOrEmpty()]
         [string]
-        $EnvironmentName
+        $EnvironmentName,
+
+        [Parameter()]
+        [switch]
+        $Force
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName')
+        if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) {
+            $ConfirmPreference = 'None'
+        }
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Remove-AdminPowerAppEnvironment' }), 'Remove-AdminPowerAppEnvironment')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Remove-AdminPowerAppEnvironment' -Parameters $request -TypeName ''
+            [PpCmk.Host]::Run($PSCmdlet, 'Remove-AdminPowerAppEnvironment', $PSBoundParameters, [string[]] @('EnvironmentName'), [string[]] @(), '', $null)
         }
     }
 }
@@ -3483,7 +3410,7 @@ function Remove-AzKeyVault {
     .EXAMPLE
     Remove-AzKeyVault -VaultName contoso-cmk-kv -ResourceGroupName contoso-cmk -Force
     #>
-    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High')]
     param(
         [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
         [Alias('Name')]
@@ -3508,9 +3435,11 @@ function Remove-AzKeyVault {
         $Force
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'ResourceGroupName', 'Location', 'InRemovedState', 'Force')
+        if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) {
+            $ConfirmPreference = 'None'
+        }
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('VaultName')) { $VaultName } else { 'Remove-AzKeyVault' }), 'Remove-AzKeyVault')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Remove-AzKeyVault' -Parameters $request -TypeName ''
+            [PpCmk.Host]::Run($PSCmdlet, 'Remove-AzKeyVault', $PSBoundParameters, [string[]] @('VaultName', 'ResourceGroupName', 'Location', 'InRemovedState', 'Force'), [string[]] @(), '', $null)
         }
     }
 }
@@ -3531,12 +3460,14 @@ function Remove-AzKeyVaultAccessPolicy {
     The service principal's application id or display name.
     .PARAMETER PassThru
     Output the vault after the change.
+    .PARAMETER Force
+    Run without asking for confirmation.
     .EXAMPLE
     Remove-AzKeyVaultAccessPolicy -VaultName contoso-cmk-kv -ObjectId 00aa00aa-bb11-cc22-dd33-44ee44ee44ee
     .OUTPUTS
     PpCmk.KeyVault
     #>
-    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High')]
     [OutputType('PpCmk.KeyVault')]
     param(
         [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
@@ -3565,12 +3496,18 @@ function Remove-AzKeyVaultAccessPolicy {
 
         [Parameter()]
         [switch]
-        $PassThru
+        $PassThru,
+
+        [Parameter()]
+        [switch]
+        $Force
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'ResourceGroupName', 'ObjectId', 'UserPrincipalName', 'ServicePrincipalName', 'PassThru')
+        if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) {
+            $ConfirmPreference = 'None'
+        }
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('VaultName')) { $VaultName } else { 'Remove-AzKeyVaultAccessPolicy' }), 'Remove-AzKeyVaultAccessPolicy')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Remove-AzKeyVaultAccessPolicy' -Parameters $request -TypeName 'PpCmk.KeyVault'
+            [PpCmk.Host]::Run($PSCmdlet, 'Remove-AzKeyVaultAccessPolicy', $PSBoundParameters, [string[]] @('VaultName', 'ResourceGroupName', 'ObjectId', 'UserPrincipalName', 'ServicePrincipalName', 'PassThru'), [string[]] @(), 'PpCmk.KeyVault', $null)
         }
     }
 }
@@ -3596,7 +3533,7 @@ function Remove-AzKeyVaultKey {
     .OUTPUTS
     PpCmk.KeyVaultKey
     #>
-    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High')]
     [OutputType('PpCmk.KeyVaultKey')]
     param(
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = $true)]
@@ -3626,9 +3563,11 @@ function Remove-AzKeyVaultKey {
         $PassThru
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'HsmName', 'Name', 'InRemovedState', 'Force', 'PassThru')
+        if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) {
+            $ConfirmPreference = 'None'
+        }
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('Name')) { $Name } else { 'Remove-AzKeyVaultKey' }), 'Remove-AzKeyVaultKey')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Remove-AzKeyVaultKey' -Parameters $request -TypeName 'PpCmk.KeyVaultKey'
+            [PpCmk.Host]::Run($PSCmdlet, 'Remove-AzKeyVaultKey', $PSBoundParameters, [string[]] @('VaultName', 'HsmName', 'Name', 'InRemovedState', 'Force', 'PassThru'), [string[]] @(), 'PpCmk.KeyVaultKey', $null)
         }
     }
 }
@@ -3651,12 +3590,14 @@ function Remove-AzKeyVaultRoleAssignment {
     '/', '/keys' or '/keys/{key name}'.
     .PARAMETER PassThru
     Output the removed assignment.
+    .PARAMETER Force
+    Run without asking for confirmation.
     .EXAMPLE
     Remove-AzKeyVaultRoleAssignment -HsmName contoso-hsm -RoleDefinitionName 'Managed HSM Crypto User' -SignInName kvadmin@contoso.onmicrosoft.com -Scope /keys
     .OUTPUTS
     PpCmk.KeyVaultRoleAssignment
     #>
-    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High')]
     [OutputType('PpCmk.KeyVaultRoleAssignment')]
     param(
         [Parameter(Mandatory = $true)]
@@ -3687,12 +3628,18 @@ function Remove-AzKeyVaultRoleAssignment {
 
         [Parameter()]
         [switch]
-        $PassThru
+        $PassThru,
+
+        [Parameter()]
+        [switch]
+        $Force
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('HsmName', 'RoleDefinitionName', 'RoleDefinitionId', 'ObjectId', 'SignInName', 'Scope', 'PassThru')
+        if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) {
+            $ConfirmPreference = 'None'
+        }
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('HsmName')) { $HsmName } else { 'Remove-AzKeyVaultRoleAssignment' }), 'Remove-AzKeyVaultRoleAssignment')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Remove-AzKeyVaultRoleAssignment' -Parameters $request -TypeName 'PpCmk.KeyVaultRoleAssignment'
+            [PpCmk.Host]::Run($PSCmdlet, 'Remove-AzKeyVaultRoleAssignment', $PSBoundParameters, [string[]] @('HsmName', 'RoleDefinitionName', 'RoleDefinitionId', 'ObjectId', 'SignInName', 'Scope', 'PassThru'), [string[]] @(), 'PpCmk.KeyVaultRoleAssignment', $null)
         }
     }
 }
@@ -3712,7 +3659,7 @@ function Remove-AzKeyVaultSecret {
     .EXAMPLE
     Remove-AzKeyVaultSecret -VaultName contoso-kv -Name sap-password -Force
     #>
-    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High')]
     param(
         [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
         [ValidateNotNullOrEmpty()]
@@ -3734,9 +3681,11 @@ function Remove-AzKeyVaultSecret {
         $Force
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'Name', 'InRemovedState', 'Force')
+        if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) {
+            $ConfirmPreference = 'None'
+        }
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('VaultName')) { $VaultName } else { 'Remove-AzKeyVaultSecret' }), 'Remove-AzKeyVaultSecret')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Remove-AzKeyVaultSecret' -Parameters $request -TypeName ''
+            [PpCmk.Host]::Run($PSCmdlet, 'Remove-AzKeyVaultSecret', $PSBoundParameters, [string[]] @('VaultName', 'Name', 'InRemovedState', 'Force'), [string[]] @(), '', $null)
         }
     }
 }
@@ -3752,7 +3701,7 @@ function Remove-AzResource {
     .EXAMPLE
     Remove-AzResource -ResourceId /subscriptions/aaaa0a0a-bb1b-cc2c-dd3d-eeeeee4e4e4e/resourceGroups/contoso-cmk/providers/Microsoft.PowerPlatform/enterprisePolicies/contoso-cmk-policy -Force
     #>
-    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High')]
     param(
         [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
         [Alias('Id')]
@@ -3765,9 +3714,11 @@ function Remove-AzResource {
         $Force
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('ResourceId', 'Force')
+        if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) {
+            $ConfirmPreference = 'None'
+        }
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('ResourceId')) { $ResourceId } else { 'Remove-AzResource' }), 'Remove-AzResource')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Remove-AzResource' -Parameters $request -TypeName ''
+            [PpCmk.Host]::Run($PSCmdlet, 'Remove-AzResource', $PSBoundParameters, [string[]] @('ResourceId', 'Force'), [string[]] @(), '', $null)
         }
     }
 }
@@ -3798,12 +3749,14 @@ function Remove-AzRoleAssignment {
     With -ResourceName: the parent resource path, e.g. vaults/contoso-kv.
     .PARAMETER PassThru
     Output the removed assignment.
+    .PARAMETER Force
+    Run without asking for confirmation.
     .EXAMPLE
     Remove-AzRoleAssignment -SignInName ppadmin@contoso.onmicrosoft.com -RoleDefinitionName Reader
     .OUTPUTS
     PpCmk.RoleAssignment
     #>
-    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High')]
     [OutputType('PpCmk.RoleAssignment')]
     param(
         [Parameter(ValueFromPipelineByPropertyName = $true)]
@@ -3821,7 +3774,7 @@ function Remove-AzRoleAssignment {
         [string]
         $ApplicationId,
 
-        [Parameter()]
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
         [string]
         $RoleDefinitionName,
 
@@ -3851,12 +3804,18 @@ function Remove-AzRoleAssignment {
 
         [Parameter()]
         [switch]
-        $PassThru
+        $PassThru,
+
+        [Parameter()]
+        [switch]
+        $Force
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('ObjectId', 'SignInName', 'ApplicationId', 'RoleDefinitionName', 'RoleDefinitionId', 'Scope', 'ResourceGroupName', 'ResourceName', 'ResourceType', 'ParentResource', 'PassThru')
+        if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) {
+            $ConfirmPreference = 'None'
+        }
         if ($PSCmdlet.ShouldProcess('Remove-AzRoleAssignment', 'Remove-AzRoleAssignment')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Remove-AzRoleAssignment' -Parameters $request -TypeName 'PpCmk.RoleAssignment'
+            [PpCmk.Host]::Run($PSCmdlet, 'Remove-AzRoleAssignment', $PSBoundParameters, [string[]] @('ObjectId', 'SignInName', 'ApplicationId', 'RoleDefinitionName', 'RoleDefinitionId', 'Scope', 'ResourceGroupName', 'ResourceName', 'ResourceType', 'ParentResource', 'PassThru'), [string[]] @(), 'PpCmk.RoleAssignment', $null)
         }
     }
 }
@@ -3869,10 +3828,12 @@ function Remove-DlpPolicy {
     The DLP policy's name (GUID) or display name.
     .PARAMETER ApiVersion
     Accepted for compatibility.
+    .PARAMETER Force
+    Run without asking for confirmation.
     .EXAMPLE
     Remove-DlpPolicy -PolicyName 'Finance DLP'
     #>
-    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High')]
     param(
         [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
         [ValidateNotNullOrEmpty()]
@@ -3881,12 +3842,18 @@ function Remove-DlpPolicy {
 
         [Parameter()]
         [string]
-        $ApiVersion
+        $ApiVersion,
+
+        [Parameter()]
+        [switch]
+        $Force
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('PolicyName', 'ApiVersion')
+        if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) {
+            $ConfirmPreference = 'None'
+        }
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('PolicyName')) { $PolicyName } else { 'Remove-DlpPolicy' }), 'Remove-DlpPolicy')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Remove-DlpPolicy' -Parameters $request -TypeName ''
+            [PpCmk.Host]::Run($PSCmdlet, 'Remove-DlpPolicy', $PSBoundParameters, [string[]] @('PolicyName', 'ApiVersion'), [string[]] @(), '', $null)
         }
     }
 }
@@ -3902,9 +3869,8 @@ function Remove-PowerAppsAccount {
     param(
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @()
         if ($PSCmdlet.ShouldProcess('Remove-PowerAppsAccount', 'Remove-PowerAppsAccount')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Remove-PowerAppsAccount' -Parameters $request -TypeName ''
+            [PpCmk.Host]::Run($PSCmdlet, 'Remove-PowerAppsAccount', $PSBoundParameters, [string[]] @(), [string[]] @(), '', $null)
         }
     }
 }
@@ -3917,10 +3883,12 @@ function Remove-PpCmkConnection {
     The environment's id (EnvironmentName, a GUID).
     .PARAMETER ConnectionName
     The connection's id.
+    .PARAMETER Force
+    Run without asking for confirmation.
     .EXAMPLE
     Remove-PpCmkConnection -EnvironmentName 00000000-0000-0000-0000-000000000000 -ConnectionName 22222222-2222-2222-2222-222222222222
     #>
-    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High')]
     param(
         [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
         [ValidateNotNullOrEmpty()]
@@ -3930,12 +3898,18 @@ function Remove-PpCmkConnection {
         [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
         [ValidateNotNullOrEmpty()]
         [string]
-        $ConnectionName
+        $ConnectionName,
+
+        [Parameter()]
+        [switch]
+        $Force
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'ConnectionName')
+        if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) {
+            $ConfirmPreference = 'None'
+        }
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Remove-PpCmkConnection' }), 'Remove-PpCmkConnection')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Remove-PpCmkConnection' -Parameters $request -TypeName ''
+            [PpCmk.Host]::Run($PSCmdlet, 'Remove-PpCmkConnection', $PSBoundParameters, [string[]] @('EnvironmentName', 'ConnectionName'), [string[]] @(), '', $null)
         }
     }
 }
@@ -3948,10 +3922,12 @@ function Remove-PpCmkDirectoryRoleMember {
     The directory role. Allowed values: Global Administrator, Power Platform Administrator, Dynamics 365 Administrator.
     .PARAMETER UserPrincipalName
     The user to remove.
+    .PARAMETER Force
+    Run without asking for confirmation.
     .EXAMPLE
     Remove-PpCmkDirectoryRoleMember -RoleName 'Power Platform Administrator' -UserPrincipalName ppadmin@contoso.onmicrosoft.com
     #>
-    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High')]
     param(
         [Parameter(Mandatory = $true)]
         [ValidateSet('Global Administrator', 'Power Platform Administrator', 'Dynamics 365 Administrator')]
@@ -3962,12 +3938,18 @@ function Remove-PpCmkDirectoryRoleMember {
         [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
         [ValidateNotNullOrEmpty()]
         [string]
-        $UserPrincipalName
+        $UserPrincipalName,
+
+        [Parameter()]
+        [switch]
+        $Force
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('RoleName', 'UserPrincipalName')
+        if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) {
+            $ConfirmPreference = 'None'
+        }
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('RoleName')) { $RoleName } else { 'Remove-PpCmkDirectoryRoleMember' }), 'Remove-PpCmkDirectoryRoleMember')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Remove-PpCmkDirectoryRoleMember' -Parameters $request -TypeName ''
+            [PpCmk.Host]::Run($PSCmdlet, 'Remove-PpCmkDirectoryRoleMember', $PSBoundParameters, [string[]] @('RoleName', 'UserPrincipalName'), [string[]] @(), '', $null)
         }
     }
 }
@@ -3978,21 +3960,29 @@ function Remove-PpCmkEnterprisePolicy {
     Deletes a policy and its managed identity; refused while environments are linked.
     .PARAMETER ResourceId
     The policy's ARM resource id.
+    .PARAMETER Force
+    Run without asking for confirmation.
     .EXAMPLE
     Remove-PpCmkEnterprisePolicy -ResourceId /subscriptions/aaaa0a0a-bb1b-cc2c-dd3d-eeeeee4e4e4e/resourceGroups/contoso-cmk/providers/Microsoft.PowerPlatform/enterprisePolicies/contoso-cmk-policy
     #>
-    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High')]
     param(
         [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
         [Alias('PolicyArmId', 'EnterprisePolicyArmId')]
         [ValidateNotNullOrEmpty()]
         [string]
-        $ResourceId
+        $ResourceId,
+
+        [Parameter()]
+        [switch]
+        $Force
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('ResourceId')
+        if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) {
+            $ConfirmPreference = 'None'
+        }
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('ResourceId')) { $ResourceId } else { 'Remove-PpCmkEnterprisePolicy' }), 'Remove-PpCmkEnterprisePolicy')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Remove-PpCmkEnterprisePolicy' -Parameters $request -TypeName ''
+            [PpCmk.Host]::Run($PSCmdlet, 'Remove-PpCmkEnterprisePolicy', $PSBoundParameters, [string[]] @('ResourceId'), [string[]] @(), '', $null)
         }
     }
 }
@@ -4007,12 +3997,14 @@ function Remove-PpCmkEnvironmentFromEnterprisePolicy {
     The enterprise policy's ARM resource id.
     .PARAMETER NoWait
     Queue the operation and return.
+    .PARAMETER Force
+    Run without asking for confirmation.
     .EXAMPLE
     Remove-PpCmkEnvironmentFromEnterprisePolicy -EnvironmentName 00000000-0000-0000-0000-000000000000 -PolicyArmId /subscriptions/aaaa0a0a-bb1b-cc2c-dd3d-eeeeee4e4e4e/resourceGroups/contoso-cmk/providers/Microsoft.PowerPlatform/enterprisePolicies/contoso-cmk-policy
     .OUTPUTS
     PpCmk.Operation
     #>
-    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High')]
     [OutputType('PpCmk.Operation')]
     param(
         [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
@@ -4029,12 +4021,18 @@ function Remove-PpCmkEnvironmentFromEnterprisePolicy {
 
         [Parameter()]
         [switch]
-        $NoWait
+        $NoWait,
+
+        [Parameter()]
+        [switch]
+        $Force
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'PolicyArmId', 'NoWait')
+        if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) {
+            $ConfirmPreference = 'None'
+        }
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Remove-PpCmkEnvironmentFromEnterprisePolicy' }), 'Remove-PpCmkEnvironmentFromEnterprisePolicy')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Remove-PpCmkEnvironmentFromEnterprisePolicy' -Parameters $request -TypeName 'PpCmk.Operation'
+            [PpCmk.Host]::Run($PSCmdlet, 'Remove-PpCmkEnvironmentFromEnterprisePolicy', $PSBoundParameters, [string[]] @('EnvironmentName', 'PolicyArmId', 'NoWait'), [string[]] @(), 'PpCmk.Operation', $null)
         }
     }
 }
@@ -4049,10 +4047,12 @@ function Remove-PpCmkFlowPermission {
     The flow.
     .PARAMETER UserPrincipalName
     The user.
+    .PARAMETER Force
+    Run without asking for confirmation.
     .EXAMPLE
     Remove-PpCmkFlowPermission -EnvironmentName 00000000-0000-0000-0000-000000000000 -FlowName 11111111-1111-1111-1111-111111111111 -UserPrincipalName maker@contoso.onmicrosoft.com
     #>
-    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High')]
     param(
         [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
         [ValidateNotNullOrEmpty()]
@@ -4067,12 +4067,18 @@ function Remove-PpCmkFlowPermission {
         [Parameter(Mandatory = $true)]
         [ValidateNotNullOrEmpty()]
         [string]
-        $UserPrincipalName
+        $UserPrincipalName,
+
+        [Parameter()]
+        [switch]
+        $Force
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'FlowName', 'UserPrincipalName')
+        if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) {
+            $ConfirmPreference = 'None'
+        }
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Remove-PpCmkFlowPermission' }), 'Remove-PpCmkFlowPermission')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Remove-PpCmkFlowPermission' -Parameters $request -TypeName ''
+            [PpCmk.Host]::Run($PSCmdlet, 'Remove-PpCmkFlowPermission', $PSBoundParameters, [string[]] @('EnvironmentName', 'FlowName', 'UserPrincipalName'), [string[]] @(), '', $null)
         }
     }
 }
@@ -4087,12 +4093,14 @@ function Remove-PpCmkKeyVaultPrivateEndpoint {
     The vault's resource group.
     .PARAMETER EndpointName
     The endpoint's name.
+    .PARAMETER Force
+    Run without asking for confirmation.
     .EXAMPLE
     Remove-PpCmkKeyVaultPrivateEndpoint -VaultName contoso-cmk-kv -EndpointName contoso-cmk-kv-pe
     .OUTPUTS
     PpCmk.KeyVault
     #>
-    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High')]
     [OutputType('PpCmk.KeyVault')]
     param(
         [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
@@ -4108,12 +4116,18 @@ function Remove-PpCmkKeyVaultPrivateEndpoint {
         [Parameter(Mandatory = $true)]
         [ValidateNotNullOrEmpty()]
         [string]
-        $EndpointName
+        $EndpointName,
+
+        [Parameter()]
+        [switch]
+        $Force
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'ResourceGroupName', 'EndpointName')
+        if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) {
+            $ConfirmPreference = 'None'
+        }
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('VaultName')) { $VaultName } else { 'Remove-PpCmkKeyVaultPrivateEndpoint' }), 'Remove-PpCmkKeyVaultPrivateEndpoint')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Remove-PpCmkKeyVaultPrivateEndpoint' -Parameters $request -TypeName 'PpCmk.KeyVault'
+            [PpCmk.Host]::Run($PSCmdlet, 'Remove-PpCmkKeyVaultPrivateEndpoint', $PSBoundParameters, [string[]] @('VaultName', 'ResourceGroupName', 'EndpointName'), [string[]] @(), 'PpCmk.KeyVault', $null)
         }
     }
 }
@@ -4128,10 +4142,12 @@ function Remove-PpCmkRecord {
     The table.
     .PARAMETER Id
     The record id.
+    .PARAMETER Force
+    Run without asking for confirmation.
     .EXAMPLE
     Remove-PpCmkRecord -EnvironmentName 00000000-0000-0000-0000-000000000000 -Table account -Id 1
     #>
-    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High')]
     param(
         [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
         [ValidateNotNullOrEmpty()]
@@ -4146,12 +4162,18 @@ function Remove-PpCmkRecord {
         [Parameter(Mandatory = $true)]
         [ValidateNotNullOrEmpty()]
         [string]
-        $Id
+        $Id,
+
+        [Parameter()]
+        [switch]
+        $Force
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'Table', 'Id')
+        if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) {
+            $ConfirmPreference = 'None'
+        }
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Remove-PpCmkRecord' }), 'Remove-PpCmkRecord')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Remove-PpCmkRecord' -Parameters $request -TypeName ''
+            [PpCmk.Host]::Run($PSCmdlet, 'Remove-PpCmkRecord', $PSBoundParameters, [string[]] @('EnvironmentName', 'Table', 'Id'), [string[]] @(), '', $null)
         }
     }
 }
@@ -4166,10 +4188,12 @@ function Remove-PpCmkSecurityRoleMember {
     The security role. Allowed values: System Administrator, System Customizer, Environment Maker, Basic User.
     .PARAMETER UserPrincipalName
     The user.
+    .PARAMETER Force
+    Run without asking for confirmation.
     .EXAMPLE
     Remove-PpCmkSecurityRoleMember -EnvironmentName 00000000-0000-0000-0000-000000000000 -RoleName 'Basic User' -UserPrincipalName maker@contoso.onmicrosoft.com
     #>
-    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High')]
     param(
         [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
         [ValidateNotNullOrEmpty()]
@@ -4185,12 +4209,18 @@ function Remove-PpCmkSecurityRoleMember {
         [Parameter(Mandatory = $true)]
         [ValidateNotNullOrEmpty()]
         [string]
-        $UserPrincipalName
+        $UserPrincipalName,
+
+        [Parameter()]
+        [switch]
+        $Force
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'RoleName', 'UserPrincipalName')
+        if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) {
+            $ConfirmPreference = 'None'
+        }
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Remove-PpCmkSecurityRoleMember' }), 'Remove-PpCmkSecurityRoleMember')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Remove-PpCmkSecurityRoleMember' -Parameters $request -TypeName ''
+            [PpCmk.Host]::Run($PSCmdlet, 'Remove-PpCmkSecurityRoleMember', $PSBoundParameters, [string[]] @('EnvironmentName', 'RoleName', 'UserPrincipalName'), [string[]] @(), '', $null)
         }
     }
 }
@@ -4199,16 +4229,23 @@ function Remove-PpCmkTenantByokKey {
     <#
     .SYNOPSIS
     Deletes the tenant's BYOK key; refused while it protects environments or within 28 days of a migration.
+    .PARAMETER Force
+    Run without asking for confirmation.
     .EXAMPLE
     Remove-PpCmkTenantByokKey
     #>
-    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High')]
     param(
+        [Parameter()]
+        [switch]
+        $Force
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @()
+        if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) {
+            $ConfirmPreference = 'None'
+        }
         if ($PSCmdlet.ShouldProcess('Remove-PpCmkTenantByokKey', 'Remove-PpCmkTenantByokKey')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Remove-PpCmkTenantByokKey' -Parameters $request -TypeName ''
+            [PpCmk.Host]::Run($PSCmdlet, 'Remove-PpCmkTenantByokKey', $PSBoundParameters, [string[]] @(), [string[]] @(), '', $null)
         }
     }
 }
@@ -4219,23 +4256,31 @@ function Reset-PowerAppEnvironment {
     Deletes an environment's data and backups; its encryption reverts to the Microsoft-managed key.
     .PARAMETER EnvironmentName
     The environment's id.
+    .PARAMETER Force
+    Run without asking for confirmation.
     .EXAMPLE
     Reset-PowerAppEnvironment -EnvironmentName 00000000-0000-0000-0000-000000000000
     .OUTPUTS
     PpCmk.Environment
     #>
-    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High')]
     [OutputType('PpCmk.Environment')]
     param(
         [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
         [ValidateNotNullOrEmpty()]
         [string]
-        $EnvironmentName
+        $EnvironmentName,
+
+        [Parameter()]
+        [switch]
+        $Force
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName')
+        if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) {
+            $ConfirmPreference = 'None'
+        }
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Reset-PowerAppEnvironment' }), 'Reset-PowerAppEnvironment')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Reset-PowerAppEnvironment' -Parameters $request -TypeName 'PpCmk.Environment'
+            [PpCmk.Host]::Run($PSCmdlet, 'Reset-PowerAppEnvironment', $PSBoundParameters, [string[]] @('EnvironmentName'), [string[]] @(), 'PpCmk.Environment', $null)
         }
     }
 }
@@ -4274,9 +4319,8 @@ function Restore-PowerAppEnvironment {
         $BackupId
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('SourceEnvironmentName', 'TargetEnvironmentName', 'BackupId')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('SourceEnvironmentName')) { $SourceEnvironmentName } else { 'Restore-PowerAppEnvironment' }), 'Restore-PowerAppEnvironment')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Restore-PowerAppEnvironment' -Parameters $request -TypeName 'PpCmk.DatabaseOperation'
+            [PpCmk.Host]::Run($PSCmdlet, 'Restore-PowerAppEnvironment', $PSBoundParameters, [string[]] @('SourceEnvironmentName', 'TargetEnvironmentName', 'BackupId'), [string[]] @(), 'PpCmk.DatabaseOperation', $null)
         }
     }
 }
@@ -4301,9 +4345,8 @@ function Resume-PpCmkOperation {
         $OperationId
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('OperationId')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('OperationId')) { $OperationId } else { 'Resume-PpCmkOperation' }), 'Resume-PpCmkOperation')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Resume-PpCmkOperation' -Parameters $request -TypeName 'PpCmk.Operation'
+            [PpCmk.Host]::Run($PSCmdlet, 'Resume-PpCmkOperation', $PSBoundParameters, [string[]] @('OperationId'), [string[]] @(), 'PpCmk.Operation', $null)
         }
     }
 }
@@ -4340,9 +4383,8 @@ function Set-AdminPowerAppEnvironmentGovernanceConfiguration {
         $ApiVersion
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'UpdatedGovernanceConfiguration', 'ApiVersion')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Set-AdminPowerAppEnvironmentGovernanceConfiguration' }), 'Set-AdminPowerAppEnvironmentGovernanceConfiguration')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Set-AdminPowerAppEnvironmentGovernanceConfiguration' -Parameters $request -TypeName 'PpCmk.Environment'
+            [PpCmk.Host]::Run($PSCmdlet, 'Set-AdminPowerAppEnvironmentGovernanceConfiguration', $PSBoundParameters, [string[]] @('EnvironmentName', 'UpdatedGovernanceConfiguration', 'ApiVersion'), [string[]] @(), 'PpCmk.Environment', $null)
         }
     }
 }
@@ -4414,9 +4456,8 @@ function Set-AzKeyVaultAccessPolicy {
         $PassThru
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'ResourceGroupName', 'ObjectId', 'UserPrincipalName', 'ServicePrincipalName', 'PermissionsToKeys', 'PermissionsToSecrets', 'PassThru')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('VaultName')) { $VaultName } else { 'Set-AzKeyVaultAccessPolicy' }), 'Set-AzKeyVaultAccessPolicy')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Set-AzKeyVaultAccessPolicy' -Parameters $request -TypeName 'PpCmk.KeyVault'
+            [PpCmk.Host]::Run($PSCmdlet, 'Set-AzKeyVaultAccessPolicy', $PSBoundParameters, [string[]] @('VaultName', 'ResourceGroupName', 'ObjectId', 'UserPrincipalName', 'ServicePrincipalName', 'PermissionsToKeys', 'PermissionsToSecrets', 'PassThru'), [string[]] @(), 'PpCmk.KeyVault', $null)
         }
     }
 }
@@ -4491,13 +4532,8 @@ function Set-AzKeyVaultKeyRotationPolicy {
         $PolicyPath
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'HsmName', 'Name', 'ExpiresIn', 'KeyRotationLifetimeAction', 'LifetimeActionType', 'TimeAfterCreate', 'TimeBeforeExpiry', 'PolicyPath')
-        # Paths are relative to PowerShell's location ($PWD), not to the process's current directory.
-        if ($request.Contains('PolicyPath') -and $request['PolicyPath']) {
-            $request['PolicyPath'] = $PSCmdlet.GetUnresolvedProviderPathFromPSPath($request['PolicyPath'])
-        }
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('Name')) { $Name } else { 'Set-AzKeyVaultKeyRotationPolicy' }), 'Set-AzKeyVaultKeyRotationPolicy')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Set-AzKeyVaultKeyRotationPolicy' -Parameters $request -TypeName 'PpCmk.KeyRotationPolicy'
+            [PpCmk.Host]::Run($PSCmdlet, 'Set-AzKeyVaultKeyRotationPolicy', $PSBoundParameters, [string[]] @('VaultName', 'HsmName', 'Name', 'ExpiresIn', 'KeyRotationLifetimeAction', 'LifetimeActionType', 'TimeAfterCreate', 'TimeBeforeExpiry', 'PolicyPath'), [string[]] @('PolicyPath'), 'PpCmk.KeyRotationPolicy', $null)
         }
     }
 }
@@ -4542,9 +4578,8 @@ function Set-AzKeyVaultSecret {
         $ContentType
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'Name', 'SecretValue', 'ContentType')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('VaultName')) { $VaultName } else { 'Set-AzKeyVaultSecret' }), 'Set-AzKeyVaultSecret')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Set-AzKeyVaultSecret' -Parameters $request -TypeName 'PpCmk.KeyVaultSecret'
+            [PpCmk.Host]::Run($PSCmdlet, 'Set-AzKeyVaultSecret', $PSBoundParameters, [string[]] @('VaultName', 'Name', 'SecretValue', 'ContentType'), [string[]] @(), 'PpCmk.KeyVaultSecret', $null)
         }
     }
 }
@@ -4595,9 +4630,8 @@ function Set-DlpPolicy {
         $DefaultConnectorClassification
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('PolicyName', 'DisplayName', 'EnvironmentType', 'Environments', 'DefaultConnectorClassification')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('PolicyName')) { $PolicyName } else { 'Set-DlpPolicy' }), 'Set-DlpPolicy')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Set-DlpPolicy' -Parameters $request -TypeName 'PpCmk.DlpPolicy'
+            [PpCmk.Host]::Run($PSCmdlet, 'Set-DlpPolicy', $PSBoundParameters, [string[]] @('PolicyName', 'DisplayName', 'EnvironmentType', 'Environments', 'DefaultConnectorClassification'), [string[]] @(), 'PpCmk.DlpPolicy', $null)
         }
     }
 }
@@ -4630,9 +4664,8 @@ function Set-PowerAppProtectionStatus {
         $ProtectionKeyManagedBy
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'ProtectionKeyManagedBy')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Set-PowerAppProtectionStatus' }), 'Set-PowerAppProtectionStatus')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Set-PowerAppProtectionStatus' -Parameters $request -TypeName 'PpCmk.Environment'
+            [PpCmk.Host]::Run($PSCmdlet, 'Set-PowerAppProtectionStatus', $PSBoundParameters, [string[]] @('EnvironmentName', 'ProtectionKeyManagedBy'), [string[]] @(), 'PpCmk.Environment', $null)
         }
     }
 }
@@ -4670,9 +4703,8 @@ function Set-PpCmkAuditSetting {
         $Tables
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'Enabled', 'Tables')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Set-PpCmkAuditSetting' }), 'Set-PpCmkAuditSetting')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Set-PpCmkAuditSetting' -Parameters $request -TypeName 'PpCmk.AuditSetting'
+            [PpCmk.Host]::Run($PSCmdlet, 'Set-PpCmkAuditSetting', $PSBoundParameters, [string[]] @('EnvironmentName', 'Enabled', 'Tables'), [string[]] @(), 'PpCmk.AuditSetting', $null)
         }
     }
 }
@@ -4710,9 +4742,8 @@ function Set-PpCmkClock {
         $Reset
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('AdvanceDays', 'AdvanceHours', 'Reset')
         if ($PSCmdlet.ShouldProcess('Set-PpCmkClock', 'Set-PpCmkClock')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Set-PpCmkClock' -Parameters $request -TypeName 'PpCmk.Clock'
+            [PpCmk.Host]::Run($PSCmdlet, 'Set-PpCmkClock', $PSBoundParameters, [string[]] @('AdvanceDays', 'AdvanceHours', 'Reset'), [string[]] @(), 'PpCmk.Clock', $null)
         }
     }
 }
@@ -4764,9 +4795,8 @@ function Set-PpCmkDlpActionRule {
         $DefaultBehavior
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('PolicyName', 'Connector', 'Action', 'Behavior', 'DefaultBehavior')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('PolicyName')) { $PolicyName } else { 'Set-PpCmkDlpActionRule' }), 'Set-PpCmkDlpActionRule')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Set-PpCmkDlpActionRule' -Parameters $request -TypeName 'PpCmk.DlpPolicy'
+            [PpCmk.Host]::Run($PSCmdlet, 'Set-PpCmkDlpActionRule', $PSBoundParameters, [string[]] @('PolicyName', 'Connector', 'Action', 'Behavior', 'DefaultBehavior'), [string[]] @(), 'PpCmk.DlpPolicy', $null)
         }
     }
 }
@@ -4806,9 +4836,8 @@ function Set-PpCmkDlpConnectorClassification {
         $Classification
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('PolicyName', 'Connector', 'Classification')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('PolicyName')) { $PolicyName } else { 'Set-PpCmkDlpConnectorClassification' }), 'Set-PpCmkDlpConnectorClassification')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Set-PpCmkDlpConnectorClassification' -Parameters $request -TypeName 'PpCmk.DlpPolicy'
+            [PpCmk.Host]::Run($PSCmdlet, 'Set-PpCmkDlpConnectorClassification', $PSBoundParameters, [string[]] @('PolicyName', 'Connector', 'Classification'), [string[]] @(), 'PpCmk.DlpPolicy', $null)
         }
     }
 }
@@ -4852,9 +4881,8 @@ function Set-PpCmkEnterprisePolicy {
         $KeyVersion
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('ResourceId', 'KeyVaultId', 'KeyName', 'KeyVersion')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('ResourceId')) { $ResourceId } else { 'Set-PpCmkEnterprisePolicy' }), 'Set-PpCmkEnterprisePolicy')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Set-PpCmkEnterprisePolicy' -Parameters $request -TypeName 'PpCmk.EnterprisePolicy'
+            [PpCmk.Host]::Run($PSCmdlet, 'Set-PpCmkEnterprisePolicy', $PSBoundParameters, [string[]] @('ResourceId', 'KeyVaultId', 'KeyName', 'KeyVersion'), [string[]] @(), 'PpCmk.EnterprisePolicy', $null)
         }
     }
 }
@@ -4885,9 +4913,8 @@ function Set-PpCmkEnvironmentSetting {
         $CreateFlowsInSolutionByDefault
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'CreateFlowsInSolutionByDefault')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Set-PpCmkEnvironmentSetting' }), 'Set-PpCmkEnvironmentSetting')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Set-PpCmkEnvironmentSetting' -Parameters $request -TypeName 'PpCmk.EnvironmentSetting'
+            [PpCmk.Host]::Run($PSCmdlet, 'Set-PpCmkEnvironmentSetting', $PSBoundParameters, [string[]] @('EnvironmentName', 'CreateFlowsInSolutionByDefault'), [string[]] @(), 'PpCmk.EnvironmentSetting', $null)
         }
     }
 }
@@ -4926,9 +4953,8 @@ function Set-PpCmkFault {
         $Clear
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('Operation', 'AfterRecords', 'Clear')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('Operation')) { $Operation } else { 'Set-PpCmkFault' }), 'Set-PpCmkFault')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Set-PpCmkFault' -Parameters $request -TypeName 'PpCmk.Fault'
+            [PpCmk.Host]::Run($PSCmdlet, 'Set-PpCmkFault', $PSBoundParameters, [string[]] @('Operation', 'AfterRecords', 'Clear'), [string[]] @(), 'PpCmk.Fault', $null)
         }
     }
 }
@@ -5017,9 +5043,8 @@ function Set-PpCmkFlow {
         $ConnectionSource
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'FlowName', 'DisplayName', 'Kind', 'Trigger', 'InSolution', 'ChildFlow', 'Action', 'Definition', 'Enabled', 'ConnectionSource')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Set-PpCmkFlow' }), 'Set-PpCmkFlow')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Set-PpCmkFlow' -Parameters $request -TypeName 'PpCmk.Flow'
+            [PpCmk.Host]::Run($PSCmdlet, 'Set-PpCmkFlow', $PSBoundParameters, [string[]] @('EnvironmentName', 'FlowName', 'DisplayName', 'Kind', 'Trigger', 'InSolution', 'ChildFlow', 'Action', 'Definition', 'Enabled', 'ConnectionSource'), [string[]] @(), 'PpCmk.Flow', $null)
         }
     }
 }
@@ -5066,9 +5091,8 @@ function Set-PpCmkFlowPermission {
         $Role
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'FlowName', 'UserPrincipalName', 'Role')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Set-PpCmkFlowPermission' }), 'Set-PpCmkFlowPermission')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Set-PpCmkFlowPermission' -Parameters $request -TypeName 'PpCmk.FlowPermission'
+            [PpCmk.Host]::Run($PSCmdlet, 'Set-PpCmkFlowPermission', $PSBoundParameters, [string[]] @('EnvironmentName', 'FlowName', 'UserPrincipalName', 'Role'), [string[]] @(), 'PpCmk.FlowPermission', $null)
         }
     }
 }
@@ -5099,13 +5123,8 @@ function Set-PpCmkTenantByokKey {
         $KeyFilePassword
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('KeyFilePath', 'KeyFilePassword')
-        # Paths are relative to PowerShell's location ($PWD), not to the process's current directory.
-        if ($request.Contains('KeyFilePath') -and $request['KeyFilePath']) {
-            $request['KeyFilePath'] = $PSCmdlet.GetUnresolvedProviderPathFromPSPath($request['KeyFilePath'])
-        }
-        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('KeyFilePath')) { $request['KeyFilePath'] } else { 'Set-PpCmkTenantByokKey' }), 'Set-PpCmkTenantByokKey')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Set-PpCmkTenantByokKey' -Parameters $request -TypeName 'PpCmk.TenantProtectionKey'
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('KeyFilePath')) { $KeyFilePath } else { 'Set-PpCmkTenantByokKey' }), 'Set-PpCmkTenantByokKey')) {
+            [PpCmk.Host]::Run($PSCmdlet, 'Set-PpCmkTenantByokKey', $PSBoundParameters, [string[]] @('KeyFilePath', 'KeyFilePassword'), [string[]] @('KeyFilePath'), 'PpCmk.TenantProtectionKey', $null)
         }
     }
 }
@@ -5130,9 +5149,8 @@ function Set-PpCmkTenantSetting {
         $CmkEnvironmentLimit
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('CmkEnvironmentLimit')
         if ($PSCmdlet.ShouldProcess('Set-PpCmkTenantSetting', 'Set-PpCmkTenantSetting')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Set-PpCmkTenantSetting' -Parameters $request -TypeName 'PpCmk.TenantSetting'
+            [PpCmk.Host]::Run($PSCmdlet, 'Set-PpCmkTenantSetting', $PSBoundParameters, [string[]] @('CmkEnvironmentLimit'), [string[]] @(), 'PpCmk.TenantSetting', $null)
         }
     }
 }
@@ -5202,9 +5220,8 @@ function Start-PpCmkFlowRun {
         $DurationMs
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'FlowName', 'Inputs', 'Outputs', 'Status', 'SensitiveInput', 'SensitiveOutput', 'DurationMs')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Start-PpCmkFlowRun' }), 'Start-PpCmkFlowRun')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Start-PpCmkFlowRun' -Parameters $request -TypeName 'PpCmk.FlowRun'
+            [PpCmk.Host]::Run($PSCmdlet, 'Start-PpCmkFlowRun', $PSBoundParameters, [string[]] @('EnvironmentName', 'FlowName', 'Inputs', 'Outputs', 'Status', 'SensitiveInput', 'SensitiveOutput', 'DurationMs'), [string[]] @(), 'PpCmk.FlowRun', $null)
         }
     }
 }
@@ -5238,9 +5255,8 @@ function Switch-PpCmkEnvironmentEnterprisePolicy {
         $PolicyArmId
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'PolicyArmId')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Switch-PpCmkEnvironmentEnterprisePolicy' }), 'Switch-PpCmkEnvironmentEnterprisePolicy')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Switch-PpCmkEnvironmentEnterprisePolicy' -Parameters $request -TypeName 'PpCmk.Operation'
+            [PpCmk.Host]::Run($PSCmdlet, 'Switch-PpCmkEnvironmentEnterprisePolicy', $PSBoundParameters, [string[]] @('EnvironmentName', 'PolicyArmId'), [string[]] @(), 'PpCmk.Operation', $null)
         }
     }
 }
@@ -5265,8 +5281,7 @@ function Test-PpCmkAuditLog {
         $FailOn
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('FailOn')
-        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Test-PpCmkAuditLog' -Parameters $request -TypeName 'PpCmk.AuditLogCheck'
+        [PpCmk.Host]::Run($PSCmdlet, 'Test-PpCmkAuditLog', $PSBoundParameters, [string[]] @('FailOn'), [string[]] @(), 'PpCmk.AuditLogCheck', $null)
     }
 }
 
@@ -5304,8 +5319,7 @@ function Test-PpCmkDesktopFlow {
         $FailOn
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'FlowName', 'FailOn')
-        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Test-PpCmkDesktopFlow' -Parameters $request -TypeName 'PpCmk.DesktopFlowLint'
+        [PpCmk.Host]::Run($PSCmdlet, 'Test-PpCmkDesktopFlow', $PSBoundParameters, [string[]] @('EnvironmentName', 'FlowName', 'FailOn'), [string[]] @(), 'PpCmk.DesktopFlowLint', $null)
     }
 }
 
@@ -5343,8 +5357,7 @@ function Test-PpCmkKeyVaultForCmk {
         $SubscriptionId
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('KeyVaultName', 'EnterprisePolicyArmId', 'SubscriptionId')
-        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Test-PpCmkKeyVaultForCmk' -Parameters $request -TypeName 'PpCmk.KeyVaultCheck'
+        [PpCmk.Host]::Run($PSCmdlet, 'Test-PpCmkKeyVaultForCmk', $PSBoundParameters, [string[]] @('KeyVaultName', 'EnterprisePolicyArmId', 'SubscriptionId'), [string[]] @(), 'PpCmk.KeyVaultCheck', $null)
     }
 }
 
@@ -5384,8 +5397,7 @@ function Test-PpCmkReadiness {
         $FailOn
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('EnvironmentName', 'PolicyArmId', 'FailOn')
-        Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Test-PpCmkReadiness' -Parameters $request -TypeName 'PpCmk.ReadinessCheck'
+        [PpCmk.Host]::Run($PSCmdlet, 'Test-PpCmkReadiness', $PSBoundParameters, [string[]] @('EnvironmentName', 'PolicyArmId', 'FailOn'), [string[]] @(), 'PpCmk.ReadinessCheck', $null)
     }
 }
 
@@ -5422,9 +5434,8 @@ function Undo-AzKeyVaultKeyRemoval {
         $Name
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'HsmName', 'Name')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('Name')) { $Name } else { 'Undo-AzKeyVaultKeyRemoval' }), 'Undo-AzKeyVaultKeyRemoval')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Undo-AzKeyVaultKeyRemoval' -Parameters $request -TypeName 'PpCmk.KeyVaultKey'
+            [PpCmk.Host]::Run($PSCmdlet, 'Undo-AzKeyVaultKeyRemoval', $PSBoundParameters, [string[]] @('VaultName', 'HsmName', 'Name'), [string[]] @(), 'PpCmk.KeyVaultKey', $null)
         }
     }
 }
@@ -5462,9 +5473,8 @@ function Undo-AzKeyVaultRemoval {
         $Location
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'ResourceGroupName', 'Location')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('VaultName')) { $VaultName } else { 'Undo-AzKeyVaultRemoval' }), 'Undo-AzKeyVaultRemoval')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Undo-AzKeyVaultRemoval' -Parameters $request -TypeName 'PpCmk.KeyVault'
+            [PpCmk.Host]::Run($PSCmdlet, 'Undo-AzKeyVaultRemoval', $PSBoundParameters, [string[]] @('VaultName', 'ResourceGroupName', 'Location'), [string[]] @(), 'PpCmk.KeyVault', $null)
         }
     }
 }
@@ -5497,9 +5507,8 @@ function Undo-AzKeyVaultSecretRemoval {
         $Name
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'Name')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('VaultName')) { $VaultName } else { 'Undo-AzKeyVaultSecretRemoval' }), 'Undo-AzKeyVaultSecretRemoval')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Undo-AzKeyVaultSecretRemoval' -Parameters $request -TypeName 'PpCmk.KeyVaultSecret'
+            [PpCmk.Host]::Run($PSCmdlet, 'Undo-AzKeyVaultSecretRemoval', $PSBoundParameters, [string[]] @('VaultName', 'Name'), [string[]] @(), 'PpCmk.KeyVaultSecret', $null)
         }
     }
 }
@@ -5555,9 +5564,8 @@ function Update-AzADUser {
         $PassThru
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('UPNOrObjectId', 'ObjectId', 'AccountEnabled', 'DisplayName', 'MailNickname', 'PassThru')
         if ($PSCmdlet.ShouldProcess('Update-AzADUser', 'Update-AzADUser')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Update-AzADUser' -Parameters $request -TypeName 'PpCmk.ADUser'
+            [PpCmk.Host]::Run($PSCmdlet, 'Update-AzADUser', $PSBoundParameters, [string[]] @('UPNOrObjectId', 'ObjectId', 'AccountEnabled', 'DisplayName', 'MailNickname', 'PassThru'), [string[]] @(), 'PpCmk.ADUser', $null)
         }
     }
 }
@@ -5608,9 +5616,8 @@ function Update-AzKeyVault {
         $PublicNetworkAccess
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'ResourceGroupName', 'EnablePurgeProtection', 'DisableRbacAuthorization', 'PublicNetworkAccess')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('VaultName')) { $VaultName } else { 'Update-AzKeyVault' }), 'Update-AzKeyVault')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Update-AzKeyVault' -Parameters $request -TypeName 'PpCmk.KeyVault'
+            [PpCmk.Host]::Run($PSCmdlet, 'Update-AzKeyVault', $PSBoundParameters, [string[]] @('VaultName', 'ResourceGroupName', 'EnablePurgeProtection', 'DisableRbacAuthorization', 'PublicNetworkAccess'), [string[]] @(), 'PpCmk.KeyVault', $null)
         }
     }
 }
@@ -5692,9 +5699,8 @@ function Update-AzKeyVaultKey {
         $PassThru
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'HsmName', 'Name', 'Version', 'Enable', 'Expires', 'NotBefore', 'KeyOps', 'Tag', 'PassThru')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('Name')) { $Name } else { 'Update-AzKeyVaultKey' }), 'Update-AzKeyVaultKey')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Update-AzKeyVaultKey' -Parameters $request -TypeName 'PpCmk.KeyVaultKey'
+            [PpCmk.Host]::Run($PSCmdlet, 'Update-AzKeyVaultKey', $PSBoundParameters, [string[]] @('VaultName', 'HsmName', 'Name', 'Version', 'Enable', 'Expires', 'NotBefore', 'KeyOps', 'Tag', 'PassThru'), [string[]] @(), 'PpCmk.KeyVaultKey', $null)
         }
     }
 }
@@ -5752,9 +5758,8 @@ function Update-AzKeyVaultNetworkRuleSet {
         $PassThru
     )
     process {
-        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @('VaultName', 'ResourceGroupName', 'DefaultAction', 'Bypass', 'IpAddressRange', 'PassThru')
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('VaultName')) { $VaultName } else { 'Update-AzKeyVaultNetworkRuleSet' }), 'Update-AzKeyVaultNetworkRuleSet')) {
-            Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command 'Update-AzKeyVaultNetworkRuleSet' -Parameters $request -TypeName 'PpCmk.KeyVault'
+            [PpCmk.Host]::Run($PSCmdlet, 'Update-AzKeyVaultNetworkRuleSet', $PSBoundParameters, [string[]] @('VaultName', 'ResourceGroupName', 'DefaultAction', 'Bypass', 'IpAddressRange', 'PassThru'), [string[]] @(), 'PpCmk.KeyVault', $null)
         }
     }
 }

@@ -15,6 +15,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Collections.Specialized;
 using System.Globalization;
+using System.Reflection;
 using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using System.Security;
@@ -38,6 +39,24 @@ namespace PpCmk
         }
     }
 
+    /// <summary>What the JSON reader makes of a JSON object: an OrderedDictionary in property
+    /// order by default; the PowerShell host makes output objects PSObjects directly.</summary>
+    public class JsonObjectBuilder
+    {
+        public static readonly JsonObjectBuilder Dictionaries = new JsonObjectBuilder();
+
+        /// <summary>A new, empty object at <paramref name="depth"/> (0: the document itself).</summary>
+        public virtual object NewObject(int depth)
+        {
+            return new OrderedDictionary(StringComparer.OrdinalIgnoreCase);
+        }
+
+        public virtual void Add(object target, string key, object value)
+        {
+            ((OrderedDictionary)target)[key] = value;
+        }
+    }
+
     /// <summary>A parsed response of ppcmk_invoke.</summary>
     public sealed class Response
     {
@@ -45,6 +64,8 @@ namespace PpCmk
         /// <summary>Output objects, each an OrderedDictionary in property order.</summary>
         public object[] Objects = new object[0];
         public string[] Warnings = new string[0];
+        /// <summary>What the engine did, for -Verbose (absent from older libraries).</summary>
+        public string[] Verbose = new string[0];
         /// <summary>With -FailOn: the level, and how many rows reached it (0 when none).</summary>
         public string GateFailOn;
         public int GateRows;
@@ -56,7 +77,61 @@ namespace PpCmk
 
     public static class Native
     {
+#if PPCMK_PREBUILT
+        // The prebuilt assembly (bin/PpCmk.Native.dll, built by scripts/build-module) cannot
+        // carry the library's path in its imports: UseLibrary tells it before the first call.
+        private const string Library = "ppcmk";
+        private static readonly object LibraryGate = new object();
+        private static string libraryPath;
+#else
         private const string Library = "@@PPCMK_LIBRARY@@";
+#endif
+
+        /// <summary>Points the imports at the native library at <paramref name="path"/>: needed by the
+        /// prebuilt assembly, a no-op in the Add-Type build (its imports name the path).</summary>
+        public static void UseLibrary(string path)
+        {
+#if PPCMK_PREBUILT
+            lock (LibraryGate)
+            {
+                if (libraryPath != null)
+                {
+                    return;
+                }
+                Type nativeLibrary = Type.GetType("System.Runtime.InteropServices.NativeLibrary");
+                if (nativeLibrary != null)
+                {
+                    // .NET Core 3 and later (PowerShell 7): a resolver for this assembly's imports.
+                    MethodInfo set = nativeLibrary.GetMethod("SetDllImportResolver");
+                    Type resolverType = set.GetParameters()[1].ParameterType;
+                    MethodInfo resolve = typeof(Native).GetMethod("Resolve", BindingFlags.NonPublic | BindingFlags.Static);
+                    set.Invoke(null, new object[] { typeof(Native).Assembly, Delegate.CreateDelegate(resolverType, resolve) });
+                }
+                else if (LoadLibraryW(path) == IntPtr.Zero)
+                {
+                    // .NET Framework (Windows PowerShell 5.1): a module loaded by its full path
+                    // first satisfies DllImport("ppcmk").
+                    throw new PpCmkException("Internal", "ResourceUnavailable", "The native library " + path + " could not be loaded.", path);
+                }
+                libraryPath = path;
+            }
+#endif
+        }
+
+#if PPCMK_PREBUILT
+        private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath)
+        {
+            if (name != Library)
+            {
+                return IntPtr.Zero;
+            }
+            MethodInfo load = Type.GetType("System.Runtime.InteropServices.NativeLibrary").GetMethod("Load", new[] { typeof(string) });
+            return (IntPtr)load.Invoke(null, new object[] { libraryPath });
+        }
+
+        [DllImport("kernel32", CharSet = CharSet.Unicode, SetLastError = true)]
+        private static extern IntPtr LoadLibraryW(string path);
+#endif
 
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
         private delegate void ProgressCallback(IntPtr eventJson, IntPtr userData);
@@ -211,7 +286,14 @@ namespace PpCmk
 
         public static Response ParseResponse(string json)
         {
-            var root = ParseJson(json) as IDictionary;
+            return ParseResponse(json, JsonObjectBuilder.Dictionaries);
+        }
+
+        /// <summary>Parses a response; the output objects (depth 2 and below) are made by
+        /// <paramref name="builder"/>, the envelope stays dictionaries.</summary>
+        public static Response ParseResponse(string json, JsonObjectBuilder builder)
+        {
+            var root = ParseJson(json, builder) as IDictionary;
             if (root == null)
             {
                 throw new PpCmkException("Internal", "NotSpecified", "The response is not a JSON object.", null);
@@ -221,12 +303,8 @@ namespace PpCmk
             if (r.Ok)
             {
                 r.Objects = (object[])(root["objects"] ?? new object[0]);
-                var warnings = (object[])(root["warnings"] ?? new object[0]);
-                r.Warnings = new string[warnings.Length];
-                for (int i = 0; i < warnings.Length; i++)
-                {
-                    r.Warnings[i] = Convert.ToString(warnings[i], CultureInfo.InvariantCulture);
-                }
+                r.Warnings = Strings(root["warnings"] as object[]);
+                r.Verbose = Strings(root["verbose"] as object[]);
                 var gate = root["gate"] as IDictionary;
                 if (gate != null)
                 {
@@ -243,6 +321,20 @@ namespace PpCmk
                 r.ErrorTarget = error["target"] as string;
             }
             return r;
+        }
+
+        private static string[] Strings(object[] items)
+        {
+            if (items == null)
+            {
+                return new string[0];
+            }
+            var strings = new string[items.Length];
+            for (int i = 0; i < items.Length; i++)
+            {
+                strings[i] = Convert.ToString(items[i], CultureInfo.InvariantCulture);
+            }
+            return strings;
         }
 
         // ------------------------------------------------------------------ UTF-8
@@ -472,8 +564,13 @@ namespace PpCmk
         /// Works the same on Windows PowerShell 5.1, whose ConvertFrom-Json limits sizes.</summary>
         public static object ParseJson(string json)
         {
+            return ParseJson(json, JsonObjectBuilder.Dictionaries);
+        }
+
+        public static object ParseJson(string json, JsonObjectBuilder builder)
+        {
             int pos = 0;
-            object value = ParseValue(json, ref pos, 0);
+            object value = ParseValue(json, ref pos, 0, builder);
             SkipSpace(json, ref pos);
             if (pos != json.Length)
             {
@@ -490,7 +587,7 @@ namespace PpCmk
             }
         }
 
-        private static object ParseValue(string s, ref int pos, int depth)
+        private static object ParseValue(string s, ref int pos, int depth, JsonObjectBuilder builder)
         {
             if (depth > 128)
             {
@@ -505,7 +602,7 @@ namespace PpCmk
             if (c == '{')
             {
                 pos++;
-                var map = new OrderedDictionary(StringComparer.OrdinalIgnoreCase);
+                object map = builder.NewObject(depth);
                 SkipSpace(s, ref pos);
                 if (pos < s.Length && s[pos] == '}')
                 {
@@ -518,7 +615,7 @@ namespace PpCmk
                     string key = ParseString(s, ref pos);
                     SkipSpace(s, ref pos);
                     Expect(s, ref pos, ':');
-                    map[key] = ParseValue(s, ref pos, depth + 1);
+                    builder.Add(map, key, ParseValue(s, ref pos, depth + 1, builder));
                     SkipSpace(s, ref pos);
                     if (pos < s.Length && s[pos] == ',')
                     {
@@ -541,7 +638,7 @@ namespace PpCmk
                 }
                 while (true)
                 {
-                    items.Add(ParseValue(s, ref pos, depth + 1));
+                    items.Add(ParseValue(s, ref pos, depth + 1, builder));
                     SkipSpace(s, ref pos);
                     if (pos < s.Length && s[pos] == ',')
                     {
@@ -556,9 +653,7 @@ namespace PpCmk
             {
                 string text = ParseString(s, ref pos);
                 DateTime time;
-                if (text.Length >= 20 && text[4] == '-' && text[10] == 'T' && text[text.Length - 1] == 'Z'
-                    && DateTime.TryParseExact(text, new[] { "yyyy-MM-dd'T'HH:mm:ss'Z'", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'" },
-                        CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out time))
+                if (text.Length >= 20 && text[4] == '-' && text[10] == 'T' && text[text.Length - 1] == 'Z' && TryParseUtc(text, out time))
                 {
                     return time;
                 }
@@ -614,9 +709,77 @@ namespace PpCmk
             pos++;
         }
 
+        /// <summary>The engine's UTC times, yyyy-MM-ddTHH:mm:ss[.f…]Z, read by hand (the reader
+        /// meets hundreds of thousands of them in a large listing); anything else is text.</summary>
+        private static bool TryParseUtc(string t, out DateTime time)
+        {
+            time = default(DateTime);
+            int year, month, day, hour, minute, second;
+            if (!Digits(t, 0, 4, out year) || t[4] != '-' || !Digits(t, 5, 2, out month) || t[7] != '-'
+                || !Digits(t, 8, 2, out day) || !Digits(t, 11, 2, out hour) || t[13] != ':'
+                || !Digits(t, 14, 2, out minute) || t[16] != ':' || !Digits(t, 17, 2, out second))
+            {
+                return false;
+            }
+            long ticks = 0;
+            int end = t.Length - 1;
+            if (end > 19)
+            {
+                // A fraction of up to 7 digits (100 ns ticks).
+                if (t[19] != '.' || end - 20 < 1 || end - 20 > 7)
+                {
+                    return false;
+                }
+                int fraction;
+                if (!Digits(t, 20, end - 20, out fraction))
+                {
+                    return false;
+                }
+                ticks = fraction;
+                for (int i = end - 20; i < 7; i++)
+                {
+                    ticks *= 10;
+                }
+            }
+            if (year < 1 || month < 1 || month > 12 || day < 1 || day > DateTime.DaysInMonth(year, month)
+                || hour > 23 || minute > 59 || second > 59)
+            {
+                return false;
+            }
+            time = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Utc).AddTicks(ticks);
+            return true;
+        }
+
+        private static bool Digits(string t, int start, int count, out int value)
+        {
+            value = 0;
+            for (int i = start; i < start + count; i++)
+            {
+                char c = t[i];
+                if (c < '0' || c > '9')
+                {
+                    return false;
+                }
+                value = value * 10 + (c - '0');
+            }
+            return true;
+        }
+
         private static string ParseString(string s, ref int pos)
         {
             Expect(s, ref pos, '"');
+            // Most strings have no escape: one Substring, no builder.
+            int close = pos;
+            while (close < s.Length && s[close] != '"' && s[close] != '\\')
+            {
+                close++;
+            }
+            if (close < s.Length && s[close] == '"')
+            {
+                string plain = s.Substring(pos, close - pos);
+                pos = close + 1;
+                return plain;
+            }
             var sb = new StringBuilder();
             while (true)
             {
@@ -664,3 +827,331 @@ namespace PpCmk
         }
     }
 }
+
+#if !PPCMK_NATIVE_ONLY
+// The PowerShell side of the module: what each generated function calls. It
+// needs System.Management.Automation, which Add-Type and the prebuilt build
+// reference; the Mono harness compiles the file with PPCMK_NATIVE_ONLY.
+// Compiled code rather than script, because a command's fixed cost and the
+// conversion of large outputs into objects are what PowerShell users feel.
+namespace PpCmk
+{
+    using System.Management.Automation;
+
+    /// <summary>Lets a [byte[]] parameter take base64 text as well, as the CLI does
+    /// (<c>-ByteArrayValue AAECAw==</c>).</summary>
+    public sealed class Base64BytesAttribute : ArgumentTransformationAttribute
+    {
+        public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
+        {
+            var wrapped = inputData as PSObject;
+            var text = (wrapped == null ? inputData : wrapped.BaseObject) as string;
+            if (text == null)
+            {
+                return inputData;
+            }
+            try
+            {
+                return Convert.FromBase64String(text);
+            }
+            catch (FormatException e)
+            {
+                throw new ArgumentTransformationMetadataException("The value is neither bytes nor base64 text: " + e.Message, e);
+            }
+        }
+    }
+
+    /// <summary>Runs a command for a generated function: binds its parameters, invokes the
+    /// engine, and writes objects, warnings, progress, verbose lines and errors through the
+    /// function's own <see cref="PSCmdlet"/>.</summary>
+    public static class Host
+    {
+        private const int ProgressId = 4711;
+        private static readonly object StoresGate = new object();
+        private static readonly Dictionary<string, IntPtr> Stores = new Dictionary<string, IntPtr>(StringComparer.Ordinal);
+        private static HashSet<string> usageCodes = new HashSet<string>(StringComparer.Ordinal);
+
+        /// <summary>Error codes of malformed calls: raised as terminating errors, as parameter
+        /// binding errors are (set once at import from the generated list).</summary>
+        public static void SetUsageErrorCodes(string[] codes)
+        {
+            usageCodes = new HashSet<string>(codes, StringComparer.Ordinal);
+        }
+
+        /// <summary>The open store handle for $env:PPCMK_HOME (resolved against PowerShell's
+        /// location), opened on first use. Handles are thread-safe and shared by every
+        /// runspace of the process; they stay open until it ends.</summary>
+        public static IntPtr Store(PSCmdlet cmdlet)
+        {
+            string home = Environment.GetEnvironmentVariable("PPCMK_HOME");
+            string resolved = string.IsNullOrEmpty(home) ? null : cmdlet.GetUnresolvedProviderPathFromPSPath(home);
+            string key = resolved ?? "";
+            lock (StoresGate)
+            {
+                IntPtr handle;
+                if (!Stores.TryGetValue(key, out handle))
+                {
+                    handle = Native.Open(resolved);
+                    Stores[key] = handle;
+                }
+                return handle;
+            }
+        }
+
+        /// <summary>Runs <paramref name="command"/> with the function's bound parameters that the
+        /// engine knows (<paramref name="names"/>); <paramref name="paths"/> are resolved against
+        /// PowerShell's location first. <paramref name="yields"/> ("Switch=Property" or null): when
+        /// that switch is set, each object's property is written instead of the object.</summary>
+        public static void Run(PSCmdlet cmdlet, string command, IDictionary bound, string[] names, string[] paths, string typeName, string yields)
+        {
+            IntPtr store;
+            try
+            {
+                store = Store(cmdlet);
+            }
+            catch (PpCmkException e)
+            {
+                cmdlet.ThrowTerminatingError(Record(e.Code, e.Category, e.Message, e.Target, command));
+                return;
+            }
+            OrderedDictionary parameters = Parameters(cmdlet, bound, names, paths);
+            var request = new OrderedDictionary();
+            request["command"] = command;
+            request["parameters"] = parameters;
+            // Read through .NET, which sees $env: changes (the native environment may not).
+            string account = Environment.GetEnvironmentVariable("PPCMK_ACCOUNT");
+            string network = Environment.GetEnvironmentVariable("PPCMK_NETWORK");
+            if (!string.IsNullOrEmpty(account))
+            {
+                request["account"] = account;
+            }
+            if (!string.IsNullOrEmpty(network))
+            {
+                request["network"] = network;
+            }
+            cmdlet.WriteVerbose(string.Format(CultureInfo.InvariantCulture, "ppcmk: {0} {1}", command, Describe(parameters)));
+            var progress = new ProgressWriter(cmdlet, command);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            string text;
+            try
+            {
+                text = Native.InvokeRaw(store, Native.ToJson(request), progress.Write);
+            }
+            finally
+            {
+                progress.Complete();
+            }
+            Response response = Native.ParseResponse(text, PSObjectBuilder.Instance);
+            clock.Stop();
+            foreach (string warning in response.Warnings)
+            {
+                cmdlet.WriteWarning(warning);
+            }
+            foreach (string line in response.Verbose)
+            {
+                cmdlet.WriteVerbose(line);
+            }
+            if (!response.Ok)
+            {
+                cmdlet.WriteVerbose(string.Format(CultureInfo.InvariantCulture, "ppcmk: {0} failed with {1} after {2} ms.", command, response.ErrorCode, clock.ElapsedMilliseconds));
+                ErrorRecord record = Record(response.ErrorCode, response.ErrorCategory, response.ErrorMessage, response.ErrorTarget, command);
+                if (usageCodes.Contains(response.ErrorCode))
+                {
+                    cmdlet.ThrowTerminatingError(record);
+                }
+                cmdlet.WriteError(record);
+                return;
+            }
+            cmdlet.WriteVerbose(string.Format(CultureInfo.InvariantCulture, "ppcmk: {0} returned {1} object(s) in {2} ms.", command, response.Objects.Length, clock.ElapsedMilliseconds));
+            string yieldSwitch = null;
+            string yieldProperty = null;
+            if (!string.IsNullOrEmpty(yields) && yields.IndexOf('=') > 0)
+            {
+                int equals = yields.IndexOf('=');
+                object set = bound.Contains(yields.Substring(0, equals)) ? bound[yields.Substring(0, equals)] : null;
+                if (set != null && true.Equals(Unwrap(set)))
+                {
+                    yieldSwitch = yields.Substring(0, equals);
+                    yieldProperty = yields.Substring(equals + 1);
+                }
+            }
+            foreach (object item in response.Objects)
+            {
+                var result = item as PSObject;
+                if (yieldSwitch != null)
+                {
+                    PSPropertyInfo property = result == null ? null : result.Properties[yieldProperty];
+                    cmdlet.WriteObject(property == null ? null : property.Value);
+                    continue;
+                }
+                if (result != null && !string.IsNullOrEmpty(typeName))
+                {
+                    result.TypeNames.Insert(0, typeName);
+                }
+                cmdlet.WriteObject(result);
+            }
+            // -FailOn: the rows are all written; the gate is an error after them, so a
+            // pipeline stops on it with -ErrorAction Stop (or checks $?).
+            if (response.GateRows > 0)
+            {
+                string message = string.Format(CultureInfo.InvariantCulture, "{0} row(s) reached {1} or worse (-FailOn {1}).", response.GateRows, response.GateFailOn);
+                cmdlet.WriteError(Record("ChecksFailed", "InvalidResult", message, command, command));
+            }
+        }
+
+        /// <summary>An ErrorRecord whose FullyQualifiedErrorId starts with the engine's code
+        /// (PowerShell appends the function's name) and whose category is the code's.</summary>
+        public static ErrorRecord Record(string code, string category, string message, string target, string command)
+        {
+            ErrorCategory parsed;
+            try
+            {
+                parsed = (ErrorCategory)Enum.Parse(typeof(ErrorCategory), category ?? "NotSpecified", true);
+            }
+            catch (ArgumentException)
+            {
+                parsed = ErrorCategory.NotSpecified;
+            }
+            var exception = new PpCmkException(code, category, message, target);
+            var record = new ErrorRecord(exception, code, parsed, target);
+            record.CategoryInfo.Activity = command;
+            return record;
+        }
+
+        private static OrderedDictionary Parameters(PSCmdlet cmdlet, IDictionary bound, string[] names, string[] paths)
+        {
+            var parameters = new OrderedDictionary(StringComparer.OrdinalIgnoreCase);
+            foreach (string name in names)
+            {
+                if (!bound.Contains(name))
+                {
+                    continue;
+                }
+                object value = Unwrap(bound[name]);
+                var custom = bound[name] as PSObject;
+                if (custom != null && custom.BaseObject is PSCustomObject)
+                {
+                    var copy = new OrderedDictionary();
+                    foreach (PSPropertyInfo property in custom.Properties)
+                    {
+                        copy[property.Name] = property.Value;
+                    }
+                    value = copy;
+                }
+                parameters[name] = value;
+            }
+            foreach (string name in paths)
+            {
+                var path = parameters.Contains(name) ? parameters[name] as string : null;
+                if (!string.IsNullOrEmpty(path))
+                {
+                    parameters[name] = cmdlet.GetUnresolvedProviderPathFromPSPath(path);
+                }
+            }
+            return parameters;
+        }
+
+        private static object Unwrap(object value)
+        {
+            var wrapped = value as PSObject;
+            if (wrapped != null && !(wrapped.BaseObject is PSCustomObject))
+            {
+                value = wrapped.BaseObject;
+            }
+            if (value is SwitchParameter)
+            {
+                return ((SwitchParameter)value).IsPresent;
+            }
+            return value;
+        }
+
+        /// <summary>The parameters for -Verbose, secure strings hidden.</summary>
+        private static string Describe(OrderedDictionary parameters)
+        {
+            var sb = new StringBuilder();
+            foreach (DictionaryEntry e in parameters)
+            {
+                sb.Append('-').Append(e.Key).Append(' ');
+                if (e.Value is SecureString)
+                {
+                    sb.Append("<secure> ");
+                }
+                else if (e.Value is bool)
+                {
+                    sb.Append((bool)e.Value ? "$true " : "$false ");
+                }
+                else
+                {
+                    sb.Append(Native.ToJson(e.Value)).Append(' ');
+                }
+            }
+            return sb.ToString().TrimEnd();
+        }
+
+        /// <summary>Output objects straight from the JSON reader as PSCustomObjects with note
+        /// properties in order; the response envelope (depths 0 and 1) stays dictionaries.</summary>
+        private sealed class PSObjectBuilder : JsonObjectBuilder
+        {
+            public static readonly PSObjectBuilder Instance = new PSObjectBuilder();
+
+            public override object NewObject(int depth)
+            {
+                return depth < 2 ? base.NewObject(depth) : new PSObject();
+            }
+
+            public override void Add(object target, string key, object value)
+            {
+                var ps = target as PSObject;
+                if (ps == null)
+                {
+                    base.Add(target, key, value);
+                    return;
+                }
+                ps.Properties.Add(new PSNoteProperty(key, value));
+            }
+        }
+
+        /// <summary>Progress events as Write-Progress records on the pipeline's thread (the
+        /// engine calls back on the invoking thread).</summary>
+        private sealed class ProgressWriter
+        {
+            private readonly PSCmdlet cmdlet;
+            private readonly string command;
+            private bool shown;
+
+            public ProgressWriter(PSCmdlet cmdlet, string command)
+            {
+                this.cmdlet = cmdlet;
+                this.command = command;
+            }
+
+            public void Write(string eventJson)
+            {
+                var e = (IDictionary)Native.ParseJson(eventJson);
+                var record = new ProgressRecord(ProgressId, Convert.ToString(e["activity"], CultureInfo.InvariantCulture), Convert.ToString(e["status"], CultureInfo.InvariantCulture));
+                record.PercentComplete = Convert.ToInt32(e["percentComplete"], CultureInfo.InvariantCulture);
+                shown = true;
+                cmdlet.WriteProgress(record);
+            }
+
+            public void Complete()
+            {
+                if (!shown || cmdlet.Stopping)
+                {
+                    return;
+                }
+                try
+                {
+                    var done = new ProgressRecord(ProgressId, command, "Done");
+                    done.RecordType = ProgressRecordType.Completed;
+                    cmdlet.WriteProgress(done);
+                }
+                catch (PipelineStoppedException)
+                {
+                    // Clearing the bar is best effort: the command's result or error matters.
+                }
+            }
+        }
+    }
+}
+#endif

@@ -1,10 +1,10 @@
 # PpCmk module runtime: the only hand-written PowerShell of the module.
-# It loads the native ppcmk library through the C# P/Invoke layer
-# (PpCmk.Native.cs), turns bound parameters into requests and responses into
-# objects with type names, and errors into ErrorRecords whose
-# FullyQualifiedErrorId starts with the engine's error code. The command
-# functions themselves are generated from the engine's registry into
-# PpCmk.Commands.ps1. Runs on Windows PowerShell 5.1 and PowerShell 7.
+# It loads the C# layer (PpCmk.Native.cs: the P/Invoke calls into the native
+# ppcmk library, and the Host class that runs a command for a generated
+# function: parameters in, objects, warnings, progress and ErrorRecords out)
+# and registers argument completers. The command functions themselves are
+# generated from the engine's registry into PpCmk.Commands.ps1. Runs on
+# Windows PowerShell 5.1 and PowerShell 7.
 Set-StrictMode -Version 3.0
 
 # Paths in $env: variables are resolved against PowerShell's location ($PWD),
@@ -25,161 +25,90 @@ function Get-PpCmkLibraryPath {
     throw "The native library $name was not found next to the module ($PSScriptRoot or its bin folder). Build it with 'cargo build --release', copy target/release/$name there, or set PPCMK_LIBRARY to its path."
 }
 
-if (-not ('PpCmk.Native' -as [type])) {
-    $source = [System.IO.File]::ReadAllText((Join-Path -Path $PSScriptRoot -ChildPath 'PpCmk.Native.cs'))
-    $library = (Get-PpCmkLibraryPath).Replace('\', '\\').Replace('"', '\"')
-    Add-Type -TypeDefinition $source.Replace('@@PPCMK_LIBRARY@@', $library) -Language CSharp
-}
-
-# Open store handles by folder; the library's handles are thread-safe.
-$script:PpCmkStores = @{}
-
-function Get-PpCmkStore {
-    param([System.Management.Automation.PSCmdlet] $Cmdlet)
-    $storeHome = $null
-    if ($env:PPCMK_HOME) {
-        $storeHome = $Cmdlet.GetUnresolvedProviderPathFromPSPath($env:PPCMK_HOME)
-    }
-    $key = if ($storeHome) { $storeHome } else { '(default)' }
-    if (-not $script:PpCmkStores.ContainsKey($key)) {
-        $script:PpCmkStores[$key] = [PpCmk.Native]::Open($storeHome)
-    }
-    return $script:PpCmkStores[$key]
-}
-
-function New-PpCmkErrorRecord {
-    param([string] $Code, [string] $Category, [string] $Message, [string] $Target)
-    $parsedCategory = [System.Management.Automation.ErrorCategory]::NotSpecified
-    try {
-        $parsedCategory = [System.Management.Automation.ErrorCategory] $Category
-    } catch {
-        $parsedCategory = [System.Management.Automation.ErrorCategory]::NotSpecified
-    }
-    $exception = New-Object -TypeName PpCmk.PpCmkException -ArgumentList $Code, $Category, $Message, $Target
-    return New-Object -TypeName System.Management.Automation.ErrorRecord -ArgumentList $exception, $Code, $parsedCategory, $Target
-}
-
-# Bound parameters of a generated function as a request: only the command's
-# own parameters (not -Verbose, -WhatIf, ...), switches as booleans, custom
-# objects as ordered dictionaries. Secure strings and dates are serialised by
-# the C# layer.
-function ConvertTo-PpCmkParameters {
-    param([System.Collections.IDictionary] $Bound, [string[]] $Names)
-    $request = [ordered]@{}
-    foreach ($name in $Names) {
-        if ($Bound.ContainsKey($name)) {
-            $value = $Bound[$name]
-            if ($value -is [System.Management.Automation.SwitchParameter]) {
-                $value = $value.IsPresent
-            } elseif ($value -is [System.Management.Automation.PSCustomObject]) {
-                $copy = [ordered]@{}
-                foreach ($property in $value.PSObject.Properties) {
-                    $copy[$property.Name] = $property.Value
-                }
-                $value = $copy
-            }
-            $request[$name] = $value
+# The C# layer, once per process (a second import reuses the loaded type).
+# bin/PpCmk.Native.dll (scripts/build-module) is the same source compiled in
+# advance for netstandard2.0; it is used only when it was built from this
+# exact source (bin/PpCmk.Native.sha256), else the source is compiled now.
+if (-not ('PpCmk.Host' -as [type])) {
+    $sourcePath = Join-Path -Path $PSScriptRoot -ChildPath 'PpCmk.Native.cs'
+    $prebuilt = Join-Path -Path $PSScriptRoot -ChildPath 'bin/PpCmk.Native.dll'
+    $prebuiltHash = Join-Path -Path $PSScriptRoot -ChildPath 'bin/PpCmk.Native.sha256'
+    $loaded = $false
+    if ((Test-Path -LiteralPath $prebuilt) -and (Test-Path -LiteralPath $prebuiltHash)) {
+        $sha = [System.Security.Cryptography.SHA256]::Create()
+        try {
+            $bytes = [System.IO.File]::ReadAllBytes($sourcePath)
+            $actual = [System.BitConverter]::ToString($sha.ComputeHash($bytes)).Replace('-', '').ToLowerInvariant()
+        } finally {
+            $sha.Dispose()
+        }
+        $expected = ([System.IO.File]::ReadAllText($prebuiltHash)).Trim().ToLowerInvariant()
+        if ($actual -eq $expected) {
+            $null = [System.Reflection.Assembly]::LoadFrom($prebuilt)
+            $loaded = $true
+        } else {
+            Write-Verbose -Message "PpCmk: $prebuilt was built from another PpCmk.Native.cs; compiling the source instead."
         }
     }
-    return $request
-}
-
-# Parsed JSON (ordered dictionaries and arrays) as PowerShell objects.
-function ConvertTo-PpCmkObject {
-    param($Value)
-    if ($Value -is [System.Collections.Specialized.OrderedDictionary]) {
-        $properties = [ordered]@{}
-        foreach ($key in $Value.Keys) {
-            $item = $Value[$key]
-            if ($item -is [System.Collections.Specialized.OrderedDictionary] -or $item -is [object[]]) {
-                $item = ConvertTo-PpCmkObject -Value $item
-            }
-            $properties[$key] = $item
-        }
-        return [pscustomobject] $properties
-    }
-    if ($Value -is [object[]]) {
-        $items = New-Object -TypeName System.Collections.Generic.List[object]
-        foreach ($element in $Value) {
-            $items.Add((ConvertTo-PpCmkObject -Value $element))
-        }
-        return , $items.ToArray()
-    }
-    return $Value
-}
-
-# Runs one command through the C ABI and writes its output, warnings,
-# progress and errors through the calling function's $PSCmdlet.
-function Invoke-PpCmkCommand {
-    param(
-        [System.Management.Automation.PSCmdlet] $Cmdlet,
-        [string] $Command,
-        [System.Collections.IDictionary] $Parameters,
-        [string] $TypeName
-    )
-    try {
-        $store = Get-PpCmkStore -Cmdlet $Cmdlet
-    } catch [PpCmk.PpCmkException] {
-        $e = $_.Exception
-        $Cmdlet.ThrowTerminatingError((New-PpCmkErrorRecord -Code $e.Code -Category $e.Category -Message $e.Message -Target $e.Target))
-    }
-    $script:PpCmkProgressShown = $false
-    $onProgress = [System.Action[string]] {
-        param([string] $EventJson)
-        $progress = [PpCmk.Native]::ParseJson($EventJson)
-        $script:PpCmkProgressShown = $true
-        Write-Progress -Id 4711 -Activity $progress['activity'] -Status $progress['status'] -PercentComplete ([int] $progress['percentComplete'])
-    }
-    # The account and network are passed explicitly: on Linux and macOS, .NET
-    # does not pass $env: changes on to the native library's environment.
-    # What $onProgress throws (Write-Progress, PipelineStoppedException after
-    # Ctrl+C) is held back by the C# layer until the engine has finished the
-    # command and returned, and rethrown from Invoke.
-    try {
-        $response = [PpCmk.Native]::Invoke($store, $Command, $Parameters, $env:PPCMK_ACCOUNT, $env:PPCMK_NETWORK, $onProgress)
-    } finally {
-        if ($script:PpCmkProgressShown -and -not $Cmdlet.Stopping) {
-            try {
-                Write-Progress -Id 4711 -Activity $Command -Completed
-            } catch {
-                # Clearing the progress bar is best effort: the command's result or error matters.
-                Write-Verbose -Message "Write-Progress -Completed failed: $_"
-            }
-        }
-    }
-    foreach ($warning in $response.Warnings) {
-        $Cmdlet.WriteWarning($warning)
-    }
-    if (-not $response.Ok) {
-        $record = New-PpCmkErrorRecord -Code $response.ErrorCode -Category $response.ErrorCategory -Message $response.ErrorMessage -Target $response.ErrorTarget
-        if ($script:PpCmkUsageErrorCodes -contains $response.ErrorCode) {
-            $Cmdlet.ThrowTerminatingError($record)
-        }
-        $Cmdlet.WriteError($record)
-        return
-    }
-    foreach ($item in $response.Objects) {
-        $object = ConvertTo-PpCmkObject -Value $item
-        if ($TypeName) {
-            $object.PSObject.TypeNames.Insert(0, $TypeName)
-        }
-        $Cmdlet.WriteObject($object)
-    }
-    # -FailOn: the rows are all written; the gate is an error after them, so
-    # a pipeline stops on it with -ErrorAction Stop (or checks $?).
-    if ($response.GateRows -gt 0) {
-        $message = '{0} row(s) reached {1} or worse (-FailOn {1}).' -f $response.GateRows, $response.GateFailOn
-        $Cmdlet.WriteError((New-PpCmkErrorRecord -Code 'ChecksFailed' -Category 'InvalidResult' -Message $message -Target $Command))
+    if (-not $loaded) {
+        $source = [System.IO.File]::ReadAllText($sourcePath)
+        $library = (Get-PpCmkLibraryPath).Replace('\', '\\').Replace('"', '\"')
+        Add-Type -TypeDefinition $source.Replace('@@PPCMK_LIBRARY@@', $library) -Language CSharp
     }
 }
+[PpCmk.Native]::UseLibrary((Get-PpCmkLibraryPath))
 
 . (Join-Path -Path $PSScriptRoot -ChildPath 'PpCmk.Commands.ps1')
+[PpCmk.Host]::SetUsageErrorCodes($script:PpCmkUsageErrorCodes)
+
+# Tab completion of the names in the store. A completer never writes errors:
+# a store that cannot be read simply completes nothing.
+function Get-PpCmkCompletion {
+    param([string] $Command, [hashtable] $Parameters, [string] $Property, [string] $WordToComplete)
+    $found = @()
+    try {
+        $found = @(& $Command @Parameters -ErrorAction SilentlyContinue -WarningAction SilentlyContinue 3>$null |
+            ForEach-Object { $_.$Property })
+    } catch {
+        $found = @()
+    }
+    $found | Where-Object { $_ -and ([string] $_) -like "$WordToComplete*" } | Sort-Object -Unique | ForEach-Object {
+        $text = [string] $_
+        $quoted = if ($text -match '[\s''"$`,;(){}|&<>@#]') { "'" + $text.Replace("'", "''") + "'" } else { $text }
+        New-Object -TypeName System.Management.Automation.CompletionResult -ArgumentList $quoted, $text, 'ParameterValue', $text
+    }
+}
+
+function Register-PpCmkCompleter {
+    param([string] $Key, [string] $ParameterName, [scriptblock] $ScriptBlock)
+    $commands = @($script:PpCmkCompletedParameters[$Key])
+    if ($commands.Count -gt 0) {
+        Register-ArgumentCompleter -CommandName $commands -ParameterName $ParameterName -ScriptBlock $ScriptBlock
+    }
+}
 
 $ExecutionContext.SessionState.Module.OnRemove = {
-    foreach ($handle in @($script:PpCmkStores.Values)) {
-        [PpCmk.Native]::Close($handle)
-    }
-    $script:PpCmkStores.Clear()
+    # Store handles are shared by every runspace of the process and stay open.
 }
 
 Export-ModuleMember -Function $script:PpCmkCommandNames
+
+Register-PpCmkCompleter -Key EnvironmentName -ParameterName EnvironmentName -ScriptBlock {
+    param($commandName, $parameterName, $wordToComplete, $commandAst, $fakeBoundParameters)
+    Get-PpCmkCompletion -Command Get-AdminPowerAppEnvironment -Parameters @{} -Property EnvironmentName -WordToComplete $wordToComplete
+}
+Register-PpCmkCompleter -Key VaultName -ParameterName VaultName -ScriptBlock {
+    param($commandName, $parameterName, $wordToComplete, $commandAst, $fakeBoundParameters)
+    Get-PpCmkCompletion -Command Get-AzKeyVault -Parameters @{} -Property VaultName -WordToComplete $wordToComplete
+}
+Register-PpCmkCompleter -Key PolicyArmId -ParameterName PolicyArmId -ScriptBlock {
+    param($commandName, $parameterName, $wordToComplete, $commandAst, $fakeBoundParameters)
+    Get-PpCmkCompletion -Command Get-PpCmkEnterprisePolicy -Parameters @{} -Property ResourceId -WordToComplete $wordToComplete
+}
+# -Name of the key commands: the keys of the vault already given.
+Register-PpCmkCompleter -Key KeyName -ParameterName Name -ScriptBlock {
+    param($commandName, $parameterName, $wordToComplete, $commandAst, $fakeBoundParameters)
+    if ($fakeBoundParameters.ContainsKey('VaultName')) {
+        Get-PpCmkCompletion -Command Get-AzKeyVaultKey -Parameters @{ VaultName = $fakeBoundParameters['VaultName'] } -Property Name -WordToComplete $wordToComplete
+    }
+}

@@ -52,9 +52,17 @@ foreach ($environment in $report) {
     }
     Write-Host ('{0} {1} ({2}): key {3}' -f $environment.Status, $environment.DisplayName, $environment.EnvironmentName, $environment.KeyManagedBy) -ForegroundColor $colour
     # Records by key version must add up to the records in the environment.
+    # RecordsByKeyVersion is an object with one property per key version (a
+    # JSON object from the engine); a dictionary is taken as well.
     $counted = 0
-    foreach ($entry in $environment.RecordsByKeyVersion.GetEnumerator()) {
-        Write-Host ('    {0,8} records under {1}' -f $entry.Value, $entry.Key)
+    $byKeyVersion = $environment.RecordsByKeyVersion
+    $entries = @(if ($byKeyVersion -is [System.Collections.IDictionary]) {
+            $byKeyVersion.GetEnumerator() | ForEach-Object { [pscustomobject]@{ Name = [string] $_.Key; Value = $_.Value } }
+        } elseif ($null -ne $byKeyVersion) {
+            $byKeyVersion.PSObject.Properties | Where-Object { $_.MemberType -eq 'NoteProperty' }
+        })
+    foreach ($entry in $entries) {
+        Write-Host ('    {0,8} records under {1}' -f $entry.Value, $entry.Name)
         $counted += [long] $entry.Value
     }
     if ($counted -ne $environment.Records) {

@@ -41,6 +41,7 @@ const PRINCIPAL_PARAMS: [Param; 3] = [
 ];
 const ROLE_PARAMS: [Param; 2] = [
     Param::string("RoleDefinitionName")
+        .pipeline()
         .help("The role's name, e.g. Reader or 'Key Vault Crypto Service Encryption User'."),
     Param::string("RoleDefinitionId").help("The role definition's GUID."),
 ];

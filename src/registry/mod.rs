@@ -276,6 +276,21 @@ impl Command {
     pub fn verb(&self) -> &'static str {
         self.name.split('-').next().unwrap_or(self.name)
     }
+
+    /// PowerShell's `ConfirmImpact`: `High` for what destroys (remove,
+    /// purge, reset), which asks unless `-Force` or `-Confirm:$false`, as
+    /// Az's cmdlets do; `Medium` for other changes; `None` for reads.
+    pub fn confirm_impact(&self) -> &'static str {
+        // Signing out removes nothing that cannot be had back.
+        const NOT_DESTRUCTIVE: &[&str] = &["Remove-PowerAppsAccount"];
+        if !self.effect.changes_state() {
+            "None"
+        } else if matches!(self.verb(), "Remove" | "Reset") && !NOT_DESTRUCTIVE.contains(&self.name) {
+            "High"
+        } else {
+            "Medium"
+        }
+    }
 }
 
 impl std::fmt::Debug for Command {

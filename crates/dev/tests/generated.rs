@@ -86,34 +86,23 @@ fn function_text<'a>(script: &'a str, name: &str) -> &'a str {
 #[test]
 fn path_parameters_are_resolved_against_the_powershell_location() {
     // The engine resolves a relative path against the process's current
-    // directory, which in PowerShell is not $PWD: the generated function
-    // resolves exactly the registry's path parameters before marshalling.
+    // directory, which in PowerShell is not $PWD: each generated function
+    // hands exactly the registry's path parameters to the host, which
+    // resolves them (tests/powershell/Binding.Tests.ps1 proves it in pwsh).
     let script = ppcmk_dev::codegen::powershell::commands_script();
     let mut marked = Vec::new();
     for c in ppcmk::commands::all() {
         let function = function_text(&script, c.name);
-        let request = function.find("$request = ConvertTo-PpCmkParameters").expect("the request is built");
-        // Before -WhatIf shows the target and before the call.
-        let call = function
-            .find("$PSCmdlet.ShouldProcess(")
-            .or_else(|| function.find("Invoke-PpCmkCommand"))
-            .expect("the command is invoked");
-        for p in c.params {
-            let resolve =
-                format!("$request['{0}'] = $PSCmdlet.GetUnresolvedProviderPathFromPSPath($request['{0}'])", p.name);
-            let found: Vec<usize> = function.match_indices(&resolve).map(|(i, _)| i).collect();
-            if p.path {
-                marked.push(format!("{} -{}", c.name, p.name));
-                assert_eq!(found.len(), 1, "{} -{} is resolved once", c.name, p.name);
-                assert!(request < found[0] && found[0] < call, "{} -{} is resolved before the call", c.name, p.name);
-                let guard = format!("if ($request.Contains('{0}') -and $request['{0}']) {{", p.name);
-                assert!(function.contains(&guard), "{} -{} is resolved only when given", c.name, p.name);
-            } else {
-                assert!(found.is_empty(), "{} -{} is not a path but is resolved", c.name, p.name);
-            }
-        }
-        let total = function.matches("GetUnresolvedProviderPathFromPSPath(").count();
-        assert_eq!(total, c.params.iter().filter(|p| p.path).count(), "{}: only path parameters are resolved", c.name);
+        let paths: Vec<String> = c.params.iter().filter(|p| p.path).map(|p| format!("'{}'", p.name)).collect();
+        let names: Vec<String> = c.params.iter().map(|p| format!("'{}'", p.name)).collect();
+        let call = format!(
+            "[PpCmk.Host]::Run($PSCmdlet, '{}', $PSBoundParameters, [string[]] @({}), [string[]] @({}),",
+            c.name,
+            names.join(", "),
+            paths.join(", ")
+        );
+        assert!(function.contains(&call), "{}: the host call names its path parameters: {call}", c.name);
+        marked.extend(c.params.iter().filter(|p| p.path).map(|p| format!("{} -{}", c.name, p.name)));
     }
     marked.sort();
     assert_eq!(
@@ -133,12 +122,13 @@ fn path_parameters_are_resolved_against_the_powershell_location() {
 #[test]
 fn module_resolves_relative_environment_paths_against_the_powershell_location() {
     // $env:PPCMK_HOME and $env:PPCMK_LIBRARY name folders and files too.
-    let module = std::fs::read_to_string(root().join("powershell/PpCmk/PpCmk.psm1")).unwrap();
-    for variable in ["$env:PPCMK_HOME", "$env:PPCMK_LIBRARY"] {
-        let resolve = format!("GetUnresolvedProviderPathFromPSPath({variable})");
-        assert!(
-            module.contains(&resolve),
-            "PpCmk.psm1 passes {variable} on without resolving it: expected `{resolve}`"
-        );
+    let root = root();
+    let module = std::fs::read_to_string(root.join("powershell/PpCmk/PpCmk.psm1")).unwrap();
+    let host = std::fs::read_to_string(root.join("powershell/PpCmk/PpCmk.Native.cs")).unwrap();
+    for (file, text, resolve) in [
+        ("PpCmk.psm1", &module, "GetUnresolvedProviderPathFromPSPath($env:PPCMK_LIBRARY)"),
+        ("PpCmk.Native.cs", &host, "cmdlet.GetUnresolvedProviderPathFromPSPath(home)"),
+    ] {
+        assert!(text.contains(resolve), "{file} passes a path on without resolving it: expected `{resolve}`");
     }
 }

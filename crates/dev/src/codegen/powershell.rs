@@ -34,6 +34,26 @@ pub fn commands_script() -> String {
     let names: Vec<String> = commands::all().iter().map(|c| quote(c.name)).collect();
     writeln!(out, "\n# The exported commands.").unwrap();
     writeln!(out, "$script:PpCmkCommandNames = @(\n    {}\n)", names.join(",\n    ")).unwrap();
+    // Which commands take the parameters whose values PpCmk.psm1 completes
+    // from the store (listed here so that importing needs no Get-Command).
+    writeln!(out, "\n# The commands whose parameters complete from the store (argument completers in PpCmk.psm1).")
+        .unwrap();
+    writeln!(out, "$script:PpCmkCompletedParameters = @{{").unwrap();
+    for (key, parameter, only) in [
+        ("EnvironmentName", "EnvironmentName", None),
+        ("VaultName", "VaultName", None),
+        ("PolicyArmId", "PolicyArmId", None),
+        ("KeyName", "Name", Some("AzKeyVaultKey")),
+    ] {
+        let names: Vec<String> = commands::all()
+            .iter()
+            .filter(|c| c.param(parameter).is_some_and(|p| p.name == parameter))
+            .filter(|c| only.is_none_or(|noun| c.name.contains(noun)))
+            .map(|c| quote(c.name))
+            .collect();
+        writeln!(out, "    {key} = @({})", names.join(", ")).unwrap();
+    }
+    writeln!(out, "}}").unwrap();
     for c in commands::all() {
         out.push('\n');
         out.push_str(&function(c));
@@ -44,6 +64,10 @@ pub fn commands_script() -> String {
 fn function(c: &Command) -> String {
     let mut f = String::new();
     writeln!(f, "function {} {{", c.name).unwrap();
+    // A destructive command asks unless -Force (or -Confirm:$false), as Az's do;
+    // the module adds -Force where the engine has none.
+    let impact = c.confirm_impact();
+    let module_force = impact == "High" && c.param("Force").is_none();
     // Comment-based help.
     writeln!(f, "    <#\n    .SYNOPSIS\n    {}", comment_text(c.synopsis)).unwrap();
     for p in c.params {
@@ -53,13 +77,16 @@ fn function(c: &Command) -> String {
         }
         writeln!(f, "    .PARAMETER {}\n    {}", p.name, help).unwrap();
     }
+    if module_force {
+        writeln!(f, "    .PARAMETER Force\n    Run without asking for confirmation.").unwrap();
+    }
     writeln!(f, "    .EXAMPLE\n    {}", comment_text(c.example)).unwrap();
     if !c.output.is_none() {
         writeln!(f, "    .OUTPUTS\n    {}", c.output.type_name).unwrap();
     }
     writeln!(f, "    #>").unwrap();
     if c.effect.changes_state() {
-        writeln!(f, "    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]").unwrap();
+        writeln!(f, "    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = '{impact}')]").unwrap();
     } else {
         writeln!(f, "    [CmdletBinding()]").unwrap();
     }
@@ -67,77 +94,61 @@ fn function(c: &Command) -> String {
         writeln!(f, "    [OutputType({})]", quote(c.output.type_name)).unwrap();
     }
     writeln!(f, "    param(").unwrap();
-    let params: Vec<String> = c.params.iter().map(param_block).collect();
+    let mut params: Vec<String> = c.params.iter().map(param_block).collect();
+    if module_force {
+        params.push("        [Parameter()]\n        [switch]\n        $Force".to_string());
+    }
     f.push_str(&params.join(",\n\n"));
     if !params.is_empty() {
         f.push('\n');
     }
     writeln!(f, "    )").unwrap();
-    let names: Vec<String> = c.params.iter().map(|p| quote(p.name)).collect();
-    writeln!(f, "    process {{").unwrap();
-    writeln!(
-        f,
-        "        $request = ConvertTo-PpCmkParameters -Bound $PSBoundParameters -Names @({})",
-        names.join(", ")
-    )
-    .unwrap();
-    let paths: Vec<&Param> = c.params.iter().filter(|p| p.path).collect();
-    if !paths.is_empty() {
-        writeln!(
-            f,
-            "        # Paths are relative to PowerShell's location ($PWD), not to the process's current directory."
-        )
-        .unwrap();
-    }
-    for p in paths {
-        f.push_str(&resolve_path(p.name));
-    }
-    let mut invoke = format!(
-        "Invoke-PpCmkCommand -Cmdlet $PSCmdlet -Command {} -Parameters $request -TypeName {}",
-        quote(c.name),
-        quote(c.output.type_name)
-    );
+    let list =
+        |names: Vec<&str>| format!("[string[]] @({})", names.into_iter().map(quote).collect::<Vec<_>>().join(", "));
     // A switch that yields one property (Az's -AsPlainText returns a string).
-    for p in c.params.iter().filter(|p| p.yields.is_some()) {
-        let property = p.yields.unwrap_or_default();
-        invoke = format!(
-            "$result = {invoke}\n        if (${}) {{\n            $result | ForEach-Object {{ $_.{property} }}\n        }}\n        else {{\n            $result\n        }}",
-            p.name
-        );
-    }
+    let yields = c
+        .params
+        .iter()
+        .find_map(|p| p.yields.map(|property| quote(&format!("{}={property}", p.name))))
+        .unwrap_or_else(|| "$null".to_string());
+    // Paths are resolved by the host against PowerShell's location ($PWD),
+    // not the process's current directory.
+    let run = format!(
+        "[PpCmk.Host]::Run($PSCmdlet, {}, $PSBoundParameters, {}, {}, {}, {yields})",
+        quote(c.name),
+        list(c.params.iter().map(|p| p.name).collect()),
+        list(c.params.iter().filter(|p| p.path).map(|p| p.name).collect()),
+        quote(c.output.type_name),
+    );
+    writeln!(f, "    process {{").unwrap();
     if c.effect.changes_state() {
+        if impact == "High" {
+            writeln!(
+                f,
+                "        if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) {{\n            $ConfirmPreference = 'None'\n        }}"
+            )
+            .unwrap();
+        }
         let target = c
             .params
             .iter()
             .find(|p| p.mandatory && p.ty == ParamType::String)
             .map(|p| {
-                // A path is shown as resolved above, the file the command will use.
-                let value = if p.path { format!("$request[{}]", quote(p.name)) } else { format!("${}", p.name) };
                 format!(
-                    "$(if ($PSBoundParameters.ContainsKey({0})) {{ {value} }} else {{ {1} }})",
-                    quote(p.name),
+                    "$(if ($PSBoundParameters.ContainsKey('{0}')) {{ ${0} }} else {{ {1} }})",
+                    p.name,
                     quote(c.name)
                 )
             })
             .unwrap_or_else(|| quote(c.name));
         writeln!(f, "        if ($PSCmdlet.ShouldProcess({target}, {})) {{", quote(c.name)).unwrap();
-        writeln!(f, "            {invoke}").unwrap();
+        writeln!(f, "            {run}").unwrap();
         writeln!(f, "        }}").unwrap();
     } else {
-        writeln!(f, "        {invoke}").unwrap();
+        writeln!(f, "        {run}").unwrap();
     }
     writeln!(f, "    }}\n}}").unwrap();
     f
-}
-
-/// Resolves the file path parameter `name` of `$request` against PowerShell's
-/// location, as cmdlets do with `-LiteralPath` (no wildcards; `~` and drives work).
-fn resolve_path(name: &str) -> String {
-    let key = quote(name);
-    format!(
-        "        if ($request.Contains({key}) -and $request[{key}]) {{\n            \
-         $request[{key}] = $PSCmdlet.GetUnresolvedProviderPathFromPSPath($request[{key}])\n        }}\n"
-    )
 }
 
 fn param_block(p: &Param) -> String {
@@ -164,6 +175,10 @@ fn param_block(p: &Param) -> String {
     }
     if p.mandatory && matches!(p.ty, ParamType::String | ParamType::StringArray) {
         attrs.push("[ValidateNotNullOrEmpty()]".to_string());
+    }
+    if p.ty == ParamType::Bytes {
+        // Base64 text as on the command line, or bytes.
+        attrs.push("[PpCmk.Base64Bytes()]".to_string());
     }
     attrs.push(format!("[{}]", p.ty.powershell_type()));
     let mut block = String::new();
@@ -194,6 +209,11 @@ pub fn format_data() -> String {
          <Configuration>\n  <ViewDefinitions>\n",
     );
     for (type_name, columns) in seen {
+        // Where Az shows a list by default, that view comes first (the default)
+        // and the table stays available to Format-Table.
+        if let Some((_, items)) = AZ_LIST_VIEWS.iter().find(|(t, _)| *t == type_name) {
+            list_view(&mut out, type_name, items);
+        }
         writeln!(out, "    <View>\n      <Name>{type_name}</Name>\n      <ViewSelectedBy>\n        <TypeName>{type_name}</TypeName>\n      </ViewSelectedBy>\n      <TableControl>\n        <TableHeaders>").unwrap();
         for col in columns {
             writeln!(
@@ -210,6 +230,62 @@ pub fn format_data() -> String {
     }
     out.push_str("  </ViewDefinitions>\n</Configuration>\n");
     out
+}
+
+/// The default views Az lays out as lists, as (label, property) pairs; a
+/// property starting with `script:` is a script block. Az.KeyVault's format data shows a
+/// key as a list with these labels; a role assignment has no view in Az, so
+/// PowerShell lists every property.
+const AZ_LIST_VIEWS: &[(&str, &[(&str, &str)])] = &[
+    (
+        "PpCmk.KeyVaultKey",
+        &[
+            ("Vault/HSM Name", "script:if ($_.VaultName) { $_.VaultName } else { $_.HsmName }"),
+            ("Name", "Name"),
+            ("Version", "Version"),
+            ("Id", "Id"),
+            ("Enabled", "Enabled"),
+            ("Expires", "Expires"),
+            ("Not Before", "NotBefore"),
+            ("Created", "Created"),
+            ("Updated", "Updated"),
+            ("Recovery Level", "RecoveryLevel"),
+            ("Tags", "Tags"),
+        ],
+    ),
+    (
+        "PpCmk.RoleAssignment",
+        &[
+            ("RoleAssignmentId", "RoleAssignmentId"),
+            ("Scope", "Scope"),
+            ("DisplayName", "DisplayName"),
+            ("SignInName", "SignInName"),
+            ("RoleDefinitionName", "RoleDefinitionName"),
+            ("RoleDefinitionId", "RoleDefinitionId"),
+            ("ObjectId", "ObjectId"),
+            ("ObjectType", "ObjectType"),
+            ("CanDelegate", "CanDelegate"),
+            ("Description", "Description"),
+            ("ConditionVersion", "ConditionVersion"),
+            ("Condition", "Condition"),
+        ],
+    ),
+];
+
+fn list_view(out: &mut String, type_name: &str, items: &[(&str, &str)]) {
+    writeln!(out, "    <View>\n      <Name>{type_name}.List</Name>\n      <ViewSelectedBy>\n        <TypeName>{type_name}</TypeName>\n      </ViewSelectedBy>\n      <ListControl>\n        <ListEntries>\n          <ListEntry>\n            <ListItems>").unwrap();
+    for (label, item) in items {
+        let value = match item.strip_prefix("script:") {
+            Some(script) => format!("<ScriptBlock>{}</ScriptBlock>", script.replace('&', "&amp;").replace('<', "&lt;")),
+            None => format!("<PropertyName>{item}</PropertyName>"),
+        };
+        writeln!(out, "              <ListItem>\n                <Label>{label}</Label>\n                {value}\n              </ListItem>").unwrap();
+    }
+    writeln!(
+        out,
+        "            </ListItems>\n          </ListEntry>\n        </ListEntries>\n      </ListControl>\n    </View>"
+    )
+    .unwrap();
 }
 
 /// `PpCmk.psd1`: the module manifest.
