@@ -5507,7 +5507,7 @@ function Test-PpCmkKeyVersionInUse {
     .PARAMETER Version
     This version (default: every version of the key, newest first).
     .EXAMPLE
-    Test-PpCmkKeyVersionInUse -VaultName contoso-cmk-kv -Name contoso-cmk-key
+    Test-PpCmkKeyVersionInUse -VaultName contoso-cmk-kv -Name contoso-cmk
     .OUTPUTS
     PpCmk.KeyVersionUse
     #>

@@ -77,7 +77,7 @@ Command {
         table: &["Name", "Version", "Enabled", "InUse", "NeededUntil"],
     },
     errors: &[ErrorCode::Forbidden, ErrorCode::NotFound],
-    example: "Test-PpCmkKeyVersionInUse -VaultName contoso-cmk-kv -Name contoso-cmk-key",
+    example: "Test-PpCmkKeyVersionInUse -VaultName contoso-cmk-kv -Name contoso-cmk",
     handler: key_version_in_use,
 },
 Command {
