@@ -986,3 +986,74 @@ fn the_report_renders_in_a_browser_with_every_chart_filled_and_every_value_escap
         assert!(dom.contains(text), "no {text} in the page");
     }
 }
+
+/// The same commands through the `ppcmk` binary and through the C ABI's entry points.
+#[test]
+fn the_twin_commands_work_through_the_cli_and_the_c_abi() {
+    use std::ffi::{CStr, CString};
+    let folder = TempDir::new("snapshot-cli");
+    write_fixture(folder.path(), 0);
+    let home = TempDir::new("twin-cli");
+    let snapshot = folder.path().to_str().unwrap();
+    let run = |args: &[&str]| crate::support::cli(home.path(), args);
+    let out =
+        run(&["Import-PpCmkTenantSnapshot", "-Path", snapshot, "-RecordsPerEnvironment", "3", "-OutputFormat", "Json"]);
+    assert!(out.status.success(), "{}", crate::support::stderr(&out));
+    let objects: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(objects.iter().all(|o| o["Origin"] == "Snapshot"));
+    assert!(crate::support::stderr(&out).contains("was given Reader"), "defaults are printed as warnings");
+    // A truncated copy: the stable code on stderr, exit 1.
+    let bad = TempDir::new("snapshot-cli-bad");
+    write_fixture(bad.path(), 0);
+    let text = std::fs::read_to_string(bad.path().join("keys.json")).unwrap();
+    std::fs::write(bad.path().join("keys.json"), &text[..text.len() / 2]).unwrap();
+    let out = run(&["Import-PpCmkTenantSnapshot", "-Path", bad.path().to_str().unwrap(), "-Force"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(crate::support::stderr(&out).contains("InvalidSnapshot: keys.json"), "{}", crate::support::stderr(&out));
+    let out =
+        run(&["Get-PpCmkRolloutPlan", "-PolicyArmId", GOOD_POLICY, "-EnvironmentName", MARKETING, "-FailOn", "Fail"]);
+    assert_eq!(out.status.code(), Some(1), "the gate: {}", crate::support::stderr(&out));
+    assert!(crate::support::stderr(&out).contains("ChecksFailed"));
+    let out = run(&["Test-PpCmkKeyVersionInUse", "-VaultName", GOOD_VAULT, "-Name", KEY, "-OutputFormat", "Json"]);
+    assert!(out.status.success(), "{}", crate::support::stderr(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("\"InUse\": true"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let page = home.path().join("report.html");
+    let out = run(&["Export-PpCmkReport", "-Path", page.to_str().unwrap()]);
+    assert!(out.status.success() && page.exists(), "{}", crate::support::stderr(&out));
+
+    // The C ABI: open, invoke, free, close.
+    let abi_home = TempDir::new("twin-abi");
+    let home_c = CString::new(abi_home.path().to_str().unwrap()).unwrap();
+    let mut store = std::ptr::null_mut();
+    let mut error = std::ptr::null_mut();
+    unsafe {
+        assert_eq!(ppcmk::ffi::ppcmk_open(home_c.as_ptr(), &mut store, &mut error), ppcmk::ffi::ppcmk_status::PPCMK_OK);
+        let call = |request: Value| -> Value {
+            let request = CString::new(request.to_string()).unwrap();
+            let response = ppcmk::ffi::ppcmk_invoke(store, request.as_ptr());
+            let text = CStr::from_ptr(response).to_str().unwrap().to_string();
+            ppcmk::ffi::ppcmk_string_free(response);
+            serde_json::from_str(&text).unwrap()
+        };
+        let imported = call(
+            json!({"command": "Import-PpCmkTenantSnapshot", "parameters": {"Path": snapshot, "RecordsPerEnvironment": 3}}),
+        );
+        assert_eq!(imported["ok"], true, "{imported}");
+        let plan = call(
+            json!({"command": "Get-PpCmkRolloutPlan", "parameters": {"PolicyArmId": GOOD_POLICY, "EnvironmentName": [SALES, MARKETING], "FailOn": "Fail"}}),
+        );
+        assert_eq!(plan["ok"], true, "{plan}");
+        assert_eq!(plan["gate"]["rows"], 1, "{plan}");
+        let refused = call(json!({"command": "Import-PpCmkTenantSnapshot", "parameters": {"Path": snapshot}}));
+        assert_eq!(refused["error"]["code"], "Conflict", "{refused}");
+        let use_ = call(
+            json!({"command": "Test-PpCmkKeyVersionInUse", "parameters": {"VaultName": GOOD_VAULT, "Name": KEY, "Version": CURRENT_VERSION}}),
+        );
+        assert_eq!(use_["objects"][0]["InUse"], true, "{use_}");
+        ppcmk::ffi::ppcmk_close(store);
+    }
+}
