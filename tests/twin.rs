@@ -561,6 +561,11 @@ fn the_fixture_imports_and_the_checks_give_the_docs_answers() {
 
     let envs = t.ok("Get-AdminPowerAppEnvironment", json!({}));
     assert_eq!(envs.len(), 9, "{envs:#?}");
+    assert!(envs.iter().all(|e| e["Origin"] == "Snapshot"), "{envs:#?}");
+    let flows = t.ok("Get-AdminFlow", json!({"EnvironmentName": SALES}));
+    assert_eq!(flows.len(), 11);
+    assert!(flows.iter().all(|f| f["Origin"] == "Snapshot"));
+    assert!(t.ok("Get-AzKeyVault", json!({"VaultName": GOOD_VAULT}))[0]["Origin"] == "Snapshot");
 
     let ids: Vec<&str> =
         vec![SALES, MARKETING, TRIAL, EUROPE, NO_DATABASE, FINANCE_CMK, LEGACY_BYOK, SANDBOX, DEFAULT_ENV];
@@ -668,6 +673,11 @@ fn the_fixture_imports_and_the_checks_give_the_docs_answers() {
 
     // Existing commands work on the twin: the add itself.
     t.ok("Add-PpCmkEnvironmentToEnterprisePolicy", json!({"EnvironmentName": [SANDBOX], "PolicyArmId": GOOD_POLICY}));
+    let local = t.ok(
+        "New-AdminPowerAppEnvironment",
+        json!({"DisplayName": "Made here", "Location": "unitedstates", "EnvironmentSku": "Sandbox"}),
+    );
+    assert_eq!(local[0]["Origin"], "Local");
     let report = t.ok("Get-PpCmkEncryptionReport", json!({"EnvironmentName": [SANDBOX]}));
     assert_eq!(report[0]["KeyManagedBy"], "Customer", "{report:#?}");
     assert_eq!(report[0]["KeyVersion"], CURRENT_VERSION, "{report:#?}");
