@@ -43,6 +43,7 @@ function New-TestTenant {
     New-AzRoleAssignment -SignInName $script:GlobalAdmin -RoleDefinitionName 'Key Vault Crypto Officer' -Scope $t.VaultId | Out-Null
     Add-AzKeyVaultKey -VaultName $t.VaultName -Name $t.KeyName -Destination Software -KeyType RSA -Size 2048 | Out-Null
     Register-AzResourceProvider -ProviderNamespace Microsoft.PowerPlatform | Out-Null
+    Add-PpCmkLicense -Sku 'Microsoft 365 E5' -Units 25 | Out-Null
     $policy = New-PpCmkEnterprisePolicy -ResourceGroup $t.ResourceGroupName -Name contoso-cmk-policy -Location unitedstates -KeyVaultId $t.VaultId -KeyName $t.KeyName
     $t.PolicyId = $policy.ResourceId
     $t.IdentityId = $policy.PrincipalId
