@@ -55,6 +55,29 @@ test('create, get latest and by version, rotate, list versions', async () => {
   assert.ok(names.includes(name), names.join());
 });
 
+test('update properties and the rotation policy', async () => {
+  const name = `sdk-policy-${suffix}`;
+  const key = await keys.createRsaKey(name);
+  const expiresOn = new Date(Date.now() + 400 * 86400 * 1000);
+  expiresOn.setMilliseconds(0);
+  const updated = await keys.updateKeyProperties(name, key.properties.version, { expiresOn, tags: { stage: 'updated' } });
+  assert.equal(updated.properties.expiresOn.getTime(), expiresOn.getTime());
+  assert.equal(updated.properties.tags.stage, 'updated');
+  const disabled = await keys.updateKeyProperties(name, { enabled: false });
+  assert.equal(disabled.properties.enabled, false);
+  await keys.updateKeyProperties(name, { enabled: true });
+  const policy = await keys.updateKeyRotationPolicy(name, {
+    lifetimeActions: [{ action: 'Rotate', timeAfterCreate: 'P90D' }, { action: 'Notify', timeBeforeExpiry: 'P30D' }],
+    expiresIn: 'P1Y',
+  });
+  assert.equal(policy.expiresIn, 'P1Y');
+  const read = await keys.getKeyRotationPolicy(name);
+  assert.equal(read.lifetimeActions.length, 2);
+  const rotate = read.lifetimeActions.find((a) => a.action === 'Rotate');
+  assert.equal(rotate.timeAfterCreate, 'P90D');
+  assert.ok(read.id.endsWith(`/keys/${name}/rotationpolicy`), read.id);
+});
+
 test('wrap/unwrap and encrypt/decrypt through CryptographyClient', async () => {
   const name = `sdk-crypto-${suffix}`;
   const key = await keys.createRsaKey(name, { keySize: 2048 });
