@@ -34,6 +34,11 @@ pub struct InvokeOptions<'a> {
     /// as the CLI and the C ABI do. Once it has passed, the command fails
     /// promptly with `StoreBusy` (a server answers 503 with `Retry-After`).
     pub busy_deadline: Option<Duration>,
+    /// `account` comes from a bearer token the surface verified (a REST
+    /// server): a service principal (an application, a managed identity, an
+    /// enterprise policy's identity) may then act, as it does against Azure.
+    /// The CLI and the C ABI leave it false: there only users act.
+    pub by_token: bool,
 }
 
 /// What a successful command returns.
@@ -47,7 +52,7 @@ pub struct Outcome {
 
 /// Runs `command` with bound `args` against `store`.
 pub fn invoke(store: &Store, command: &'static Command, args: &Args, options: InvokeOptions) -> Result<Outcome> {
-    let InvokeOptions { account, private_network, mut progress, busy_deadline } = options;
+    let InvokeOptions { account, private_network, mut progress, busy_deadline, by_token } = options;
     // Declared before the first connection, so that it outlives them all.
     let _deadline = BusyDeadline::enter(busy_deadline.and_then(|d| Instant::now().checked_add(d)));
     let db = store.db()?;
@@ -74,7 +79,7 @@ pub fn invoke(store: &Store, command: &'static Command, args: &Args, options: In
         let retrying = std::mem::replace(&mut busy_before, true);
         let mut attempt = |db: &Db| -> Result<(Outcome, AuditInfo)> {
             let now = crate::clock::now(db)?;
-            let (caller, refused) = match identity::resolve_caller(db, command.side, account.as_deref()) {
+            let (caller, refused) = match identity::resolve_caller(db, command.side, account.as_deref(), by_token) {
                 Ok(caller) => (caller, None),
                 // A signed-in account that may no longer act blocks only what
                 // needs a caller, so that another account can still sign in.

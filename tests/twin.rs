@@ -497,8 +497,19 @@ pub fn write_fixture(dir: &Path, extra: usize) {
             ]),
         ),
     ];
+    let skus = (
+        "subscribedSkus.json",
+        json!([
+            {"Id": format!("{TENANT}_06ebc4ee-1bb5-47dd-8120-11324bc54e06"), "SkuId": "06ebc4ee-1bb5-47dd-8120-11324bc54e06", "SkuPartNumber": "SPE_E5",
+             "CapabilityStatus": "Enabled", "ConsumedUnits": 180, "PrepaidUnits": {"Enabled": 250, "Suspended": 0, "Warning": 0}},
+            {"Id": format!("{TENANT}_6fd2c87f-b296-42f0-b197-1e91e994b900"), "SkuId": "6fd2c87f-b296-42f0-b197-1e91e994b900", "SkuPartNumber": "ENTERPRISEPACK",
+             "CapabilityStatus": "Enabled", "ConsumedUnits": 40, "PrepaidUnits": {"Enabled": 50, "Suspended": 0, "Warning": 0}},
+            {"Id": format!("{TENANT}_f30db892-07e9-47e9-837c-80727f46fd3d"), "SkuId": "f30db892-07e9-47e9-837c-80727f46fd3d", "SkuPartNumber": "FLOW_FREE",
+             "CapabilityStatus": "Enabled", "ConsumedUnits": 3, "PrepaidUnits": {"Enabled": 10000, "Suspended": 0, "Warning": 0}}
+        ]),
+    );
     std::fs::create_dir_all(dir).unwrap();
-    for (name, value) in files {
+    for (name, value) in files.into_iter().chain(std::iter::once(skus)) {
         std::fs::write(dir.join(name), serde_json::to_string_pretty(&value).unwrap()).unwrap();
     }
 }
@@ -699,6 +710,13 @@ fn the_import_marks_its_objects_prints_its_defaults_and_refuses_an_occupied_stor
     assert!(outcome.warnings.iter().any(|w| w.contains("directoryRoles.json is missing")), "{:?}", outcome.warnings);
     assert!(outcome.warnings.iter().any(|w| w.contains("was given Reader")), "{:?}", outcome.warnings);
     assert!(outcome.warnings.iter().any(|w| w.contains("groups are not modelled")), "{:?}", outcome.warnings);
+    assert!(
+        outcome.warnings.iter().any(|w| w.contains("does not model were skipped: FLOW_FREE")),
+        "{:?}",
+        outcome.warnings
+    );
+    let licenses = t.ok("Get-PpCmkLicense", json!({}));
+    assert!(licenses.iter().any(|l| l["Sku"] == "Microsoft 365 E5"), "{licenses:?}");
 
     // A second import into the same store is refused, unless -Force.
     let before = fingerprint(&t.home());

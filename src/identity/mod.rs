@@ -4,6 +4,7 @@
 //! Azure RBAC (role definitions, assignments, permission checks at ARM
 //! scopes) is in [`rbac`].
 
+pub mod licenses;
 pub mod rbac;
 
 use crate::crypto::{is_guid, new_guid};
@@ -189,7 +190,9 @@ pub fn not_signed_in(side: Side) -> Error {
 /// an enterprise policy). A disabled account is refused with `Forbidden`,
 /// whether named by the override or signed in. Refusals carry the account
 /// as their target, for the audit log.
-pub fn resolve_caller(db: &Db, side: Side, account: Option<&str>) -> Result<Option<Caller>> {
+/// `by_token`: the account was named by a verified bearer token, so a
+/// service principal may act too.
+pub fn resolve_caller(db: &Db, side: Side, account: Option<&str>, by_token: bool) -> Result<Option<Caller>> {
     if let Some(account) = account.filter(|a| !a.is_empty()) {
         let principal = find_principal(db, account)?.ok_or_else(|| {
             Error::new(
@@ -198,13 +201,13 @@ pub fn resolve_caller(db: &Db, side: Side, account: Option<&str>) -> Result<Opti
             )
             .with_target(account)
         })?;
-        check_may_act(&principal, account, true)?;
+        check_may_act(&principal, account, true, by_token)?;
         return Caller::load(db, principal).map(Some);
     }
     match session_caller(db, side)? {
         None => Ok(None),
         Some(caller) => {
-            check_may_act(&caller.principal, caller.audit_name(), false)?;
+            check_may_act(&caller.principal, caller.audit_name(), false, false)?;
             Ok(Some(caller))
         }
     }
@@ -213,7 +216,7 @@ pub fn resolve_caller(db: &Db, side: Side, account: Option<&str>) -> Result<Opti
 /// Refuses a principal that may not act as a caller: not a user, or disabled.
 /// `named` is how the caller was named; `by_override` whether by
 /// `PPCMK_ACCOUNT` (or a request's `account`) rather than a sign-in.
-fn check_may_act(principal: &PrincipalRow, named: &str, by_override: bool) -> Result<()> {
+fn check_may_act(principal: &PrincipalRow, named: &str, by_override: bool, by_token: bool) -> Result<()> {
     // The target names the principal as the audit log does, however it was named.
     let audit_name = principal.user_principal_name.as_deref().unwrap_or(&principal.display_name);
     let subject = if by_override {
@@ -221,7 +224,7 @@ fn check_may_act(principal: &PrincipalRow, named: &str, by_override: bool) -> Re
     } else {
         format!("The signed-in account '{named}'")
     };
-    if principal.kind != PrincipalKind::User {
+    if principal.kind != PrincipalKind::User && !by_token {
         return Err(Error::forbidden(format!(
             "{subject} is the service principal '{}': only users act through ppcmk; name a user by user principal name or object id.",
             principal.display_name

@@ -139,7 +139,7 @@ fn resolve_key_type(vault: &Vault, key_type: Option<&str>, destination: Option<&
         "RSA-HSM" => "RSA-HSM",
         "EC" | "EC-HSM" | "OCT" | "OCT-HSM" => {
             return Err(Error::invalid(format!(
-                "Key type '{requested}' is not supported: Power Platform customer-managed keys must be RSA or RSA-HSM keys (2048 or 3072 bits), so this key vault creates only RSA keys."
+                "Key type '{requested}' is not supported: Power Platform customer-managed keys must be RSA or RSA-HSM keys (2048, 3072 or 4096 bits), so this key vault creates only RSA keys."
             )))
         }
         other => return Err(Error::invalid(format!("'{other}' is not a key type; use RSA or RSA-HSM."))),
@@ -157,7 +157,7 @@ fn resolve_key_type(vault: &Vault, key_type: Option<&str>, destination: Option<&
 fn check_size(size: i64) -> Result<usize> {
     usize::try_from(size).ok().filter(|s| SUPPORTED_SIZES.contains(s)).ok_or_else(|| {
         Error::invalid(format!(
-            "RSA key size {size} is not supported: use 2048, 3072 or 4096 bits (Power Platform accepts 2048 or 3072)."
+            "RSA key size {size} is not supported: use 2048, 3072 or 4096 bits (the sizes Power Platform supports for RSA and RSA-HSM keys)."
         ))
     })
 }

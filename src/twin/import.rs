@@ -248,6 +248,11 @@ pub fn import(
         principal(db, &a.object_id, kind, &a.display_name, a.sign_in_name.as_deref(), vec![])?;
     }
 
+    // The tenant's subscriptions (licences): the pre-flight checks one qualifies.
+    for sku in &snap.skus {
+        crate::identity::licenses::add(db, caller, &sku.sku, sku.units, at)?;
+    }
+
     // Key vaults, their access policies, keys and versions.
     for v in &snap.vaults {
         if !v.soft_delete {

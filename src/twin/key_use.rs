@@ -96,12 +96,15 @@ pub fn dependents(db: &Db, key_id: &str, now: DateTime<Utc>) -> Result<Vec<Depen
                 continue;
             }
             match v.current_until {
-                None if env.row.state == environment::LOCKED => out.push(Dependent {
-                    kind: "LockedEnvironment",
-                    target: label(&env),
-                    reason: "The environment is locked, waiting for access to this version to be restored.".into(),
-                    until: env.row.locked_since.map(|t| t + Duration::days(env.days_kept_when_locked())),
-                }),
+                None if env.row.state == environment::LOCKED => {
+                    let kept = env.days_kept_when_locked(db)?;
+                    out.push(Dependent {
+                        kind: "LockedEnvironment",
+                        target: label(&env),
+                        reason: "The environment is locked, waiting for access to this version to be restored.".into(),
+                        until: env.row.locked_since.map(|t| t + Duration::days(kept)),
+                    })
+                }
                 Some(t) if env.row.policy_id.is_none() && env.row.unlinked_time.is_some() => {
                     let until = env.row.unlinked_time.unwrap_or(t) + Duration::days(REMOVED_POLICY_DAYS);
                     if until > now {

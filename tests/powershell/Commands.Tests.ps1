@@ -196,6 +196,11 @@ BeforeAll {
         }
         'Grant-PpCmkCredentialAccess' = { New-TestCredential }
         'Get-PpCmkCredential' = { New-TestCredential }
+        'Set-PpCmkCredential' = { New-TestCredential }
+        'Remove-PpCmkCredential' = { New-TestCredential }
+        'Request-PpCmkFlowProtection' = { Add-TestEnvironmentToPolicy }
+        'Get-PpCmkHostedMachineGroup' = { Invoke-As $PpAdmin { New-PpCmkHostedMachineGroup -EnvironmentName $T.EnvironmentName -Name 'Invoice bots' | Out-Null } }
+        'Update-PpCmkHostedMachineGroup' = { Invoke-As $PpAdmin { New-PpCmkHostedMachineGroup -EnvironmentName $T.EnvironmentName -Name 'Invoice bots' | Out-Null } }
         'Grant-PpCmkDesktopFlowComponentAccess' = { New-TestWorkQueue }
         'Get-PpCmkDesktopFlowComponent' = { New-TestWorkQueue }
         'Get-DlpPolicy' = { New-TestDlp }

@@ -43,6 +43,7 @@ function New-TestTenant {
     New-AzRoleAssignment -SignInName $script:GlobalAdmin -RoleDefinitionName 'Key Vault Crypto Officer' -Scope $t.VaultId | Out-Null
     Add-AzKeyVaultKey -VaultName $t.VaultName -Name $t.KeyName -Destination Software -KeyType RSA -Size 2048 | Out-Null
     Register-AzResourceProvider -ProviderNamespace Microsoft.PowerPlatform | Out-Null
+    Add-PpCmkLicense -Sku 'Microsoft 365 E5' -Units 25 | Out-Null
     $policy = New-PpCmkEnterprisePolicy -ResourceGroup $t.ResourceGroupName -Name contoso-cmk-policy -Location unitedstates -KeyVaultId $t.VaultId -KeyName $t.KeyName
     $t.PolicyId = $policy.ResourceId
     $t.IdentityId = $policy.PrincipalId
@@ -137,6 +138,7 @@ function New-TestSnapshot {
                 RoleDefinitionName = 'Key Vault Crypto Service Encryption User'; RoleDefinitionId = 'e147488a-f6f5-4113-8e2d-b22465e65bf6'
                 ObjectId = $identity; ObjectType = 'ServicePrincipal'; DisplayName = 'snap-policy'
             })
+        'subscribedSkus.json' = @([ordered]@{ SkuPartNumber = 'SPE_E5'; CapabilityStatus = 'Enabled'; ConsumedUnits = 20; PrepaidUnits = @{ Enabled = 25; Suspended = 0; Warning = 0 } })
     }
     foreach ($name in $files.Keys) {
         $json = ConvertTo-Json -InputObject $files[$name] -Depth 20

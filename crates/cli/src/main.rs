@@ -11,6 +11,13 @@ use ppcmk::{Error, ErrorCode, Store};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
+#[cfg(feature = "serve")]
+#[path = "serve/enabled.rs"]
+mod serve;
+#[cfg(not(feature = "serve"))]
+#[path = "serve/disabled.rs"]
+mod serve;
+
 fn main() -> ExitCode {
     match std::panic::catch_unwind(run) {
         Ok(code) => code,
@@ -48,6 +55,12 @@ fn run() -> ExitCode {
     }
     if name.eq_ignore_ascii_case("demo") || name.eq_ignore_ascii_case("Start-PpCmkDemo") {
         return demo(&tokens[1..]);
+    }
+    if name.eq_ignore_ascii_case("serve") || name.eq_ignore_ascii_case("Start-PpCmkServer") {
+        return match serve::run(&tokens[1..]) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(&e),
+        };
     }
     let Some(command) = ppcmk::commands::find(name) else {
         return fail(&ppcmk::surface::command_not_found(name));

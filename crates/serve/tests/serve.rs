@@ -1,0 +1,292 @@
+//! A real server on ephemeral ports, real TLS trusting only the CA it
+//! created, tokens from its managed-identity endpoint, and the engine's
+//! store seen by the CLI's path at once.
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::Request;
+use hyper_util::rt::TokioIo;
+use ppcmk_serve::{Config, Running};
+use serde_json::{json, Value};
+use std::net::IpAddr;
+use std::sync::Arc;
+
+const ADMIN: &str = "admin@contoso.onmicrosoft.com";
+
+fn engine(
+    home: &std::path::Path,
+    account: Option<&str>,
+    command: &str,
+    params: Value,
+) -> Result<Vec<Value>, ppcmk::Error> {
+    let store = ppcmk::Store::open(home).unwrap();
+    let mut request = json!({"command": command, "parameters": params});
+    if let Some(a) = account {
+        request["account"] = json!(a);
+    }
+    ppcmk::invoke_json(&store, &request, Default::default()).map(|o| o.objects.into_iter().map(Value::Object).collect())
+}
+
+/// A store with vault `kv1` (RBAC) where the admin is Crypto Officer and Secrets Officer, and a user `norole` without a data-plane role.
+fn prepared() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let ok = |c: &str, p: Value| engine(&home, None, c, p).unwrap_or_else(|e| panic!("{c}: {e}"));
+    ok("New-AzResourceGroup", json!({"Name": "rg", "Location": "centralus"}));
+    let v = ok("New-AzKeyVault", json!({"Name": "kv1", "ResourceGroupName": "rg", "Location": "centralus"}));
+    let scope = v[0]["ResourceId"].as_str().unwrap().to_string();
+    for role in ["Key Vault Crypto Officer", "Key Vault Secrets Officer"] {
+        ok("New-AzRoleAssignment", json!({"SignInName": ADMIN, "RoleDefinitionName": role, "Scope": scope}));
+    }
+    ok("New-AzADUser", json!({"DisplayName": "No Role", "UserPrincipalName": "norole@contoso.onmicrosoft.com"}));
+    (dir, home)
+}
+
+fn start(home: &std::path::Path) -> Running {
+    let mut config = Config::new(home.to_path_buf());
+    config.port = 0;
+    config.token_port = 0;
+    config.identity = Some(ADMIN.into());
+    ppcmk_serve::start(config).unwrap()
+}
+
+struct Reply {
+    status: u16,
+    headers: hyper::HeaderMap,
+    body: Value,
+}
+
+/// One request over TLS to 127.0.0.1:port, naming `host` in SNI and Host, trusting only `ca`.
+async fn https(
+    port: u16,
+    ca: &std::path::Path,
+    host: &str,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> Reply {
+    let mut roots = rustls::RootCertStore::empty();
+    let pem = std::fs::read(ca).unwrap();
+    for cert in rustls_pemfile::certs(&mut pem.as_slice()) {
+        roots.add(cert.unwrap()).unwrap();
+    }
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let name = rustls::pki_types::ServerName::try_from(host.to_string()).unwrap();
+    let tls = tokio_rustls::TlsConnector::from(Arc::new(config)).connect(name, tcp).await.unwrap();
+    send(TokioIo::new(tls), &format!("{host}:{port}"), method, path, token, body).await
+}
+
+async fn send<I>(io: I, authority: &str, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Reply
+where
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(io).await.unwrap();
+    tokio::spawn(conn);
+    let mut req = Request::builder().method(method).uri(path).header("host", authority).header("metadata", "true");
+    if let Some(t) = token {
+        req = req.header("authorization", format!("Bearer {t}"));
+    }
+    let bytes = body.map(|b| b.to_string()).unwrap_or_default();
+    let req = req.header("content-type", "application/json").body(Full::new(Bytes::from(bytes))).unwrap();
+    let res = sender.send_request(req).await.unwrap();
+    let status = res.status().as_u16();
+    let headers = res.headers().clone();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    let body = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes).unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()))
+    };
+    Reply { status, headers, body }
+}
+
+async fn imds_token(port: u16, query: &str) -> Reply {
+    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    send(
+        TokioIo::new(tcp),
+        &format!("127.0.0.1:{port}"),
+        "GET",
+        &format!("/metadata/identity/oauth2/token?api-version=2018-02-01&{query}"),
+        None,
+        None,
+    )
+    .await
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+}
+
+#[test]
+fn key_vault_over_https_with_tokens_from_the_managed_identity_endpoint() {
+    let (_dir, home) = prepared();
+    let server = start(&home);
+    let (port, ca) = (server.port, server.tls.ca_pem.clone());
+    assert!(std::fs::read_to_string(&ca).unwrap().contains("BEGIN CERTIFICATE"));
+    let host = "kv1.vault.localhost";
+    let resource = format!("https%3A%2F%2Fvault.localhost%3A{port}");
+    let rt = runtime();
+    rt.block_on(async {
+        let api = "api-version=7.5";
+        // The challenge comes before the body is read, with Key Vault's body.
+        let r = https(port, &ca, host, "POST", &format!("/keys/k1/create?{api}"), None, None).await;
+        assert_eq!(r.status, 401);
+        assert_eq!(r.body["error"]["code"], "Unauthorized");
+        let challenge = r.headers["www-authenticate"].to_str().unwrap().to_string();
+        assert!(challenge.contains(&format!("resource=\"https://vault.localhost:{port}\"")), "{challenge}");
+        assert!(
+            challenge.contains(&format!("authorization=\"https://login.microsoftonline.com/{}\"", ppcmk::TENANT_ID)),
+            "{challenge}"
+        );
+
+        // IMDS wants the Metadata header; then it issues a token for the identity.
+        let t = imds_token(server.token_port, &format!("resource={resource}")).await;
+        assert_eq!(t.status, 200, "{}", t.body);
+        let token = t.body["access_token"].as_str().unwrap().to_string();
+        assert!(t.body["expires_on"].as_str().unwrap().parse::<i64>().unwrap() > 1_700_000_000);
+
+        let r = https(
+            port,
+            &ca,
+            host,
+            "POST",
+            &format!("/keys/k1/create?{api}"),
+            Some(&token),
+            Some(json!({"kty": "RSA", "key_size": 2048, "tags": {"purpose": "test"}})),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let kid = r.body["key"]["kid"].as_str().unwrap().to_string();
+        assert!(kid.starts_with(&format!("https://{host}:{port}/keys/k1/")), "{kid}");
+        assert!(r.body["attributes"]["created"].is_i64());
+        assert!(!r.body["key"]["n"].as_str().unwrap().contains('='), "base64url unpadded");
+        assert_eq!(r.body["tags"]["purpose"], "test");
+
+        // The CLI's path sees the key at once, and the audit names the token's caller.
+        let keys = engine(&home, None, "Get-AzKeyVaultKey", json!({"VaultName": "kv1", "Name": "k1"})).unwrap();
+        assert_eq!(keys[0]["Version"].as_str().unwrap(), kid.rsplit('/').next().unwrap());
+
+        // Latest with the trailing slash, and by version.
+        let r = https(port, &ca, host, "GET", &format!("/keys/k1/?{api}"), Some(&token), None).await;
+        assert_eq!((r.status, r.body["key"]["kid"].as_str()), (200, Some(kid.as_str())));
+        let version = kid.rsplit('/').next().unwrap();
+        let r =
+            https(port, &ca, host, "GET", &format!("/keys/k1/{version}?api-version=2025-07-01"), Some(&token), None)
+                .await;
+        assert_eq!(r.status, 200);
+
+        // Wrap then unwrap through the engine's key.
+        let plain = "AAECAwQFBgcICQoLDA0ODw";
+        let r = https(
+            port,
+            &ca,
+            host,
+            "POST",
+            &format!("/keys/k1/{version}/wrapkey?{api}"),
+            Some(&token),
+            Some(json!({"alg": "RSA-OAEP-256", "value": plain})),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let wrapped = r.body["value"].as_str().unwrap().to_string();
+        assert!(!wrapped.contains('=') && !wrapped.contains('+') && !wrapped.contains('/'));
+        let r = https(
+            port,
+            &ca,
+            host,
+            "POST",
+            &format!("/keys/k1/{version}/unwrapkey?{api}"),
+            Some(&token),
+            Some(json!({"alg": "RSA-OAEP-256", "value": wrapped})),
+        )
+        .await;
+        assert_eq!((r.status, r.body["value"].as_str()), (200, Some(plain)));
+
+        // Not found, unknown api-version, malformed JSON.
+        let r = https(port, &ca, host, "GET", &format!("/keys/nope/?{api}"), Some(&token), None).await;
+        assert_eq!((r.status, r.body["error"]["code"].as_str()), (404, Some("KeyNotFound")));
+        let r = https(port, &ca, host, "GET", "/keys/k1/?api-version=1999-01-01", Some(&token), None).await;
+        assert_eq!((r.status, r.body["error"]["code"].as_str()), (400, Some("BadParameter")));
+
+        // Secrets: set, get, delete, get deleted.
+        let r =
+            https(port, &ca, host, "PUT", &format!("/secrets/s1?{api}"), Some(&token), Some(json!({"value": "p@ss"})))
+                .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let r = https(port, &ca, host, "GET", &format!("/secrets/s1/?{api}"), Some(&token), None).await;
+        assert_eq!((r.status, r.body["value"].as_str()), (200, Some("p@ss")));
+        let r = https(port, &ca, host, "DELETE", &format!("/secrets/s1?{api}"), Some(&token), None).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert!(r.body["recoveryId"].as_str().unwrap().ends_with("/deletedsecrets/s1"));
+
+        // A principal without a data-plane role: 403 Forbidden.
+        let t =
+            imds_token(server.token_port, &format!("resource={resource}&client_id=norole%40contoso.onmicrosoft.com"))
+                .await;
+        let norole = t.body["access_token"].as_str().unwrap().to_string();
+        let r = https(port, &ca, host, "GET", &format!("/keys/k1/?{api}"), Some(&norole), None).await;
+        assert_eq!((r.status, r.body["error"]["code"].as_str()), (403, Some("Forbidden")), "{}", r.body);
+
+        // Tampered, wrong-audience tokens: 401 with the challenge.
+        let mut parts: Vec<String> = token.split('.').map(str::to_string).collect();
+        parts[2] = parts[2].chars().rev().collect();
+        let r = https(port, &ca, host, "GET", &format!("/keys/k1/?{api}"), Some(&parts.join(".")), None).await;
+        assert_eq!(r.status, 401);
+        assert!(r.body["error"]["message"].as_str().unwrap().starts_with("AKV10046"), "{}", r.body);
+        assert!(r.headers.contains_key("www-authenticate"));
+        let t = imds_token(server.token_port, "resource=https%3A%2F%2Fmanagement.azure.com").await;
+        let arm = t.body["access_token"].as_str().unwrap().to_string();
+        let r = https(port, &ca, host, "GET", &format!("/keys/k1/?{api}"), Some(&arm), None).await;
+        assert_eq!(r.status, 401);
+        assert!(r.body["error"]["message"].as_str().unwrap().starts_with("AKV10022"), "{}", r.body);
+    });
+    // The audit log names the token's caller.
+    let audit = engine(&home, None, "Get-PpCmkAuditLog", json!({})).unwrap_or_default();
+    let created =
+        audit.iter().find(|e| e.to_string().contains("Add-AzKeyVaultKey")).expect("an audit entry for the create");
+    assert!(created.to_string().contains(ADMIN), "{created}");
+    server.stop();
+}
+
+#[test]
+fn a_port_in_use_is_a_clear_error_and_the_ca_is_kept_across_starts() {
+    let (_dir, home) = prepared();
+    let server = start(&home);
+    let ca = std::fs::read_to_string(&server.tls.ca_pem).unwrap();
+    let mut config = Config::new(home.clone());
+    config.port = server.port;
+    config.token_port = 0;
+    let e = ppcmk_serve::start(config).err().expect("the port is taken");
+    assert!(e.message.contains(&format!("Port {} on 127.0.0.1 is already in use", server.port)), "{}", e.message);
+    assert!(e.message.contains("-Port"));
+    server.stop();
+    let again = start(&home);
+    assert_eq!(std::fs::read_to_string(&again.tls.ca_pem).unwrap(), ca, "the CA a client trusts stays");
+    assert!(!again.tls.created);
+    again.stop();
+    let _: IpAddr = "127.0.0.1".parse().unwrap();
+}
+
+/// The library never links the server's stack: `cargo tree -p ppcmk -e normal` names none of it.
+#[test]
+fn the_library_does_not_depend_on_the_server_stack() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out = std::process::Command::new(cargo)
+        .args(["tree", "--offline", "--locked", "-p", "ppcmk", "-e", "normal", "--prefix", "none"])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let tree = String::from_utf8_lossy(&out.stdout);
+    assert!(tree.contains("rusqlite"), "the tree was listed: {tree}");
+    for stack in ["tokio ", "axum", "hyper", "rustls", "ppcmk-serve", "ring "] {
+        assert!(!tree.lines().any(|l| l.starts_with(stack)), "ppcmk depends on {stack}:\n{tree}");
+    }
+}
