@@ -97,12 +97,12 @@ pub fn dependents(db: &Db, key_id: &str, now: DateTime<Utc>) -> Result<Vec<Depen
             }
             match v.current_until {
                 None if env.row.state == environment::LOCKED => {
-                    let kept = env.days_kept_when_locked(db)?;
+                    let days_kept = env.days_kept_when_locked(db)?;
                     out.push(Dependent {
                         kind: "LockedEnvironment",
                         target: label(&env),
                         reason: "The environment is locked, waiting for access to this version to be restored.".into(),
-                        until: env.row.locked_since.map(|t| t + Duration::days(kept)),
+                        until: env.row.locked_since.map(|t| t + Duration::days(days_kept)),
                     })
                 }
                 Some(t) if env.row.policy_id.is_none() && env.row.unlinked_time.is_some() => {
