@@ -106,6 +106,45 @@ where
     Reply { status, headers, body }
 }
 
+/// A request with a raw body (not JSON), to check the hostile-input answers.
+async fn https_raw(
+    port: u16,
+    ca: &std::path::Path,
+    host: &str,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: &[u8],
+) -> Reply {
+    let mut roots = rustls::RootCertStore::empty();
+    let pem = std::fs::read(ca).unwrap();
+    for cert in rustls_pemfile::certs(&mut pem.as_slice()) {
+        roots.add(cert.unwrap()).unwrap();
+    }
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let name = rustls::pki_types::ServerName::try_from(host.to_string()).unwrap();
+    let tls = tokio_rustls::TlsConnector::from(Arc::new(config)).connect(name, tcp).await.unwrap();
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tls)).await.unwrap();
+    tokio::spawn(conn);
+    let req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", format!("{host}:{port}"))
+        .header("authorization", format!("Bearer {token}"))
+        .body(Full::new(Bytes::copy_from_slice(body)))
+        .unwrap();
+    let res = sender.send_request(req).await.unwrap();
+    let status = res.status().as_u16();
+    let headers = res.headers().clone();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    Reply { status, headers, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null) }
+}
+
 async fn imds_token(port: u16, query: &str) -> Reply {
     let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
     send(
@@ -208,11 +247,77 @@ fn key_vault_over_https_with_tokens_from_the_managed_identity_endpoint() {
         .await;
         assert_eq!((r.status, r.body["value"].as_str()), (200, Some(plain)));
 
+        // Sign a digest; the server's verify accepts it and refuses another digest.
+        let digest = "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU"; // SHA-256 of ""
+        let r = https(
+            port,
+            &ca,
+            host,
+            "POST",
+            &format!("/keys/k1/{version}/sign?{api}"),
+            Some(&token),
+            Some(json!({"alg": "PS256", "value": digest})),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let signature = r.body["value"].as_str().unwrap().to_string();
+        let r = https(
+            port,
+            &ca,
+            host,
+            "POST",
+            &format!("/keys/k1/{version}/verify?{api}"),
+            Some(&token),
+            Some(json!({"alg": "PS256", "digest": digest, "value": signature})),
+        )
+        .await;
+        assert_eq!((r.status, &r.body), (200, &json!({"value": true})));
+        let other = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+        let r = https(
+            port,
+            &ca,
+            host,
+            "POST",
+            &format!("/keys/k1/{version}/verify?{api}"),
+            Some(&token),
+            Some(json!({"alg": "PS256", "digest": other, "value": signature})),
+        )
+        .await;
+        assert_eq!((r.status, &r.body), (200, &json!({"value": false})));
+        let r = https(
+            port,
+            &ca,
+            host,
+            "POST",
+            &format!("/keys/k1/sign?{api}"),
+            Some(&token),
+            Some(json!({"alg": "RS256", "value": "AAEC"})),
+        )
+        .await;
+        assert_eq!(
+            (r.status, r.body["error"]["code"].as_str()),
+            (400, Some("BadParameter")),
+            "a digest of the wrong length"
+        );
+
         // Not found, unknown api-version, malformed JSON.
         let r = https(port, &ca, host, "GET", &format!("/keys/nope/?{api}"), Some(&token), None).await;
         assert_eq!((r.status, r.body["error"]["code"].as_str()), (404, Some("KeyNotFound")));
         let r = https(port, &ca, host, "GET", "/keys/k1/?api-version=1999-01-01", Some(&token), None).await;
         assert_eq!((r.status, r.body["error"]["code"].as_str()), (400, Some("BadParameter")));
+        let r = https(port, &ca, host, "GET", "/keys/k1/", Some(&token), None).await;
+        assert_eq!(r.status, 400, "no api-version");
+        let mut raw = https_raw(port, &ca, host, "POST", &format!("/keys/k2/create?{api}"), &token, b"{not json").await;
+        assert_eq!((raw.status, raw.body["error"]["code"].as_str()), (400, Some("BadParameter")));
+        raw = https_raw(port, &ca, host, "POST", &format!("/keys/k2/create?{api}"), &token, &vec![b' '; 300 * 1024])
+            .await;
+        assert_eq!(raw.status, 413);
+        let r = https(port, &ca, host, "GET", &format!("/certificates/c1?{api}"), Some(&token), None).await;
+        assert_eq!((r.status, r.body["error"]["code"].as_str()), (404, Some("NotFound")));
+        assert!(
+            engine(&home, None, "Get-AzKeyVaultKey", json!({"VaultName": "kv1", "Name": "k2"})).is_err(),
+            "nothing created by bad input"
+        );
 
         // Secrets: set, get, delete, get deleted.
         let r =
