@@ -395,3 +395,185 @@ fn the_library_does_not_depend_on_the_server_stack() {
         assert!(!tree.lines().any(|l| l.starts_with(stack)), "ppcmk depends on {stack}:\n{tree}");
     }
 }
+
+/// The Power Platform admin API: environments in BAP's raw shape, and the
+/// enterprise-policy link polled to Succeeded, as the PowerShell scripts do it.
+#[test]
+fn power_platform_link_is_a_polled_operation() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let ok =
+        |account: Option<&str>, c: &str, p: Value| engine(&home, account, c, p).unwrap_or_else(|e| panic!("{c}: {e}"));
+    const PP: &str = "ppadmin@contoso.onmicrosoft.com";
+    ok(None, "New-AzResourceGroup", json!({"Name": "cmk", "Location": "centralus"}));
+    let vault = ok(
+        None,
+        "New-AzKeyVault",
+        json!({"Name": "cmk-kv", "ResourceGroupName": "cmk", "Location": "centralus", "EnablePurgeProtection": true}),
+    );
+    let vault_id = vault[0]["ResourceId"].as_str().unwrap().to_string();
+    ok(
+        None,
+        "New-AzRoleAssignment",
+        json!({"SignInName": ADMIN, "RoleDefinitionName": "Key Vault Crypto Officer", "Scope": vault_id}),
+    );
+    ok(None, "Add-AzKeyVaultKey", json!({"VaultName": "cmk-kv", "Name": "cmk-key", "Destination": "Software"}));
+    ok(None, "Register-AzResourceProvider", json!({"ProviderNamespace": "Microsoft.PowerPlatform"}));
+    let template = dir.path().join("policy.json");
+    std::fs::write(&template, json!({
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "contentVersion": "1.0.0.0",
+        "resources": [{
+            "type": "Microsoft.PowerPlatform/enterprisePolicies", "apiVersion": "2020-10-30", "name": "cmk-policy",
+            "location": "unitedstates", "kind": "Encryption", "identity": {"type": "SystemAssigned"},
+            "properties": {"encryption": {"state": "Enabled", "keyVault": {"id": vault_id, "key": {"name": "cmk-key"}}}}
+        }]
+    }).to_string()).unwrap();
+    let deployed = ok(
+        None,
+        "New-AzResourceGroupDeployment",
+        json!({"ResourceGroupName": "cmk", "TemplateFile": template.display().to_string()}),
+    );
+    let policy_id = deployed[0]["OutputResources"][0].as_str().unwrap().to_string();
+    let policy = ok(None, "Get-PpCmkEnterprisePolicy", json!({"ResourceId": policy_id}));
+    let (identity, system_id) =
+        (policy[0]["PrincipalId"].as_str().unwrap().to_string(), policy[0]["SystemId"].as_str().unwrap().to_string());
+    ok(
+        None,
+        "New-AzRoleAssignment",
+        json!({"ObjectId": identity, "RoleDefinitionName": "Key Vault Crypto Service Encryption User", "Scope": vault_id}),
+    );
+    let pp = ok(None, "New-AzADUser", json!({"DisplayName": "PP Admin", "UserPrincipalName": PP}));
+    ok(
+        None,
+        "Add-PpCmkDirectoryRoleMember",
+        json!({"RoleName": "Power Platform Administrator", "UserPrincipalName": PP}),
+    );
+    ok(
+        None,
+        "New-AzRoleAssignment",
+        json!({"ObjectId": pp[0]["Id"], "RoleDefinitionName": "Reader", "Scope": policy_id}),
+    );
+    let env = ok(
+        Some(PP),
+        "New-AdminPowerAppEnvironment",
+        json!({"DisplayName": "Sales", "Location": "unitedstates", "EnvironmentSku": "Production", "ProvisionDatabase": true}),
+    );
+    let env = env[0]["EnvironmentName"].as_str().unwrap().to_string();
+    ok(
+        Some(PP),
+        "Set-AdminPowerAppEnvironmentGovernanceConfiguration",
+        json!({"EnvironmentName": env, "UpdatedGovernanceConfiguration": "{\"protectionLevel\":\"Standard\"}"}),
+    );
+
+    let server = start(&home);
+    let (port, ca) = (server.port, server.tls.ca_pem.clone());
+    runtime().block_on(async {
+        let t = imds_token(
+            server.token_port,
+            &format!("resource=https%3A%2F%2Fservice.powerapps.com%2F&client_id={}", PP.replace('@', "%40")),
+        )
+        .await;
+        let token = t.body["access_token"].as_str().unwrap().to_string();
+        let bap = "/providers/Microsoft.BusinessAppPlatform";
+        let r = https(
+            port,
+            &ca,
+            "localhost",
+            "GET",
+            &format!("{bap}/scopes/admin/environments?api-version=2016-11-01"),
+            None,
+            None,
+        )
+        .await;
+        assert_eq!(r.status, 401);
+        let r = https(
+            port,
+            &ca,
+            "localhost",
+            "GET",
+            &format!("{bap}/scopes/admin/environments?$expand=permissions&api-version=2016-11-01"),
+            Some(&token),
+            None,
+        )
+        .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let listed = r.body["value"].as_array().unwrap();
+        let sales = listed.iter().find(|e| e["name"] == env.as_str()).expect("the environment is listed");
+        assert_eq!(sales["properties"]["protectionStatus"]["keyManagedBy"], "Microsoft");
+        assert_eq!(sales["properties"]["retentionDetails"]["retentionPeriod"], "P7D");
+        assert_eq!(sales["properties"]["states"]["runtime"]["id"], "Enabled");
+
+        let r = https(
+            port,
+            &ca,
+            "localhost",
+            "POST",
+            &format!("{bap}/environments/{env}/enterprisePolicies/Encryption/link?&api-version=2019-10-01"),
+            Some(&token),
+            Some(json!({"SystemId": system_id})),
+        )
+        .await;
+        assert_eq!(r.status, 202, "{}", r.body);
+        assert_eq!(r.headers["retry-after"], "1");
+        let location = r.headers["operation-location"].to_str().unwrap().to_string();
+        let path = location.split_once(&format!(":{port}")).unwrap().1.to_string();
+        let mut state = String::new();
+        for _ in 0..50 {
+            let r = https(port, &ca, "localhost", "GET", &path, Some(&token), None).await;
+            assert_eq!(r.status, 200, "{}", r.body);
+            state = r.body["state"]["id"].as_str().unwrap().to_string();
+            if state == "Succeeded" || state == "Failed" {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert_eq!(state, "Succeeded");
+        let r = https(
+            port,
+            &ca,
+            "localhost",
+            "GET",
+            &format!("{bap}/scopes/admin/environments/{env}?api-version=2016-11-01"),
+            Some(&token),
+            None,
+        )
+        .await;
+        assert_eq!(r.body["properties"]["protectionStatus"]["keyManagedBy"], "Customer", "{}", r.body);
+        assert_eq!(r.body["properties"]["enterprisePolicies"]["customerManagedKeys"]["linkStatus"], "Linked");
+        // The CLI's path sees it at once.
+        let envs = engine(&home, Some(PP), "Get-AdminPowerAppEnvironment", json!({"EnvironmentName": env})).unwrap();
+        assert_eq!(envs[0]["KeyManagedBy"], "Customer");
+
+        // A systemId nobody has: 404, nothing changed.
+        let r = https(
+            port,
+            &ca,
+            "localhost",
+            "POST",
+            &format!("{bap}/environments/{env}/enterprisePolicies/Encryption/unlink?api-version=2019-10-01"),
+            Some(&token),
+            Some(json!({"SystemId": "/regions/x/providers/Microsoft.PowerPlatform/enterprisePolicies/none"})),
+        )
+        .await;
+        assert_eq!(r.status, 404, "{}", r.body);
+        let r = https(
+            port,
+            &ca,
+            "localhost",
+            "POST",
+            &format!("{bap}/environments/{env}/enterprisePolicies/Encryption/unlink?api-version=2019-10-01"),
+            Some(&token),
+            Some(json!({"SystemId": system_id})),
+        )
+        .await;
+        assert_eq!(r.status, 202, "{}", r.body);
+        let path =
+            r.headers["operation-location"].to_str().unwrap().split_once(&format!(":{port}")).unwrap().1.to_string();
+        let r = https(port, &ca, "localhost", "GET", &path, Some(&token), None).await;
+        assert_eq!(r.body["state"]["id"], "Succeeded", "{}", r.body);
+        let envs = engine(&home, Some(PP), "Get-AdminPowerAppEnvironment", json!({"EnvironmentName": env})).unwrap();
+        assert_eq!(envs[0]["KeyManagedBy"], "Microsoft");
+    });
+    server.stop();
+}
