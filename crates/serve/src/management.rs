@@ -221,8 +221,11 @@ async fn bap(state: &Arc<State>, head: Head, mut body: Body) -> Reply {
     };
     let state = state.clone();
     let (method, path) = (head.method.clone(), head.path.clone());
-    match tokio::task::spawn_blocking(move || crate::powerplatform::route(&state, &caller, &method, &path, &input))
-        .await
+    let exclude = head.query("exclude").map(str::to_string);
+    match tokio::task::spawn_blocking(move || {
+        crate::powerplatform::route(&state, &caller, &method, &path, exclude.as_deref(), &input)
+    })
+    .await
     {
         Ok(reply) => reply,
         Err(_) => internal(),

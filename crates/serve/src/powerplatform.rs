@@ -40,16 +40,48 @@ pub fn engine_error(e: &Error) -> Reply {
     error(status, e.code.as_str(), &e.message)
 }
 
-/// Whether `path` (lower case) is a BAP route.
+const FLOW: &str = "/providers/microsoft.processsimple";
+
+/// Whether `path` (lower case) is a BAP or Flow route.
 pub fn is_bap(lower_path: &str) -> bool {
-    lower_path.starts_with(BAP)
+    lower_path.starts_with(BAP) || lower_path.starts_with(FLOW)
 }
 
 /// Runs a BAP route as `caller`. Blocking.
-pub fn route(state: &State, caller: &str, method: &Method, path: &str, input: &Map<String, Value>) -> Reply {
+pub fn route(
+    state: &State,
+    caller: &str,
+    method: &Method,
+    path: &str,
+    exclude: Option<&str>,
+    input: &Map<String, Value>,
+) -> Reply {
     let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     let lower: Vec<String> = segs.iter().map(|s| s.to_ascii_lowercase()).collect();
     let l: Vec<&str> = lower.iter().map(String::as_str).collect();
+    if l.get(1) == Some(&"microsoft.processsimple") {
+        let result = match (method, &l[2..]) {
+            (&Method::GET, ["scopes", "admin", "environments", _, "v2", "flows"]) => {
+                flows(state, caller, segs[5], None)
+            }
+            (&Method::GET, ["scopes", "admin", "environments", _, "v2", "flows", _]) => {
+                flows(state, caller, segs[5], Some(segs[8]))
+            }
+            (&Method::GET, ["scopes", "admin", "environments", _, "noncmkmigratedflows"]) => {
+                let cannot = exclude.is_some_and(|e| e.eq_ignore_ascii_case("cmkMigrationSupportedFlows"));
+                microsoft_key_flows(state, caller, segs[5], cannot)
+            }
+            (&Method::GET, ["environments", _, "cmkstatus"]) => cmk_status(state, caller, segs[3]),
+            _ => Err(error(
+                StatusCode::NOT_FOUND,
+                "NotFound",
+                &format!("No route {method} {path} in the Flow admin API of ppcmk serve."),
+            )),
+        };
+        return match result {
+            Ok(reply) | Err(reply) => reply,
+        };
+    }
     let result = match (method, &l[2..]) {
         (&Method::GET, ["scopes", "admin", "environments"]) => list(state, caller),
         (&Method::GET, ["scopes", "admin", "environments", _]) | (&Method::GET, ["environments", _]) => {
@@ -199,4 +231,89 @@ fn operation(state: &State, caller: &str, id: &str) -> Result<Reply, Reply> {
         reply.headers_mut().insert(hyper::header::RETRY_AFTER, HeaderValue::from_static("1"));
     }
     Ok(reply)
+}
+
+/// A flow as the Flow admin API returns it (what `CreateFlowObject` reads).
+fn flow(o: &Map<String, Value>) -> Value {
+    let (env, name) = (text(o, "EnvironmentName"), text(o, "FlowName"));
+    json!({
+        "name": name,
+        "id": format!("/providers/Microsoft.ProcessSimple/environments/{env}/flows/{name}"),
+        "type": "Microsoft.ProcessSimple/environments/flows",
+        "properties": {
+            "displayName": o.get("DisplayName"),
+            "state": if o.get("Enabled") == Some(&json!(true)) { "Started" } else { "Stopped" },
+            "userType": "Owner",
+            "createdTime": o.get("CreatedTime"),
+            "lastModifiedTime": o.get("LastModifiedTime"),
+            "creator": {"tenantId": ppcmk::TENANT_ID, "userPrincipalName": o.get("CreatedBy"), "userType": "ActiveDirectory"},
+            "environment": {"name": env, "id": format!("/providers/Microsoft.ProcessSimple/environments/{env}")},
+            "definitionSummary": {"triggers": [{"type": o.get("Trigger")}]},
+            "flowSuspensionReason": o.get("SuspensionReason"),
+            "keyManagedBy": o.get("KeyManagedBy"),
+        },
+    })
+}
+
+fn flows(state: &State, caller: &str, env: &str, one: Option<&str>) -> Result<Reply, Reply> {
+    let mut params = json!({"EnvironmentName": env});
+    if let Some(f) = one {
+        params["FlowName"] = json!(f);
+    }
+    let objects = run(state, caller, "Get-AdminFlow", params)?;
+    match one {
+        Some(name) => {
+            let o = objects.first().ok_or_else(|| {
+                error(StatusCode::NOT_FOUND, "FlowNotFound", &format!("The flow '{name}' could not be found."))
+            })?;
+            Ok(http::json(StatusCode::OK, &flow(o)))
+        }
+        None => Ok(http::json(StatusCode::OK, &json!({"value": objects.iter().map(flow).collect::<Vec<_>>()}))),
+    }
+}
+
+fn microsoft_key_flows(state: &State, caller: &str, env: &str, cannot_migrate: bool) -> Result<Reply, Reply> {
+    let mut params = json!({"EnvironmentName": env});
+    if cannot_migrate {
+        params["ListCannotMigrateToCustomerManagedKey"] = json!(true);
+    }
+    let objects = run(state, caller, "Get-AdminFlowEncryptedByMicrosoftKey", params)?;
+    let value: Vec<Value> = objects
+        .iter()
+        .map(|o| {
+            let name = text(o, "FlowName");
+            json!({
+                "name": name,
+                "id": format!("/providers/Microsoft.ProcessSimple/environments/{env}/flows/{name}"),
+                "properties": {
+                    "displayName": o.get("DisplayName"),
+                    "environment": {"name": env},
+                    "reason": o.get("Reason"),
+                    "reasonDetail": o.get("ReasonDetail"),
+                    "childFlowName": o.get("ChildFlowName"),
+                },
+            })
+        })
+        .collect();
+    Ok(http::json(StatusCode::OK, &json!({"value": value})))
+}
+
+/// The response's shape is not documented (REST.md §6): the command's
+/// properties, camel-cased, under the environment's name.
+fn cmk_status(state: &State, caller: &str, env: &str) -> Result<Reply, Reply> {
+    let objects = run(state, caller, "Get-AdminFlowEnvironmentCmkStatus", json!({"EnvironmentName": env}))?;
+    let o = objects.first().ok_or_else(|| {
+        error(StatusCode::NOT_FOUND, "EnvironmentNotFound", &format!("The environment '{env}' could not be found."))
+    })?;
+    let camel: Map<String, Value> = o
+        .iter()
+        .map(|(k, v)| {
+            let mut c = k.clone();
+            if let Some(first) = c.get(..1).map(str::to_ascii_lowercase) {
+                c.replace_range(..1, &first);
+            }
+            (c, v.clone())
+        })
+        .collect();
+    Ok(http::json(StatusCode::OK, &Value::Object(camel)))
 }

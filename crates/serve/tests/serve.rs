@@ -545,6 +545,73 @@ fn power_platform_link_is_a_polled_operation() {
         let envs = engine(&home, Some(PP), "Get-AdminPowerAppEnvironment", json!({"EnvironmentName": env})).unwrap();
         assert_eq!(envs[0]["KeyManagedBy"], "Customer");
 
+        // The Flow admin listings over the same environment.
+        let flow = engine(
+            &home,
+            Some(PP),
+            "New-PpCmkFlow",
+            json!({"EnvironmentName": env, "DisplayName": "Invoice HTTP", "Trigger": "Http"}),
+        )
+        .unwrap();
+        let flow_name = flow[0]["FlowName"].as_str().unwrap().to_string();
+        let ps = "/providers/Microsoft.ProcessSimple";
+        let r = https(
+            port,
+            &ca,
+            "localhost",
+            "GET",
+            &format!("{ps}/scopes/admin/environments/{env}/v2/flows?api-version=2016-11-01"),
+            Some(&token),
+            None,
+        )
+        .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let listed = r.body["value"].as_array().unwrap();
+        let f = listed.iter().find(|f| f["name"] == flow_name.as_str()).expect("the flow is listed");
+        assert_eq!(
+            (f["properties"]["displayName"].as_str(), f["properties"]["state"].as_str()),
+            (Some("Invoice HTTP"), Some("Started"))
+        );
+        assert_eq!(f["properties"]["environment"]["name"], env.as_str());
+        let r = https(
+            port,
+            &ca,
+            "localhost",
+            "GET",
+            &format!("{ps}/scopes/admin/environments/{env}/v2/flows/{flow_name}?api-version=2016-11-01"),
+            Some(&token),
+            None,
+        )
+        .await;
+        assert_eq!((r.status, r.body["name"].as_str()), (200, Some(flow_name.as_str())));
+        let r = https(
+            port,
+            &ca,
+            "localhost",
+            "GET",
+            &format!("{ps}/scopes/admin/environments/{env}/nonCmkMigratedFlows?api-version=2016-11-01"),
+            Some(&token),
+            None,
+        )
+        .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let expected =
+            engine(&home, Some(PP), "Get-AdminFlowEncryptedByMicrosoftKey", json!({"EnvironmentName": env})).unwrap();
+        assert_eq!(r.body["value"].as_array().unwrap().len(), expected.len());
+        let r = https(
+            port,
+            &ca,
+            "localhost",
+            "GET",
+            &format!("{ps}/environments/{env}/cmkstatus?api-version=2016-11-01"),
+            Some(&token),
+            None,
+        )
+        .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.body["environmentName"], env.as_str());
+        assert!(r.body.get("flowsOnCustomerKey").is_some(), "{}", r.body);
+
         // A systemId nobody has: 404, nothing changed.
         let r = https(
             port,
