@@ -5,7 +5,8 @@
 #   vault with purge protection -> RSA 2048 key -> provider registered ->
 #   enterprise policy from the filled-in template -> policy identity granted
 #   Key Vault Crypto Service Encryption User -> Power Platform admin granted
-#   Reader on the policy -> environment made managed -> added to the policy ->
+#   Reader on the policy -> environment made managed -> added to the policy
+#   (disabled briefly, then Ready while the operation still runs) ->
 #   KeyManagedBy Customer -> key rotated (no downtime, no record re-encrypted)
 #   -> access revoked -> Locked -> restored -> Ready -> removed ->
 #   KeyManagedBy Microsoft
@@ -100,7 +101,15 @@ BEFORE=$(records_digest)
 expect KeyManagedBy "$(as_pp json Get-AdminPowerAppEnvironment -EnvironmentName "$ENV" | field KeyManagedBy)" Microsoft
 
 step "Add the environment to the enterprise policy"
-as_pp "$PPCMK" Add-PpCmkEnvironmentToEnterprisePolicy -EnvironmentName "$ENV" -PolicyArmId "$POLICY_ID"
+# Phased, as the documentation says (002:412): disabled briefly while the new
+# key is applied, then Ready while the encryption continues in the background;
+# the operation stays Running until every record is re-encrypted.
+OP=$(as_pp json Add-PpCmkEnvironmentToEnterprisePolicy -EnvironmentName "$ENV" -PolicyArmId "$POLICY_ID" -NoWait | field OperationId)
+expect "State (queued)" "$(as_pp json Get-AdminPowerAppEnvironment -EnvironmentName "$ENV" | field State)" Disabled
+expect "operation after 1000 records" "$(as_pp json Resume-PpCmkOperation -OperationId "$OP" -MaxRecords 1000 | field State)" Running
+expect "State (encrypting in the background)" "$(as_pp json Get-AdminPowerAppEnvironment -EnvironmentName "$ENV" | field State)" Ready
+expect "records while encrypting" "$(records_digest)" "$BEFORE"
+expect "operation" "$(as_pp json Resume-PpCmkOperation -OperationId "$OP" | field State)" Succeeded
 E=$(as_pp json Get-AdminPowerAppEnvironment -EnvironmentName "$ENV")
 expect KeyManagedBy "$(field KeyManagedBy <<<"$E")" Customer
 expect State "$(field State <<<"$E")" Ready

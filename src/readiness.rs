@@ -111,6 +111,7 @@ pub fn test(
         format!("Enterprise policy {} ({}) in {}.", policy.row.resource_id, policy.row.kind, policy.row.location),
     );
     key_vault_checks(db, &policy, &mut rows, now)?;
+    resource_group_region(db, &policy, &mut rows)?;
     caller_checks(caller, &policy, is_reader, &mut rows);
     separation_of_duties(db, &policy, &mut rows)?;
     let limit = ops::cmk_environment_limit(db)?;
@@ -127,10 +128,68 @@ pub fn test(
         format!("{in_use} environment(s) use a customer-managed key; adding {adding} makes {} of the tenant's limit of {limit}.", in_use + adding),
         "The default limit of 25 CMK-enabled Power Automate environments per tenant can be extended by a support ticket (here: Set-PpCmkTenantSetting -CmkEnvironmentLimit).".into(),
     );
+    licensing(db, &mut rows)?;
     for id in environment_ids {
         environment_checks(store, db, caller, id, &policy, &mut rows, now)?;
     }
     Ok(rows.0)
+}
+
+/// 002:153: the key vault's resource group should have a location that
+/// matches the environments' region (Central US for United States). A
+/// warning: the service accepts it.
+fn resource_group_region(db: &Db, policy: &Policy, rows: &mut Rows) -> Result<()> {
+    let Ok(vault) = policy.vault(db) else { return Ok(()) };
+    let Ok(rg) = crate::arm::resource_group(db, &vault.row.resource_group) else { return Ok(()) };
+    let location = rg.location.clone().unwrap_or_default();
+    let maps_to = crate::arm::power_platform_location_of(&location);
+    rows.add(
+        "ResourceGroupRegion",
+        &rg.name,
+        maps_to == Some(policy.row.location.as_str()),
+        WARN,
+        format!(
+            "Resource group {} of key vault {} is in {location}, {}; enterprise policy {} is for the Power Platform region {}.",
+            rg.name,
+            vault.row.name,
+            maps_to.map_or("which maps to no Power Platform region".to_string(), |m| format!("which maps to the Power Platform region {m}")),
+            policy.row.name,
+            policy.row.location
+        ),
+        format!(
+            "Create or use a resource group whose location matches the environment's region (for example Central US for United States), with the key vault in it: New-AzResourceGroup -Name <name> -Location <a {} region>.",
+            policy.row.location
+        ),
+    );
+    Ok(())
+}
+
+/// 002:78-84: users of environments under the policy need one of the listed
+/// subscriptions; the tenant must hold at least one.
+fn licensing(db: &Db, rows: &mut Rows) -> Result<()> {
+    let held = crate::identity::licenses::list(db)?;
+    let qualifying: Vec<String> =
+        held.iter().filter(|l| l.qualifies_for_cmk()).map(|l| format!("{} ({} seats)", l.sku, l.units)).collect();
+    rows.add(
+        "Licensing",
+        "tenant",
+        !qualifying.is_empty(),
+        FAIL,
+        if qualifying.is_empty() {
+            format!(
+                "The tenant holds no subscription that gives access to customer-managed keys{}: users in the environments need Microsoft 365 or Office 365 A5/E5/G5, Microsoft 365 A5/E5/F5/G5 Compliance, Microsoft 365 F5 Security & Compliance, Microsoft 365 A5/E5/F5/G5 Information Protection and Governance, or Microsoft 365 A5/E5/F5/G5 Insider Risk Management.",
+                if held.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (it holds {})", held.iter().map(|l| l.sku.as_str()).collect::<Vec<_>>().join(", "))
+                }
+            )
+        } else {
+            format!("The tenant holds {}, which gives access to customer-managed keys.", qualifying.join(", "))
+        },
+        "Add-PpCmkLicense -Sku 'Microsoft 365 E5' -Units <users> (or another subscription the documentation lists).".into(),
+    );
+    Ok(())
 }
 
 /// The vault's protections, the key, and the policy identity's access to it.
@@ -156,8 +215,11 @@ fn key_vault_checks(db: &Db, policy: &Policy, rows: &mut Rows, now: DateTime<Utc
         &name,
         vault.row.purge_protection,
         FAIL,
-        format!("Purge protection is {} on {name}.", if vault.row.purge_protection { "enabled" } else { "not enabled" }),
-        format!("Update-AzKeyVault -VaultName {name} -ResourceGroupName {} -EnablePurgeProtection (it cannot be turned off again).", vault.row.resource_group),
+        format!(
+            "Purge protection is {} on {name}.",
+            if vault.row.purge_protection { "enabled" } else { "not enabled" }
+        ),
+        vault.purge_protection_remedy(),
     );
     let key_name = policy.row.key_name.clone();
     let target = format!("{name}/{key_name}");
@@ -533,13 +595,26 @@ fn flow_checks(
             .into(),
     );
     let (mmk, cmk) = db.flow_counts(env.row.env_key)?;
+    let allow = flows::firewall::allow_list(env);
+    let calling = flows::firewall::outbound_flows(store, db, env, now)?;
+    let blocked = allow.configured() && !allow.allows(flows::CMK_SERVICE_TAG) && calling > 0;
+    let ok = mmk + cmk == 0 || (allow.configured() && !blocked);
     rows.add(
         "OutboundServiceTag",
         target,
-        mmk + cmk == 0,
-        WARN,
+        ok,
+        if blocked { FAIL } else { WARN },
         if mmk + cmk == 0 {
             "No flows: outbound HTTP calls are not affected.".into()
+        } else if blocked {
+            format!(
+                "The environment's firewall allow-list ({}) does not include the {} service tag: after the key applies, {calling} flow(s) with HTTP or on-premises actions will fail with \"{}\"",
+                allow.service_tags.iter().chain(&allow.ip_ranges).cloned().collect::<Vec<_>>().join(", "),
+                flows::CMK_SERVICE_TAG,
+                flows::firewall::REFUSED
+            )
+        } else if allow.configured() {
+            format!("The environment's firewall allow-list includes the {} service tag.", flows::CMK_SERVICE_TAG)
         } else {
             format!(
                 "After the key applies, outbound HTTP calls of its {} flow(s) come from the {} service tag instead of {}.",
@@ -548,13 +623,22 @@ fn flow_checks(
                 flows::MMK_SERVICE_TAG
             )
         },
-        format!("Allow the {} service tag (Azure Firewall) or its IP ranges in firewalls that flows call.", flows::CMK_SERVICE_TAG),
+        format!(
+            "Allow the {} service tag (Azure Firewall) or its IP ranges in firewalls that flows call (here: Set-PpCmkFirewallAllowList -EnvironmentName {} -ServiceTag {}).",
+            flows::CMK_SERVICE_TAG,
+            env.id(),
+            flows::CMK_SERVICE_TAG
+        ),
     );
     Ok(())
 }
 
-/// How long the environment will be disabled, from its data size and a
-/// re-encryption rate measured now on a sample of its own records.
+/// What adding costs the environment (002:412, 001:337): a short disable
+/// while the new key is applied, then the re-encryption in the background,
+/// the environment usable meanwhile. The background duration is estimated
+/// from its data size and a re-encryption rate measured now on a sample of
+/// its own records, and quoted beside the documentation's bound (up to
+/// four days); a BYOK environment is only re-wrapped (004:146, 440).
 fn downtime(
     store: &Store,
     db: &Db,
@@ -563,12 +647,22 @@ fn downtime(
     rows: &mut Rows,
     now: DateTime<Utc>,
 ) -> Result<()> {
+    const SHORT: &str = "Downtime: the environment is disabled only briefly, while the new key is applied";
+    const BOUND: &str = "The documentation says the encryption can take up to four days (002:412).";
+    if env.row.protector == "BYOK" {
+        rows.pass(
+            "ExpectedDowntime",
+            target,
+            format!("{SHORT}: a BYOK environment's keys are re-wrapped, no record is re-encrypted (004:146, 440)."),
+        );
+        return Ok(());
+    }
     let stats = environment::data_stats(db, env)?;
     if stats.records == 0 {
         rows.pass(
             "ExpectedDowntime",
             target,
-            "No records to re-encrypt: the environment is disabled only for a moment.".into(),
+            format!("{SHORT}. Background encryption: no records to re-encrypt. {BOUND}"),
         );
         return Ok(());
     }
@@ -587,8 +681,8 @@ fn downtime(
     let rate = bytes as f64 / started.elapsed().as_secs_f64().max(1e-6);
     let seconds = stats.sealed_bytes as f64 / rate;
     let detail = format!(
-        "{} of downtime: {} records ({:.1} MB) at {:.0} MB/s, measured now by re-encrypting {} of its records and writing them to a scratch database beside the store.",
-        human_duration(seconds),
+        "{SHORT}. Background encryption, the environment usable meanwhile: {} locally for {} records ({:.1} MB) at {:.0} MB/s, measured now by re-encrypting {} of its records and writing them to a scratch database beside the store. {BOUND}",
+        human_duration(seconds).to_lowercase(),
         stats.records,
         stats.sealed_bytes as f64 / 1e6,
         rate / 1e6,
@@ -600,7 +694,7 @@ fn downtime(
         seconds < 60.0,
         WARN,
         detail,
-        "Plan the add for a maintenance window: the environment is disabled while its data is re-encrypted.".into(),
+        "Plan for the background encryption: until the operation completes (up to four days, 002:412), flows can't be created or updated (000:12) and backups, restores and copies wait.".into(),
     );
     Ok(())
 }
@@ -636,6 +730,9 @@ pub struct Report {
     pub connections_on_microsoft_key: i64,
     pub previous_version: Option<(String, DateTime<Utc>)>,
     pub removed_policy_key_needed_until: Option<DateTime<Utc>>,
+    /// Every data store of the environment with the key that protects it
+    /// (002:21-52): never more than the documentation says is covered.
+    pub data_stores: Vec<(environment::services::DataStore, &'static str)>,
 }
 
 /// The label of the key that protects a DEK generation: the newest
@@ -769,7 +866,15 @@ fn report_one(db: &Db, env: Environment, now: DateTime<Utc>) -> Result<Report> {
     if flows::environment_protected(&env) && connections_mmk > 0 {
         raise(WARN, format!("{connections_mmk} non-OAuth connection(s) on the Microsoft-managed key."));
     }
+    let data_stores = environment::services::data_stores(&env)
+        .into_iter()
+        .map(|d| {
+            let with = environment::services::encrypted_with(&env, &d);
+            (d, with)
+        })
+        .collect();
     Ok(Report {
+        data_stores,
         key_id: current.map(|v| v.key_id.clone()),
         key_version: current
             .and_then(|v| keyvault::keys::parse_key_id(&v.key_id).ok())

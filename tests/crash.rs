@@ -42,7 +42,11 @@ fn kill_9_during_add_then_resume_keeps_every_record() {
     assert_eq!(op["Interrupted"], true);
     let processed = op["RecordsProcessed"].as_i64().unwrap();
     assert!((7000..20_001).contains(&processed), "{op}");
-    assert_eq!(c.env(&env)["State"], "Disabled");
+    // The add is phased (002:412): past its short disable, the environment is
+    // usable while the operation waits, every record readable mid-way.
+    assert_eq!(c.env(&env)["State"], "Ready");
+    assert_eq!(c.env(&env)["KeyManagedBy"], "Microsoft");
+    assert_eq!(c.all_records(&env), before, "records not yet re-encrypted read through their old key");
 
     let resumed = c.pp("Resume-PpCmkOperation", json!({"OperationId": op["OperationId"]})).remove(0);
     assert_eq!(resumed["State"], "Succeeded");

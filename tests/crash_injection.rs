@@ -446,7 +446,16 @@ fn check(base: &Base, kind: Kind, dir: TempDir, interrupted: bool) -> Checked {
             "Running" => {
                 assert!(interrupted, "an operation ran on unkilled: {op}");
                 assert_eq!(op["Interrupted"], true, "the killed holder frees the operation: {op}");
-                assert_eq!(c.env(env)["State"], "Disabled", "disabled while the key changes");
+                // Removing keeps it disabled throughout; adding only until the
+                // re-encryption starts (the phased add, 002:412), then it is
+                // usable, still on the previous key.
+                let e = c.env(env);
+                if kind == Kind::Link {
+                    assert!(matches!(e["State"].as_str(), Some("Disabled" | "Ready")), "{e}");
+                    assert_eq!(e["KeyManagedBy"], before, "{e}");
+                } else {
+                    assert_eq!(e["State"], "Disabled", "disabled while the key changes");
+                }
                 let from = op["RecordsProcessed"].as_i64().unwrap();
                 assert!((0..=base.records.len() as i64).contains(&from), "{op}");
                 op = c.pp("Resume-PpCmkOperation", json!({"OperationId": op["OperationId"]})).remove(0);

@@ -531,3 +531,113 @@ fn only_an_owner_makes_owners() {
         share("helper@contoso.onmicrosoft.com", "User"),
     );
 }
+
+/// 003:18: sensitivity isn't inherited, except for credential variable
+/// types. The lint flags the copy before the run; the run logs it in clear,
+/// as the documentation warns; a credential value stays masked.
+#[test]
+fn sensitivity_is_not_inherited_except_by_credential_values() {
+    let r = Rpa::new();
+    let flow = r.desktop_flow(
+        "Leaky",
+        json!({
+            "variables": [
+                {"name": "DbPassword", "direction": "Input", "sensitive": true},
+                {"name": "Sap", "direction": "Flow", "type": "Credential"},
+                {"name": "ConnStr", "direction": "Output"},
+                {"name": "SapCopy", "direction": "Output"},
+            ],
+            "actions": [
+                {"action": "GetCredential", "credential": "SAP login", "output": "Sap"},
+                {"action": "SetVariable", "variable": "ConnStr", "value": "Server=x;Password=%DbPassword%"},
+                {"action": "SetVariable", "variable": "SapCopy", "value": "%Sap.Password%"},
+            ]
+        }),
+    );
+    let lint = r.t.ok("Test-PpCmkDesktopFlow", json!({"EnvironmentName": r.env, "FlowName": flow}));
+    assert!(
+        lint.iter().any(|x| x["Rule"] == "ConnectionStringFromSensitiveValue" && x["Status"] == "Fail"),
+        "the lint flags the copy before the run: {lint:#?}"
+    );
+    let run = r.t.ok(
+        "Start-PpCmkFlowRun",
+        json!({"EnvironmentName": r.env, "FlowName": flow, "Inputs": {"DbPassword": "hunter2-db-77"}}),
+    );
+    let outputs: Value = serde_json::from_str(run[0]["ActionOutputs"].as_str().unwrap()).unwrap();
+    assert_eq!(outputs["ConnStr"], "Server=x;Password=hunter2-db-77", "not inherited: logged in clear");
+    assert_eq!(outputs["SapCopy"], "***", "a credential value stays masked");
+    assert!(!serde_json::to_string(&run).unwrap().contains(SECRET));
+}
+
+/// 003:6: credentials are edited and removed by their owner (or a System
+/// Administrator); a credential a desktop flow still reads is not removed.
+#[test]
+fn credentials_are_edited_and_removed_by_their_owner() {
+    let r = Rpa::new();
+    r.t.ok(
+        "Set-AzKeyVaultSecret",
+        json!({"VaultName": "rpa-kv", "Name": "sap-password-2", "SecretValue": "N3w-S3cret-42"}),
+    );
+    let edited = r.t.ok(
+        "Set-PpCmkCredential",
+        json!({"EnvironmentName": r.env, "Name": "SAP login", "SecretName": "sap-password-2", "UserName": "svc-sap-2"}),
+    );
+    assert_eq!(
+        (edited[0]["SecretName"].as_str(), edited[0]["UserName"].as_str()),
+        (Some("sap-password-2"), Some("svc-sap-2"))
+    );
+    r.t.fails(
+        ErrorCode::InvalidArgument,
+        "Set-PpCmkCredential",
+        json!({"EnvironmentName": r.env, "Name": "SAP login"}),
+    );
+    r.t.fails(
+        ErrorCode::NotFound,
+        "Set-PpCmkCredential",
+        json!({"EnvironmentName": r.env, "Name": "nope", "UserName": "x"}),
+    );
+    // A member who neither owns it nor administers the environment may not touch it.
+    let e =
+        r.t.run_as(
+            Some(MAKER),
+            "Set-PpCmkCredential",
+            json!({"EnvironmentName": r.env, "Name": "SAP login", "UserName": "me"}),
+        )
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Forbidden);
+    // A flow reads it: the run uses the edited secret; the removal is refused, naming the flow.
+    let flow = r.desktop_flow("SAP invoices", sap_flow());
+    let run = r.t.ok("Start-PpCmkFlowRun", json!({"EnvironmentName": r.env, "FlowName": flow}));
+    let outputs: Value = serde_json::from_str(run[0]["ActionOutputs"].as_str().unwrap()).unwrap();
+    assert_eq!(outputs["Greeting"], "Signed in as svc-sap-2");
+    let e = r.t.fails(
+        ErrorCode::Conflict,
+        "Remove-PpCmkCredential",
+        json!({"EnvironmentName": r.env, "Name": "SAP login"}),
+    );
+    assert!(e.contains("SAP invoices"), "{e}");
+    r.t.ok("Remove-AdminFlow", json!({"EnvironmentName": r.env, "FlowName": flow}));
+    r.t.ok("Remove-PpCmkCredential", json!({"EnvironmentName": r.env, "Name": "SAP login"}));
+    assert!(r.t.ok("Get-PpCmkCredential", json!({"EnvironmentName": r.env})).is_empty());
+}
+
+/// 003:14: environment variables read through the Dataverse connector's
+/// "Perform an unbound action" must have a sensitive output; the lint says so.
+#[test]
+fn the_lint_flags_an_unbound_action_output_that_is_not_sensitive() {
+    let r = Rpa::new();
+    let definition = |sensitive: bool| {
+        json!({
+            "variables": [{"name": "ApiKey", "direction": "Flow", "sensitive": sensitive}],
+            "actions": [{"action": "Dataverse.PerformUnboundAction", "name": "RetrieveEnvironmentVariableSecretValue", "output": "ApiKey"}]
+        })
+    };
+    let leaky = r.desktop_flow("Env var", definition(false));
+    let rows = r.t.ok("Test-PpCmkDesktopFlow", json!({"EnvironmentName": r.env, "FlowName": leaky}));
+    let row = rows.iter().find(|x| x["Rule"] == "UnboundActionOutputNotSensitive").unwrap();
+    assert_eq!(row["Status"], "Fail", "{rows:#?}");
+    assert!(row["Remedy"].as_str().unwrap().contains("ApiKey"));
+    let safe = r.desktop_flow("Env var (sensitive)", definition(true));
+    let rows = r.t.ok("Test-PpCmkDesktopFlow", json!({"EnvironmentName": r.env, "FlowName": safe}));
+    assert!(rows.iter().all(|x| x["Status"] == "Pass"), "{rows:#?}");
+}

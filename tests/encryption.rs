@@ -263,6 +263,87 @@ fn losing_key_access_mid_way_ends_the_operation_on_the_previous_key() {
     c.pp_fails(ErrorCode::InvalidOperation, "Resume-PpCmkOperation", json!({"OperationId": id}));
 }
 
+/// 002:412, 001:337: disabled briefly, then enabled again while the
+/// encryption continues in the background; the operation stays Running
+/// until every record is under the new key.
+#[test]
+fn the_add_is_phased_ready_while_the_operation_still_runs() {
+    let c = Cmk::new();
+    let env = c.environment("Phased", 3000);
+    let before = c.all_records(&env);
+    let queued = c.pp(
+        "Add-PpCmkEnvironmentToEnterprisePolicy",
+        json!({"EnvironmentName": [env], "PolicyArmId": c.policy_id, "NoWait": true}),
+    );
+    assert_eq!((queued[0]["State"].as_str(), c.env(&env)["State"].as_str()), (Some("NotStarted"), Some("Disabled")));
+    let id = queued[0]["OperationId"].as_str().unwrap().to_string();
+    let op = c.pp("Resume-PpCmkOperation", json!({"OperationId": id, "MaxRecords": 1000})).remove(0);
+    assert_eq!((op["State"].as_str(), op["RecordsProcessed"].as_i64()), (Some("Running"), Some(1000)));
+    let e = c.env(&env);
+    assert_eq!(e["State"], "Ready", "usable while the encryption continues: {e}");
+    assert_eq!(e["KeyManagedBy"], "Microsoft", "not under the customer key until every record is");
+    // Records not yet re-encrypted are read through their old DEK.
+    assert_eq!(c.all_records(&env), before);
+    let generations = c.generations(&env);
+    assert_eq!(generations.len(), 2, "both generations in use mid-way: {generations:?}");
+    // New writes go under the new generation.
+    let written = c.pp(
+        "New-PpCmkRecord",
+        json!({"EnvironmentName": env, "Table": "account", "Id": "during", "Data": {"name": "Contoso"}}),
+    );
+    assert_eq!(written[0]["Generation"].as_i64(), generations.last().copied());
+    // Creation and updates of flows stay blocked during migration (000:12).
+    c.pp_fails(
+        ErrorCode::OperationInProgress,
+        "New-PpCmkFlow",
+        json!({"EnvironmentName": env, "DisplayName": "x", "Trigger": "Manual"}),
+    );
+    let listed = c.pp("Get-PpCmkOperation", json!({"EnvironmentName": env}));
+    assert!(listed.iter().any(|o| o["OperationId"] == id.as_str() && o["State"] == "Running"), "{listed:?}");
+    let done = c.pp("Resume-PpCmkOperation", json!({"OperationId": id})).remove(0);
+    assert_eq!((done["State"].as_str(), done["RecordsProcessed"].as_i64()), (Some("Succeeded"), Some(3001)));
+    let e = c.env(&env);
+    assert_eq!(
+        (e["KeyManagedBy"].as_str(), e["State"].as_str(), e["EncryptionStatus"].as_str()),
+        (Some("Customer"), Some("Ready"), Some("Encrypted"))
+    );
+    assert_eq!(c.generations(&env).len(), 1);
+    let mut expected = before;
+    expected.insert(("account".into(), "during".into()), json!({"name": "Contoso"}));
+    assert_eq!(c.all_records(&env), expected);
+}
+
+/// 004:146, 440: a BYOK environment is disabled during the migration; the
+/// downtime is short (nothing is re-encrypted).
+#[test]
+fn byok_migration_disables_the_environment_briefly() {
+    let c = Cmk::new();
+    let pem = c.dir.path().join("tenant.pem");
+    let gen = std::process::Command::new("openssl").args(["genrsa", "-out"]).arg(&pem).arg("2048").output().unwrap();
+    assert!(gen.status.success());
+    c.pp("Set-PpCmkTenantByokKey", json!({"KeyFilePath": pem}));
+    let env = c.environment("Byok", 100);
+    c.pp("Set-PowerAppProtectionStatus", json!({"EnvironmentName": env, "ProtectionKeyManagedBy": "Customer"}));
+    let before = c.all_records(&env);
+    let generations = c.generations(&env);
+    let queued = c.pp(
+        "Add-PpCmkEnvironmentToEnterprisePolicy",
+        json!({"EnvironmentName": [env], "PolicyArmId": c.policy_id, "NoWait": true}),
+    );
+    assert_eq!(queued[0]["State"], "NotStarted");
+    let e = c.env(&env);
+    assert_eq!(e["State"], "Disabled", "disabled during the migration: {e}");
+    assert!(e["StateReason"].as_str().unwrap().contains("BYOK"), "{e}");
+    c.pp_fails(ErrorCode::EnvironmentDisabled, "Get-PpCmkRecord", json!({"EnvironmentName": env, "Table": "account"}));
+    let id = queued[0]["OperationId"].as_str().unwrap();
+    let done = c.pp("Resume-PpCmkOperation", json!({"OperationId": id})).remove(0);
+    assert_eq!(done["State"], "Succeeded");
+    let e = c.env(&env);
+    assert_eq!((e["KeyManagedBy"].as_str(), e["State"].as_str()), (Some("CustomerViaMicrosoft"), Some("Ready")));
+    assert_eq!(c.generations(&env), generations, "nothing re-encrypted");
+    assert_eq!(c.all_records(&env), before);
+}
+
 // ----------------------------------------------------------- lock and time
 
 #[test]
@@ -330,8 +411,13 @@ fn an_expired_key_takes_its_environments_offline_until_extended() {
 }
 
 #[test]
-fn locked_sandboxes_go_after_7_days_and_production_after_30() {
+fn locked_sandboxes_go_after_7_days_and_production_after_28() {
     let c = Cmk::new();
+    let settings = c.t.ok("Get-PpCmkTenantSetting", json!({})).remove(0);
+    assert_eq!(
+        (settings["LockedProductionDeletionDays"].as_i64(), settings["LockedNonProductionDeletionDays"].as_i64()),
+        (Some(28), Some(7))
+    );
     let sandbox = c.environment_of("Sandbox", "Sandbox", "unitedstates", true, 0);
     let production = c.environment("Prod", 0);
     c.add(&sandbox);
@@ -342,7 +428,10 @@ fn locked_sandboxes_go_after_7_days_and_production_after_30() {
     c.t.ok("Set-PpCmkClock", json!({"AdvanceDays": 8}));
     c.pp_fails(ErrorCode::NotFound, "Get-AdminPowerAppEnvironment", json!({"EnvironmentName": sandbox}));
     assert_eq!(c.env(&production)["State"], "Locked");
-    c.t.ok("Set-PpCmkClock", json!({"AdvanceDays": 23}));
+    c.t.ok("Set-PpCmkClock", json!({"AdvanceDays": 19}));
+    assert_eq!(c.env(&production)["State"], "Locked", "day 27: still kept");
+    // 004:416: deleted if not unlocked after 28 days (not 30).
+    c.t.ok("Set-PpCmkClock", json!({"AdvanceDays": 1}));
     c.pp_fails(ErrorCode::NotFound, "Get-AdminPowerAppEnvironment", json!({"EnvironmentName": production}));
     let deletions =
         c.t.ok("Get-PpCmkAuditLog", json!({}))
@@ -350,6 +439,23 @@ fn locked_sandboxes_go_after_7_days_and_production_after_30() {
             .filter(|e| e["Command"] == "PowerPlatform/DeleteLockedEnvironment")
             .count();
     assert_eq!(deletions, 2);
+}
+
+#[test]
+fn the_lock_deletion_window_is_a_visible_tenant_setting() {
+    let c = Cmk::new();
+    // Rehearsing against today's service (cmk-lock-unlock: 30 days) is one setting away.
+    let s = c.t.ok("Set-PpCmkTenantSetting", json!({"LockedProductionDeletionDays": 30})).remove(0);
+    assert_eq!((s["LockedProductionDeletionDays"].as_i64(), s["CmkEnvironmentLimit"].as_i64()), (Some(30), Some(25)));
+    c.t.fails(ErrorCode::InvalidArgument, "Set-PpCmkTenantSetting", json!({}));
+    c.pp_fails(ErrorCode::Forbidden, "Set-PpCmkTenantSetting", json!({"LockedProductionDeletionDays": 1}));
+    let production = c.environment("Prod", 0);
+    c.add(&production);
+    c.t.ok("Update-AzKeyVaultKey", json!({"VaultName": "contoso-cmk-kv", "Name": "contoso-cmk-key", "Enable": false}));
+    c.t.ok("Set-PpCmkClock", json!({"AdvanceDays": 29}));
+    assert_eq!(c.env(&production)["State"], "Locked");
+    c.t.ok("Set-PpCmkClock", json!({"AdvanceDays": 1}));
+    c.pp_fails(ErrorCode::NotFound, "Get-AdminPowerAppEnvironment", json!({"EnvironmentName": production}));
 }
 
 #[test]
@@ -570,4 +676,31 @@ fn switching_policies_removes_then_adds_with_two_operations() {
     assert_eq!(c.env(&env)["EnterprisePolicyId"], second_id.as_str());
     assert_eq!(c.all_records(&env), before);
     assert_eq!(c.pp("Get-PpCmkOperation", json!({"EnvironmentName": env})).len(), 3);
+}
+
+/// 002:507: a Support Investigation environment starts on the Microsoft key
+/// and must be changed to the customer key before a Copy onto it.
+#[test]
+fn a_support_investigation_environment_must_move_to_the_customer_key_before_a_copy() {
+    let c = Cmk::new();
+    let prod = c.environment("Prod", 50);
+    c.add(&prod);
+    let si = c.environment_of("Support case 123", "SupportInvestigation", "unitedstates", true, 0);
+    let e = c.env(&si);
+    assert_eq!(
+        (e["EnvironmentType"].as_str(), e["KeyManagedBy"].as_str()),
+        (Some("SupportInvestigation"), Some("Microsoft"))
+    );
+    let msg = c.pp_fails(
+        ErrorCode::InvalidOperation,
+        "Copy-PowerAppEnvironment",
+        json!({"SourceEnvironmentName": prod, "TargetEnvironmentName": si}),
+    );
+    assert!(
+        msg.contains("Support Investigation") && msg.contains("must be changed to the customer-managed key"),
+        "{msg}"
+    );
+    c.add(&si);
+    c.pp("Copy-PowerAppEnvironment", json!({"SourceEnvironmentName": prod, "TargetEnvironmentName": si}));
+    assert_eq!(c.all_records(&si), c.all_records(&prod));
 }

@@ -482,3 +482,254 @@ fn bad_flow_input_gets_clear_errors() {
     assert!(c.pp("Get-FlowRun", json!({"EnvironmentName": env, "FlowName": f})).is_empty());
     assert!(!contains(&store_file_bytes(&c.t.home()), b"hunter2"));
 }
+
+fn cannot_migrate(c: &Cmk, env: &str) -> Vec<(String, Value)> {
+    c.pp(
+        "Get-AdminFlowEncryptedByMicrosoftKey",
+        json!({"EnvironmentName": env, "ListCannotMigrateToCustomerManagedKey": true}),
+    )
+    .into_iter()
+    .map(|f| (f["FlowName"].as_str().unwrap().to_string(), f["Reason"].clone()))
+    .collect()
+}
+
+/// 000:60, 000:79: reasons are live. A flow updated to List Flows as Admin
+/// (V2) or to the Power Apps V2 trigger after the add loses its reason at
+/// once (and so does the parent it blocked); the listings show the progress.
+#[test]
+fn reasons_are_live_when_flows_are_fixed_after_the_add() {
+    let c = Cmk::new();
+    let d = docs_example(&c);
+    let admin = flow(
+        &c,
+        &d.env,
+        "List every flow",
+        json!({"Trigger": "Recurrence", "InSolution": true, "Action": ["ListFlowsAsAdminV1"]}),
+    );
+    c.add(&d.env);
+    assert_eq!(cannot_migrate(&c, &d.env).len(), 4);
+    c.pp("Set-PpCmkFlow", json!({"EnvironmentName": d.env, "FlowName": admin, "Action": ["ListFlowsAsAdminV2"]}));
+    let left = cannot_migrate(&c, &d.env);
+    assert!(!left.iter().any(|(id, _)| *id == admin), "updated to V2: no longer blocked: {left:?}");
+    assert_eq!(get_flow(&c, &d.env, &admin)["Reason"], Value::Null);
+    c.pp("Set-PpCmkFlow", json!({"EnvironmentName": d.env, "FlowName": d.v1, "Trigger": "PowerAppsV2"}));
+    let left = cannot_migrate(&c, &d.env);
+    assert_eq!(left, vec![(d.http.clone(), json!("HttpTrigger"))], "the v1 flow and its parent are fixed");
+    // Still on the Microsoft key until moved: the full list shows them, without a reason.
+    let all = c.pp("Get-AdminFlowEncryptedByMicrosoftKey", json!({"EnvironmentName": d.env}));
+    assert_eq!(all.len(), 4);
+    let v1 = all.iter().find(|f| f["FlowName"] == d.v1.as_str()).unwrap();
+    assert_eq!(v1["Reason"], Value::Null, "{v1}");
+    assert_eq!(get_flow(&c, &d.env, &d.v1)["KeyManagedBy"], "Microsoft");
+}
+
+/// Save As keeps the rule that applies to the content: a copy still using
+/// List Flows as Admin (V1) stays on the Microsoft key with that reason,
+/// while an HTTP flow's copy (a new URL) is protected. Deleting a blocking
+/// child lifts its parent's reason.
+#[test]
+fn save_as_keeps_the_list_flows_v1_rule_and_deleting_the_child_frees_the_parent() {
+    let c = Cmk::new();
+    let d = docs_example(&c);
+    let admin = flow(
+        &c,
+        &d.env,
+        "List every flow",
+        json!({"Trigger": "Recurrence", "InSolution": true, "Action": ["ListFlowsAsAdminV1"]}),
+    );
+    c.add(&d.env);
+    let copy = c.pp("Copy-PpCmkFlow", json!({"EnvironmentName": d.env, "FlowName": admin})).remove(0);
+    assert_eq!(
+        (copy["KeyManagedBy"].as_str(), copy["Reason"].as_str()),
+        (Some("Microsoft"), Some("ListFlowsAsAdminV1")),
+        "{copy}"
+    );
+    let copy_id = copy["FlowName"].as_str().unwrap().to_string();
+    assert!(cannot_migrate(&c, &d.env).iter().any(|(id, r)| *id == copy_id && r == "ListFlowsAsAdminV1"));
+    let http_copy = c.pp("Copy-PpCmkFlow", json!({"EnvironmentName": d.env, "FlowName": d.http})).remove(0);
+    assert_eq!(http_copy["KeyManagedBy"], "Customer");
+    c.pp("Remove-AdminFlow", json!({"EnvironmentName": d.env, "FlowName": d.v1}));
+    let left = cannot_migrate(&c, &d.env);
+    assert!(!left.iter().any(|(id, _)| *id == d.parent), "its blocking child is gone: {left:?}");
+    assert_eq!(get_flow(&c, &d.env, &d.parent)["Reason"], Value::Null);
+}
+
+/// 000:28-36: after the key applies, a flow's HTTP call comes from
+/// PowerPlatformPlex; a firewall that allows only the old tag refuses it
+/// with the documented error, and the pre-flight names the tag.
+#[test]
+fn a_firewall_without_power_platform_plex_refuses_http_calls_after_cmk() {
+    let c = Cmk::new();
+    let env = c.environment("Calls", 0);
+    let erp = flow(&c, &env, "Call ERP", json!({"Trigger": "Recurrence", "InSolution": true, "Action": ["Http"]}));
+    let quiet = flow(&c, &env, "Tidy up", json!({"Trigger": "Recurrence", "InSolution": true}));
+    let fw = c.pp("Set-PpCmkFirewallAllowList", json!({"EnvironmentName": env, "ServiceTag": ["logicapps"]})).remove(0);
+    assert_eq!((fw["ServiceTags"].clone(), fw["AllowsOutboundCalls"].as_bool()), (json!(["LogicApps"]), Some(true)));
+    c.pp_fails(
+        ErrorCode::InvalidArgument,
+        "Set-PpCmkFirewallAllowList",
+        json!({"EnvironmentName": env, "IpRange": ["10.0.0.0/33"]}),
+    );
+    let run = |id: &str| c.pp("Start-PpCmkFlowRun", json!({"EnvironmentName": env, "FlowName": id})).remove(0);
+    assert_eq!(run(&erp)["Status"], "Succeeded", "before the key: from LogicApps, allowed");
+    let rows = c.pp("Test-PpCmkReadiness", json!({"EnvironmentName": [env], "PolicyArmId": c.policy_id}));
+    let tag = rows.iter().find(|r| r["Check"] == "OutboundServiceTag").unwrap();
+    assert_eq!(tag["Status"], "Fail", "{tag}");
+    assert!(tag["Detail"].as_str().unwrap().contains("PowerPlatformPlex"), "{tag}");
+    c.add(&env);
+    let refused = run(&erp);
+    assert_eq!(refused["Status"], "Failed", "{refused}");
+    assert!(
+        serde_json::to_string(&refused).unwrap().contains(
+            "Http request failed as there is an error: 'No connection could be made because the target machine actively refused it.'"
+        ),
+        "{refused}"
+    );
+    assert_eq!(run(&quiet)["Status"], "Succeeded", "no outbound call, nothing refused");
+    c.pp(
+        "Set-PpCmkFirewallAllowList",
+        json!({"EnvironmentName": env, "ServiceTag": ["LogicApps", "PowerPlatformPlex"]}),
+    );
+    assert_eq!(run(&erp)["Status"], "Succeeded");
+}
+
+/// 000:100: in an environment already on a customer key, a flow left on the
+/// Microsoft key is protected by a support ticket, keeping its FlowName; a
+/// flow whose content still keeps it there is refused until fixed.
+#[test]
+fn a_support_request_protects_a_flow_left_on_the_microsoft_key_keeping_its_name() {
+    let c = Cmk::new();
+    let d = docs_example(&c);
+    let admin = flow(
+        &c,
+        &d.env,
+        "List every flow",
+        json!({"Trigger": "Recurrence", "InSolution": true, "Action": ["ListFlowsAsAdminV1"]}),
+    );
+    c.pp_fails(
+        ErrorCode::InvalidOperation,
+        "Request-PpCmkFlowProtection",
+        json!({"EnvironmentName": d.env, "FlowName": d.http}),
+    );
+    c.add(&d.env);
+    let before = get_flow(&c, &d.env, &d.http);
+    let moved = c.pp("Request-PpCmkFlowProtection", json!({"EnvironmentName": d.env, "FlowName": d.http})).remove(0);
+    assert_eq!((moved["FlowName"].as_str(), moved["KeyManagedBy"].as_str()), (Some(d.http.as_str()), Some("Customer")));
+    assert_eq!(moved["Reason"], Value::Null);
+    assert_ne!(moved["Url"], before["Url"], "the HTTP trigger's URL is on the dedicated infrastructure now");
+    assert!(moved["Url"].as_str().unwrap().contains("environment.api.powerplatform.com"), "{moved}");
+    c.pp_fails(
+        ErrorCode::Conflict,
+        "Request-PpCmkFlowProtection",
+        json!({"EnvironmentName": d.env, "FlowName": d.http}),
+    );
+    let e = c.pp_fails(
+        ErrorCode::InvalidOperation,
+        "Request-PpCmkFlowProtection",
+        json!({"EnvironmentName": d.env, "FlowName": admin}),
+    );
+    assert!(e.contains("ListFlowsAsAdminV1"), "{e}");
+    let e = c.pp_fails(
+        ErrorCode::InvalidOperation,
+        "Request-PpCmkFlowProtection",
+        json!({"EnvironmentName": d.env, "FlowName": d.parent}),
+    );
+    assert!(e.contains(&d.v1), "names the blocking child: {e}");
+    // The child first, then the parent is free.
+    c.pp("Request-PpCmkFlowProtection", json!({"EnvironmentName": d.env, "FlowName": d.v1}));
+    c.pp("Request-PpCmkFlowProtection", json!({"EnvironmentName": d.env, "FlowName": d.parent}));
+    let left = c.pp("Get-AdminFlowEncryptedByMicrosoftKey", json!({"EnvironmentName": d.env}));
+    assert_eq!(left.iter().map(|f| f["FlowName"].as_str().unwrap()).collect::<Vec<_>>(), vec![admin.as_str()]);
+}
+
+/// 000:106-108: the flow status says the environment's Power Automate data
+/// is no longer sent to the analytics pipeline once it is on a customer key.
+#[test]
+fn the_flow_status_shows_the_analytics_pipeline_stops_under_cmk() {
+    let c = Cmk::new();
+    let env = c.environment("Analytics", 0);
+    let status = |c: &Cmk| c.pp("Get-AdminFlowEnvironmentCmkStatus", json!({"EnvironmentName": env})).remove(0);
+    assert_eq!(status(&c)["AnalyticsPipeline"], "Sent");
+    c.add(&env);
+    assert_eq!(status(&c)["AnalyticsPipeline"], "NotSent");
+    c.pp("Remove-PpCmkEnvironmentFromEnterprisePolicy", json!({"EnvironmentName": env, "PolicyArmId": c.policy_id}));
+    assert_eq!(status(&c)["AnalyticsPipeline"], "Sent");
+}
+
+/// 000:23-27 and 003:11: a hosted machine group's VM disks keep the key
+/// they were provisioned under; after the customer key applies, runs on it
+/// fail until it is re-provisioned. Its hybrid join network connection signs
+/// in with a credential, which cannot be removed while the group uses it.
+#[test]
+fn hosted_machine_groups_must_be_reprovisioned_after_cmk() {
+    let c = Cmk::new();
+    let env = c.environment("Bots", 0);
+    c.t.ok(
+        "New-AzRoleAssignment",
+        json!({"SignInName": "admin@contoso.onmicrosoft.com", "RoleDefinitionName": "Key Vault Secrets Officer", "Scope": c.vault_id}),
+    );
+    c.t.ok(
+        "Set-AzKeyVaultSecret",
+        json!({"VaultName": "contoso-cmk-kv", "Name": "domain-join", "SecretValue": "J0in-Pa55-77"}),
+    );
+    c.t.ok(
+        "New-AzRoleAssignment",
+        json!({"SignInName": PP, "RoleDefinitionName": "Key Vault Secrets User", "Scope": c.vault_id}),
+    );
+    c.pp(
+        "New-PpCmkCredential",
+        json!({"EnvironmentName": env, "Name": "Domain join", "Source": "AzureKeyVault", "VaultName": "contoso-cmk-kv", "SecretName": "domain-join", "UserName": "svc-join"}),
+    );
+    let group = c
+        .pp(
+            "New-PpCmkHostedMachineGroup",
+            json!({"EnvironmentName": env, "Name": "Invoice bots", "NetworkCredential": "Domain join"}),
+        )
+        .remove(0);
+    assert_eq!(
+        (
+            group["DiskEncryptionKey"].as_str(),
+            group["NeedsReprovisioning"].as_bool(),
+            group["NetworkCredential"].as_str()
+        ),
+        (Some("Microsoft-managed key"), Some(false), Some("Domain join"))
+    );
+    let bot = flow(
+        &c,
+        &env,
+        "Invoice bot",
+        json!({"Kind": "Desktop", "Trigger": "Manual", "InSolution": true, "Definition": {"actions": [{"action": "Wait"}]}}),
+    );
+    let run = || {
+        c.t.run_as(
+            Some(PP),
+            "Start-PpCmkFlowRun",
+            json!({"EnvironmentName": env, "FlowName": bot, "HostedMachineGroup": "Invoice bots"}),
+        )
+    };
+    assert_eq!(run().unwrap()[0]["Status"], "Succeeded");
+    c.add(&env);
+    let stale = c.pp("Get-PpCmkHostedMachineGroup", json!({"EnvironmentName": env})).remove(0);
+    assert_eq!(stale["NeedsReprovisioning"], true);
+    let e = run().unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidOperation);
+    assert!(e.message.contains("Reprovision"), "{}", e.message);
+    let e = c.pp_fails(
+        ErrorCode::Conflict,
+        "Remove-PpCmkCredential",
+        json!({"EnvironmentName": env, "Name": "Domain join"}),
+    );
+    assert!(e.contains("hosted machine group 'Invoice bots'"), "{e}");
+    let fresh = c
+        .pp(
+            "Update-PpCmkHostedMachineGroup",
+            json!({"EnvironmentName": env, "Name": "Invoice bots", "Reprovision": true}),
+        )
+        .remove(0);
+    assert_eq!(
+        (fresh["DiskEncryptionKey"].as_str(), fresh["NeedsReprovisioning"].as_bool()),
+        (Some("Customer-managed key"), Some(false))
+    );
+    assert!(fresh["DiskKeyId"].as_str().unwrap().contains("contoso-cmk-key"), "{fresh}");
+    assert_eq!(run().unwrap()[0]["Status"], "Succeeded");
+}

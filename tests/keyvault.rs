@@ -1073,3 +1073,40 @@ fn sign_and_verify_a_digest_with_the_vaults_key() {
     t.ok("Update-AzKeyVaultKey", json!({"VaultName": "cmk-kv", "Name": "signer", "KeyOps": ["wrapKey", "unwrapKey"]}));
     assert_eq!(op("Sign", "RS256", digest, None).unwrap_err().code, ErrorCode::InvalidOperation);
 }
+
+#[test]
+fn size_and_type_refusals_list_2048_3072_and_4096() {
+    let (t, _) = with_vault();
+    for params in [
+        json!({"VaultName": "cmk-kv", "Name": "small", "Size": 1024}),
+        json!({"VaultName": "cmk-kv", "Name": "ec", "KeyType": "EC"}),
+    ] {
+        let e = t.fails(ErrorCode::InvalidArgument, "Add-AzKeyVaultKey", params);
+        // 002:222 lists three sizes; the message must not take one back.
+        assert!(e.contains("2048, 3072 or 4096") && !e.contains("2048 or 3072"), "{e}");
+    }
+}
+
+#[test]
+fn a_managed_hsm_without_purge_protection_is_refused_with_the_creation_only_remedy() {
+    let t = TestStore::new();
+    t.ok("New-AzResourceGroup", json!({"Name": "rg", "Location": "centralus"}));
+    let hsm = t.ok(
+        "New-AzKeyVaultManagedHsm",
+        json!({"Name": "contoso-hsm", "ResourceGroupName": "rg", "Location": "centralus", "Administrator": [ADMIN]}),
+    );
+    let hsm_id = hsm[0]["ResourceId"].as_str().unwrap().to_string();
+    t.ok("Register-AzResourceProvider", json!({"ProviderNamespace": "Microsoft.PowerPlatform"}));
+    let dir = crate::support::TempDir::new("hsm-policy");
+    let template = dir.path().join("policy.json");
+    std::fs::write(&template, crate::support::cmk::filled_template("hsm-policy", "unitedstates", &hsm_id, "cmk"))
+        .unwrap();
+    let e = t.fails(
+        ErrorCode::InvalidArgument,
+        "New-AzResourceGroupDeployment",
+        json!({"ResourceGroupName": "rg", "TemplateFile": template}),
+    );
+    // Only chosen at creation: the remedy is a new HSM, never Update-AzKeyVault (NotFound for an HSM).
+    assert!(e.contains("only be chosen when it is created") && e.contains("New-AzKeyVaultManagedHsm"), "{e}");
+    assert!(!e.contains("Update-AzKeyVault"), "{e}");
+}

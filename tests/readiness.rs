@@ -193,3 +193,117 @@ fn a_reader_without_an_admin_role_gets_rows_not_a_refusal() {
     assert_eq!(row(&rows, "FlowsStayOnMicrosoftKey")["Status"], "Warn", "{rows:#?}");
     assert!(rows.iter().any(|r| r["Status"] == "Fail"), "the missing admin role fails: {rows:#?}");
 }
+
+/// 002:412: the row separates the short disable from the background
+/// encryption and quotes the documented bound beside the local estimate.
+#[test]
+fn expected_downtime_separates_the_short_disable_from_the_background_encryption() {
+    let c = Cmk::new();
+    let env = c.environment("Sales", 500);
+    let rows = c.pp("Test-PpCmkReadiness", json!({"EnvironmentName": [env], "PolicyArmId": c.policy_id}));
+    let detail = row(&rows, "ExpectedDowntime")["Detail"].as_str().unwrap().to_string();
+    assert!(detail.contains("disabled only briefly"), "{detail}");
+    assert!(detail.contains("Background encryption") && detail.contains("measured now"), "{detail}");
+    assert!(detail.contains("up to four days"), "{detail}");
+}
+
+/// 002:78-84: without a subscription the documentation lists, the
+/// pre-flight fails with the remedy; the wrong one does not count.
+#[test]
+fn the_licensing_row_fails_until_the_tenant_holds_a_listed_subscription() {
+    let c = Cmk::without_license();
+    let env = c.environment("Sales", 10);
+    let args = ["Test-PpCmkReadiness", "-EnvironmentName", &env, "-PolicyArmId", &c.policy_id, "-FailOn", "Fail"];
+    let (code, rows) = run_json(&c, PP, &args);
+    assert_eq!(code, 1, "{rows:#?}");
+    let licensing = row(&rows, "Licensing");
+    assert_eq!(licensing["Status"], "Fail");
+    assert!(licensing["Remedy"].as_str().unwrap().contains("Add-PpCmkLicense"), "{licensing}");
+    let e3 = c.t.ok("Add-PpCmkLicense", json!({"Sku": "Microsoft 365 E3", "Units": 10})).remove(0);
+    assert_eq!(e3["QualifiesForCmk"], false);
+    let (_, rows) = run_json(&c, PP, &args);
+    assert_eq!(row(&rows, "Licensing")["Status"], "Fail");
+    assert!(row(&rows, "Licensing")["Detail"].as_str().unwrap().contains("Microsoft 365 E3"));
+    c.t.fails(ppcmk::ErrorCode::ParameterValidationFailed, "Add-PpCmkLicense", json!({"Sku": "Microsoft 365 E7"}));
+    c.t.fails_as(Some(PP), ppcmk::ErrorCode::Forbidden, "Add-PpCmkLicense", json!({"Sku": "Microsoft 365 E5"}));
+    let e5 = c.t.ok("Add-PpCmkLicense", json!({"Sku": "microsoft 365 e5", "Units": 5})).remove(0);
+    assert_eq!((e5["Sku"].as_str(), e5["QualifiesForCmk"].as_bool()), (Some("Microsoft 365 E5"), Some(true)));
+    let (code, rows) = run_json(&c, PP, &args);
+    assert_eq!((code, row(&rows, "Licensing")["Status"].as_str()), (0, Some("Pass")), "{rows:#?}");
+    assert_eq!(c.t.ok("Get-PpCmkLicense", json!({})).len(), 2);
+}
+
+/// 002:153: a policy for Europe whose key vault sits in a Central US
+/// resource group gets a warning naming both; the walkthrough's does not.
+#[test]
+fn a_resource_group_outside_the_policy_region_is_a_warning() {
+    let c = Cmk::new();
+    let env = c.environment("Sales", 10);
+    let rows = c.pp("Test-PpCmkReadiness", json!({"EnvironmentName": [env], "PolicyArmId": c.policy_id}));
+    assert_eq!(row(&rows, "ResourceGroupRegion")["Status"], "Pass");
+    let template = c.dir.path().join("eu-policy.json");
+    std::fs::write(
+        &template,
+        support::cmk::filled_template("contoso-eu-policy", "europe", &c.vault_id, "contoso-cmk-key"),
+    )
+    .unwrap();
+    let d =
+        c.t.ok("New-AzResourceGroupDeployment", json!({"ResourceGroupName": "contoso-cmk", "TemplateFile": template}));
+    let eu = d[0]["OutputResources"][0].as_str().unwrap().to_string();
+    let rows = c.t.ok("Test-PpCmkReadiness", json!({"EnvironmentName": [env], "PolicyArmId": eu}));
+    let r = row(&rows, "ResourceGroupRegion");
+    assert_eq!(r["Status"], "Warn", "{r}");
+    let detail = r["Detail"].as_str().unwrap();
+    assert!(detail.contains("centralus") && detail.contains("unitedstates") && detail.contains("europe"), "{detail}");
+}
+
+/// 002:21-52: the post-flight lists every data store with the key that
+/// protects it: the listed services follow the customer key; Nuance
+/// Conversational IVR, Maker Welcome Content and Power Apps data outside
+/// Dataverse do not; finance and operations only with Power Platform integration.
+#[test]
+fn the_encryption_report_lists_what_the_customer_key_does_and_does_not_cover() {
+    let c = Cmk::new();
+    let env = c.environment("Finance", 10);
+    c.pp(
+        "Set-PpCmkEnvironmentService",
+        json!({"EnvironmentName": env, "Service": ["Dynamics 365 Sales", "Dynamics 365 Finance", "Nuance Conversational IVR", "Maker Welcome Content", "Power Apps"]}),
+    );
+    c.add(&env);
+    let report = c.pp("Get-PpCmkEncryptionReport", json!({"EnvironmentName": [env]})).remove(0);
+    let with = |report: &Value, name: &str| -> String {
+        report["DataStores"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["Name"] == name)
+            .unwrap_or_else(|| panic!("no {name} in {report}"))["EncryptedWith"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    for (name, key) in [
+        ("Dataverse", "Customer-managed key"),
+        ("Dynamics 365 Sales", "Customer-managed key"),
+        ("Dynamics 365 Finance", "Microsoft-managed key"),
+        ("Nuance Conversational IVR", "Microsoft-managed key"),
+        ("Maker Welcome Content", "Microsoft-managed key"),
+        ("Power Apps data in Dataverse", "Customer-managed key"),
+        ("Power Apps data outside Dataverse (app source code, canvas app icons)", "Microsoft-managed key"),
+        ("Connection settings of non-OAuth connections", "Microsoft-managed key"),
+    ] {
+        assert_eq!(with(&report, name), key, "{name}");
+    }
+    // Finance and operations follow the key only with Power Platform integration (002:52).
+    let stores = c.pp(
+        "Set-PpCmkEnvironmentService",
+        json!({"EnvironmentName": env, "Service": ["Dynamics 365 Finance"], "PowerPlatformIntegration": true}),
+    );
+    let finance = stores.iter().find(|d| d["Name"] == "Dynamics 365 Finance").unwrap();
+    assert_eq!(finance["EncryptedWith"], "Customer-managed key");
+    c.pp_fails(
+        ppcmk::ErrorCode::InvalidArgument,
+        "Set-PpCmkEnvironmentService",
+        json!({"EnvironmentName": env, "Service": ["Dynamics 365 Marketing"]}),
+    );
+}

@@ -13,6 +13,7 @@ $script:PpCmkCommandNames = @(
     'Add-PpCmkDirectoryRoleMember',
     'Add-PpCmkEnvironmentToEnterprisePolicy',
     'Add-PpCmkKeyVaultPrivateEndpoint',
+    'Add-PpCmkLicense',
     'Add-PpCmkSecurityRoleMember',
     'Backup-PowerAppEnvironment',
     'Connect-AzAccount',
@@ -22,6 +23,7 @@ $script:PpCmkCommandNames = @(
     'Disconnect-AzAccount',
     'Enable-PpCmkManagedEnvironment',
     'Export-PpCmkFlowRunHistory',
+    'Export-PpCmkReport',
     'Get-AdminFlow',
     'Get-AdminFlowEncryptedByMicrosoftKey',
     'Get-AdminFlowEnvironmentCmkStatus',
@@ -52,17 +54,23 @@ $script:PpCmkCommandNames = @(
     'Get-PpCmkDirectoryRoleMember',
     'Get-PpCmkEncryptionReport',
     'Get-PpCmkEnterprisePolicy',
+    'Get-PpCmkEnvironmentDataStore',
     'Get-PpCmkEnvironmentSetting',
     'Get-PpCmkEnvironmentWithPolicy',
+    'Get-PpCmkFirewallAllowList',
     'Get-PpCmkFlowPermission',
     'Get-PpCmkFlowRunSummary',
+    'Get-PpCmkHostedMachineGroup',
+    'Get-PpCmkLicense',
     'Get-PpCmkOperation',
     'Get-PpCmkRecord',
+    'Get-PpCmkRolloutPlan',
     'Get-PpCmkSecurityRoleMember',
     'Get-PpCmkTenantByokKey',
     'Get-PpCmkTenantSetting',
     'Grant-PpCmkCredentialAccess',
     'Grant-PpCmkDesktopFlowComponentAccess',
+    'Import-PpCmkTenantSnapshot',
     'Invoke-AzKeyVaultKeyOperation',
     'Invoke-AzKeyVaultKeyRotation',
     'Invoke-PpCmkMaintenance',
@@ -80,6 +88,7 @@ $script:PpCmkCommandNames = @(
     'New-PpCmkDesktopFlowComponent',
     'New-PpCmkEnterprisePolicy',
     'New-PpCmkFlow',
+    'New-PpCmkHostedMachineGroup',
     'New-PpCmkRecord',
     'New-PpCmkSampleData',
     'Register-AzResourceProvider',
@@ -96,6 +105,7 @@ $script:PpCmkCommandNames = @(
     'Remove-DlpPolicy',
     'Remove-PowerAppsAccount',
     'Remove-PpCmkConnection',
+    'Remove-PpCmkCredential',
     'Remove-PpCmkDirectoryRoleMember',
     'Remove-PpCmkEnterprisePolicy',
     'Remove-PpCmkEnvironmentFromEnterprisePolicy',
@@ -104,6 +114,7 @@ $script:PpCmkCommandNames = @(
     'Remove-PpCmkRecord',
     'Remove-PpCmkSecurityRoleMember',
     'Remove-PpCmkTenantByokKey',
+    'Request-PpCmkFlowProtection',
     'Reset-PowerAppEnvironment',
     'Restore-PowerAppEnvironment',
     'Resume-PpCmkOperation',
@@ -115,11 +126,14 @@ $script:PpCmkCommandNames = @(
     'Set-PowerAppProtectionStatus',
     'Set-PpCmkAuditSetting',
     'Set-PpCmkClock',
+    'Set-PpCmkCredential',
     'Set-PpCmkDlpActionRule',
     'Set-PpCmkDlpConnectorClassification',
     'Set-PpCmkEnterprisePolicy',
+    'Set-PpCmkEnvironmentService',
     'Set-PpCmkEnvironmentSetting',
     'Set-PpCmkFault',
+    'Set-PpCmkFirewallAllowList',
     'Set-PpCmkFlow',
     'Set-PpCmkFlowPermission',
     'Set-PpCmkTenantByokKey',
@@ -129,6 +143,7 @@ $script:PpCmkCommandNames = @(
     'Test-PpCmkAuditLog',
     'Test-PpCmkDesktopFlow',
     'Test-PpCmkKeyVaultForCmk',
+    'Test-PpCmkKeyVersionInUse',
     'Test-PpCmkReadiness',
     'Undo-AzKeyVaultKeyRemoval',
     'Undo-AzKeyVaultRemoval',
@@ -136,14 +151,15 @@ $script:PpCmkCommandNames = @(
     'Update-AzADUser',
     'Update-AzKeyVault',
     'Update-AzKeyVaultKey',
-    'Update-AzKeyVaultNetworkRuleSet'
+    'Update-AzKeyVaultNetworkRuleSet',
+    'Update-PpCmkHostedMachineGroup'
 )
 
 # The commands whose parameters complete from the store (argument completers in PpCmk.psm1).
 $script:PpCmkCompletedParameters = @{
-    EnvironmentName = @('Add-PpCmkEnvironmentToEnterprisePolicy', 'Add-PpCmkSecurityRoleMember', 'Backup-PowerAppEnvironment', 'Copy-PpCmkFlow', 'Disable-PpCmkManagedEnvironment', 'Enable-PpCmkManagedEnvironment', 'Export-PpCmkFlowRunHistory', 'Get-AdminFlow', 'Get-AdminFlowEncryptedByMicrosoftKey', 'Get-AdminFlowEnvironmentCmkStatus', 'Get-AdminPowerAppEnvironment', 'Get-FlowRun', 'Get-PowerAppEnvironmentBackups', 'Get-PpCmkAuditLog', 'Get-PpCmkAuditSetting', 'Get-PpCmkConnection', 'Get-PpCmkCredential', 'Get-PpCmkDesktopFlowComponent', 'Get-PpCmkEncryptionReport', 'Get-PpCmkEnvironmentSetting', 'Get-PpCmkFlowPermission', 'Get-PpCmkFlowRunSummary', 'Get-PpCmkOperation', 'Get-PpCmkRecord', 'Get-PpCmkSecurityRoleMember', 'Grant-PpCmkCredentialAccess', 'Grant-PpCmkDesktopFlowComponentAccess', 'New-PpCmkConnection', 'New-PpCmkCredential', 'New-PpCmkDesktopFlowComponent', 'New-PpCmkFlow', 'New-PpCmkRecord', 'New-PpCmkSampleData', 'Register-PpCmkAppFlowReference', 'Remove-AdminFlow', 'Remove-AdminPowerAppEnvironment', 'Remove-PpCmkConnection', 'Remove-PpCmkEnvironmentFromEnterprisePolicy', 'Remove-PpCmkFlowPermission', 'Remove-PpCmkRecord', 'Remove-PpCmkSecurityRoleMember', 'Reset-PowerAppEnvironment', 'Set-AdminPowerAppEnvironmentGovernanceConfiguration', 'Set-PowerAppProtectionStatus', 'Set-PpCmkAuditSetting', 'Set-PpCmkEnvironmentSetting', 'Set-PpCmkFlow', 'Set-PpCmkFlowPermission', 'Start-PpCmkFlowRun', 'Switch-PpCmkEnvironmentEnterprisePolicy', 'Test-PpCmkDesktopFlow', 'Test-PpCmkReadiness')
-    VaultName = @('Add-AzKeyVaultKey', 'Add-AzKeyVaultNetworkRule', 'Add-PpCmkKeyVaultPrivateEndpoint', 'Get-AzKeyVault', 'Get-AzKeyVaultKey', 'Get-AzKeyVaultKeyRotationPolicy', 'Get-AzKeyVaultSecret', 'Invoke-AzKeyVaultKeyOperation', 'Invoke-AzKeyVaultKeyRotation', 'New-PpCmkCredential', 'Remove-AzKeyVault', 'Remove-AzKeyVaultAccessPolicy', 'Remove-AzKeyVaultKey', 'Remove-AzKeyVaultSecret', 'Remove-PpCmkKeyVaultPrivateEndpoint', 'Set-AzKeyVaultAccessPolicy', 'Set-AzKeyVaultKeyRotationPolicy', 'Set-AzKeyVaultSecret', 'Undo-AzKeyVaultKeyRemoval', 'Undo-AzKeyVaultRemoval', 'Undo-AzKeyVaultSecretRemoval', 'Update-AzKeyVault', 'Update-AzKeyVaultKey', 'Update-AzKeyVaultNetworkRuleSet')
-    PolicyArmId = @('Add-PpCmkEnvironmentToEnterprisePolicy', 'Get-PpCmkEnvironmentWithPolicy', 'Remove-PpCmkEnvironmentFromEnterprisePolicy', 'Switch-PpCmkEnvironmentEnterprisePolicy', 'Test-PpCmkReadiness')
+    EnvironmentName = @('Add-PpCmkEnvironmentToEnterprisePolicy', 'Add-PpCmkSecurityRoleMember', 'Backup-PowerAppEnvironment', 'Copy-PpCmkFlow', 'Disable-PpCmkManagedEnvironment', 'Enable-PpCmkManagedEnvironment', 'Export-PpCmkFlowRunHistory', 'Export-PpCmkReport', 'Get-AdminFlow', 'Get-AdminFlowEncryptedByMicrosoftKey', 'Get-AdminFlowEnvironmentCmkStatus', 'Get-AdminPowerAppEnvironment', 'Get-FlowRun', 'Get-PowerAppEnvironmentBackups', 'Get-PpCmkAuditLog', 'Get-PpCmkAuditSetting', 'Get-PpCmkConnection', 'Get-PpCmkCredential', 'Get-PpCmkDesktopFlowComponent', 'Get-PpCmkEncryptionReport', 'Get-PpCmkEnvironmentDataStore', 'Get-PpCmkEnvironmentSetting', 'Get-PpCmkFirewallAllowList', 'Get-PpCmkFlowPermission', 'Get-PpCmkFlowRunSummary', 'Get-PpCmkHostedMachineGroup', 'Get-PpCmkOperation', 'Get-PpCmkRecord', 'Get-PpCmkRolloutPlan', 'Get-PpCmkSecurityRoleMember', 'Grant-PpCmkCredentialAccess', 'Grant-PpCmkDesktopFlowComponentAccess', 'New-PpCmkConnection', 'New-PpCmkCredential', 'New-PpCmkDesktopFlowComponent', 'New-PpCmkFlow', 'New-PpCmkHostedMachineGroup', 'New-PpCmkRecord', 'New-PpCmkSampleData', 'Register-PpCmkAppFlowReference', 'Remove-AdminFlow', 'Remove-AdminPowerAppEnvironment', 'Remove-PpCmkConnection', 'Remove-PpCmkCredential', 'Remove-PpCmkEnvironmentFromEnterprisePolicy', 'Remove-PpCmkFlowPermission', 'Remove-PpCmkRecord', 'Remove-PpCmkSecurityRoleMember', 'Request-PpCmkFlowProtection', 'Reset-PowerAppEnvironment', 'Set-AdminPowerAppEnvironmentGovernanceConfiguration', 'Set-PowerAppProtectionStatus', 'Set-PpCmkAuditSetting', 'Set-PpCmkCredential', 'Set-PpCmkEnvironmentService', 'Set-PpCmkEnvironmentSetting', 'Set-PpCmkFirewallAllowList', 'Set-PpCmkFlow', 'Set-PpCmkFlowPermission', 'Start-PpCmkFlowRun', 'Switch-PpCmkEnvironmentEnterprisePolicy', 'Test-PpCmkDesktopFlow', 'Test-PpCmkReadiness', 'Update-PpCmkHostedMachineGroup')
+    VaultName = @('Add-AzKeyVaultKey', 'Add-AzKeyVaultNetworkRule', 'Add-PpCmkKeyVaultPrivateEndpoint', 'Get-AzKeyVault', 'Get-AzKeyVaultKey', 'Get-AzKeyVaultKeyRotationPolicy', 'Get-AzKeyVaultSecret', 'Invoke-AzKeyVaultKeyOperation', 'Invoke-AzKeyVaultKeyRotation', 'New-PpCmkCredential', 'Remove-AzKeyVault', 'Remove-AzKeyVaultAccessPolicy', 'Remove-AzKeyVaultKey', 'Remove-AzKeyVaultSecret', 'Remove-PpCmkKeyVaultPrivateEndpoint', 'Set-AzKeyVaultAccessPolicy', 'Set-AzKeyVaultKeyRotationPolicy', 'Set-AzKeyVaultSecret', 'Set-PpCmkCredential', 'Test-PpCmkKeyVersionInUse', 'Undo-AzKeyVaultKeyRemoval', 'Undo-AzKeyVaultRemoval', 'Undo-AzKeyVaultSecretRemoval', 'Update-AzKeyVault', 'Update-AzKeyVaultKey', 'Update-AzKeyVaultNetworkRuleSet')
+    PolicyArmId = @('Add-PpCmkEnvironmentToEnterprisePolicy', 'Get-PpCmkEnvironmentWithPolicy', 'Get-PpCmkRolloutPlan', 'Remove-PpCmkEnvironmentFromEnterprisePolicy', 'Switch-PpCmkEnvironmentEnterprisePolicy', 'Test-PpCmkReadiness')
     KeyName = @('Add-AzKeyVaultKey', 'Get-AzKeyVaultKey', 'Get-AzKeyVaultKeyRotationPolicy', 'Invoke-AzKeyVaultKeyOperation', 'Invoke-AzKeyVaultKeyRotation', 'Remove-AzKeyVaultKey', 'Set-AzKeyVaultKeyRotationPolicy', 'Undo-AzKeyVaultKeyRemoval', 'Update-AzKeyVaultKey')
 }
 
@@ -453,6 +469,40 @@ function Add-PpCmkKeyVaultPrivateEndpoint {
     }
 }
 
+function Add-PpCmkLicense {
+    <#
+    .SYNOPSIS
+    Adds seats of a subscription to the tenant (Global Administrator). Using a customer-managed key requires users to have one of the subscriptions the documentation lists (Microsoft 365 or Office 365 A5/E5/G5, or an A5/E5/F5/G5 Compliance, F5 Security & Compliance, Information Protection and Governance or Insider Risk Management one).
+    .PARAMETER Sku
+    The subscription, as the documentation names it, e.g. 'Microsoft 365 E5'. Allowed values: Microsoft 365 A5, Microsoft 365 E5, Microsoft 365 G5, Office 365 A5, Office 365 E5, Office 365 G5, Microsoft 365 A5 Compliance, Microsoft 365 E5 Compliance, Microsoft 365 F5 Compliance, Microsoft 365 G5 Compliance, Microsoft 365 F5 Security & Compliance, Microsoft 365 A5 Information Protection and Governance, Microsoft 365 E5 Information Protection and Governance, Microsoft 365 F5 Information Protection and Governance, Microsoft 365 G5 Information Protection and Governance, Microsoft 365 A5 Insider Risk Management, Microsoft 365 E5 Insider Risk Management, Microsoft 365 F5 Insider Risk Management, Microsoft 365 G5 Insider Risk Management, Microsoft 365 E3, Office 365 E3, Microsoft 365 F3, Power Apps Premium, Power Automate Premium.
+    .PARAMETER Units
+    Seats to add.
+    .EXAMPLE
+    Add-PpCmkLicense -Sku 'Microsoft 365 E5' -Units 25
+    .OUTPUTS
+    PpCmk.License
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.License')]
+    param(
+        [Parameter(Mandatory = $true)]
+        [ValidateSet('Microsoft 365 A5', 'Microsoft 365 E5', 'Microsoft 365 G5', 'Office 365 A5', 'Office 365 E5', 'Office 365 G5', 'Microsoft 365 A5 Compliance', 'Microsoft 365 E5 Compliance', 'Microsoft 365 F5 Compliance', 'Microsoft 365 G5 Compliance', 'Microsoft 365 F5 Security & Compliance', 'Microsoft 365 A5 Information Protection and Governance', 'Microsoft 365 E5 Information Protection and Governance', 'Microsoft 365 F5 Information Protection and Governance', 'Microsoft 365 G5 Information Protection and Governance', 'Microsoft 365 A5 Insider Risk Management', 'Microsoft 365 E5 Insider Risk Management', 'Microsoft 365 F5 Insider Risk Management', 'Microsoft 365 G5 Insider Risk Management', 'Microsoft 365 E3', 'Office 365 E3', 'Microsoft 365 F3', 'Power Apps Premium', 'Power Automate Premium')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Sku,
+
+        [Parameter()]
+        [ValidateRange(1, 1000000)]
+        [long]
+        $Units
+    )
+    process {
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('Sku')) { $Sku } else { 'Add-PpCmkLicense' }), 'Add-PpCmkLicense')) {
+            [PpCmk.Host]::Run($PSCmdlet, 'Add-PpCmkLicense', $PSBoundParameters, [string[]] @('Sku', 'Units'), [string[]] @(), 'PpCmk.License', $null)
+        }
+    }
+}
+
 function Add-PpCmkSecurityRoleMember {
     <#
     .SYNOPSIS
@@ -742,6 +792,37 @@ function Export-PpCmkFlowRunHistory {
     )
     process {
         [PpCmk.Host]::Run($PSCmdlet, 'Export-PpCmkFlowRunHistory', $PSBoundParameters, [string[]] @('EnvironmentName', 'FlowName', 'Path'), [string[]] @('Path'), 'PpCmk.FlowRunExport', $null)
+    }
+}
+
+function Export-PpCmkReport {
+    <#
+    .SYNOPSIS
+    Writes one self-contained HTML page for a change ticket or an auditor: environments by state and key owner, records by key version, key versions with their 28- and 30-day windows, flows on the Microsoft key, pre-flight, post-flight, the rollout plan and the audit chain's verdict.
+    .PARAMETER Path
+    The HTML file to write (replaced if it exists).
+    .PARAMETER EnvironmentName
+    Only these environments (default: every environment).
+    .EXAMPLE
+    Export-PpCmkReport -Path cmk-report.html
+    .OUTPUTS
+    PpCmk.ReportFile
+    #>
+    [CmdletBinding()]
+    [OutputType('PpCmk.ReportFile')]
+    param(
+        [Parameter(Mandatory = $true, Position = 0)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Path,
+
+        [Parameter()]
+        [Alias('EnvironmentId')]
+        [string[]]
+        $EnvironmentName
+    )
+    process {
+        [PpCmk.Host]::Run($PSCmdlet, 'Export-PpCmkReport', $PSBoundParameters, [string[]] @('Path', 'EnvironmentName'), [string[]] @('Path'), 'PpCmk.ReportFile', $null)
     }
 }
 
@@ -1816,6 +1897,30 @@ function Get-PpCmkEnterprisePolicy {
     }
 }
 
+function Get-PpCmkEnvironmentDataStore {
+    <#
+    .SYNOPSIS
+    Lists an environment's data stores and the key that protects each now: only what the documentation lists is encrypted with the customer-managed key.
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .EXAMPLE
+    Get-PpCmkEnvironmentDataStore -EnvironmentName 00000000-0000-0000-0000-000000000000
+    .OUTPUTS
+    PpCmk.DataStore
+    #>
+    [CmdletBinding()]
+    [OutputType('PpCmk.DataStore')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName
+    )
+    process {
+        [PpCmk.Host]::Run($PSCmdlet, 'Get-PpCmkEnvironmentDataStore', $PSBoundParameters, [string[]] @('EnvironmentName'), [string[]] @(), 'PpCmk.DataStore', $null)
+    }
+}
+
 function Get-PpCmkEnvironmentSetting {
     <#
     .SYNOPSIS
@@ -1860,6 +1965,30 @@ function Get-PpCmkEnvironmentWithPolicy {
     )
     process {
         [PpCmk.Host]::Run($PSCmdlet, 'Get-PpCmkEnvironmentWithPolicy', $PSBoundParameters, [string[]] @('PolicyArmId'), [string[]] @(), 'PpCmk.EnvironmentWithPolicy', $null)
+    }
+}
+
+function Get-PpCmkFirewallAllowList {
+    <#
+    .SYNOPSIS
+    Gets an environment's firewall allow-list and the service tag its flows' outbound calls come from now.
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .EXAMPLE
+    Get-PpCmkFirewallAllowList -EnvironmentName 00000000-0000-0000-0000-000000000000
+    .OUTPUTS
+    PpCmk.FirewallAllowList
+    #>
+    [CmdletBinding()]
+    [OutputType('PpCmk.FirewallAllowList')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName
+    )
+    process {
+        [PpCmk.Host]::Run($PSCmdlet, 'Get-PpCmkFirewallAllowList', $PSBoundParameters, [string[]] @('EnvironmentName'), [string[]] @(), 'PpCmk.FirewallAllowList', $null)
     }
 }
 
@@ -1921,6 +2050,54 @@ function Get-PpCmkFlowRunSummary {
     )
     process {
         [PpCmk.Host]::Run($PSCmdlet, 'Get-PpCmkFlowRunSummary', $PSBoundParameters, [string[]] @('EnvironmentName', 'FlowName'), [string[]] @(), 'PpCmk.FlowRunSummary', $null)
+    }
+}
+
+function Get-PpCmkHostedMachineGroup {
+    <#
+    .SYNOPSIS
+    Gets hosted machine groups: the key their VM disks are encrypted with, and whether they must be re-provisioned after the customer key applied.
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .PARAMETER Name
+    One group.
+    .EXAMPLE
+    Get-PpCmkHostedMachineGroup -EnvironmentName 00000000-0000-0000-0000-000000000000
+    .OUTPUTS
+    PpCmk.HostedMachineGroup
+    #>
+    [CmdletBinding()]
+    [OutputType('PpCmk.HostedMachineGroup')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter()]
+        [string]
+        $Name
+    )
+    process {
+        [PpCmk.Host]::Run($PSCmdlet, 'Get-PpCmkHostedMachineGroup', $PSBoundParameters, [string[]] @('EnvironmentName', 'Name'), [string[]] @(), 'PpCmk.HostedMachineGroup', $null)
+    }
+}
+
+function Get-PpCmkLicense {
+    <#
+    .SYNOPSIS
+    Gets the tenant's subscriptions, and whether each gives access to customer-managed keys.
+    .EXAMPLE
+    Get-PpCmkLicense
+    .OUTPUTS
+    PpCmk.License
+    #>
+    [CmdletBinding()]
+    [OutputType('PpCmk.License')]
+    param(
+    )
+    process {
+        [PpCmk.Host]::Run($PSCmdlet, 'Get-PpCmkLicense', $PSBoundParameters, [string[]] @(), [string[]] @(), 'PpCmk.License', $null)
     }
 }
 
@@ -1994,6 +2171,58 @@ function Get-PpCmkRecord {
     )
     process {
         [PpCmk.Host]::Run($PSCmdlet, 'Get-PpCmkRecord', $PSBoundParameters, [string[]] @('EnvironmentName', 'Table', 'Id', 'First'), [string[]] @(), 'PpCmk.Record', $null)
+    }
+}
+
+function Get-PpCmkRolloutPlan {
+    <#
+    .SYNOPSIS
+    Plans adding environments to an enterprise policy: waves in order, each environment's blockers with their remedy, the flows that stay on the Microsoft key and the expected downtime, within the documented limits.
+    .PARAMETER PolicyArmId
+    The enterprise policy's ARM resource id.
+    .PARAMETER EnvironmentName
+    These environments (default: every environment of the tenant).
+    .PARAMETER MaxDowntime
+    Expected downtime allowed per wave: hh:mm:ss (02:00:00) or an ISO 8601 duration (PT2H).
+    .PARAMETER MaxPerWave
+    Environments per wave at most.
+    .PARAMETER FailOn
+    Fail (exit 1 in the CLI, an error in PowerShell) when any row reaches this Status. Allowed values: Warn, Fail.
+    .EXAMPLE
+    Get-PpCmkRolloutPlan -PolicyArmId /subscriptions/aaaa0a0a-bb1b-cc2c-dd3d-eeeeee4e4e4e/resourceGroups/contoso-cmk/providers/Microsoft.PowerPlatform/enterprisePolicies/contoso-cmk-policy -MaxDowntime 02:00:00 -MaxPerWave 5
+    .OUTPUTS
+    PpCmk.RolloutPlanRow
+    #>
+    [CmdletBinding()]
+    [OutputType('PpCmk.RolloutPlanRow')]
+    param(
+        [Parameter(Mandatory = $true)]
+        [Alias('EnterprisePolicyArmId')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $PolicyArmId,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
+        [Alias('EnvironmentId')]
+        [string[]]
+        $EnvironmentName,
+
+        [Parameter()]
+        [string]
+        $MaxDowntime,
+
+        [Parameter()]
+        [ValidateRange(1, 1000)]
+        [long]
+        $MaxPerWave,
+
+        [Parameter()]
+        [ValidateSet('Warn', 'Fail')]
+        [string]
+        $FailOn
+    )
+    process {
+        [PpCmk.Host]::Run($PSCmdlet, 'Get-PpCmkRolloutPlan', $PSBoundParameters, [string[]] @('PolicyArmId', 'EnvironmentName', 'MaxDowntime', 'MaxPerWave', 'FailOn'), [string[]] @(), 'PpCmk.RolloutPlanRow', $null)
     }
 }
 
@@ -2145,6 +2374,54 @@ function Grant-PpCmkDesktopFlowComponentAccess {
     }
 }
 
+function Import-PpCmkTenantSnapshot {
+    <#
+    .SYNOPSIS
+    Imports a tenant snapshot (Export-PpCmkTenantSnapshot.ps1) into a new store: a twin of the real tenant to rehearse on, offline. All or nothing; the clock starts at the snapshot's time.
+    .PARAMETER Path
+    The snapshot folder (manifest.json, environments.json, …).
+    .PARAMETER RecordsPerEnvironment
+    Synthetic records per environment with a database (default 100).
+    .PARAMETER UseDatabaseSize
+    Size each environment's synthetic data from the database size the snapshot reports (one record per 100 KB).
+    .PARAMETER Force
+    Replace the tenant the store already holds.
+    .EXAMPLE
+    Import-PpCmkTenantSnapshot -Path ./contoso-snapshot -RecordsPerEnvironment 200 -Force
+    .OUTPUTS
+    PpCmk.ImportedObject
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High')]
+    [OutputType('PpCmk.ImportedObject')]
+    param(
+        [Parameter(Mandatory = $true, Position = 0)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Path,
+
+        [Parameter()]
+        [ValidateRange(0, 1000000)]
+        [long]
+        $RecordsPerEnvironment,
+
+        [Parameter()]
+        [switch]
+        $UseDatabaseSize,
+
+        [Parameter()]
+        [switch]
+        $Force
+    )
+    process {
+        if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) {
+            $ConfirmPreference = 'None'
+        }
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('Path')) { $Path } else { 'Import-PpCmkTenantSnapshot' }), 'Import-PpCmkTenantSnapshot')) {
+            [PpCmk.Host]::Run($PSCmdlet, 'Import-PpCmkTenantSnapshot', $PSBoundParameters, [string[]] @('Path', 'RecordsPerEnvironment', 'UseDatabaseSize', 'Force'), [string[]] @('Path'), 'PpCmk.ImportedObject', $null)
+        }
+    }
+}
+
 function Invoke-AzKeyVaultKeyOperation {
     <#
     .SYNOPSIS
@@ -2287,7 +2564,7 @@ function New-AdminPowerAppEnvironment {
     .PARAMETER Location
     A Power Platform location, e.g. unitedstates, europe.
     .PARAMETER EnvironmentSku
-    The environment type. Allowed values: Production, Sandbox, Trial, Developer, Teams.
+    The environment type. Allowed values: Production, Sandbox, Trial, Developer, Teams, SupportInvestigation.
     .PARAMETER ProvisionDatabase
     Create the Dataverse database (needed for data and for a customer-managed key).
     .PARAMETER CurrencyName
@@ -2313,7 +2590,7 @@ function New-AdminPowerAppEnvironment {
         $Location,
 
         [Parameter(Mandatory = $true)]
-        [ValidateSet('Production', 'Sandbox', 'Trial', 'Developer', 'Teams')]
+        [ValidateSet('Production', 'Sandbox', 'Trial', 'Developer', 'Teams', 'SupportInvestigation')]
         [ValidateNotNullOrEmpty()]
         [string]
         $EnvironmentSku,
@@ -3153,6 +3430,45 @@ function New-PpCmkFlow {
     }
 }
 
+function New-PpCmkHostedMachineGroup {
+    <#
+    .SYNOPSIS
+    Provisions a hosted machine group (Power Automate hosted RPA): its bots' VM disks are encrypted with the environment's key at provisioning. -NetworkCredential: the credential of its Microsoft Entra hybrid join network connection.
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .PARAMETER Name
+    The group's name.
+    .PARAMETER NetworkCredential
+    A Power Automate credential for the hybrid join network connection to the AD domain.
+    .EXAMPLE
+    New-PpCmkHostedMachineGroup -EnvironmentName 00000000-0000-0000-0000-000000000000 -Name 'Invoice bots'
+    .OUTPUTS
+    PpCmk.HostedMachineGroup
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.HostedMachineGroup')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Name,
+
+        [Parameter()]
+        [string]
+        $NetworkCredential
+    )
+    process {
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'New-PpCmkHostedMachineGroup' }), 'New-PpCmkHostedMachineGroup')) {
+            [PpCmk.Host]::Run($PSCmdlet, 'New-PpCmkHostedMachineGroup', $PSBoundParameters, [string[]] @('EnvironmentName', 'Name', 'NetworkCredential'), [string[]] @(), 'PpCmk.HostedMachineGroup', $null)
+        }
+    }
+}
+
 function New-PpCmkRecord {
     <#
     .SYNOPSIS
@@ -3921,6 +4237,48 @@ function Remove-PpCmkConnection {
     }
 }
 
+function Remove-PpCmkCredential {
+    <#
+    .SYNOPSIS
+    Deletes a credential (its owner or a System Administrator); refused while a desktop flow still reads it.
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .PARAMETER Name
+    The credential.
+    .PARAMETER Force
+    Run without asking for confirmation.
+    .EXAMPLE
+    Remove-PpCmkCredential -EnvironmentName 00000000-0000-0000-0000-000000000000 -Name 'SAP login'
+    .OUTPUTS
+    PpCmk.Credential
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High')]
+    [OutputType('PpCmk.Credential')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Name,
+
+        [Parameter()]
+        [switch]
+        $Force
+    )
+    process {
+        if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) {
+            $ConfirmPreference = 'None'
+        }
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Remove-PpCmkCredential' }), 'Remove-PpCmkCredential')) {
+            [PpCmk.Host]::Run($PSCmdlet, 'Remove-PpCmkCredential', $PSBoundParameters, [string[]] @('EnvironmentName', 'Name'), [string[]] @(), 'PpCmk.Credential', $null)
+        }
+    }
+}
+
 function Remove-PpCmkDirectoryRoleMember {
     <#
     .SYNOPSIS
@@ -4257,6 +4615,39 @@ function Remove-PpCmkTenantByokKey {
     }
 }
 
+function Request-PpCmkFlowProtection {
+    <#
+    .SYNOPSIS
+    The support ticket that protects a flow left on the Microsoft-managed key in an environment already on a customer key (000:100): the flow moves to the customer key and keeps its FlowName; its runs so far become legacy, an HTTP trigger gets its URL on the dedicated infrastructure.
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .PARAMETER FlowName
+    The flow's id (FlowName, a GUID).
+    .EXAMPLE
+    Request-PpCmkFlowProtection -EnvironmentName 00000000-0000-0000-0000-000000000000 -FlowName 11111111-1111-1111-1111-111111111111
+    .OUTPUTS
+    PpCmk.Flow
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.Flow')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $FlowName
+    )
+    process {
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Request-PpCmkFlowProtection' }), 'Request-PpCmkFlowProtection')) {
+            [PpCmk.Host]::Run($PSCmdlet, 'Request-PpCmkFlowProtection', $PSBoundParameters, [string[]] @('EnvironmentName', 'FlowName'), [string[]] @(), 'PpCmk.Flow', $null)
+        }
+    }
+}
+
 function Reset-PowerAppEnvironment {
     <#
     .SYNOPSIS
@@ -4338,6 +4729,8 @@ function Resume-PpCmkOperation {
     Resumes a queued or interrupted operation from where it stopped.
     .PARAMETER OperationId
     The operation.
+    .PARAMETER MaxRecords
+    Re-encrypt at most this many records now and leave the operation Running, as the service does in the background (an added environment is Ready meanwhile).
     .EXAMPLE
     Resume-PpCmkOperation -OperationId 00000000-0000-0000-0000-000000000000
     .OUTPUTS
@@ -4349,11 +4742,16 @@ function Resume-PpCmkOperation {
         [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
         [ValidateNotNullOrEmpty()]
         [string]
-        $OperationId
+        $OperationId,
+
+        [Parameter()]
+        [ValidateRange(1, 1000000000)]
+        [long]
+        $MaxRecords
     )
     process {
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('OperationId')) { $OperationId } else { 'Resume-PpCmkOperation' }), 'Resume-PpCmkOperation')) {
-            [PpCmk.Host]::Run($PSCmdlet, 'Resume-PpCmkOperation', $PSBoundParameters, [string[]] @('OperationId'), [string[]] @(), 'PpCmk.Operation', $null)
+            [PpCmk.Host]::Run($PSCmdlet, 'Resume-PpCmkOperation', $PSBoundParameters, [string[]] @('OperationId', 'MaxRecords'), [string[]] @(), 'PpCmk.Operation', $null)
         }
     }
 }
@@ -4755,6 +5153,57 @@ function Set-PpCmkClock {
     }
 }
 
+function Set-PpCmkCredential {
+    <#
+    .SYNOPSIS
+    Edits a credential: points it at another key vault or secret, or changes its user name (its owner or a System Administrator, who must be able to read the new secret).
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .PARAMETER Name
+    The credential.
+    .PARAMETER VaultName
+    Another key vault.
+    .PARAMETER SecretName
+    Another secret.
+    .PARAMETER UserName
+    Another user name ('' removes it).
+    .EXAMPLE
+    Set-PpCmkCredential -EnvironmentName 00000000-0000-0000-0000-000000000000 -Name 'SAP login' -UserName svc-sap-2
+    .OUTPUTS
+    PpCmk.Credential
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.Credential')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Name,
+
+        [Parameter()]
+        [string]
+        $VaultName,
+
+        [Parameter()]
+        [string]
+        $SecretName,
+
+        [Parameter()]
+        [string]
+        $UserName
+    )
+    process {
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Set-PpCmkCredential' }), 'Set-PpCmkCredential')) {
+            [PpCmk.Host]::Run($PSCmdlet, 'Set-PpCmkCredential', $PSBoundParameters, [string[]] @('EnvironmentName', 'Name', 'VaultName', 'SecretName', 'UserName'), [string[]] @(), 'PpCmk.Credential', $null)
+        }
+    }
+}
+
 function Set-PpCmkDlpActionRule {
     <#
     .SYNOPSIS
@@ -4894,6 +5343,45 @@ function Set-PpCmkEnterprisePolicy {
     }
 }
 
+function Set-PpCmkEnvironmentService {
+    <#
+    .SYNOPSIS
+    Declares the apps and services an environment holds besides Dataverse and Power Automate, so the encryption report can say which of its data stores a customer-managed key covers (Dynamics 365 apps, finance and operations with or without Power Platform integration, the excluded Nuance Conversational IVR and Maker Welcome Content, Power Apps and Power Virtual Agents data outside Dataverse).
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .PARAMETER Service
+    The services (replaces the list): Dynamics 365 Sales, Dynamics 365 Finance, Nuance Conversational IVR, Power Apps, ...
+    .PARAMETER PowerPlatformIntegration
+    Finance and operations apps with Power Platform integration (only then are they encrypted with the customer key).
+    .EXAMPLE
+    Set-PpCmkEnvironmentService -EnvironmentName 00000000-0000-0000-0000-000000000000 -Service 'Dynamics 365 Sales','Power Apps'
+    .OUTPUTS
+    PpCmk.DataStore
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.DataStore')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string[]]
+        $Service,
+
+        [Parameter()]
+        [switch]
+        $PowerPlatformIntegration
+    )
+    process {
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Set-PpCmkEnvironmentService' }), 'Set-PpCmkEnvironmentService')) {
+            [PpCmk.Host]::Run($PSCmdlet, 'Set-PpCmkEnvironmentService', $PSBoundParameters, [string[]] @('EnvironmentName', 'Service', 'PowerPlatformIntegration'), [string[]] @(), 'PpCmk.DataStore', $null)
+        }
+    }
+}
+
 function Set-PpCmkEnvironmentSetting {
     <#
     .SYNOPSIS
@@ -4962,6 +5450,44 @@ function Set-PpCmkFault {
     process {
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('Operation')) { $Operation } else { 'Set-PpCmkFault' }), 'Set-PpCmkFault')) {
             [PpCmk.Host]::Run($PSCmdlet, 'Set-PpCmkFault', $PSBoundParameters, [string[]] @('Operation', 'AfterRecords', 'Clear'), [string[]] @(), 'PpCmk.Fault', $null)
+        }
+    }
+}
+
+function Set-PpCmkFirewallAllowList {
+    <#
+    .SYNOPSIS
+    Sets the allow-list of the firewall in front of the systems an environment's flows call: service tags (or IP ranges). After a customer key applies, outbound HTTP and on-premises calls come from PowerPlatformPlex; without it they fail with the documented error. Empty lists turn the firewall off.
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .PARAMETER ServiceTag
+    Allowed service tags: PowerPlatformPlex, LogicApps, AzureConnectors, PowerPlatformInfra.
+    .PARAMETER IpRange
+    Allowed IPv4 ranges (CIDR). Kept and shown; ppcmk has no copy of Azure's published ranges, so only a service tag lets a tag's calls through.
+    .EXAMPLE
+    Set-PpCmkFirewallAllowList -EnvironmentName 00000000-0000-0000-0000-000000000000 -ServiceTag LogicApps,PowerPlatformPlex
+    .OUTPUTS
+    PpCmk.FirewallAllowList
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.FirewallAllowList')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter()]
+        [string[]]
+        $ServiceTag,
+
+        [Parameter()]
+        [string[]]
+        $IpRange
+    )
+    process {
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Set-PpCmkFirewallAllowList' }), 'Set-PpCmkFirewallAllowList')) {
+            [PpCmk.Host]::Run($PSCmdlet, 'Set-PpCmkFirewallAllowList', $PSBoundParameters, [string[]] @('EnvironmentName', 'ServiceTag', 'IpRange'), [string[]] @(), 'PpCmk.FirewallAllowList', $null)
         }
     }
 }
@@ -5139,9 +5665,13 @@ function Set-PpCmkTenantByokKey {
 function Set-PpCmkTenantSetting {
     <#
     .SYNOPSIS
-    Sets tenant settings (Global Administrator): CmkEnvironmentLimit, the number of CMK-protected environments (default 25; Microsoft raises it by support ticket).
+    Sets tenant settings (Global Administrator): CmkEnvironmentLimit, the number of CMK-protected environments (default 25; Microsoft raises it by support ticket), and how many days locked environments are kept before they are deleted (production 28, as 004:416 says; other types 7).
     .PARAMETER CmkEnvironmentLimit
     The tenant's limit of CMK-protected environments.
+    .PARAMETER LockedProductionDeletionDays
+    Days a locked production environment is kept before it is deleted (default 28, from 004:416; Microsoft's later cmk-lock-unlock page says 30).
+    .PARAMETER LockedNonProductionDeletionDays
+    Days a locked environment of another type (sandbox, developer) is kept before it is deleted (default 7).
     .EXAMPLE
     Set-PpCmkTenantSetting -CmkEnvironmentLimit 50
     .OUTPUTS
@@ -5150,14 +5680,24 @@ function Set-PpCmkTenantSetting {
     [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
     [OutputType('PpCmk.TenantSetting')]
     param(
-        [Parameter(Mandatory = $true)]
+        [Parameter()]
         [ValidateRange(1, 10000)]
         [long]
-        $CmkEnvironmentLimit
+        $CmkEnvironmentLimit,
+
+        [Parameter()]
+        [ValidateRange(1, 365)]
+        [long]
+        $LockedProductionDeletionDays,
+
+        [Parameter()]
+        [ValidateRange(1, 365)]
+        [long]
+        $LockedNonProductionDeletionDays
     )
     process {
         if ($PSCmdlet.ShouldProcess('Set-PpCmkTenantSetting', 'Set-PpCmkTenantSetting')) {
-            [PpCmk.Host]::Run($PSCmdlet, 'Set-PpCmkTenantSetting', $PSBoundParameters, [string[]] @('CmkEnvironmentLimit'), [string[]] @(), 'PpCmk.TenantSetting', $null)
+            [PpCmk.Host]::Run($PSCmdlet, 'Set-PpCmkTenantSetting', $PSBoundParameters, [string[]] @('CmkEnvironmentLimit', 'LockedProductionDeletionDays', 'LockedNonProductionDeletionDays'), [string[]] @(), 'PpCmk.TenantSetting', $null)
         }
     }
 }
@@ -5182,6 +5722,8 @@ function Start-PpCmkFlowRun {
     Names of -Outputs properties to mask; never stored.
     .PARAMETER DurationMs
     How long the run took.
+    .PARAMETER HostedMachineGroup
+    A desktop flow: the hosted machine group it runs on (one provisioned before the customer key fails until re-provisioned).
     .EXAMPLE
     Start-PpCmkFlowRun -EnvironmentName 00000000-0000-0000-0000-000000000000 -FlowName 11111111-1111-1111-1111-111111111111 -Inputs '{"invoice":"INV-7","card":"4111"}' -SensitiveInput card
     .OUTPUTS
@@ -5224,11 +5766,15 @@ function Start-PpCmkFlowRun {
         [Parameter()]
         [ValidateRange(0, 2592000000)]
         [long]
-        $DurationMs
+        $DurationMs,
+
+        [Parameter()]
+        [string]
+        $HostedMachineGroup
     )
     process {
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Start-PpCmkFlowRun' }), 'Start-PpCmkFlowRun')) {
-            [PpCmk.Host]::Run($PSCmdlet, 'Start-PpCmkFlowRun', $PSBoundParameters, [string[]] @('EnvironmentName', 'FlowName', 'Inputs', 'Outputs', 'Status', 'SensitiveInput', 'SensitiveOutput', 'DurationMs'), [string[]] @(), 'PpCmk.FlowRun', $null)
+            [PpCmk.Host]::Run($PSCmdlet, 'Start-PpCmkFlowRun', $PSBoundParameters, [string[]] @('EnvironmentName', 'FlowName', 'Inputs', 'Outputs', 'Status', 'SensitiveInput', 'SensitiveOutput', 'DurationMs', 'HostedMachineGroup'), [string[]] @(), 'PpCmk.FlowRun', $null)
         }
     }
 }
@@ -5365,6 +5911,45 @@ function Test-PpCmkKeyVaultForCmk {
     )
     process {
         [PpCmk.Host]::Run($PSCmdlet, 'Test-PpCmkKeyVaultForCmk', $PSBoundParameters, [string[]] @('KeyVaultName', 'EnterprisePolicyArmId', 'SubscriptionId'), [string[]] @(), 'PpCmk.KeyVaultCheck', $null)
+    }
+}
+
+function Test-PpCmkKeyVersionInUse {
+    <#
+    .SYNOPSIS
+    Whether a key version (or every version of a key) is still needed, and by what until when: data keys it wraps, backups in retention, the 28-day rule after a rotation, environments removed from a policy within 30 days, locked environments.
+    .PARAMETER VaultName
+    The key vault.
+    .PARAMETER Name
+    The key.
+    .PARAMETER Version
+    This version (default: every version of the key, newest first).
+    .EXAMPLE
+    Test-PpCmkKeyVersionInUse -VaultName contoso-cmk-kv -Name contoso-cmk
+    .OUTPUTS
+    PpCmk.KeyVersionUse
+    #>
+    [CmdletBinding()]
+    [OutputType('PpCmk.KeyVersionUse')]
+    param(
+        [Parameter(Mandatory = $true, Position = 0)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $VaultName,
+
+        [Parameter(Mandatory = $true, Position = 1)]
+        [Alias('KeyName')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Name,
+
+        [Parameter(Position = 2)]
+        [Alias('KeyVersion')]
+        [string]
+        $Version
+    )
+    process {
+        [PpCmk.Host]::Run($PSCmdlet, 'Test-PpCmkKeyVersionInUse', $PSBoundParameters, [string[]] @('VaultName', 'Name', 'Version'), [string[]] @(), 'PpCmk.KeyVersionUse', $null)
     }
 }
 
@@ -5767,6 +6352,51 @@ function Update-AzKeyVaultNetworkRuleSet {
     process {
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('VaultName')) { $VaultName } else { 'Update-AzKeyVaultNetworkRuleSet' }), 'Update-AzKeyVaultNetworkRuleSet')) {
             [PpCmk.Host]::Run($PSCmdlet, 'Update-AzKeyVaultNetworkRuleSet', $PSBoundParameters, [string[]] @('VaultName', 'ResourceGroupName', 'DefaultAction', 'Bypass', 'IpAddressRange', 'PassThru'), [string[]] @(), 'PpCmk.KeyVault', $null)
+        }
+    }
+}
+
+function Update-PpCmkHostedMachineGroup {
+    <#
+    .SYNOPSIS
+    "Reprovision group" (-Reprovision): after a customer key applies, existing hosted machine groups must be re-provisioned so their VM disks are encrypted with it; or sets the hybrid join network credential.
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .PARAMETER Name
+    The group.
+    .PARAMETER Reprovision
+    Re-provision the group under the environment's current key.
+    .PARAMETER NetworkCredential
+    Another credential for the hybrid join network connection.
+    .EXAMPLE
+    Update-PpCmkHostedMachineGroup -EnvironmentName 00000000-0000-0000-0000-000000000000 -Name 'Invoice bots' -Reprovision
+    .OUTPUTS
+    PpCmk.HostedMachineGroup
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.HostedMachineGroup')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Name,
+
+        [Parameter()]
+        [switch]
+        $Reprovision,
+
+        [Parameter()]
+        [string]
+        $NetworkCredential
+    )
+    process {
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Update-PpCmkHostedMachineGroup' }), 'Update-PpCmkHostedMachineGroup')) {
+            [PpCmk.Host]::Run($PSCmdlet, 'Update-PpCmkHostedMachineGroup', $PSBoundParameters, [string[]] @('EnvironmentName', 'Name', 'Reprovision', 'NetworkCredential'), [string[]] @(), 'PpCmk.HostedMachineGroup', $null)
         }
     }
 }

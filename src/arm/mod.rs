@@ -121,9 +121,8 @@ pub fn normalize_region(location: &str) -> Result<&'static str> {
 }
 
 /// The Power Platform location of an Azure region's geography (the regions
-/// table's third column; only its test reads it so far).
-#[cfg(test)]
-fn power_platform_location_of(region: &str) -> Option<&'static str> {
+/// table's third column).
+pub fn power_platform_location_of(region: &str) -> Option<&'static str> {
     AZURE_REGIONS.iter().find(|(name, _, _)| name.eq_ignore_ascii_case(region)).map(|(_, _, geo)| *geo)
 }
 

@@ -95,6 +95,20 @@ const AUDIT_SETTING_OUTPUT: OutputSpec = OutputSpec {
     table: &["EnvironmentName", "Enabled", "Tables"],
 };
 
+const MACHINE_GROUP_OUTPUT: OutputSpec = OutputSpec {
+    type_name: "PpCmk.HostedMachineGroup",
+    properties: &[
+        "Name",
+        "EnvironmentName",
+        "DiskEncryptionKey",
+        "DiskKeyId",
+        "NeedsReprovisioning",
+        "NetworkCredential",
+        "ProvisionedTime",
+    ],
+    table: &["Name", "DiskEncryptionKey", "NeedsReprovisioning", "NetworkCredential"],
+};
+
 const ENVIRONMENT_NAME: Param =
     Param::string("EnvironmentName").mandatory().pipeline().help("The environment's id (EnvironmentName, a GUID).");
 const VAULT_NAME: Param = Param::string("VaultName").mandatory().pipeline().help("The key vault.");
@@ -195,6 +209,36 @@ pub static COMMANDS: &[Command] = &[
         handler: get_credentials,
     },
     Command {
+        name: "Set-PpCmkCredential",
+        synopsis: "Edits a credential: points it at another key vault or secret, or changes its user name (its owner or a System Administrator, who must be able to read the new secret).",
+        side: Side::PowerPlatform,
+        effect: Effect::Change,
+        params: &[
+            ENVIRONMENT_NAME,
+            Param::string("Name").mandatory().help("The credential."),
+            Param::string("VaultName").help("Another key vault."),
+            Param::string("SecretName").help("Another secret."),
+            Param::string("UserName").help("Another user name ('' removes it)."),
+        ],
+        groups: &[],
+        output: CREDENTIAL_OUTPUT,
+        errors: &[ErrorCode::Forbidden, ErrorCode::NotFound, ErrorCode::InvalidArgument, ErrorCode::EnvironmentLocked],
+        example: "Set-PpCmkCredential -EnvironmentName 00000000-0000-0000-0000-000000000000 -Name 'SAP login' -UserName svc-sap-2",
+        handler: set_credential,
+    },
+    Command {
+        name: "Remove-PpCmkCredential",
+        synopsis: "Deletes a credential (its owner or a System Administrator); refused while a desktop flow still reads it.",
+        side: Side::PowerPlatform,
+        effect: Effect::Change,
+        params: &[ENVIRONMENT_NAME, Param::string("Name").mandatory().help("The credential.")],
+        groups: &[],
+        output: CREDENTIAL_OUTPUT,
+        errors: &[ErrorCode::Forbidden, ErrorCode::NotFound, ErrorCode::Conflict, ErrorCode::EnvironmentLocked],
+        example: "Remove-PpCmkCredential -EnvironmentName 00000000-0000-0000-0000-000000000000 -Name 'SAP login'",
+        handler: remove_credential,
+    },
+    Command {
         name: "Grant-PpCmkCredentialAccess",
         synopsis: "Shares a credential with a user (its owner or a System Administrator).",
         side: Side::PowerPlatform,
@@ -205,6 +249,51 @@ pub static COMMANDS: &[Command] = &[
         errors: &[ErrorCode::Forbidden, ErrorCode::NotFound],
         example: "Grant-PpCmkCredentialAccess -EnvironmentName 00000000-0000-0000-0000-000000000000 -Name 'SAP login' -UserPrincipalName maker@contoso.onmicrosoft.com",
         handler: grant_credential,
+    },
+    Command {
+        name: "New-PpCmkHostedMachineGroup",
+        synopsis: "Provisions a hosted machine group (Power Automate hosted RPA): its bots' VM disks are encrypted with the environment's key at provisioning. -NetworkCredential: the credential of its Microsoft Entra hybrid join network connection.",
+        side: Side::PowerPlatform,
+        effect: Effect::Change,
+        params: &[
+            ENVIRONMENT_NAME,
+            Param::string("Name").mandatory().help("The group's name."),
+            Param::string("NetworkCredential").help("A Power Automate credential for the hybrid join network connection to the AD domain."),
+        ],
+        groups: &[],
+        output: MACHINE_GROUP_OUTPUT,
+        errors: &[ErrorCode::Forbidden, ErrorCode::NotFound, ErrorCode::AlreadyExists, ErrorCode::InvalidArgument, ErrorCode::OperationInProgress, ErrorCode::EnvironmentLocked],
+        example: "New-PpCmkHostedMachineGroup -EnvironmentName 00000000-0000-0000-0000-000000000000 -Name 'Invoice bots'",
+        handler: new_machine_group,
+    },
+    Command {
+        name: "Get-PpCmkHostedMachineGroup",
+        synopsis: "Gets hosted machine groups: the key their VM disks are encrypted with, and whether they must be re-provisioned after the customer key applied.",
+        side: Side::PowerPlatform,
+        effect: Effect::Read,
+        params: &[ENVIRONMENT_NAME, Param::string("Name").help("One group.")],
+        groups: &[],
+        output: MACHINE_GROUP_OUTPUT,
+        errors: &[ErrorCode::Forbidden, ErrorCode::NotFound],
+        example: "Get-PpCmkHostedMachineGroup -EnvironmentName 00000000-0000-0000-0000-000000000000",
+        handler: get_machine_groups,
+    },
+    Command {
+        name: "Update-PpCmkHostedMachineGroup",
+        synopsis: "\"Reprovision group\" (-Reprovision): after a customer key applies, existing hosted machine groups must be re-provisioned so their VM disks are encrypted with it; or sets the hybrid join network credential.",
+        side: Side::PowerPlatform,
+        effect: Effect::Change,
+        params: &[
+            ENVIRONMENT_NAME,
+            Param::string("Name").mandatory().help("The group."),
+            Param::switch("Reprovision").help("Re-provision the group under the environment's current key."),
+            Param::string("NetworkCredential").help("Another credential for the hybrid join network connection."),
+        ],
+        groups: &[],
+        output: MACHINE_GROUP_OUTPUT,
+        errors: &[ErrorCode::Forbidden, ErrorCode::NotFound, ErrorCode::InvalidArgument, ErrorCode::OperationInProgress, ErrorCode::EnvironmentLocked],
+        example: "Update-PpCmkHostedMachineGroup -EnvironmentName 00000000-0000-0000-0000-000000000000 -Name 'Invoice bots' -Reprovision",
+        handler: update_machine_group,
     },
     Command {
         name: "Set-PpCmkFlowPermission",
@@ -605,6 +694,42 @@ fn new_credential(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
     Ok(vec![credential_object(ctx, env_id, &c)?])
 }
 
+fn set_credential(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
+    let caller = ctx.caller()?.clone();
+    let env_id = args.required("EnvironmentName")?;
+    let at_vault = ctx.requester()?;
+    let (c, warning) = desktop::update_credential(
+        ctx.db(),
+        &caller,
+        &at_vault,
+        env_id,
+        args.required("Name")?,
+        args.str("VaultName"),
+        args.str("SecretName"),
+        args.str("UserName"),
+        ctx.now,
+    )?;
+    if let Some(w) = warning {
+        ctx.warn(w);
+    }
+    ctx.set_audit_scope(env_id, "Credential")?;
+    ctx.set_audit_target(format!("{env_id}/credentials/{}", c.name));
+    Ok(vec![credential_object(ctx, env_id, &c)?])
+}
+
+fn remove_credential(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
+    let caller = ctx.caller()?.clone();
+    let env_id = args.required("EnvironmentName")?;
+    // The object as it was, before it goes.
+    let env = crate::environment::find(ctx.db(), env_id)?;
+    let before = desktop::find_credential(ctx.db(), &env, args.required("Name")?)?;
+    let shown = credential_object(ctx, env_id, &before)?;
+    let c = desktop::remove_credential(ctx.store(), ctx.db(), &caller, env_id, args.required("Name")?, ctx.now)?;
+    ctx.set_audit_scope(env_id, "Credential")?;
+    ctx.set_audit_target(format!("{env_id}/credentials/{}", c.name));
+    Ok(vec![shown])
+}
+
 fn get_credentials(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
     let caller = ctx.caller()?.clone();
     let env_id = args.required("EnvironmentName")?;
@@ -915,4 +1040,52 @@ fn get_audit_setting(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
     let caller = ctx.caller()?.clone();
     environment::require_admin(&caller, "read audit settings")?;
     Ok(vec![audit_setting_object(&environment::find(ctx.db(), args.required("EnvironmentName")?)?)])
+}
+
+fn machine_group_object(env: &crate::environment::Environment, g: &crate::flows::hosted::MachineGroup) -> Object {
+    object(json!({
+        "Name": g.name,
+        "EnvironmentName": env.id(),
+        "DiskEncryptionKey": if g.disk_key == crate::flows::CUSTOMER { "Customer-managed key" } else { "Microsoft-managed key" },
+        "DiskKeyId": g.disk_key_id,
+        "NeedsReprovisioning": crate::flows::hosted::needs_reprovisioning(env, g),
+        "NetworkCredential": g.network_credential,
+        "ProvisionedTime": time(g.provisioned_time),
+    }))
+}
+
+fn new_machine_group(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
+    let caller = ctx.caller()?.clone();
+    let (env, g) = crate::flows::hosted::create(
+        ctx.db(),
+        &caller,
+        args.required("EnvironmentName")?,
+        args.required("Name")?,
+        args.str("NetworkCredential"),
+        ctx.now,
+    )?;
+    ctx.set_audit_target(format!("{}/hostedMachineGroups/{}", env.id(), g.name));
+    Ok(vec![machine_group_object(&env, &g)])
+}
+
+fn get_machine_groups(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
+    let caller = ctx.caller()?.clone();
+    let (env, list) =
+        crate::flows::hosted::list(ctx.db(), &caller, args.required("EnvironmentName")?, args.str("Name"))?;
+    Ok(list.iter().map(|g| machine_group_object(&env, g)).collect())
+}
+
+fn update_machine_group(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
+    let caller = ctx.caller()?.clone();
+    let (env, g) = crate::flows::hosted::update(
+        ctx.db(),
+        &caller,
+        args.required("EnvironmentName")?,
+        args.required("Name")?,
+        args.switch("Reprovision"),
+        args.str("NetworkCredential"),
+        ctx.now,
+    )?;
+    ctx.set_audit_target(format!("{}/hostedMachineGroups/{}", env.id(), g.name));
+    Ok(vec![machine_group_object(&env, &g)])
 }

@@ -37,6 +37,12 @@ const ROLE_MEMBER_OUTPUT: OutputSpec = OutputSpec {
     table: &["RoleName", "UserPrincipalName", "DisplayName", "ObjectId"],
 };
 
+const LICENSE_OUTPUT: OutputSpec = OutputSpec {
+    type_name: "PpCmk.License",
+    properties: &["Sku", "Units", "QualifiesForCmk", "AddedTime"],
+    table: &["Sku", "Units", "QualifiesForCmk"],
+};
+
 pub static COMMANDS: &[Command] = &[
     Command {
         name: "New-AzADUser",
@@ -153,6 +159,33 @@ pub static COMMANDS: &[Command] = &[
         errors: &[],
         example: "Get-PpCmkDirectoryRoleMember -RoleName 'Global Administrator'",
         handler: get_role_members,
+    },
+    Command {
+        name: "Add-PpCmkLicense",
+        synopsis: "Adds seats of a subscription to the tenant (Global Administrator). Using a customer-managed key requires users to have one of the subscriptions the documentation lists (Microsoft 365 or Office 365 A5/E5/G5, or an A5/E5/F5/G5 Compliance, F5 Security & Compliance, Information Protection and Governance or Insider Risk Management one).",
+        side: Side::Azure,
+        effect: Effect::Change,
+        params: &[
+            Param::string("Sku").mandatory().one_of(identity::licenses::SKUS).help("The subscription, as the documentation names it, e.g. 'Microsoft 365 E5'."),
+            Param::int("Units").default("25").range(1, 1_000_000).help("Seats to add."),
+        ],
+        groups: &[],
+        output: LICENSE_OUTPUT,
+        errors: &[ErrorCode::Forbidden, ErrorCode::InvalidArgument],
+        example: "Add-PpCmkLicense -Sku 'Microsoft 365 E5' -Units 25",
+        handler: add_license,
+    },
+    Command {
+        name: "Get-PpCmkLicense",
+        synopsis: "Gets the tenant's subscriptions, and whether each gives access to customer-managed keys.",
+        side: Side::Azure,
+        effect: Effect::Read,
+        params: &[],
+        groups: &[],
+        output: LICENSE_OUTPUT,
+        errors: &[],
+        example: "Get-PpCmkLicense",
+        handler: get_license,
     },
 ];
 
@@ -300,4 +333,27 @@ fn get_role_members(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
         })
         .filter_map(|(name, p, added)| DirectoryRole::parse(name).map(|r| member_object(r, p, *added)))
         .collect())
+}
+
+fn license_object(l: &identity::licenses::License) -> Object {
+    object(json!({
+        "Sku": l.sku,
+        "Units": l.units,
+        "QualifiesForCmk": l.qualifies_for_cmk(),
+        "AddedTime": time(l.added_time),
+    }))
+}
+
+fn add_license(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
+    let caller = ctx.caller()?.clone();
+    let sku = args.required("Sku")?.to_string();
+    let license = identity::licenses::add(ctx.db(), &caller, &sku, args.int("Units").unwrap_or(25), ctx.now)?;
+    ctx.set_audit_target("tenant");
+    ctx.set_audit_detail(format!("{} +{}", license.sku, args.int("Units").unwrap_or(25)));
+    Ok(vec![license_object(&license)])
+}
+
+fn get_license(ctx: &mut Ctx, _args: &Args) -> Result<Vec<Object>> {
+    ctx.caller()?;
+    Ok(identity::licenses::list(ctx.db())?.iter().map(license_object).collect())
 }

@@ -38,6 +38,12 @@ const RECORD_OUTPUT: OutputSpec = OutputSpec {
     table: &["Table", "Id", "Generation", "Data"],
 };
 
+const DATA_STORE_OUTPUT: OutputSpec = OutputSpec {
+    type_name: "PpCmk.DataStore",
+    properties: &["EnvironmentName", "Name", "Service", "EncryptedWith", "Basis"],
+    table: &["Name", "Service", "EncryptedWith", "Basis"],
+};
+
 const ENVIRONMENT_NAME: Param =
     Param::string("EnvironmentName").mandatory().pipeline().help("The environment's id (EnvironmentName, a GUID).");
 
@@ -197,6 +203,34 @@ pub static COMMANDS: &[Command] = &[
         errors: &[ErrorCode::EnvironmentLocked, ErrorCode::EnvironmentDisabled, ErrorCode::Forbidden, ErrorCode::NotFound],
         example: "New-PpCmkSampleData -EnvironmentName 00000000-0000-0000-0000-000000000000 -Records 100000 -RecordSize 1024 -Flows 1000",
         handler: new_sample_data,
+    },
+    Command {
+        name: "Set-PpCmkEnvironmentService",
+        synopsis: "Declares the apps and services an environment holds besides Dataverse and Power Automate, so the encryption report can say which of its data stores a customer-managed key covers (Dynamics 365 apps, finance and operations with or without Power Platform integration, the excluded Nuance Conversational IVR and Maker Welcome Content, Power Apps and Power Virtual Agents data outside Dataverse).",
+        side: Side::PowerPlatform,
+        effect: Effect::Change,
+        params: &[
+            ENVIRONMENT_NAME,
+            Param::strings("Service").mandatory().help("The services (replaces the list): Dynamics 365 Sales, Dynamics 365 Finance, Nuance Conversational IVR, Power Apps, ..."),
+            Param::switch("PowerPlatformIntegration").help("Finance and operations apps with Power Platform integration (only then are they encrypted with the customer key)."),
+        ],
+        groups: &[],
+        output: DATA_STORE_OUTPUT,
+        errors: &[ErrorCode::Forbidden, ErrorCode::NotFound, ErrorCode::InvalidArgument],
+        example: "Set-PpCmkEnvironmentService -EnvironmentName 00000000-0000-0000-0000-000000000000 -Service 'Dynamics 365 Sales','Power Apps'",
+        handler: set_environment_service,
+    },
+    Command {
+        name: "Get-PpCmkEnvironmentDataStore",
+        synopsis: "Lists an environment's data stores and the key that protects each now: only what the documentation lists is encrypted with the customer-managed key.",
+        side: Side::PowerPlatform,
+        effect: Effect::Read,
+        params: &[ENVIRONMENT_NAME],
+        groups: &[],
+        output: DATA_STORE_OUTPUT,
+        errors: &[ErrorCode::Forbidden, ErrorCode::NotFound],
+        example: "Get-PpCmkEnvironmentDataStore -EnvironmentName 00000000-0000-0000-0000-000000000000",
+        handler: get_environment_data_store,
     },
 ];
 
@@ -387,4 +421,39 @@ fn new_sample_data(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
         "PlaintextBytes": summary.plaintext_bytes,
         "Flows": flows_loaded,
     }))])
+}
+
+fn data_store_objects(env: &Environment) -> Vec<Object> {
+    environment::services::data_stores(env)
+        .iter()
+        .map(|d| {
+            object(json!({
+                "EnvironmentName": env.id(),
+                "Name": d.name,
+                "Service": d.service,
+                "EncryptedWith": environment::services::encrypted_with(env, d),
+                "Basis": d.basis,
+            }))
+        })
+        .collect()
+}
+
+fn set_environment_service(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
+    let caller = ctx.caller()?.clone();
+    let env = environment::services::set(
+        ctx.db(),
+        &caller,
+        args.required("EnvironmentName")?,
+        &args.strings("Service").unwrap_or_default(),
+        args.switch("PowerPlatformIntegration"),
+    )?;
+    ctx.set_audit_target(env.id().to_string());
+    Ok(data_store_objects(&env))
+}
+
+fn get_environment_data_store(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
+    let caller = ctx.caller()?.clone();
+    environment::require_admin(&caller, "read an environment's data stores")?;
+    let env = environment::find(ctx.db(), args.required("EnvironmentName")?)?;
+    Ok(data_store_objects(&env))
 }

@@ -61,8 +61,16 @@ const CMK_STATUS_OUTPUT: OutputSpec = OutputSpec {
         "ConnectionsOnMicrosoftKey",
         "OutboundServiceTag",
         "Warning",
+        "AnalyticsPipeline",
     ],
-    table: &["EnvironmentName", "Status", "FlowsOnCustomerKey", "FlowsOnMicrosoftKey", "FlowsCannotMigrate"],
+    table: &[
+        "EnvironmentName",
+        "Status",
+        "FlowsOnCustomerKey",
+        "FlowsOnMicrosoftKey",
+        "FlowsCannotMigrate",
+        "AnalyticsPipeline",
+    ],
 };
 
 const RUN_OUTPUT: OutputSpec = OutputSpec {
@@ -123,8 +131,31 @@ const ENVIRONMENT_SETTING_OUTPUT: OutputSpec = OutputSpec {
 
 const TENANT_SETTING_OUTPUT: OutputSpec = OutputSpec {
     type_name: "PpCmk.TenantSetting",
-    properties: &["CmkEnvironmentLimit", "CmkEnvironmentsInUse"],
-    table: &["CmkEnvironmentLimit", "CmkEnvironmentsInUse"],
+    properties: &[
+        "CmkEnvironmentLimit",
+        "CmkEnvironmentsInUse",
+        "LockedProductionDeletionDays",
+        "LockedNonProductionDeletionDays",
+    ],
+    table: &[
+        "CmkEnvironmentLimit",
+        "CmkEnvironmentsInUse",
+        "LockedProductionDeletionDays",
+        "LockedNonProductionDeletionDays",
+    ],
+};
+
+const FIREWALL_OUTPUT: OutputSpec = OutputSpec {
+    type_name: "PpCmk.FirewallAllowList",
+    properties: &[
+        "EnvironmentName",
+        "Configured",
+        "ServiceTags",
+        "IpRanges",
+        "OutboundServiceTag",
+        "AllowsOutboundCalls",
+    ],
+    table: &["EnvironmentName", "ServiceTags", "IpRanges", "OutboundServiceTag", "AllowsOutboundCalls"],
 };
 
 const ENVIRONMENT_NAME: Param =
@@ -222,6 +253,18 @@ pub static COMMANDS: &[Command] = &[
         handler: copy_flow,
     },
     Command {
+        name: "Request-PpCmkFlowProtection",
+        synopsis: "The support ticket that protects a flow left on the Microsoft-managed key in an environment already on a customer key (000:100): the flow moves to the customer key and keeps its FlowName; its runs so far become legacy, an HTTP trigger gets its URL on the dedicated infrastructure.",
+        side: Side::PowerPlatform,
+        effect: Effect::Change,
+        params: &[ENVIRONMENT_NAME, FLOW_NAME],
+        groups: &[],
+        output: FLOW_OUTPUT,
+        errors: &[ErrorCode::Forbidden, ErrorCode::NotFound, ErrorCode::InvalidOperation, ErrorCode::Conflict, ErrorCode::OperationInProgress, ErrorCode::EnvironmentLocked],
+        example: "Request-PpCmkFlowProtection -EnvironmentName 00000000-0000-0000-0000-000000000000 -FlowName 11111111-1111-1111-1111-111111111111",
+        handler: request_flow_protection,
+    },
+    Command {
         name: "Get-AdminFlowEncryptedByMicrosoftKey",
         synopsis: "Lists Power Automate flows that are encrypted by a Microsoft key; with -ListCannotMigrateToCustomerManagedKey only those that can't move to the customer key automatically.",
         side: Side::PowerPlatform,
@@ -263,6 +306,7 @@ pub static COMMANDS: &[Command] = &[
             Param::strings("SensitiveInput").help("Names of -Inputs properties to mask; never stored."),
             Param::strings("SensitiveOutput").help("Names of -Outputs properties to mask; never stored."),
             Param::int("DurationMs").range(0, 2_592_000_000).default("1000").help("How long the run took."),
+            Param::string("HostedMachineGroup").help("A desktop flow: the hosted machine group it runs on (one provisioned before the customer key fails until re-provisioned)."),
         ],
         groups: &[],
         output: RUN_OUTPUT,
@@ -384,14 +428,46 @@ pub static COMMANDS: &[Command] = &[
         handler: get_environment_setting,
     },
     Command {
-        name: "Set-PpCmkTenantSetting",
-        synopsis: "Sets tenant settings (Global Administrator): CmkEnvironmentLimit, the number of CMK-protected environments (default 25; Microsoft raises it by support ticket).",
+        name: "Set-PpCmkFirewallAllowList",
+        synopsis: "Sets the allow-list of the firewall in front of the systems an environment's flows call: service tags (or IP ranges). After a customer key applies, outbound HTTP and on-premises calls come from PowerPlatformPlex; without it they fail with the documented error. Empty lists turn the firewall off.",
         side: Side::PowerPlatform,
         effect: Effect::Change,
-        params: &[Param::int("CmkEnvironmentLimit").mandatory().range(1, 10_000).help("The tenant's limit of CMK-protected environments.")],
+        params: &[
+            ENVIRONMENT_NAME,
+            Param::strings("ServiceTag").help("Allowed service tags: PowerPlatformPlex, LogicApps, AzureConnectors, PowerPlatformInfra."),
+            Param::strings("IpRange").help("Allowed IPv4 ranges (CIDR). Kept and shown; ppcmk has no copy of Azure's published ranges, so only a service tag lets a tag's calls through."),
+        ],
+        groups: &[],
+        output: FIREWALL_OUTPUT,
+        errors: &[ErrorCode::Forbidden, ErrorCode::NotFound, ErrorCode::InvalidArgument],
+        example: "Set-PpCmkFirewallAllowList -EnvironmentName 00000000-0000-0000-0000-000000000000 -ServiceTag LogicApps,PowerPlatformPlex",
+        handler: set_firewall,
+    },
+    Command {
+        name: "Get-PpCmkFirewallAllowList",
+        synopsis: "Gets an environment's firewall allow-list and the service tag its flows' outbound calls come from now.",
+        side: Side::PowerPlatform,
+        effect: Effect::Read,
+        params: &[ENVIRONMENT_NAME],
+        groups: &[],
+        output: FIREWALL_OUTPUT,
+        errors: &[ErrorCode::Forbidden, ErrorCode::NotFound],
+        example: "Get-PpCmkFirewallAllowList -EnvironmentName 00000000-0000-0000-0000-000000000000",
+        handler: get_firewall,
+    },
+    Command {
+        name: "Set-PpCmkTenantSetting",
+        synopsis: "Sets tenant settings (Global Administrator): CmkEnvironmentLimit, the number of CMK-protected environments (default 25; Microsoft raises it by support ticket), and how many days locked environments are kept before they are deleted (production 28, as 004:416 says; other types 7).",
+        side: Side::PowerPlatform,
+        effect: Effect::Change,
+        params: &[
+            Param::int("CmkEnvironmentLimit").range(1, 10_000).help("The tenant's limit of CMK-protected environments."),
+            Param::int("LockedProductionDeletionDays").range(1, 365).help("Days a locked production environment is kept before it is deleted (default 28, from 004:416; Microsoft's later cmk-lock-unlock page says 30)."),
+            Param::int("LockedNonProductionDeletionDays").range(1, 365).help("Days a locked environment of another type (sandbox, developer) is kept before it is deleted (default 7)."),
+        ],
         groups: &[],
         output: TENANT_SETTING_OUTPUT,
-        errors: &[ErrorCode::Forbidden],
+        errors: &[ErrorCode::Forbidden, ErrorCode::InvalidArgument],
         example: "Set-PpCmkTenantSetting -CmkEnvironmentLimit 50",
         handler: set_tenant_setting,
     },
@@ -506,6 +582,16 @@ fn copy_flow(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
     Ok(vec![flow_object(ctx, env_id, &flow)?])
 }
 
+fn request_flow_protection(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
+    let caller = ctx.caller()?.clone();
+    let env_id = args.required("EnvironmentName")?;
+    let flow_id = args.required("FlowName")?;
+    let flow = flows::request_protection(ctx.store(), ctx.db(), &caller, env_id, flow_id, ctx.now)?;
+    ctx.set_audit_target(format!("{env_id}/{}", flow.row.flow_id));
+    ctx.set_audit_detail("moved to the customer-managed key by support request");
+    Ok(vec![flow_object(ctx, env_id, &flow)?])
+}
+
 /// A reason in words, for ReasonDetail.
 fn reason_detail(reason: Option<&str>, child: Option<&str>) -> String {
     match reason {
@@ -570,6 +656,7 @@ fn cmk_status(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
         "ConnectionsOnMicrosoftKey": s.connections_on_microsoft_key,
         "OutboundServiceTag": flows::outbound_service_tag(&env),
         "Warning": warning.map(|_| flows::MMK_WARNING),
+        "AnalyticsPipeline": flows::analytics_pipeline(&env),
     }))])
 }
 
@@ -599,6 +686,7 @@ fn start_run(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
         sensitive_inputs: args.strings("SensitiveInput").unwrap_or_default(),
         sensitive_outputs: args.strings("SensitiveOutput").unwrap_or_default(),
         duration_ms: args.int("DurationMs"),
+        hosted_machine_group: args.str("HostedMachineGroup").map(str::to_string),
     };
     let run = runs::start(ctx.store(), ctx.db(), &caller, env_id, args.required("FlowName")?, spec, ctx.now)?;
     ctx.set_audit_scope(env_id, "Process")?;
@@ -785,6 +873,8 @@ fn tenant_setting_object(ctx: &Ctx) -> Result<Object> {
     Ok(object(json!({
         "CmkEnvironmentLimit": ops::cmk_environment_limit(db)?,
         "CmkEnvironmentsInUse": ops::cmk_environments_in_use(db)?,
+        "LockedProductionDeletionDays": environment::locked_deletion_days(db, true)?,
+        "LockedNonProductionDeletionDays": environment::locked_deletion_days(db, false)?,
     })))
 }
 
@@ -796,10 +886,24 @@ fn set_tenant_setting(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
             caller.audit_name()
         )));
     }
-    let limit = args.int("CmkEnvironmentLimit").ok_or_else(|| Error::internal("limit not bound"))?;
-    ctx.db().set_tenant_setting(ops::CMK_LIMIT_SETTING, &limit.to_string())?;
+    let changes: Vec<(&str, i64)> = [
+        ("CmkEnvironmentLimit", ops::CMK_LIMIT_SETTING),
+        ("LockedProductionDeletionDays", environment::LOCKED_PRODUCTION_DAYS_SETTING),
+        ("LockedNonProductionDeletionDays", environment::LOCKED_OTHER_DAYS_SETTING),
+    ]
+    .into_iter()
+    .filter_map(|(param, setting)| args.int(param).map(|v| (setting, v)))
+    .collect();
+    if changes.is_empty() {
+        return Err(Error::invalid(
+            "Name a setting to change: -CmkEnvironmentLimit, -LockedProductionDeletionDays or -LockedNonProductionDeletionDays.",
+        ));
+    }
+    for (setting, value) in &changes {
+        ctx.db().set_tenant_setting(setting, &value.to_string())?;
+    }
     ctx.set_audit_target("tenant");
-    ctx.set_audit_detail(format!("{} = {limit}", ops::CMK_LIMIT_SETTING));
+    ctx.set_audit_detail(changes.iter().map(|(s, v)| format!("{s} = {v}")).collect::<Vec<_>>().join(", "));
     Ok(vec![tenant_setting_object(ctx)?])
 }
 
@@ -807,4 +911,37 @@ fn get_tenant_setting(ctx: &mut Ctx, _args: &Args) -> Result<Vec<Object>> {
     let caller = ctx.caller()?.clone();
     environment::require_admin(&caller, "read tenant settings")?;
     Ok(vec![tenant_setting_object(ctx)?])
+}
+
+fn firewall_object(env: &environment::Environment, list: &flows::firewall::AllowList) -> Object {
+    let tag = flows::outbound_service_tag(env);
+    object(json!({
+        "EnvironmentName": env.id(),
+        "Configured": list.configured(),
+        "ServiceTags": list.service_tags,
+        "IpRanges": list.ip_ranges,
+        "OutboundServiceTag": tag,
+        "AllowsOutboundCalls": list.allows(tag),
+    }))
+}
+
+fn set_firewall(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
+    let caller = ctx.caller()?.clone();
+    let id = args.required("EnvironmentName")?.to_string();
+    let (env, list) = flows::firewall::set(
+        ctx.db(),
+        &caller,
+        &id,
+        &args.strings("ServiceTag").unwrap_or_default(),
+        &args.strings("IpRange").unwrap_or_default(),
+    )?;
+    ctx.set_audit_target(env.id().to_string());
+    Ok(vec![firewall_object(&env, &list)])
+}
+
+fn get_firewall(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
+    let caller = ctx.caller()?.clone();
+    let env = flows::open_for_read(ctx.db(), &caller, args.required("EnvironmentName")?)?;
+    let list = flows::firewall::allow_list(&env);
+    Ok(vec![firewall_object(&env, &list)])
 }

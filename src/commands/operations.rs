@@ -122,10 +122,13 @@ pub static COMMANDS: &[Command] = &[
         synopsis: "Resumes a queued or interrupted operation from where it stopped.",
         side: Side::PowerPlatform,
         effect: Effect::LongRunning,
-        params: &[Param::string("OperationId").mandatory().pipeline().help("The operation.")],
+        params: &[
+            Param::string("OperationId").mandatory().pipeline().help("The operation."),
+            Param::int("MaxRecords").range(1, 1_000_000_000).help("Re-encrypt at most this many records now and leave the operation Running, as the service does in the background (an added environment is Ready meanwhile)."),
+        ],
         groups: &[],
         output: OPERATION_OUTPUT,
-        errors: &[ErrorCode::Forbidden, ErrorCode::NotFound, ErrorCode::OperationInProgress, ErrorCode::InvalidOperation, ErrorCode::FaultInjected],
+        errors: &[ErrorCode::Forbidden, ErrorCode::NotFound, ErrorCode::OperationInProgress, ErrorCode::InvalidOperation, ErrorCode::FaultInjected, ErrorCode::InvalidArgument],
         example: "Resume-PpCmkOperation -OperationId 00000000-0000-0000-0000-000000000000",
         handler: resume_operation,
     },
@@ -278,7 +281,7 @@ fn resume_operation(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
     ctx.set_audit_target(id.clone());
     let (store, now) = (ctx.store(), ctx.now);
     let mut forward = |p: crate::progress::Progress| ctx.report_progress(p);
-    let op = ops::resume(store, &caller, &id, now, &mut forward)?;
+    let op = ops::resume(store, &caller, &id, args.int("MaxRecords"), now, &mut forward)?;
     Ok(vec![operation_object(&op)])
 }
 

@@ -68,6 +68,7 @@ pub static COMMANDS: &[Command] = &[
                 "PreviousKeyId",
                 "PreviousKeyVersionNeededUntil",
                 "RemovedPolicyKeyNeededUntil",
+                "DataStores",
             ],
             table: &["DisplayName", "Status", "KeyManagedBy", "KeyVersion", "Records", "FlowsOnMicrosoftKey"],
         },
@@ -130,6 +131,12 @@ fn encryption_report(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
                 "PreviousKeyId": r.previous_version.as_ref().map(|(k, _)| k.clone()),
                 "PreviousKeyVersionNeededUntil": opt_time(r.previous_version.as_ref().map(|(_, t)| *t)),
                 "RemovedPolicyKeyNeededUntil": opt_time(r.removed_policy_key_needed_until),
+                "DataStores": r.data_stores.iter().map(|(d, with)| json!({
+                    "Name": d.name,
+                    "Service": d.service,
+                    "EncryptedWith": with,
+                    "Basis": d.basis,
+                })).collect::<Vec<_>>(),
             }))
         })
         .collect())

@@ -190,6 +190,18 @@ pub fn copy(
     refuse_unless_usable(db, &source)?;
     refuse_unless_usable(db, &target)?;
     if source.row.protector == "CMK" && !same_customer_key(db, &source, &target)? {
+        if target.row.sku == super::SUPPORT_INVESTIGATION {
+            // 002:507, in the documentation's words.
+            return Err(Error::new(
+                ErrorCode::InvalidOperation,
+                format!(
+                    "'{}' is a Support Investigation environment created to resolve a support issue in customer-managed environment '{}': the encryption key for the Support Investigation environment must be changed to the customer-managed key before the Copy environment operation can be performed (add it to the enterprise policy of '{}').",
+                    target.name(),
+                    source.name(),
+                    source.name()
+                ),
+            ));
+        }
         return Err(Error::new(
             ErrorCode::InvalidOperation,
             format!(

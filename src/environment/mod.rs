@@ -10,6 +10,7 @@ pub mod backups;
 pub mod byok;
 pub mod dek;
 pub mod records;
+pub mod services;
 
 use crate::arm;
 use crate::crypto::new_guid;
@@ -19,12 +20,32 @@ use crate::store::{Db, EnvironmentRow, Store};
 use chrono::{DateTime, Utc};
 use dek::Protector;
 
-/// Environment types (`-EnvironmentSku`) a user can create.
-pub const SKUS: &[&str] = &["Production", "Sandbox", "Trial", "Developer", "Teams"];
+/// Environment types (`-EnvironmentSku`) a user can create. A Support
+/// Investigation environment is the one Microsoft support creates to work
+/// on a support issue (002:507); it starts on the Microsoft-managed key.
+pub const SKUS: &[&str] = &["Production", "Sandbox", "Trial", "Developer", "Teams", "SupportInvestigation"];
+pub const SUPPORT_INVESTIGATION: &str = "SupportInvestigation";
 
 pub const READY: &str = "Ready";
 pub const DISABLED: &str = "Disabled";
 pub const LOCKED: &str = "Locked";
+
+/// Tenant setting: days a locked production environment is kept (004:416: 28).
+pub const LOCKED_PRODUCTION_DAYS_SETTING: &str = "LockedProductionDeletionDays";
+/// Tenant setting: days a locked environment of any other type is kept.
+pub const LOCKED_OTHER_DAYS_SETTING: &str = "LockedNonProductionDeletionDays";
+pub const DEFAULT_LOCKED_PRODUCTION_DAYS: i64 = 28;
+pub const DEFAULT_LOCKED_OTHER_DAYS: i64 = 7;
+
+/// The deletion window of locked environments, production or not.
+pub fn locked_deletion_days(db: &Db, production: bool) -> Result<i64> {
+    let (name, default) = if production {
+        (LOCKED_PRODUCTION_DAYS_SETTING, DEFAULT_LOCKED_PRODUCTION_DAYS)
+    } else {
+        (LOCKED_OTHER_DAYS_SETTING, DEFAULT_LOCKED_OTHER_DAYS)
+    };
+    Ok(db.tenant_setting(name)?.and_then(|v| v.parse().ok()).unwrap_or(default))
+}
 
 /// An environment as stored, with the rules that read it.
 #[derive(Debug, Clone)]
@@ -69,14 +90,14 @@ impl Environment {
         !matches!(self.row.sku.as_str(), "Trial" | "Teams")
     }
 
-    /// Days a locked environment is kept before it is deleted: 7 for a sandbox
-    /// (and other non-production types), 30 for production.
-    pub fn days_kept_when_locked(&self) -> i64 {
-        if matches!(self.row.sku.as_str(), "Production" | "Default") {
-            30
-        } else {
-            7
-        }
+    /// Days a locked environment is kept before it is deleted: the tenant's
+    /// setting for production (and default) environments, 28 unless changed
+    /// (004:416), and for every other type, 7 unless changed (the seeds are
+    /// silent; Microsoft's cmk-lock-unlock page says seven for sandboxes).
+    /// docs/rules.md, rule 63, says why 004:416 governs over that page's 30.
+    pub fn days_kept_when_locked(&self, db: &Db) -> Result<i64> {
+        let production = matches!(self.row.sku.as_str(), "Production" | "Default");
+        locked_deletion_days(db, production)
     }
 
     /// Refuses data access unless the environment is Ready.

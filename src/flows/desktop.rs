@@ -330,6 +330,137 @@ pub fn create_credential(
     Ok((row, warning))
 }
 
+/// Refuses unless the caller owns the credential or is a System Administrator.
+fn require_credential_owner(
+    db: &Db,
+    caller: &Caller,
+    env: &Environment,
+    c: &CredentialRow,
+    action: &str,
+) -> Result<()> {
+    if c.owner_id.eq_ignore_ascii_case(caller.object_id()) || reads_all_processes(db, caller, env)? {
+        return Ok(());
+    }
+    Err(Error::forbidden(format!(
+        "Only the owner of credential '{}' or a System Administrator can {action} it.",
+        c.name
+    )))
+}
+
+/// The desktop flows whose definition reads a credential, by display name.
+fn flows_using_credential(
+    store: &Store,
+    db: &Db,
+    env: &Environment,
+    name: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>> {
+    let mut keys = super::Keys::new(store, env, now);
+    let mut out = Vec::new();
+    for row in db.flows(env.row.env_key, None)?.into_iter().filter(|r| r.kind == "Desktop") {
+        let flow = super::open_flow(&mut keys, db, row)?;
+        let definition = DesktopDefinition::parse(&flow.definition.definition)?;
+        let uses = |key: &str| definition.references_of(key).iter().any(|c| c.eq_ignore_ascii_case(name));
+        if uses("credential") {
+            out.push(format!("desktop flow '{}'", flow.display_name));
+        }
+    }
+    Ok(out)
+}
+
+/// `Set-PpCmkCredential` (003:6, edit): points a credential at another
+/// secret or vault, or changes its user name; by its owner or a System
+/// Administrator, who must be able to read the new secret, as at creation.
+#[allow(clippy::too_many_arguments)] // the store handles, the subject, its fields and the clock
+pub fn update_credential(
+    db: &Db,
+    caller: &Caller,
+    caller_at_vault: &Requester,
+    environment_id: &str,
+    name: &str,
+    vault_name: Option<&str>,
+    secret_name: Option<&str>,
+    user_name: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(CredentialRow, Option<String>)> {
+    let env = environment::find(db, environment_id)?;
+    env.require_ready()?;
+    let mut c = find_credential(db, &env, name)?;
+    require_credential_owner(db, caller, &env, &c, "edit")?;
+    if vault_name.is_none() && secret_name.is_none() && user_name.is_none() {
+        return Err(Error::invalid("Name what to change: -VaultName, -SecretName or -UserName."));
+    }
+    if let Some(v) = vault_name {
+        c.vault_name = v.to_string();
+    }
+    if let Some(s) = secret_name {
+        c.secret_name = s.to_string();
+    }
+    if let Some(u) = user_name {
+        c.user_name = (!u.is_empty()).then(|| u.to_string());
+    }
+    let mut warning = None;
+    if c.source == "AzureKeyVault" && (vault_name.is_some() || secret_name.is_some()) {
+        let vault = keyvault::active_vault(db, &c.vault_name, keyvault::VaultKind::Vault)?;
+        secrets::authorize(db, &vault, Some(&c.secret_name), caller_at_vault, secrets::SecretOp::Get).map_err(|e| {
+            Error::new(
+                e.code,
+                format!(
+                    "{} To point a credential at secret '{}', its editor needs read access to it.",
+                    e.message, c.secret_name
+                ),
+            )
+            .with_target(secrets::secret_scope(&vault, &c.secret_name))
+        })?;
+        let who = environment_requester(db, &env, now)?;
+        if let Err(e) = secrets::authorize(db, &vault, Some(&c.secret_name), &who, secrets::SecretOp::Get) {
+            warning = Some(format!(
+                "The environment's identity ({}, {}) cannot read secret '{}' yet: {} Grant it 'Key Vault Secrets User' on the vault or the secret.",
+                who.name, who.object_id, c.secret_name, e.message
+            ));
+        }
+    }
+    db.update_credential(&c)?;
+    Ok((c, warning))
+}
+
+/// `Remove-PpCmkCredential`: by its owner or a System Administrator;
+/// refused while a desktop flow still reads it (the flow would fail at its
+/// next run), naming the flows.
+pub fn remove_credential(
+    store: &Store,
+    db: &Db,
+    caller: &Caller,
+    environment_id: &str,
+    name: &str,
+    now: DateTime<Utc>,
+) -> Result<CredentialRow> {
+    let env = environment::find(db, environment_id)?;
+    env.require_ready()?;
+    let c = find_credential(db, &env, name)?;
+    require_credential_owner(db, caller, &env, &c, "delete")?;
+    let mut users = flows_using_credential(store, db, &env, &c.name, now)?;
+    // A hosted machine group's hybrid join network connection signs in with it (003:11).
+    users.extend(
+        super::hosted::groups_using_credential(&env, &c.name)
+            .into_iter()
+            .map(|g| format!("hosted machine group '{g}'")),
+    );
+    if !users.is_empty() {
+        return Err(Error::new(
+            ErrorCode::Conflict,
+            format!(
+                "Credential '{}' is used by {}: change them to another credential first.",
+                c.name,
+                users.join(", ")
+            ),
+        )
+        .with_target(c.name.clone()));
+    }
+    db.delete_credential(c.credential_key)?;
+    Ok(c)
+}
+
 /// Whether the caller may use a credential: its owner, whoever it is shared
 /// with, and System Administrators.
 pub fn can_use_credential(db: &Db, caller: &Caller, env: &Environment, c: &CredentialRow) -> Result<bool> {
@@ -610,8 +741,13 @@ pub struct LintRow {
 pub const RULE_SENSITIVE_INPUT: &str = "SensitiveValueAsInputVariable";
 pub const RULE_SENSITIVITY_NOT_INHERITED: &str = "SensitiveValueInNonSensitiveVariable";
 pub const RULE_CONNECTION_STRING: &str = "ConnectionStringFromSensitiveValue";
+pub const RULE_UNBOUND_ACTION_OUTPUT: &str = "UnboundActionOutputNotSensitive";
+/// The Dataverse connector's "Perform an unbound action in selected
+/// environment", through which a desktop flow reads environment variables
+/// (Azure Key Vault secrets among them, 003:14).
+pub const UNBOUND_ACTION: &str = "Dataverse.PerformUnboundAction";
 
-/// `Test-PpCmkDesktopFlow`: the article's three rules, one row per finding,
+/// `Test-PpCmkDesktopFlow`: the article's four rules, one row per finding,
 /// or a Pass row per rule that holds.
 pub fn lint(definition: &DesktopDefinition) -> Vec<LintRow> {
     let mut rows = Vec::new();
@@ -637,6 +773,22 @@ pub fn lint(definition: &DesktopDefinition) -> Vec<LintRow> {
         let sensitive_refs = |text: &str| -> Vec<String> {
             DesktopDefinition::references(text).into_iter().filter(|r| definition.is_sensitive_reference(r)).collect()
         };
+        if name.eq_ignore_ascii_case(UNBOUND_ACTION) {
+            // 003:14: its output can hold a secret; it must be marked sensitive.
+            let output = a.get("output").and_then(Value::as_str).unwrap_or_default();
+            if !definition.variable(output).is_some_and(|v| v.sensitive) {
+                rows.push(LintRow {
+                    rule: RULE_UNBOUND_ACTION_OUTPUT,
+                    status: "Fail",
+                    location,
+                    detail: format!(
+                        "The output '{output}' of Perform an unbound action (environment variables, which can hold Azure Key Vault secrets) is not marked sensitive."
+                    ),
+                    remedy: Some(format!("Mark '{output}' as sensitive (\"sensitive\": true).")),
+                });
+            }
+            continue;
+        }
         if name == "SetVariable" {
             let target = a.get("variable").and_then(Value::as_str).unwrap_or_default();
             let value = a.get("value").and_then(Value::as_str).unwrap_or_default();
@@ -684,7 +836,9 @@ pub fn lint(definition: &DesktopDefinition) -> Vec<LintRow> {
             }
         }
     }
-    for rule in [RULE_SENSITIVE_INPUT, RULE_SENSITIVITY_NOT_INHERITED, RULE_CONNECTION_STRING] {
+    for rule in
+        [RULE_SENSITIVE_INPUT, RULE_SENSITIVITY_NOT_INHERITED, RULE_CONNECTION_STRING, RULE_UNBOUND_ACTION_OUTPUT]
+    {
         if !rows.iter().any(|r| r.rule == rule) {
             rows.push(LintRow {
                 rule,
@@ -761,30 +915,37 @@ pub struct DesktopRun {
     pub actions: Vec<String>,
 }
 
-/// What a desktop flow run holds while it runs: each variable's value and
-/// whether it came from a sensitive source (a sensitive input, a credential,
-/// or text built from either). Tainted values never leave unmasked.
+/// What a desktop flow run holds while it runs: each variable's value,
+/// whether it is masked (declared sensitive, or a credential value), and
+/// whether it carries a credential value. Sensitivity isn't inherited
+/// (003:18): a sensitive text copied into a plain variable is logged in
+/// clear, the hazard the lint flags before the run; only credential values
+/// stay masked wherever they are copied.
 #[derive(Default)]
 struct RunValues {
-    values: std::collections::HashMap<String, (Zeroizing<String>, bool)>,
-    /// Every sensitive value seen, so that a non-sensitive output that
-    /// happens to contain one is masked too.
+    values: std::collections::HashMap<String, Value3>,
+    /// Every credential value seen, so that any text that contains one is
+    /// masked too.
     secrets: Vec<Zeroizing<String>>,
 }
 
+/// A run-time value: its text, whether it is masked, whether it is (or was
+/// built from) a credential value.
+type Value3 = (Zeroizing<String>, bool, bool);
+
 impl RunValues {
-    fn set(&mut self, name: &str, value: Zeroizing<String>, sensitive: bool) {
-        if sensitive && !value.is_empty() {
+    fn set(&mut self, name: &str, value: Zeroizing<String>, sensitive: bool, credential: bool) {
+        if credential && !value.is_empty() {
             self.secrets.push(value.clone());
         }
-        self.values.insert(name.to_ascii_lowercase(), (value, sensitive));
+        self.values.insert(name.to_ascii_lowercase(), (value, sensitive || credential, credential));
     }
 
     /// `%Name%` and `%Cred.Field%` replaced by their values (unknown names
-    /// stay), and whether any replaced value was sensitive.
+    /// stay), and whether any replaced value was a credential value.
     fn interpolate(&self, text: &str) -> (Zeroizing<String>, bool) {
         let mut out = Zeroizing::new(String::with_capacity(text.len()));
-        let mut tainted = false;
+        let mut credential = false;
         let mut rest = text;
         while let Some(start) = rest.find('%') {
             out.push_str(&rest[..start]);
@@ -792,9 +953,9 @@ impl RunValues {
             match after.find('%') {
                 Some(end) => {
                     match self.values.get(&after[..end].to_ascii_lowercase()) {
-                        Some((v, sensitive)) => {
+                        Some((v, _, from_credential)) => {
                             out.push_str(v);
-                            tainted |= sensitive;
+                            credential |= from_credential;
                         }
                         None => out.push_str(&rest[start..start + end + 2]),
                     }
@@ -807,11 +968,11 @@ impl RunValues {
             }
         }
         out.push_str(rest);
-        (out, tainted)
+        (out, credential)
     }
 
     /// The text to show for a value: masked whole when it is sensitive or
-    /// contains any sensitive value. (Replacing only the matching part would
+    /// contains any credential value. (Replacing only the matching part would
     /// leak the rest of a longer secret that contains a shorter one.)
     fn shown(&self, text: &str, sensitive: bool) -> String {
         if sensitive || self.secrets.iter().any(|s| text.contains(s.as_str())) {
@@ -823,9 +984,9 @@ impl RunValues {
 }
 
 /// Runs a desktop flow's actions: reads credentials through the key vault,
-/// evaluates variables, and masks every sensitive value (declared sensitive,
-/// credential, built from one, or text that contains one) before anything
-/// leaves.
+/// evaluates variables, and masks what the documentation masks (variables
+/// declared sensitive, credential values wherever they are copied) before
+/// anything leaves; a sensitive text copied into a plain variable is not.
 pub fn execute(
     store: &Store,
     db: &Db,
@@ -853,7 +1014,7 @@ pub fn execute(
             Value::String(s) => s.clone(),
             other => other.to_string(),
         });
-        run.set(&declared.name, text, declared.sensitive || marked_sensitive(k));
+        run.set(&declared.name, text, declared.sensitive || marked_sensitive(k), false);
     }
     let mut actions = Vec::new();
     for a in &definition.actions {
@@ -864,16 +1025,21 @@ pub fn execute(
                 let out = a.get("output").and_then(Value::as_str).unwrap_or(cred_name);
                 let c = find_credential(db, env, cred_name)?;
                 let secret = resolve_credential(store, db, env, &c, now)?;
-                run.set(&format!("{out}.password"), secret, true);
+                run.set(&format!("{out}.password"), secret, true, true);
                 // The user name is not a secret: the article shows it in logs.
-                run.set(&format!("{out}.username"), Zeroizing::new(c.user_name.clone().unwrap_or_default()), false);
+                run.set(
+                    &format!("{out}.username"),
+                    Zeroizing::new(c.user_name.clone().unwrap_or_default()),
+                    false,
+                    false,
+                );
             }
             "SetVariable" => {
                 let target = a.get("variable").and_then(Value::as_str).unwrap_or_default();
                 let value = a.get("value").and_then(Value::as_str).unwrap_or_default();
-                let (evaluated, tainted) = run.interpolate(value);
+                let (evaluated, credential) = run.interpolate(value);
                 let declared = definition.variable(target).is_some_and(|v| v.sensitive);
-                run.set(target, evaluated, declared || tainted);
+                run.set(target, evaluated, declared, credential);
             }
             _ => {}
         }
@@ -882,7 +1048,7 @@ pub fn execute(
     let mut outputs = Map::new();
     for v in definition.variables.iter().filter(|v| v.direction == "Output") {
         let shown = match run.values.get(&v.name.to_ascii_lowercase()) {
-            Some((value, tainted)) => run.shown(value, v.sensitive || *tainted),
+            Some((value, masked, _)) => run.shown(value, v.sensitive || *masked),
             None if v.sensitive => super::runs::MASK.to_string(),
             None => String::new(),
         };

@@ -12,6 +12,8 @@
 pub mod connections;
 pub mod desktop;
 pub mod dlp;
+pub mod firewall;
+pub mod hosted;
 pub mod migration;
 pub mod runs;
 
@@ -112,7 +114,13 @@ impl<'a> Keys<'a> {
     }
 }
 
-fn seal_flow(keys: &mut Keys, db: &Db, row: &mut FlowRow, name: &str, definition: &Definition) -> Result<()> {
+pub(crate) fn seal_flow(
+    keys: &mut Keys,
+    db: &Db,
+    row: &mut FlowRow,
+    name: &str,
+    definition: &Definition,
+) -> Result<()> {
     let env = keys.env;
     let key = keys.get(db, row.generation)?;
     row.sealed_name = key.seal(name.as_bytes(), &flow_aad(env, &row.flow_id, "name", row.generation));
@@ -338,6 +346,19 @@ pub fn create(
     spec: &FlowSpec,
     now: DateTime<Utc>,
 ) -> Result<Flow> {
+    create_with_key(store, db, caller, environment_id, spec, None, now)
+}
+
+/// [`create`], under `key` (generation, key) instead of the environment's current one.
+fn create_with_key(
+    store: &Store,
+    db: &Db,
+    caller: &Caller,
+    environment_id: &str,
+    spec: &FlowSpec,
+    key: Option<(i64, &'static str)>,
+    now: DateTime<Utc>,
+) -> Result<Flow> {
     let env = open_for_change(db, caller, environment_id)?;
     let display_name = spec.display_name.clone().unwrap_or_default();
     validate_display_name(&display_name)?;
@@ -345,7 +366,7 @@ pub fn create(
     validate_actions(&actions)?;
     let trigger = spec.trigger.clone().ok_or_else(|| Error::invalid("A flow needs a trigger."))?;
     let in_solution = spec.in_solution.unwrap_or(false) || setting_create_in_solution(&env);
-    let (generation, key_managed_by) = current_key(&env);
+    let (generation, key_managed_by) = key.unwrap_or_else(|| current_key(&env));
     let flow_id = new_guid();
     let url = (trigger == "Http").then(|| trigger_url(&env, &flow_id, key_managed_by));
     let mut row = FlowRow {
@@ -455,7 +476,43 @@ pub fn update(
     let (name, definition) = (flow.display_name.clone(), flow.definition.clone());
     seal_flow(&mut keys, db, &mut flow.row, &name, &definition)?;
     db.update_flow(&flow.row)?;
+    refresh_reasons(db, &env)?;
+    flow.row = db.flow(env.row.env_key, &flow.row.flow_id)?.unwrap_or(flow.row);
     Ok(flow)
+}
+
+/// Recomputes why each flow left on the Microsoft key in a protected
+/// environment stays there, from what the flows are now: a flow updated to
+/// the V2 action or trigger, or whose blocking child is gone, loses its
+/// reason at once and the listings show the progress (000:60, 000:79). It
+/// stays on the Microsoft key until a support request moves it (000:100).
+pub fn refresh_reasons(db: &Db, env: &Environment) -> Result<()> {
+    if !environment_protected(env) {
+        return Ok(());
+    }
+    let blocked = migration::unmigratable_in(db, env.row.env_key)?;
+    for mut row in db.flows(env.row.env_key, Some(MICROSOFT))? {
+        let (reason, child) = match blocked.get(&row.flow_key) {
+            Some(b) => (Some(b.reason.to_string()), b.child.clone()),
+            None => (migration::own_reason(&traits(&row)).map(str::to_string), None),
+        };
+        if row.mmk_reason != reason || row.mmk_reason_flow != child {
+            row.mmk_reason = reason;
+            row.mmk_reason_flow = child;
+            db.update_flow(&row)?;
+        }
+    }
+    Ok(())
+}
+
+fn traits(row: &FlowRow) -> crate::store::FlowTraits {
+    crate::store::FlowTraits {
+        flow_key: row.flow_key,
+        flow_id: row.flow_id.clone(),
+        trigger_kind: row.trigger_kind.clone(),
+        in_solution: row.in_solution,
+        uses_list_flows_v1: row.uses_list_flows_v1,
+    }
 }
 
 /// `Get-AdminFlow`: flows of one environment (or every environment the
@@ -506,6 +563,8 @@ pub fn remove(db: &Db, caller: &Caller, environment_id: &str, flow_id: &str) -> 
     let row = find_row(db, &env, flow_id)?;
     desktop::require_flow_access(db, caller, &env, &row, desktop::FlowAccess::CoOwner, "delete")?;
     db.delete_flow(row.flow_key)?;
+    // A parent blocked only by this flow can now be protected.
+    refresh_reasons(db, &env)?;
     Ok(row)
 }
 
@@ -541,7 +600,90 @@ pub fn copy(
         enabled: Some(source.row.enabled),
         connection_source: Some(source.row.connection_source.clone()),
     };
-    create(store, db, caller, environment_id, &spec, now)
+    // Save As gives a new URL, which is what keeps HTTP, Teams and Power Apps
+    // v1 flows behind (and a parent's copy is a new flow its callers do not
+    // use yet); the List Flows as Admin (V1) rule is about the content and
+    // holds for the copy, which stays on the Microsoft key beside its source
+    // until updated to V2 (000:60).
+    let content_blocked =
+        environment_protected(&env) && source.row.key_managed_by == MICROSOFT && source.row.uses_list_flows_v1;
+    let key = content_blocked.then_some((source.row.generation, MICROSOFT));
+    let copy = create_with_key(store, db, caller, environment_id, &spec, key, now)?;
+    if content_blocked {
+        refresh_reasons(db, &env)?;
+        let row = db.flow(env.row.env_key, &copy.row.flow_id)?.unwrap_or(copy.row);
+        return Ok(Flow { row, ..copy });
+    }
+    Ok(copy)
+}
+
+/// `Request-PpCmkFlowProtection`: the support ticket by which a flow left
+/// on the Microsoft key in an environment already on a customer key is
+/// protected (000:100). The flow keeps its FlowName; it moves to the
+/// customer key's generation, its runs so far become legacy, and an HTTP
+/// trigger gets its URL on the dedicated infrastructure. A flow whose
+/// content still keeps it on the Microsoft key (the V1 admin action, a
+/// child that cannot move) is refused until that is fixed.
+pub fn request_protection(
+    store: &Store,
+    db: &Db,
+    caller: &Caller,
+    environment_id: &str,
+    flow_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Flow> {
+    let env = open_for_change(db, caller, environment_id)?;
+    environment::require_environment_admin(caller, &env, "request protection of its flows")?;
+    if !environment_protected(&env) {
+        return Err(Error::new(
+            ErrorCode::InvalidOperation,
+            format!(
+                "Environment '{}' is not protected by a customer-managed key: adding it to an enterprise policy protects its flows.",
+                env.name()
+            ),
+        )
+        .with_target(env.id().to_string()));
+    }
+    refresh_reasons(db, &env)?;
+    let row = find_row(db, &env, flow_id)?;
+    if row.key_managed_by == CUSTOMER {
+        return Err(Error::conflict(format!(
+            "Flow '{}' is already protected by the customer-managed key.",
+            row.flow_id
+        ))
+        .with_target(row.flow_id.clone()));
+    }
+    if let Some(reason @ (migration::LIST_FLOWS_AS_ADMIN_V1 | migration::PARENT_OF_UNMIGRATABLE_FLOW)) =
+        row.mmk_reason.as_deref()
+    {
+        let fix = if reason == migration::LIST_FLOWS_AS_ADMIN_V1 {
+            "update it to List Flows as Admin (V2) or delete it".to_string()
+        } else {
+            format!("its child flow {} must be protected first", row.mmk_reason_flow.as_deref().unwrap_or("?"))
+        };
+        return Err(Error::new(
+            ErrorCode::InvalidOperation,
+            format!("Flow '{}' cannot be moved to the customer-managed key ({reason}): {fix}.", row.flow_id),
+        )
+        .with_target(row.flow_id.clone()));
+    }
+    let mut keys = Keys::new(store, &env, now);
+    let mut flow = open_flow(&mut keys, db, row)?;
+    let (generation, _) = current_key(&env);
+    flow.row.generation = generation;
+    flow.row.key_managed_by = CUSTOMER.into();
+    flow.row.key_changed_time = Some(now);
+    flow.row.mmk_reason = None;
+    flow.row.mmk_reason_flow = None;
+    if flow.row.trigger_kind == "Http" {
+        flow.definition.url = Some(trigger_url(&env, &flow.row.flow_id, CUSTOMER));
+    }
+    let (name, definition) = (flow.display_name.clone(), flow.definition.clone());
+    seal_flow(&mut keys, db, &mut flow.row, &name, &definition)?;
+    db.update_flow(&flow.row)?;
+    db.mark_runs_legacy(flow.row.flow_key)?;
+    refresh_reasons(db, &env)?;
+    Ok(flow)
 }
 
 /// Power Automate's CMK figures for one environment.
@@ -607,6 +749,17 @@ pub fn outbound_service_tag(env: &Environment) -> &'static str {
         CMK_SERVICE_TAG
     } else {
         MMK_SERVICE_TAG
+    }
+}
+
+/// 000:106-108: once an environment is enabled for customer-managed keys,
+/// its Power Automate data is not sent to the analytics pipeline (the
+/// features that read it lose it; the seed's list of them is cut off).
+pub fn analytics_pipeline(env: &Environment) -> &'static str {
+    if environment_protected(env) {
+        "NotSent"
+    } else {
+        "Sent"
     }
 }
 

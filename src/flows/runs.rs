@@ -49,6 +49,8 @@ pub struct RunSpec {
     pub sensitive_inputs: Vec<String>,
     pub sensitive_outputs: Vec<String>,
     pub duration_ms: Option<i64>,
+    /// The hosted machine group a desktop flow runs on, if any.
+    pub hosted_machine_group: Option<String>,
 }
 
 fn run_aad(env: &Environment, run_id: &str, generation: i64) -> Vec<u8> {
@@ -114,6 +116,13 @@ pub fn start(
     let mut keys = Keys::new(store, &env, now);
     let opened = super::open_flow(&mut keys, db, flow.clone())?;
     dlp::require_compliant(db, &env, &opened)?;
+    if let Some(group) = &spec.hosted_machine_group {
+        if flow.kind != "Desktop" {
+            return Err(Error::invalid("-HostedMachineGroup is for desktop flows: a cloud flow runs in the cloud."));
+        }
+        // A group provisioned before the customer key fails until re-provisioned (000:25).
+        super::hosted::require_current(&env, group)?;
+    }
     let (inputs, outputs, actions) = if flow.kind == "Desktop" {
         let definition = desktop::definition_of(&opened)?;
         desktop::check_components(db, caller, &env, &opened, &definition)?;
@@ -125,6 +134,13 @@ pub fn start(
         mask(&mut outputs, &spec.sensitive_outputs, "SensitiveOutput")?;
         (inputs, outputs, None)
     };
+    // An HTTP or on-premises call the environment's firewall refuses fails
+    // the run with the documented error (000:36).
+    let refused = super::firewall::refused_call(&env, &flow.key_managed_by, &opened.definition.actions);
+    let mut outputs = outputs;
+    if let Some(error) = refused {
+        outputs.insert("error".into(), Value::String(error.into()));
+    }
     let run_id = format!("0858{}CU00", super::short_id());
     let mut payload = Map::from_iter([
         ("triggerInputs".to_string(), Value::Object(inputs.clone())),
@@ -140,7 +156,7 @@ pub fn start(
         run_id: run_id.clone(),
         flow_key: flow.flow_key,
         env_key: env.row.env_key,
-        status: spec.status.unwrap_or_else(|| "Succeeded".into()),
+        status: if refused.is_some() { "Failed".into() } else { spec.status.unwrap_or_else(|| "Succeeded".into()) },
         trigger_name: trigger_name(&flow).into(),
         start_time: now,
         end_time: now + Duration::milliseconds(duration),

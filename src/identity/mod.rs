@@ -4,6 +4,7 @@
 //! Azure RBAC (role definitions, assignments, permission checks at ARM
 //! scopes) is in [`rbac`].
 
+pub mod licenses;
 pub mod rbac;
 
 use crate::crypto::{is_guid, new_guid};

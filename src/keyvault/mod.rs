@@ -81,6 +81,23 @@ impl Vault {
         &self.row.name
     }
 
+    /// How to get purge protection on this vault. A key vault turns it on
+    /// with `Update-AzKeyVault`; a managed HSM chooses it only when it is
+    /// created (issue 13, 002:203), so the remedy is a new HSM, never an
+    /// update cmdlet that would answer NotFound for it.
+    pub fn purge_protection_remedy(&self) -> String {
+        match self.kind() {
+            VaultKind::Vault => format!(
+                "Update-AzKeyVault -VaultName {} -ResourceGroupName {} -EnablePurgeProtection (it cannot be turned off again).",
+                self.row.name, self.row.resource_group
+            ),
+            VaultKind::ManagedHsm => format!(
+                "Purge protection of a managed HSM can only be chosen when it is created: create a new managed HSM with New-AzKeyVaultManagedHsm -Name <name> -ResourceGroupName {} -EnablePurgeProtection and put the key there ('{}' cannot be changed).",
+                self.row.resource_group, self.row.name
+            ),
+        }
+    }
+
     /// `https://{name}.vault.azure.net/` or `https://{name}.managedhsm.azure.net/`.
     pub fn uri(&self) -> String {
         format!("https://{}.{}/", self.row.name.to_ascii_lowercase(), self.kind().dns_suffix())

@@ -174,7 +174,7 @@ fn pending_for(db: &Db, env: &Environment, now: DateTime<Utc>) -> Result<Vec<Act
     }
     if env.row.state == LOCKED {
         if let Some(since) = env.row.locked_since {
-            if since + Duration::days(env.days_kept_when_locked()) <= now {
+            if since + Duration::days(env.days_kept_when_locked(db)?) <= now {
                 actions.push(Action::DeleteLocked { env_key: env.row.env_key });
             }
         }
@@ -383,7 +383,7 @@ fn apply_one(store: &Store, db: &Db, action: &Action, now: DateTime<Utc>) -> Res
                     "{} environment '{}' stayed locked {} days and was deleted with its data",
                     env.row.sku,
                     env.name(),
-                    env.days_kept_when_locked()
+                    env.days_kept_when_locked(db)?
                 ),
             )
         }

@@ -9,7 +9,15 @@
 //! the old protector and the new one (an escrow), so that a failure can
 //! return the environment to its previous key without re-encrypting
 //! anything; on success the old protector's wrap of the new generation is
-//! destroyed. The environment is Disabled for the duration.
+//! destroyed.
+//!
+//! Adding is phased, as the documentation says (002:412, 001:337): the
+//! environment is disabled briefly while the new generation and its wraps
+//! are made, then enabled again when the re-encryption starts, which goes
+//! on in the background: the operation stays Running until every record is
+//! under the new generation; meanwhile new writes go under the new
+//! generation and records not yet re-encrypted are read through their old
+//! DEK. Removing keeps the environment Disabled throughout (002:425).
 
 use crate::crypto::{new_guid, SymmetricKey};
 use crate::environment::dek::{self, Protector};
@@ -310,7 +318,22 @@ fn start_link(
     check_linkable(db, &env, p)?;
     let mut op = new_operation(&env, "Link", p, caller, now);
     if env.row.protector == "BYOK" {
-        return migrate_from_byok(store, db, env, p, op, now);
+        // 004:146, 440: disabled during the migration, a short downtime: the
+        // DEKs are re-wrapped when the operation runs, nothing re-encrypted.
+        op.total = db.generations_in_use(env.row.env_key)?.len() as i64;
+        env.row.state = DISABLED.into();
+        env.row.state_reason =
+            Some(format!("{UPDATE_CUSTOMER_MANAGED_KEY}: migrating from BYOK to enterprise policy '{}'", p.row.name));
+        env.row.policy_id = Some(p.row.policy_id.clone());
+        env.row.link_status = Some("Pending".into());
+        db.update_environment(&env.row)?;
+        if !no_wait {
+            op.state = "Running".into();
+            op.lease_owner = Some(LEASE_OWNER.clone());
+            op.lease_expires = Some(unix_now() + LEASE_SECONDS);
+        }
+        db.insert_operation(&op)?;
+        return Ok(Operation { row: op });
     }
     let (generation, key) = dek::new_generation(store, db, &env, now)?;
     dek::add_wrap(store, db, &env, generation, &key, &Protector::Mmk, None, now)?;
@@ -337,32 +360,40 @@ fn start_link(
     Ok(Operation { row: op })
 }
 
-/// Adding a BYOK environment: its DEKs are re-wrapped by the customer key,
-/// with no re-encryption and no downtime; the BYOK wraps stay (the BYOK key
-/// must stay available 28 days).
-fn migrate_from_byok(
-    store: &Store,
-    db: &Db,
-    mut env: Environment,
-    p: &Policy,
-    mut op: OperationRow,
-    now: DateTime<Utc>,
-) -> Result<Operation> {
+/// Whether an operation is the migration of a BYOK environment: a link
+/// with no new generation.
+fn is_byok_migration(op: &OperationRow) -> bool {
+    op.kind == "Link" && op.to_generation.is_none()
+}
+
+/// Runs the migration of a BYOK environment, in one transaction: its DEKs
+/// are re-wrapped by the customer key, with no re-encryption; the BYOK
+/// wraps stay (the BYOK key must stay available 28 days); the environment,
+/// disabled since the operation started, is enabled again.
+fn migrate_from_byok(store: &Store, db: &Db, operation_id: &str, now: DateTime<Utc>) -> Result<Operation> {
+    let mut op = db.operation(operation_id)?.ok_or_else(|| Error::not_found("Operation", operation_id))?;
+    let mut env = Environment {
+        row: db.environment_by_key(op.env_key)?.ok_or_else(|| Error::not_found("Environment", &op.environment_id))?,
+    };
+    let policy_id = op.policy_id.clone().unwrap_or_default();
+    let p = Policy { row: db.policy(&policy_id)?.ok_or_else(|| Error::not_found("Enterprise policy", &policy_id))? };
+    check_policy_key(db, &p, now)?;
     let generations = db.generations_in_use(env.row.env_key)?;
     let mut used_key = String::new();
     for g in generations.iter().copied().chain(std::iter::once(env.row.current_generation)) {
         let key = dek::dek(store, db, &env, g, now)?;
         if let Protector::Cmk { key_id } =
-            dek::add_wrap(store, db, &env, g, &key, &Protector::Cmk { key_id: String::new() }, Some(p), now)?
+            dek::add_wrap(store, db, &env, g, &key, &Protector::Cmk { key_id: String::new() }, Some(&p), now)?
         {
             used_key = key_id;
         }
     }
     env.row.protector = "CMK".into();
-    env.row.policy_id = Some(p.row.policy_id.clone());
     env.row.link_status = Some("Linked".into());
     env.row.linked_time = Some(now);
     env.row.byok_migrated_time = Some(now);
+    env.row.state = READY.into();
+    env.row.state_reason = None;
     db.update_environment(&env.row)?;
     // Flows and connections follow as in any add: protected, except the ones
     // the docs keep on the Microsoft key, each with its reason.
@@ -376,10 +407,12 @@ fn migrate_from_byok(
     })?;
     op.state = "Succeeded".into();
     op.target = Some(format!("{used_key} (migrated from BYOK: DEKs re-wrapped, no re-encryption)"));
-    op.total = generations.len() as i64;
     op.processed = op.total;
     op.end_time = Some(now);
-    db.insert_operation(&op)?;
+    op.lease_owner = None;
+    op.lease_expires = None;
+    db.update_operation(&op)?;
+    store.deks.forget(env.id());
     Ok(Operation { row: op })
 }
 
@@ -517,6 +550,7 @@ pub fn resume(
     store: &Store,
     caller: &Caller,
     operation_id: &str,
+    max_records: Option<i64>,
     now: DateTime<Utc>,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Operation> {
@@ -528,7 +562,7 @@ pub fn resume(
             format!("Operation {operation_id} already ended ({}).", op.state),
         ));
     }
-    run(store, operation_id, now, progress)
+    run_for(store, operation_id, max_records, now, progress)
 }
 
 /// Operations that can be resumed now: queued, or running with no live holder.
@@ -566,7 +600,26 @@ fn acquire(db: &Db, operation_id: &str) -> Result<OperationRow> {
     op.lease_owner = Some(LEASE_OWNER.clone());
     op.lease_expires = Some(unix_now() + LEASE_SECONDS);
     db.update_operation(&op)?;
+    if let (true, Some(target)) = (op.kind == "Link", op.to_generation) {
+        enable_during_encryption(db, &op, target)?;
+    }
     Ok(op)
+}
+
+/// The end of an add's short disable: the environment is enabled again and
+/// new writes go under the new generation while the records are
+/// re-encrypted in the background. In the lease's transaction, so a crash
+/// leaves it either still disabled (and the resume enables it) or enabled.
+fn enable_during_encryption(db: &Db, op: &OperationRow, target: i64) -> Result<()> {
+    let Some(row) = db.environment_by_key(op.env_key)? else { return Ok(()) };
+    let mut env = Environment { row };
+    if env.row.state == DISABLED && env.row.link_status.as_deref() == Some("Pending") {
+        env.row.state = READY.into();
+        env.row.state_reason = None;
+        env.row.current_generation = target;
+        db.update_environment(&env.row)?;
+    }
+    Ok(())
 }
 
 /// Runs an operation from where it stands to its end: the re-encryption
@@ -577,9 +630,35 @@ pub fn run(
     now: DateTime<Utc>,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Operation> {
+    run_for(store, operation_id, None, now, progress)
+}
+
+/// [`run`], re-encrypting at most `max_records` records now: the rest is
+/// left for a later resume, the operation Running with no holder, as the
+/// service leaves it running in the background for up to days (002:412).
+pub fn run_for(
+    store: &Store,
+    operation_id: &str,
+    max_records: Option<i64>,
+    now: DateTime<Utc>,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Operation> {
+    if let Some(n) = max_records.filter(|n| *n < 1) {
+        return Err(Error::invalid(format!("-MaxRecords must be at least 1, not {n}.")));
+    }
     let op = store.write(|db| acquire(db, operation_id))?;
-    match reencrypt(store, &op, now, progress) {
-        Ok(()) => store.write(|db| succeed(store, db, &op.operation_id, now)),
+    if is_byok_migration(&op) {
+        return match store.write(|db| migrate_from_byok(store, db, &op.operation_id, now)) {
+            Ok(done) => Ok(done),
+            Err(error) => {
+                store.write(|db| fail(db, &op.operation_id, &error, now))?;
+                Err(error)
+            }
+        };
+    }
+    match reencrypt(store, &op, max_records, now, progress) {
+        Ok(true) => store.write(|db| succeed(store, db, &op.operation_id, now)),
+        Ok(false) => store.write(|db| pause(db, &op.operation_id)),
         Err(error) => {
             store.write(|db| fail(db, &op.operation_id, &error, now))?;
             Err(error)
@@ -587,8 +666,24 @@ pub fn run(
     }
 }
 
-/// Re-encrypts every record below the target generation under it.
-fn reencrypt(store: &Store, op: &OperationRow, now: DateTime<Utc>, progress: &mut dyn FnMut(Progress)) -> Result<()> {
+/// Leaves a Running operation for a later resume: no process holds it.
+fn pause(db: &Db, operation_id: &str) -> Result<Operation> {
+    let mut op = db.operation(operation_id)?.ok_or_else(|| Error::not_found("Operation", operation_id))?;
+    op.lease_owner = None;
+    op.lease_expires = None;
+    db.update_operation(&op)?;
+    Ok(Operation { row: op })
+}
+
+/// Re-encrypts every record below the target generation under it, or as
+/// many as `max_records` allows: true when none is left.
+fn reencrypt(
+    store: &Store,
+    op: &OperationRow,
+    max_records: Option<i64>,
+    now: DateTime<Utc>,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<bool> {
     let target = op.to_generation.ok_or_else(|| Error::internal("operation without a target generation"))?;
     let policy = {
         let db = store.db()?;
@@ -596,9 +691,19 @@ fn reencrypt(store: &Store, op: &OperationRow, now: DateTime<Utc>, progress: &mu
     };
     let env_name = store.db()?.environment_by_key(op.env_key)?.map(|e| e.display_name).unwrap_or_default();
     let mut processed = op.processed;
-    let Some((first_id, last_id)) = store.db()?.record_id_range(op.env_key)? else { return Ok(()) };
+    let budget_end = max_records.map(|n| op.processed.saturating_add(n));
+    let Some((first_id, last_id)) = store.db()?.record_id_range(op.env_key)? else { return Ok(true) };
     loop {
         let mut limit = records::BATCH;
+        if let Some(end) = budget_end {
+            if processed >= end {
+                // Done anyway when nothing is left to walk.
+                let db = store.db()?;
+                let watermark = db.operation(&op.operation_id)?.map_or(0, |o| o.watermark);
+                return Ok(db.records_after(op.env_key, watermark.max(first_id - 1), last_id, 1)?.is_empty());
+            }
+            limit = limit.min(end - processed);
+        }
         if let Some(after) = store.db()?.fault(FAULT_ENVIRONMENT_ENCRYPTION)? {
             let left = after - processed;
             if left <= 0 {
@@ -654,7 +759,7 @@ fn reencrypt(store: &Store, op: &OperationRow, now: DateTime<Utc>, progress: &mu
             total.max(processed) as u64,
         ));
         if walked == 0 {
-            return Ok(());
+            return Ok(true);
         }
     }
 }
@@ -773,7 +878,10 @@ fn fail(db: &Db, operation_id: &str, error: &Error, now: DateTime<Utc>) -> Resul
         let target = op.to_generation.unwrap_or(env.row.current_generation);
         if op.kind == "Link" {
             dek::drop_wraps(db, &env, target, "CMK")?;
-            env.row.protector = "MMK".into();
+            // A failed BYOK migration leaves the environment on its BYOK key.
+            if env.row.protector != "BYOK" {
+                env.row.protector = "MMK".into();
+            }
             env.row.link_status = Some("Failed".into());
         } else {
             dek::drop_wraps(db, &env, target, "MMK")?;

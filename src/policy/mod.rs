@@ -163,9 +163,10 @@ fn check_spec(db: &Db, spec: &PolicySpec, f: &FieldNames) -> Result<Vault> {
             ErrorCode::InvalidArgument,
             &f.key_vault_id,
             format!(
-                "{} '{}' must have soft delete and purge protection enabled. You won't be able to encrypt your environment with your own key without enabling these settings (Update-AzKeyVault -EnablePurgeProtection).",
+                "{} '{}' must have soft delete and purge protection enabled. You won't be able to encrypt your environment with your own key without enabling these settings. {}",
                 vault.kind().label(),
-                vault.name()
+                vault.name(),
+                vault.purge_protection_remedy()
             ),
         ));
     }
@@ -489,7 +490,7 @@ pub fn validate_key_vault_for_cmk(
         if vault.row.purge_protection {
             format!("KeyVault {vault_name} retrieved with soft delete and purge protection enabled.")
         } else {
-            format!("Purge protection not enabled for keyVault {vault_name}. Enable it with Update-AzKeyVault -EnablePurgeProtection.")
+            format!("Purge protection not enabled for keyVault {vault_name}. {}", vault.purge_protection_remedy())
         },
     );
     let policy = match db.policy_by_resource_id(policy_arm_id)? {

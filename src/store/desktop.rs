@@ -251,6 +251,23 @@ impl Db {
         Ok(self.conn.last_insert_rowid())
     }
 
+    /// Changes where a credential points (its name and owner stay).
+    pub fn update_credential(&self, c: &CredentialRow) -> Result<()> {
+        self.conn
+            .execute(
+                "UPDATE credentials SET vault_name = ?2, secret_name = ?3, user_name = ?4 WHERE credential_key = ?1",
+                params![c.credential_key, c.vault_name, c.secret_name, c.user_name],
+            )
+            .checked()
+            .map(drop)
+    }
+
+    /// Deletes a credential with whom it was shared with.
+    pub fn delete_credential(&self, credential_key: i64) -> Result<()> {
+        self.conn.execute("DELETE FROM credential_access WHERE credential_key = ?1", [credential_key]).checked()?;
+        self.conn.execute("DELETE FROM credentials WHERE credential_key = ?1", [credential_key]).checked().map(drop)
+    }
+
     pub fn credential(&self, env_key: i64, name: &str) -> Result<Option<CredentialRow>> {
         self.conn
             .query_row(

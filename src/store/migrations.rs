@@ -479,6 +479,18 @@ const MIGRATIONS: &[&str] = &[
         mac  TEXT NOT NULL
     );
     "#,
+    // 6: objects imported from a tenant snapshot (Import-PpCmkTenantSnapshot),
+    // so that every surface can show them as `Origin: Snapshot`.
+    r#"
+    CREATE TABLE snapshot_objects (
+        kind          TEXT NOT NULL,
+        object_id     TEXT NOT NULL COLLATE NOCASE,
+        imported_time TEXT NOT NULL,
+        -- What the snapshot said that the store has no column for (JSON).
+        detail        TEXT,
+        PRIMARY KEY (kind, object_id)
+    );
+    "#,
 ];
 
 /// The schema version this build writes.

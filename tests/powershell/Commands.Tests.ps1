@@ -196,6 +196,11 @@ BeforeAll {
         }
         'Grant-PpCmkCredentialAccess' = { New-TestCredential }
         'Get-PpCmkCredential' = { New-TestCredential }
+        'Set-PpCmkCredential' = { New-TestCredential }
+        'Remove-PpCmkCredential' = { New-TestCredential }
+        'Request-PpCmkFlowProtection' = { Add-TestEnvironmentToPolicy }
+        'Get-PpCmkHostedMachineGroup' = { Invoke-As $PpAdmin { New-PpCmkHostedMachineGroup -EnvironmentName $T.EnvironmentName -Name 'Invoice bots' | Out-Null } }
+        'Update-PpCmkHostedMachineGroup' = { Invoke-As $PpAdmin { New-PpCmkHostedMachineGroup -EnvironmentName $T.EnvironmentName -Name 'Invoice bots' | Out-Null } }
         'Grant-PpCmkDesktopFlowComponentAccess' = { New-TestWorkQueue }
         'Get-PpCmkDesktopFlowComponent' = { New-TestWorkQueue }
         'Get-DlpPolicy' = { New-TestDlp }
@@ -222,6 +227,8 @@ BeforeAll {
         # A queued operation (-NoWait: NotStarted until resumed or maintenance runs it).
         'Resume-PpCmkOperation' = { New-TestQueuedOperation }
         'Invoke-PpCmkMaintenance' = { New-TestQueuedOperation }
+        # A snapshot folder as Export-PpCmkTenantSnapshot.ps1 writes one.
+        'Import-PpCmkTenantSnapshot' = { New-TestSnapshot -Path (Join-Path (Get-Location).ProviderPath 'contoso-snapshot') | Out-Null }
         'Remove-AzKeyVaultAccessPolicy' = { Set-AzKeyVaultAccessPolicy -VaultName $T.VaultName -ObjectId $T.IdentityId -PermissionsToKeys get, wrapKey, unwrapKey | Out-Null }
         'Remove-AzRoleAssignment' = { New-AzRoleAssignment -SignInName $PpAdmin -RoleDefinitionName Reader | Out-Null }
         # Examples that create the walkthrough's own objects: in a new store with only what they need.

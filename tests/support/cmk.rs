@@ -25,6 +25,15 @@ impl Cmk {
     }
 
     pub fn with_retention(days: i64) -> Cmk {
+        Cmk::build(days, true)
+    }
+
+    /// The same tenant without any subscription (licence).
+    pub fn without_license() -> Cmk {
+        Cmk::build(90, false)
+    }
+
+    fn build(days: i64, license: bool) -> Cmk {
         let t = TestStore::new();
         let dir = TempDir::new("cmk");
         t.ok("New-AzResourceGroup", json!({"Name": "contoso-cmk", "Location": "centralus"}));
@@ -36,6 +45,10 @@ impl Cmk {
         t.ok("New-AzRoleAssignment", json!({"SignInName": "admin@contoso.onmicrosoft.com", "RoleDefinitionName": "Key Vault Crypto Officer", "Scope": vault_id}));
         t.ok("Add-AzKeyVaultKey", json!({"VaultName": "contoso-cmk-kv", "Name": "contoso-cmk-key", "Destination": "Software", "KeyType": "RSA", "Size": 2048}));
         t.ok("Register-AzResourceProvider", json!({"ProviderNamespace": "Microsoft.PowerPlatform"}));
+        // Users need a subscription that gives access to customer-managed keys (002:78-84).
+        if license {
+            t.ok("Add-PpCmkLicense", json!({"Sku": "Microsoft 365 E5", "Units": 25}));
+        }
         // The documentation's template, filled in.
         let template = dir.path().join("enterprise-policy.json");
         std::fs::write(&template, filled_template("contoso-cmk-policy", "unitedstates", &vault_id, "contoso-cmk-key"))

@@ -272,6 +272,10 @@ fn walk(d: &mut Demo) -> Result<()> {
     d.section("Enable the Power Platform enterprise policies service for the subscription")?;
     d.run(None, &["Get-AzResourceProvider", "-ProviderNamespace", "Microsoft.PowerPlatform"], None)?;
     d.run(None, &["Register-AzResourceProvider", "-ProviderNamespace", "Microsoft.PowerPlatform"], None)?;
+    d.say(
+        "\nUsers of the environments need a subscription that gives access to customer-managed keys (E5 and the like).",
+    )?;
+    d.run(None, &["Add-PpCmkLicense", "-Sku", "Microsoft 365 E5", "-Units", "25"], None)?;
 
     d.section("The key vault: soft delete and purge protection are required")?;
     d.run(
@@ -543,14 +547,28 @@ fn walk(d: &mut Demo) -> Result<()> {
         None,
     )?;
 
-    d.section("Add the environment to the policy: disabled while its data is re-encrypted under the customer key")?;
-    d.run(
+    d.section("Add the environment to the policy: disabled briefly, then Ready while its data is re-encrypted in the background")?;
+    let queued = d.run(
         Some(PP_ADMIN),
-        &["Add-PpCmkEnvironmentToEnterprisePolicy", "-EnvironmentName", &env_id, "-PolicyArmId", POLICY_ID],
+        &["Add-PpCmkEnvironmentToEnterprisePolicy", "-EnvironmentName", &env_id, "-PolicyArmId", POLICY_ID, "-NoWait"],
         None,
     )?;
-    d.run(Some(PP_ADMIN), &["Get-PpCmkEnvironmentWithPolicy"], None)?;
+    let operation = text(&queued, "OperationId")?;
+    d.say("\nQueued: the environment is disabled while the new key is applied.")?;
+    d.run(Some(PP_ADMIN), &["Get-AdminPowerAppEnvironment", "-EnvironmentName", &env_id], None)?;
+    let partial =
+        d.run(Some(PP_ADMIN), &["Resume-PpCmkOperation", "-OperationId", &operation, "-MaxRecords", "8000"], None)?;
+    if text(&partial, "State")? != "Running" {
+        return Err(Error::internal("the demo expected the operation still Running after 8000 records"));
+    }
+    d.say("\nThe operation is still Running (the service takes up to four days), and the environment is Ready:\nrecords not yet re-encrypted are read through their old key, new writes go under the new one.")?;
+    let during = d.run(Some(PP_ADMIN), &["Get-AdminPowerAppEnvironment", "-EnvironmentName", &env_id], None)?;
+    if text(&during, "State")? != "Ready" {
+        return Err(Error::internal("the demo expected the environment Ready while the operation runs"));
+    }
     d.run(Some(PP_ADMIN), &["Get-PpCmkRecord", "-EnvironmentName", &env_id, "-Table", "account"], None)?;
+    d.run(Some(PP_ADMIN), &["Resume-PpCmkOperation", "-OperationId", &operation], None)?;
+    d.run(Some(PP_ADMIN), &["Get-PpCmkEnvironmentWithPolicy"], None)?;
 
     d.section("The three flows that stay on the Microsoft-managed key, and why")?;
     d.run(

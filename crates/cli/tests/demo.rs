@@ -46,6 +46,9 @@ fn the_demo_runs_every_step_on_a_new_store() {
         "Get-PpCmkEncryptionReport",
         "RewrapEnvironmentKeys",
         "EnvironmentLocked",
+        // The phased add: Ready while the operation is still Running.
+        "Resume-PpCmkOperation -OperationId",
+        "The operation is still Running",
     ] {
         assert!(text.contains(shown), "the demo output lacks {shown:?}");
     }

@@ -110,6 +110,8 @@ fn path_parameters_are_resolved_against_the_powershell_location() {
         [
             "Add-AzKeyVaultKey -KeyFilePath",
             "Export-PpCmkFlowRunHistory -Path",
+            "Export-PpCmkReport -Path",
+            "Import-PpCmkTenantSnapshot -Path",
             "New-AzResourceGroupDeployment -TemplateFile",
             "New-AzResourceGroupDeployment -TemplateParameterFile",
             "Set-AzKeyVaultKeyRotationPolicy -PolicyPath",
