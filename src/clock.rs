@@ -52,6 +52,18 @@ pub fn advance(db: &Db, seconds: i64) -> Result<ClockReading> {
     read(db)
 }
 
+/// Sets the clock to `at`, backwards too: a tenant twin starts at the time
+/// its snapshot was taken (`Import-PpCmkTenantSnapshot`), so that dates in
+/// the snapshot (expiries, the 28- and 30-day windows) read as they did then.
+pub fn start_at(db: &Db, at: DateTime<Utc>) -> Result<ClockReading> {
+    let offset = (at - Utc::now()).num_seconds();
+    if offset.abs() > MAX_OFFSET_SECONDS {
+        return Err(Error::invalid("The clock cannot be set more than 100 years from real time."));
+    }
+    db.meta_set(OFFSET_KEY, &offset.to_string())?;
+    read(db)
+}
+
 /// Returns the clock to real time.
 pub fn reset(db: &Db) -> Result<ClockReading> {
     db.meta_set(OFFSET_KEY, "0")?;

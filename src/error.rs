@@ -122,6 +122,8 @@ error_codes! {
     InvalidOperation => InvalidOperation, Failure;
     /// A deployment template or parameter file is malformed; the message names the line or JSON path.
     InvalidTemplate => InvalidData, Failure;
+    /// A tenant snapshot is malformed, truncated or of an unknown schema; the message names the file and the JSON path.
+    InvalidSnapshot => InvalidData, Failure;
     /// The flow breaks a data loss prevention policy (the message names the rule).
     DlpPolicyViolation => PermissionDenied, Failure;
     /// Rows of a checking command reached the level given with -FailOn (pre-flight, post-flight).

@@ -17,11 +17,12 @@
 //!
 //! ```text
 //! top: the surfaces
-//!  16 fuzzing                    fuzz target bodies (tests and fuzz/ only)
-//!  15 ffi                        the C ABI
-//!  14 surface                    the JSON envelope the C ABI, fuzzing and a server share
-//!  13 engine, commands           running a command; the commands and their catalogue
-//!  12 registry                   the contract: commands, parameters, outputs, Ctx, binding
+//!  17 fuzzing                    fuzz target bodies (tests and fuzz/ only)
+//!  16 ffi                        the C ABI
+//!  15 surface                    the JSON envelope the C ABI, fuzzing and a server share
+//!  14 engine, commands           running a command; the commands and their catalogue
+//!  13 registry                   the contract: commands, parameters, outputs, Ctx, binding
+//!  12 twin                       a tenant snapshot: import, rollout plan, key versions in use, report
 //!  11 readiness                  pre-flight and post-flight reports
 //!  10 lifecycle                  key changes, health checks, maintenance, a store's tenant
 //!   9 flows                      Power Automate: flows, runs, connections, desktop, DLP
@@ -79,6 +80,7 @@ pub mod registry;
 pub(crate) mod store;
 pub mod surface;
 pub(crate) mod time;
+pub(crate) mod twin;
 
 pub use engine::{invoke, InvokeOptions, Outcome};
 pub use error::{Error, ErrorCode, Result};

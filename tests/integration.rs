@@ -29,4 +29,5 @@ mod mono;
 mod powershell_syntax;
 mod readiness;
 mod robustness;
+mod twin;
 mod walkthrough_script;

@@ -24,6 +24,7 @@ $script:PpCmkCommandNames = @(
     'Enable-PpCmkManagedEnvironment',
     'Export-AzKeyVaultSecurityDomain',
     'Export-PpCmkFlowRunHistory',
+    'Export-PpCmkReport',
     'Get-AdminFlow',
     'Get-AdminFlowEncryptedByMicrosoftKey',
     'Get-AdminFlowEnvironmentCmkStatus',
@@ -64,11 +65,13 @@ $script:PpCmkCommandNames = @(
     'Get-PpCmkLicense',
     'Get-PpCmkOperation',
     'Get-PpCmkRecord',
+    'Get-PpCmkRolloutPlan',
     'Get-PpCmkSecurityRoleMember',
     'Get-PpCmkTenantByokKey',
     'Get-PpCmkTenantSetting',
     'Grant-PpCmkCredentialAccess',
     'Grant-PpCmkDesktopFlowComponentAccess',
+    'Import-PpCmkTenantSnapshot',
     'Invoke-AzKeyVaultKeyOperation',
     'Invoke-AzKeyVaultKeyRotation',
     'Invoke-PpCmkMaintenance',
@@ -141,6 +144,7 @@ $script:PpCmkCommandNames = @(
     'Test-PpCmkAuditLog',
     'Test-PpCmkDesktopFlow',
     'Test-PpCmkKeyVaultForCmk',
+    'Test-PpCmkKeyVersionInUse',
     'Test-PpCmkReadiness',
     'Undo-AzKeyVaultKeyRemoval',
     'Undo-AzKeyVaultRemoval',
@@ -154,9 +158,9 @@ $script:PpCmkCommandNames = @(
 
 # The commands whose parameters complete from the store (argument completers in PpCmk.psm1).
 $script:PpCmkCompletedParameters = @{
-    EnvironmentName = @('Add-PpCmkEnvironmentToEnterprisePolicy', 'Add-PpCmkSecurityRoleMember', 'Backup-PowerAppEnvironment', 'Copy-PpCmkFlow', 'Disable-PpCmkManagedEnvironment', 'Enable-PpCmkManagedEnvironment', 'Export-PpCmkFlowRunHistory', 'Get-AdminFlow', 'Get-AdminFlowEncryptedByMicrosoftKey', 'Get-AdminFlowEnvironmentCmkStatus', 'Get-AdminPowerAppEnvironment', 'Get-FlowRun', 'Get-PowerAppEnvironmentBackups', 'Get-PpCmkAuditLog', 'Get-PpCmkAuditSetting', 'Get-PpCmkConnection', 'Get-PpCmkCredential', 'Get-PpCmkDesktopFlowComponent', 'Get-PpCmkEncryptionReport', 'Get-PpCmkEnvironmentDataStore', 'Get-PpCmkEnvironmentSetting', 'Get-PpCmkFirewallAllowList', 'Get-PpCmkFlowPermission', 'Get-PpCmkFlowRunSummary', 'Get-PpCmkHostedMachineGroup', 'Get-PpCmkOperation', 'Get-PpCmkRecord', 'Get-PpCmkSecurityRoleMember', 'Grant-PpCmkCredentialAccess', 'Grant-PpCmkDesktopFlowComponentAccess', 'New-PpCmkConnection', 'New-PpCmkCredential', 'New-PpCmkDesktopFlowComponent', 'New-PpCmkFlow', 'New-PpCmkHostedMachineGroup', 'New-PpCmkRecord', 'New-PpCmkSampleData', 'Register-PpCmkAppFlowReference', 'Remove-AdminFlow', 'Remove-AdminPowerAppEnvironment', 'Remove-PpCmkConnection', 'Remove-PpCmkCredential', 'Remove-PpCmkEnvironmentFromEnterprisePolicy', 'Remove-PpCmkFlowPermission', 'Remove-PpCmkRecord', 'Remove-PpCmkSecurityRoleMember', 'Request-PpCmkFlowProtection', 'Reset-PowerAppEnvironment', 'Set-AdminPowerAppEnvironmentGovernanceConfiguration', 'Set-PowerAppProtectionStatus', 'Set-PpCmkAuditSetting', 'Set-PpCmkCredential', 'Set-PpCmkEnvironmentService', 'Set-PpCmkEnvironmentSetting', 'Set-PpCmkFirewallAllowList', 'Set-PpCmkFlow', 'Set-PpCmkFlowPermission', 'Start-PpCmkFlowRun', 'Switch-PpCmkEnvironmentEnterprisePolicy', 'Test-PpCmkDesktopFlow', 'Test-PpCmkReadiness', 'Update-PpCmkHostedMachineGroup')
-    VaultName = @('Add-AzKeyVaultKey', 'Add-AzKeyVaultNetworkRule', 'Add-PpCmkKeyVaultPrivateEndpoint', 'Get-AzKeyVault', 'Get-AzKeyVaultKey', 'Get-AzKeyVaultKeyRotationPolicy', 'Get-AzKeyVaultSecret', 'Invoke-AzKeyVaultKeyOperation', 'Invoke-AzKeyVaultKeyRotation', 'New-PpCmkCredential', 'Remove-AzKeyVault', 'Remove-AzKeyVaultAccessPolicy', 'Remove-AzKeyVaultKey', 'Remove-AzKeyVaultSecret', 'Remove-PpCmkKeyVaultPrivateEndpoint', 'Set-AzKeyVaultAccessPolicy', 'Set-AzKeyVaultKeyRotationPolicy', 'Set-AzKeyVaultSecret', 'Set-PpCmkCredential', 'Undo-AzKeyVaultKeyRemoval', 'Undo-AzKeyVaultRemoval', 'Undo-AzKeyVaultSecretRemoval', 'Update-AzKeyVault', 'Update-AzKeyVaultKey', 'Update-AzKeyVaultNetworkRuleSet')
-    PolicyArmId = @('Add-PpCmkEnvironmentToEnterprisePolicy', 'Get-PpCmkEnvironmentWithPolicy', 'Remove-PpCmkEnvironmentFromEnterprisePolicy', 'Switch-PpCmkEnvironmentEnterprisePolicy', 'Test-PpCmkReadiness')
+    EnvironmentName = @('Add-PpCmkEnvironmentToEnterprisePolicy', 'Add-PpCmkSecurityRoleMember', 'Backup-PowerAppEnvironment', 'Copy-PpCmkFlow', 'Disable-PpCmkManagedEnvironment', 'Enable-PpCmkManagedEnvironment', 'Export-PpCmkFlowRunHistory', 'Export-PpCmkReport', 'Get-AdminFlow', 'Get-AdminFlowEncryptedByMicrosoftKey', 'Get-AdminFlowEnvironmentCmkStatus', 'Get-AdminPowerAppEnvironment', 'Get-FlowRun', 'Get-PowerAppEnvironmentBackups', 'Get-PpCmkAuditLog', 'Get-PpCmkAuditSetting', 'Get-PpCmkConnection', 'Get-PpCmkCredential', 'Get-PpCmkDesktopFlowComponent', 'Get-PpCmkEncryptionReport', 'Get-PpCmkEnvironmentDataStore', 'Get-PpCmkEnvironmentSetting', 'Get-PpCmkFirewallAllowList', 'Get-PpCmkFlowPermission', 'Get-PpCmkFlowRunSummary', 'Get-PpCmkHostedMachineGroup', 'Get-PpCmkOperation', 'Get-PpCmkRecord', 'Get-PpCmkRolloutPlan', 'Get-PpCmkSecurityRoleMember', 'Grant-PpCmkCredentialAccess', 'Grant-PpCmkDesktopFlowComponentAccess', 'New-PpCmkConnection', 'New-PpCmkCredential', 'New-PpCmkDesktopFlowComponent', 'New-PpCmkFlow', 'New-PpCmkHostedMachineGroup', 'New-PpCmkRecord', 'New-PpCmkSampleData', 'Register-PpCmkAppFlowReference', 'Remove-AdminFlow', 'Remove-AdminPowerAppEnvironment', 'Remove-PpCmkConnection', 'Remove-PpCmkCredential', 'Remove-PpCmkEnvironmentFromEnterprisePolicy', 'Remove-PpCmkFlowPermission', 'Remove-PpCmkRecord', 'Remove-PpCmkSecurityRoleMember', 'Request-PpCmkFlowProtection', 'Reset-PowerAppEnvironment', 'Set-AdminPowerAppEnvironmentGovernanceConfiguration', 'Set-PowerAppProtectionStatus', 'Set-PpCmkAuditSetting', 'Set-PpCmkCredential', 'Set-PpCmkEnvironmentService', 'Set-PpCmkEnvironmentSetting', 'Set-PpCmkFirewallAllowList', 'Set-PpCmkFlow', 'Set-PpCmkFlowPermission', 'Start-PpCmkFlowRun', 'Switch-PpCmkEnvironmentEnterprisePolicy', 'Test-PpCmkDesktopFlow', 'Test-PpCmkReadiness', 'Update-PpCmkHostedMachineGroup')
+    VaultName = @('Add-AzKeyVaultKey', 'Add-AzKeyVaultNetworkRule', 'Add-PpCmkKeyVaultPrivateEndpoint', 'Get-AzKeyVault', 'Get-AzKeyVaultKey', 'Get-AzKeyVaultKeyRotationPolicy', 'Get-AzKeyVaultSecret', 'Invoke-AzKeyVaultKeyOperation', 'Invoke-AzKeyVaultKeyRotation', 'New-PpCmkCredential', 'Remove-AzKeyVault', 'Remove-AzKeyVaultAccessPolicy', 'Remove-AzKeyVaultKey', 'Remove-AzKeyVaultSecret', 'Remove-PpCmkKeyVaultPrivateEndpoint', 'Set-AzKeyVaultAccessPolicy', 'Set-AzKeyVaultKeyRotationPolicy', 'Set-AzKeyVaultSecret', 'Set-PpCmkCredential', 'Test-PpCmkKeyVersionInUse', 'Undo-AzKeyVaultKeyRemoval', 'Undo-AzKeyVaultRemoval', 'Undo-AzKeyVaultSecretRemoval', 'Update-AzKeyVault', 'Update-AzKeyVaultKey', 'Update-AzKeyVaultNetworkRuleSet')
+    PolicyArmId = @('Add-PpCmkEnvironmentToEnterprisePolicy', 'Get-PpCmkEnvironmentWithPolicy', 'Get-PpCmkRolloutPlan', 'Remove-PpCmkEnvironmentFromEnterprisePolicy', 'Switch-PpCmkEnvironmentEnterprisePolicy', 'Test-PpCmkReadiness')
     KeyName = @('Add-AzKeyVaultKey', 'Get-AzKeyVaultKey', 'Get-AzKeyVaultKeyRotationPolicy', 'Invoke-AzKeyVaultKeyOperation', 'Invoke-AzKeyVaultKeyRotation', 'Remove-AzKeyVaultKey', 'Set-AzKeyVaultKeyRotationPolicy', 'Undo-AzKeyVaultKeyRemoval', 'Update-AzKeyVaultKey')
 }
 
@@ -842,6 +846,37 @@ function Export-PpCmkFlowRunHistory {
     )
     process {
         [PpCmk.Host]::Run($PSCmdlet, 'Export-PpCmkFlowRunHistory', $PSBoundParameters, [string[]] @('EnvironmentName', 'FlowName', 'Path'), [string[]] @('Path'), 'PpCmk.FlowRunExport', $null)
+    }
+}
+
+function Export-PpCmkReport {
+    <#
+    .SYNOPSIS
+    Writes one self-contained HTML page for a change ticket or an auditor: environments by state and key owner, records by key version, key versions with their 28- and 30-day windows, flows on the Microsoft key, pre-flight, post-flight, the rollout plan and the audit chain's verdict.
+    .PARAMETER Path
+    The HTML file to write (replaced if it exists).
+    .PARAMETER EnvironmentName
+    Only these environments (default: every environment).
+    .EXAMPLE
+    Export-PpCmkReport -Path cmk-report.html
+    .OUTPUTS
+    PpCmk.ReportFile
+    #>
+    [CmdletBinding()]
+    [OutputType('PpCmk.ReportFile')]
+    param(
+        [Parameter(Mandatory = $true, Position = 0)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Path,
+
+        [Parameter()]
+        [Alias('EnvironmentId')]
+        [string[]]
+        $EnvironmentName
+    )
+    process {
+        [PpCmk.Host]::Run($PSCmdlet, 'Export-PpCmkReport', $PSBoundParameters, [string[]] @('Path', 'EnvironmentName'), [string[]] @('Path'), 'PpCmk.ReportFile', $null)
     }
 }
 
@@ -2193,6 +2228,58 @@ function Get-PpCmkRecord {
     }
 }
 
+function Get-PpCmkRolloutPlan {
+    <#
+    .SYNOPSIS
+    Plans adding environments to an enterprise policy: waves in order, each environment's blockers with their remedy, the flows that stay on the Microsoft key and the expected downtime, within the documented limits.
+    .PARAMETER PolicyArmId
+    The enterprise policy's ARM resource id.
+    .PARAMETER EnvironmentName
+    These environments (default: every environment of the tenant).
+    .PARAMETER MaxDowntime
+    Expected downtime allowed per wave: hh:mm:ss (02:00:00) or an ISO 8601 duration (PT2H).
+    .PARAMETER MaxPerWave
+    Environments per wave at most.
+    .PARAMETER FailOn
+    Fail (exit 1 in the CLI, an error in PowerShell) when any row reaches this Status. Allowed values: Warn, Fail.
+    .EXAMPLE
+    Get-PpCmkRolloutPlan -PolicyArmId /subscriptions/aaaa0a0a-bb1b-cc2c-dd3d-eeeeee4e4e4e/resourceGroups/contoso-cmk/providers/Microsoft.PowerPlatform/enterprisePolicies/contoso-cmk-policy -MaxDowntime 02:00:00 -MaxPerWave 5
+    .OUTPUTS
+    PpCmk.RolloutPlanRow
+    #>
+    [CmdletBinding()]
+    [OutputType('PpCmk.RolloutPlanRow')]
+    param(
+        [Parameter(Mandatory = $true)]
+        [Alias('EnterprisePolicyArmId')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $PolicyArmId,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
+        [Alias('EnvironmentId')]
+        [string[]]
+        $EnvironmentName,
+
+        [Parameter()]
+        [string]
+        $MaxDowntime,
+
+        [Parameter()]
+        [ValidateRange(1, 1000)]
+        [long]
+        $MaxPerWave,
+
+        [Parameter()]
+        [ValidateSet('Warn', 'Fail')]
+        [string]
+        $FailOn
+    )
+    process {
+        [PpCmk.Host]::Run($PSCmdlet, 'Get-PpCmkRolloutPlan', $PSBoundParameters, [string[]] @('PolicyArmId', 'EnvironmentName', 'MaxDowntime', 'MaxPerWave', 'FailOn'), [string[]] @(), 'PpCmk.RolloutPlanRow', $null)
+    }
+}
+
 function Get-PpCmkSecurityRoleMember {
     <#
     .SYNOPSIS
@@ -2337,6 +2424,54 @@ function Grant-PpCmkDesktopFlowComponentAccess {
     process {
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Grant-PpCmkDesktopFlowComponentAccess' }), 'Grant-PpCmkDesktopFlowComponentAccess')) {
             [PpCmk.Host]::Run($PSCmdlet, 'Grant-PpCmkDesktopFlowComponentAccess', $PSBoundParameters, [string[]] @('EnvironmentName', 'Kind', 'Name', 'UserPrincipalName'), [string[]] @(), 'PpCmk.DesktopFlowComponent', $null)
+        }
+    }
+}
+
+function Import-PpCmkTenantSnapshot {
+    <#
+    .SYNOPSIS
+    Imports a tenant snapshot (Export-PpCmkTenantSnapshot.ps1) into a new store: a twin of the real tenant to rehearse on, offline. All or nothing; the clock starts at the snapshot's time.
+    .PARAMETER Path
+    The snapshot folder (manifest.json, environments.json, …).
+    .PARAMETER RecordsPerEnvironment
+    Synthetic records per environment with a database (default 100).
+    .PARAMETER UseDatabaseSize
+    Size each environment's synthetic data from the database size the snapshot reports (one record per 100 KB).
+    .PARAMETER Force
+    Replace the tenant the store already holds.
+    .EXAMPLE
+    Import-PpCmkTenantSnapshot -Path ./contoso-snapshot -RecordsPerEnvironment 200 -Force
+    .OUTPUTS
+    PpCmk.ImportedObject
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High')]
+    [OutputType('PpCmk.ImportedObject')]
+    param(
+        [Parameter(Mandatory = $true, Position = 0)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Path,
+
+        [Parameter()]
+        [ValidateRange(0, 1000000)]
+        [long]
+        $RecordsPerEnvironment,
+
+        [Parameter()]
+        [switch]
+        $UseDatabaseSize,
+
+        [Parameter()]
+        [switch]
+        $Force
+    )
+    process {
+        if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) {
+            $ConfirmPreference = 'None'
+        }
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('Path')) { $Path } else { 'Import-PpCmkTenantSnapshot' }), 'Import-PpCmkTenantSnapshot')) {
+            [PpCmk.Host]::Run($PSCmdlet, 'Import-PpCmkTenantSnapshot', $PSBoundParameters, [string[]] @('Path', 'RecordsPerEnvironment', 'UseDatabaseSize', 'Force'), [string[]] @('Path'), 'PpCmk.ImportedObject', $null)
         }
     }
 }
@@ -5823,6 +5958,45 @@ function Test-PpCmkKeyVaultForCmk {
     )
     process {
         [PpCmk.Host]::Run($PSCmdlet, 'Test-PpCmkKeyVaultForCmk', $PSBoundParameters, [string[]] @('KeyVaultName', 'EnterprisePolicyArmId', 'SubscriptionId'), [string[]] @(), 'PpCmk.KeyVaultCheck', $null)
+    }
+}
+
+function Test-PpCmkKeyVersionInUse {
+    <#
+    .SYNOPSIS
+    Whether a key version (or every version of a key) is still needed, and by what until when: data keys it wraps, backups in retention, the 28-day rule after a rotation, environments removed from a policy within 30 days, locked environments.
+    .PARAMETER VaultName
+    The key vault.
+    .PARAMETER Name
+    The key.
+    .PARAMETER Version
+    This version (default: every version of the key, newest first).
+    .EXAMPLE
+    Test-PpCmkKeyVersionInUse -VaultName contoso-cmk-kv -Name contoso-cmk
+    .OUTPUTS
+    PpCmk.KeyVersionUse
+    #>
+    [CmdletBinding()]
+    [OutputType('PpCmk.KeyVersionUse')]
+    param(
+        [Parameter(Mandatory = $true, Position = 0)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $VaultName,
+
+        [Parameter(Mandatory = $true, Position = 1)]
+        [Alias('KeyName')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Name,
+
+        [Parameter(Position = 2)]
+        [Alias('KeyVersion')]
+        [string]
+        $Version
+    )
+    process {
+        [PpCmk.Host]::Run($PSCmdlet, 'Test-PpCmkKeyVersionInUse', $PSBoundParameters, [string[]] @('VaultName', 'Name', 'Version'), [string[]] @(), 'PpCmk.KeyVersionUse', $null)
     }
 }
 

@@ -390,6 +390,23 @@ fn update_key(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
         key_ops: args.strings("KeyOps"),
         tags: tags(args),
     };
+    if change.enabled == Some(false) {
+        // Key Vault would not stop this; ppcmk says who still needs the version.
+        let name = args.required("Name")?;
+        // Without -Version the current version changes.
+        let version = match args.str("Version") {
+            Some(v) => Some(v.to_string()),
+            None => match ctx.db().key_by_name(&vault.row.vault_id, name)? {
+                Some(k) => ctx.db().latest_key_version(&k.key_id)?.map(|v| v.version),
+                None => None,
+            },
+        };
+        if let Some(w) =
+            crate::twin::key_use::warning(ctx.db(), &vault, name, version.as_deref(), "Disabling", ctx.now)?
+        {
+            ctx.warn(w);
+        }
+    }
     let view = keys::update_key(ctx.db(), &who, &vault, args.required("Name")?, args.str("Version"), change, ctx.now)?;
     ctx.set_audit_target(view.id());
     ctx.set_audit_detail(format!(
@@ -410,6 +427,9 @@ fn remove_key(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
         ctx.set_audit_detail("purged");
         ctx.checkpoint_after_commit();
         return Ok(vec![]);
+    }
+    if let Some(w) = crate::twin::key_use::warning(ctx.db(), &vault, name, None, "Removing", ctx.now)? {
+        ctx.warn(w);
     }
     let view = keys::remove_key(ctx.db(), &who, &vault, name, ctx.now)?;
     ctx.set_audit_detail(format!(

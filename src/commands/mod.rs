@@ -17,6 +17,7 @@ mod policy;
 mod rbac;
 mod readiness;
 mod resources;
+mod twin;
 
 use crate::registry::{Command, Object};
 use chrono::{DateTime, Utc};
@@ -38,6 +39,7 @@ static AREAS: &[&[Command]] = &[
     rbac::COMMANDS,
     readiness::COMMANDS,
     resources::COMMANDS,
+    twin::COMMANDS,
 ];
 
 /// Every registered command, sorted by name.

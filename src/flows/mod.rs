@@ -114,7 +114,13 @@ impl<'a> Keys<'a> {
     }
 }
 
-fn seal_flow(keys: &mut Keys, db: &Db, row: &mut FlowRow, name: &str, definition: &Definition) -> Result<()> {
+pub(crate) fn seal_flow(
+    keys: &mut Keys,
+    db: &Db,
+    row: &mut FlowRow,
+    name: &str,
+    definition: &Definition,
+) -> Result<()> {
     let env = keys.env;
     let key = keys.get(db, row.generation)?;
     row.sealed_name = key.seal(name.as_bytes(), &flow_aad(env, &row.flow_id, "name", row.generation));

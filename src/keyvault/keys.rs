@@ -1032,3 +1032,72 @@ mod tests {
         }
     }
 }
+
+/// One key version as a tenant snapshot describes it (public attributes
+/// only: a snapshot never holds key material).
+#[derive(Debug, Clone)]
+pub struct SnapshotVersion {
+    pub version: String,
+    pub key_type: String,
+    pub key_size: usize,
+    pub key_ops: Vec<String>,
+    pub enabled: bool,
+    pub not_before: Option<DateTime<Utc>>,
+    pub expires: Option<DateTime<Utc>>,
+    pub created: DateTime<Utc>,
+    pub updated: DateTime<Utc>,
+}
+
+/// Recreates a key version of a snapshot under its real version id and
+/// dates, with fresh key material generated here; creates the key on its
+/// first version. Versions must come oldest first (they are numbered so).
+pub fn import_snapshot_version(
+    db: &Db,
+    store: &Store,
+    vault: &Vault,
+    name: &str,
+    v: &SnapshotVersion,
+) -> Result<KeyVersionRow> {
+    validate_key_name(name)?;
+    let key = match db.key_by_name(&vault.row.vault_id, name)? {
+        Some(k) => k,
+        None => {
+            let k = KeyRow {
+                key_id: crate::crypto::new_guid(),
+                vault_id: vault.row.vault_id.clone(),
+                name: name.to_string(),
+                tags: "{}".into(),
+                rotation_policy: None,
+                next_rotation_time: None,
+                created_time: v.created,
+                deleted_time: None,
+                scheduled_purge_time: None,
+            };
+            db.insert_key(&k)?;
+            register_key_resource(db, vault, name, v.created)?;
+            k
+        }
+    };
+    if db.key_version(&key.key_id, &v.version)?.is_some() {
+        return Err(Error::new(ErrorCode::AlreadyExists, format!("Key '{name}' has version '{}' twice.", v.version)));
+    }
+    let private = PrivateKey::generate(check_size(v.key_size as i64)?)?;
+    let public = private.public_key().to_pkcs1_der()?;
+    let row = KeyVersionRow {
+        key_id: key.key_id.clone(),
+        version: v.version.clone(),
+        seq: db.latest_key_version(&key.key_id)?.map(|l| l.seq + 1).unwrap_or(1),
+        key_type: v.key_type.clone(),
+        key_size: private.bits() as i64,
+        key_ops: v.key_ops.clone(),
+        enabled: v.enabled,
+        not_before: v.not_before,
+        expires: v.expires,
+        created_time: v.created,
+        updated_time: v.updated,
+        public_sealed: store.master_key().seal(&public, &public_aad(&key.key_id, &v.version)),
+        private_sealed: store.master_key().seal(&private.to_pkcs8_der()?, &private_aad(&key.key_id, &v.version)),
+    };
+    db.insert_key_version(&row)?;
+    Ok(row)
+}

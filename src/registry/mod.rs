@@ -283,9 +283,13 @@ impl Command {
     pub fn confirm_impact(&self) -> &'static str {
         // Signing out removes nothing that cannot be had back.
         const NOT_DESTRUCTIVE: &[&str] = &["Remove-PowerAppsAccount"];
+        // Importing a tenant snapshot replaces the store's tenant (with -Force).
+        const DESTRUCTIVE: &[&str] = &["Import-PpCmkTenantSnapshot"];
         if !self.effect.changes_state() {
             "None"
-        } else if matches!(self.verb(), "Remove" | "Reset") && !NOT_DESTRUCTIVE.contains(&self.name) {
+        } else if (matches!(self.verb(), "Remove" | "Reset") && !NOT_DESTRUCTIVE.contains(&self.name))
+            || DESTRUCTIVE.contains(&self.name)
+        {
             "High"
         } else {
             "Medium"

@@ -479,7 +479,19 @@ const MIGRATIONS: &[&str] = &[
         mac  TEXT NOT NULL
     );
     "#,
-    // Managed HSM activation (issue 13, 002:199-202): a new HSM is not usable
+    // 6: objects imported from a tenant snapshot (Import-PpCmkTenantSnapshot),
+    // so that every surface can show them as `Origin: Snapshot`.
+    r#"
+    CREATE TABLE snapshot_objects (
+        kind          TEXT NOT NULL,
+        object_id     TEXT NOT NULL COLLATE NOCASE,
+        imported_time TEXT NOT NULL,
+        -- What the snapshot said that the store has no column for (JSON).
+        detail        TEXT,
+        PRIMARY KEY (kind, object_id)
+    );
+    "#,
+    // 7: managed HSM activation (issue 13, 002:199-202): a new HSM is not usable
     // until its security domain is downloaded. Existing vaults and HSMs are
     // taken as active.
     r#"

@@ -33,6 +33,7 @@ mod rbac;
 mod records;
 pub mod scratch;
 mod service;
+mod twin;
 
 pub use arm::{ArmQuery, ArmResourceRow};
 pub(crate) use audit::head_mac;

@@ -235,6 +235,8 @@ BeforeAll {
         # A queued operation (-NoWait: NotStarted until resumed or maintenance runs it).
         'Resume-PpCmkOperation' = { New-TestQueuedOperation }
         'Invoke-PpCmkMaintenance' = { New-TestQueuedOperation }
+        # A snapshot folder as Export-PpCmkTenantSnapshot.ps1 writes one.
+        'Import-PpCmkTenantSnapshot' = { New-TestSnapshot -Path (Join-Path (Get-Location).ProviderPath 'contoso-snapshot') | Out-Null }
         'Remove-AzKeyVaultAccessPolicy' = { Set-AzKeyVaultAccessPolicy -VaultName $T.VaultName -ObjectId $T.IdentityId -PermissionsToKeys get, wrapKey, unwrapKey | Out-Null }
         'Remove-AzRoleAssignment' = { New-AzRoleAssignment -SignInName $PpAdmin -RoleDefinitionName Reader | Out-Null }
         # Examples that create the walkthrough's own objects: in a new store with only what they need.

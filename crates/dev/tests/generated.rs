@@ -112,6 +112,8 @@ fn path_parameters_are_resolved_against_the_powershell_location() {
             "Export-AzKeyVaultSecurityDomain -Certificates",
             "Export-AzKeyVaultSecurityDomain -OutputPath",
             "Export-PpCmkFlowRunHistory -Path",
+            "Export-PpCmkReport -Path",
+            "Import-PpCmkTenantSnapshot -Path",
             "New-AzResourceGroupDeployment -TemplateFile",
             "New-AzResourceGroupDeployment -TemplateParameterFile",
             "Set-AzKeyVaultKeyRotationPolicy -PolicyPath",

@@ -1,0 +1,13 @@
+//! A twin of a real tenant: a snapshot exported with Microsoft's own
+//! cmdlets (`powershell/examples/Export-PpCmkTenantSnapshot.ps1`, shapes in
+//! `docs/twin.md`) imported into a store (`snapshot`, `import`), and what
+//! an administrator asks of it before and long after a rollout: the plan
+//! (`plan`), whether a key version is still needed (`key_use`), and the
+//! report to hand over (`report`). It sits above the pre-flight checks,
+//! which the plan and the report reuse.
+
+pub mod import;
+pub mod key_use;
+pub mod plan;
+pub mod report;
+pub mod snapshot;
