@@ -1035,6 +1035,47 @@ fn the_clock_commands_run_even_when_maintenance_cannot() {
     assert_eq!(t.ok("Get-AzContext", json!({}))[0]["Account"], ADMIN);
 }
 
+// ------------------------------------------------------------ sign, verify
+
+#[test]
+fn sign_and_verify_a_digest_with_the_vaults_key() {
+    let (t, _) = with_vault();
+    add_key(&t, "cmk-kv", "signer");
+    let digest = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="; // SHA-256 of ""
+    let op = |operation: &str, alg: &str, value: &str, signature: Option<&str>| {
+        let mut p = json!({"VaultName": "cmk-kv", "Name": "signer", "Operation": operation, "Algorithm": alg, "ByteArrayValue": value});
+        if let Some(s) = signature {
+            p["Signature"] = json!(s);
+        }
+        t.run("Invoke-AzKeyVaultKeyOperation", p)
+    };
+    for alg in ["RS256", "PS256"] {
+        let signed = op("Sign", alg, digest, None).unwrap();
+        let signature = signed[0]["Result"].as_str().unwrap().to_string();
+        assert_eq!(op("Verify", alg, digest, Some(&signature)).unwrap()[0]["Result"], json!(true));
+        let other = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+        assert_eq!(op("Verify", alg, other, Some(&signature)).unwrap()[0]["Result"], json!(false));
+    }
+    // RS signatures are deterministic, PS ones salted.
+    let rs = |_: ()| op("Sign", "RS256", digest, None).unwrap()[0]["Result"].clone();
+    assert_eq!(rs(()), rs(()));
+    assert_eq!(
+        op("Sign", "RS256", "AAEC", None).unwrap_err().code,
+        ErrorCode::InvalidArgument,
+        "a digest of the wrong length"
+    );
+    assert_eq!(op("Sign", "RSA-OAEP", digest, None).unwrap_err().code, ErrorCode::InvalidArgument);
+    assert_eq!(op("Wrap", "PS256", digest, None).unwrap_err().code, ErrorCode::InvalidArgument);
+    assert_eq!(
+        op("Verify", "RS256", digest, None).unwrap_err().code,
+        ErrorCode::InvalidArgument,
+        "verify needs -Signature"
+    );
+    // A key without the sign operation refuses it.
+    t.ok("Update-AzKeyVaultKey", json!({"VaultName": "cmk-kv", "Name": "signer", "KeyOps": ["wrapKey", "unwrapKey"]}));
+    assert_eq!(op("Sign", "RS256", digest, None).unwrap_err().code, ErrorCode::InvalidOperation);
+}
+
 #[test]
 fn size_and_type_refusals_list_2048_3072_and_4096() {
     let (t, _) = with_vault();

@@ -497,8 +497,19 @@ pub fn write_fixture(dir: &Path, extra: usize) {
             ]),
         ),
     ];
+    let skus = (
+        "subscribedSkus.json",
+        json!([
+            {"Id": format!("{TENANT}_06ebc4ee-1bb5-47dd-8120-11324bc54e06"), "SkuId": "06ebc4ee-1bb5-47dd-8120-11324bc54e06", "SkuPartNumber": "SPE_E5",
+             "CapabilityStatus": "Enabled", "ConsumedUnits": 180, "PrepaidUnits": {"Enabled": 250, "Suspended": 0, "Warning": 0}},
+            {"Id": format!("{TENANT}_6fd2c87f-b296-42f0-b197-1e91e994b900"), "SkuId": "6fd2c87f-b296-42f0-b197-1e91e994b900", "SkuPartNumber": "ENTERPRISEPACK",
+             "CapabilityStatus": "Enabled", "ConsumedUnits": 40, "PrepaidUnits": {"Enabled": 50, "Suspended": 0, "Warning": 0}},
+            {"Id": format!("{TENANT}_f30db892-07e9-47e9-837c-80727f46fd3d"), "SkuId": "f30db892-07e9-47e9-837c-80727f46fd3d", "SkuPartNumber": "FLOW_FREE",
+             "CapabilityStatus": "Enabled", "ConsumedUnits": 3, "PrepaidUnits": {"Enabled": 10000, "Suspended": 0, "Warning": 0}}
+        ]),
+    );
     std::fs::create_dir_all(dir).unwrap();
-    for (name, value) in files {
+    for (name, value) in files.into_iter().chain(std::iter::once(skus)) {
         std::fs::write(dir.join(name), serde_json::to_string_pretty(&value).unwrap()).unwrap();
     }
 }
@@ -561,6 +572,11 @@ fn the_fixture_imports_and_the_checks_give_the_docs_answers() {
 
     let envs = t.ok("Get-AdminPowerAppEnvironment", json!({}));
     assert_eq!(envs.len(), 9, "{envs:#?}");
+    assert!(envs.iter().all(|e| e["Origin"] == "Snapshot"), "{envs:#?}");
+    let flows = t.ok("Get-AdminFlow", json!({"EnvironmentName": SALES}));
+    assert_eq!(flows.len(), 11);
+    assert!(flows.iter().all(|f| f["Origin"] == "Snapshot"));
+    assert!(t.ok("Get-AzKeyVault", json!({"VaultName": GOOD_VAULT}))[0]["Origin"] == "Snapshot");
 
     let ids: Vec<&str> =
         vec![SALES, MARKETING, TRIAL, EUROPE, NO_DATABASE, FINANCE_CMK, LEGACY_BYOK, SANDBOX, DEFAULT_ENV];
@@ -668,6 +684,11 @@ fn the_fixture_imports_and_the_checks_give_the_docs_answers() {
 
     // Existing commands work on the twin: the add itself.
     t.ok("Add-PpCmkEnvironmentToEnterprisePolicy", json!({"EnvironmentName": [SANDBOX], "PolicyArmId": GOOD_POLICY}));
+    let local = t.ok(
+        "New-AdminPowerAppEnvironment",
+        json!({"DisplayName": "Made here", "Location": "unitedstates", "EnvironmentSku": "Sandbox"}),
+    );
+    assert_eq!(local[0]["Origin"], "Local");
     let report = t.ok("Get-PpCmkEncryptionReport", json!({"EnvironmentName": [SANDBOX]}));
     assert_eq!(report[0]["KeyManagedBy"], "Customer", "{report:#?}");
     assert_eq!(report[0]["KeyVersion"], CURRENT_VERSION, "{report:#?}");
@@ -689,6 +710,13 @@ fn the_import_marks_its_objects_prints_its_defaults_and_refuses_an_occupied_stor
     assert!(outcome.warnings.iter().any(|w| w.contains("directoryRoles.json is missing")), "{:?}", outcome.warnings);
     assert!(outcome.warnings.iter().any(|w| w.contains("was given Reader")), "{:?}", outcome.warnings);
     assert!(outcome.warnings.iter().any(|w| w.contains("groups are not modelled")), "{:?}", outcome.warnings);
+    assert!(
+        outcome.warnings.iter().any(|w| w.contains("does not model were skipped: FLOW_FREE")),
+        "{:?}",
+        outcome.warnings
+    );
+    let licenses = t.ok("Get-PpCmkLicense", json!({}));
+    assert!(licenses.iter().any(|l| l["Sku"] == "Microsoft 365 E5"), "{licenses:?}");
 
     // A second import into the same store is refused, unless -Force.
     let before = fingerprint(&t.home());

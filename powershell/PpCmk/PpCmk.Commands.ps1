@@ -2479,7 +2479,7 @@ function Import-PpCmkTenantSnapshot {
 function Invoke-AzKeyVaultKeyOperation {
     <#
     .SYNOPSIS
-    Wraps, unwraps, encrypts or decrypts a value with a key (RSA-OAEP or RSA-OAEP-256), as the signed-in principal.
+    Wraps, unwraps, encrypts or decrypts a value with a key (RSA-OAEP or RSA-OAEP-256), or signs a digest and verifies a signature (RS256-RS512, PS256-PS512), as the signed-in principal.
     .PARAMETER VaultName
     The key vault.
     .PARAMETER HsmName
@@ -2489,11 +2489,13 @@ function Invoke-AzKeyVaultKeyOperation {
     .PARAMETER Version
     The key version. Default: the current one.
     .PARAMETER Operation
-    The operation. Allowed values: Wrap, Unwrap, Encrypt, Decrypt.
+    The operation. Allowed values: Wrap, Unwrap, Encrypt, Decrypt, Sign, Verify.
     .PARAMETER Algorithm
-    The RSA-OAEP variant. Allowed values: RSA-OAEP, RSA-OAEP-256.
+    RSA-OAEP or RSA-OAEP-256 for wrap, unwrap, encrypt and decrypt; RS256-RS512 or PS256-PS512 for sign and verify. Allowed values: RSA-OAEP, RSA-OAEP-256, RS256, RS384, RS512, PS256, PS384, PS512.
     .PARAMETER ByteArrayValue
-    The input bytes (base64 on the command line).
+    The input bytes (base64 on the command line); for Sign and Verify, the digest.
+    .PARAMETER Signature
+    For Verify: the signature to check.
     .EXAMPLE
     Invoke-AzKeyVaultKeyOperation -VaultName contoso-cmk-kv -Name contoso-cmk -Operation Wrap -Algorithm RSA-OAEP-256 -ByteArrayValue AAECAwQFBgcICQoLDA0ODw==
     .OUTPUTS
@@ -2522,13 +2524,13 @@ function Invoke-AzKeyVaultKeyOperation {
         $Version,
 
         [Parameter(Mandatory = $true)]
-        [ValidateSet('Wrap', 'Unwrap', 'Encrypt', 'Decrypt')]
+        [ValidateSet('Wrap', 'Unwrap', 'Encrypt', 'Decrypt', 'Sign', 'Verify')]
         [ValidateNotNullOrEmpty()]
         [string]
         $Operation,
 
         [Parameter(Mandatory = $true)]
-        [ValidateSet('RSA-OAEP', 'RSA-OAEP-256')]
+        [ValidateSet('RSA-OAEP', 'RSA-OAEP-256', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512')]
         [ValidateNotNullOrEmpty()]
         [string]
         $Algorithm,
@@ -2536,10 +2538,15 @@ function Invoke-AzKeyVaultKeyOperation {
         [Parameter(Mandatory = $true)]
         [PpCmk.Base64Bytes()]
         [byte[]]
-        $ByteArrayValue
+        $ByteArrayValue,
+
+        [Parameter()]
+        [PpCmk.Base64Bytes()]
+        [byte[]]
+        $Signature
     )
     process {
-        [PpCmk.Host]::Run($PSCmdlet, 'Invoke-AzKeyVaultKeyOperation', $PSBoundParameters, [string[]] @('VaultName', 'HsmName', 'Name', 'Version', 'Operation', 'Algorithm', 'ByteArrayValue'), [string[]] @(), 'PpCmk.KeyOperationResult', $null)
+        [PpCmk.Host]::Run($PSCmdlet, 'Invoke-AzKeyVaultKeyOperation', $PSBoundParameters, [string[]] @('VaultName', 'HsmName', 'Name', 'Version', 'Operation', 'Algorithm', 'ByteArrayValue', 'Signature'), [string[]] @(), 'PpCmk.KeyOperationResult', $null)
     }
 }
 

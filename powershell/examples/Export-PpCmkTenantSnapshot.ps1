@@ -202,6 +202,15 @@ if (Test-Command 'Get-MgDirectoryRole') {
 }
 Write-SnapshotFile -Name 'directoryRoles.json' -Value @($roles)
 
+# The tenant's subscriptions (licences): customer-managed keys need qualifying ones.
+$skus = @()
+if (Test-Command 'Get-MgSubscribedSku') {
+    $skus = Invoke-Read 'subscribed SKUs' { Get-MgSubscribedSku -All }
+} else {
+    $Skipped.Add('subscribed SKUs (Microsoft.Graph.Identity.DirectoryManagement is not installed)')
+}
+Write-SnapshotFile -Name 'subscribedSkus.json' -Value @($skus)
+
 Write-SnapshotFile -Name 'manifest.json' -Value ([pscustomobject][ordered]@{
         SchemaVersion = 1
         ScriptVersion = $ScriptVersion
@@ -210,7 +219,7 @@ Write-SnapshotFile -Name 'manifest.json' -Value ([pscustomobject][ordered]@{
         PowerShellVersion = $PSVersionTable.PSVersion.ToString()
         Counts = [pscustomobject][ordered]@{
             Environments = @($environments).Count; Flows = $flows.Count; EnterprisePolicies = $policies.Count
-            KeyVaults = $vaults.Count; KeyVersions = $keys.Count; RoleAssignments = $assignments.Count; DirectoryRoles = $roles.Count
+            KeyVaults = $vaults.Count; KeyVersions = $keys.Count; RoleAssignments = $assignments.Count; DirectoryRoles = $roles.Count; SubscribedSkus = @($skus).Count
         }
         Skipped = @($Skipped)
     })

@@ -28,6 +28,7 @@ pub(crate) const ENVIRONMENT_OUTPUT: OutputSpec = OutputSpec {
         "EnterprisePolicyId",
         "CommonDataServiceDatabaseProvisioningState",
         "OutboundServiceTag",
+        "Origin",
     ],
     table: &["DisplayName", "EnvironmentName", "Location", "EnvironmentType", "IsManaged", "State", "KeyManagedBy"],
 };
@@ -259,6 +260,7 @@ pub(crate) fn environment_object(db: &Db, env: &Environment) -> Result<Object> {
         "EnterprisePolicyId": policy_resource_id(db, env)?,
         "CommonDataServiceDatabaseProvisioningState": if env.row.has_database { "Succeeded" } else { "NotProvisioned" },
         "OutboundServiceTag": crate::flows::outbound_service_tag(env),
+        "Origin": crate::twin::origin(db, "Environment", env.id())?,
     })))
 }
 

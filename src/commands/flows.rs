@@ -36,6 +36,7 @@ const FLOW_OUTPUT: OutputSpec = OutputSpec {
         "Reason",
         "State",
         "SuspensionReason",
+        "Origin",
     ],
     table: &["DisplayName", "FlowName", "Kind", "Trigger", "KeyManagedBy", "State"],
 };
@@ -524,6 +525,7 @@ fn flow_object(ctx: &Ctx, environment_id: &str, flow: &Flow) -> Result<Object> {
             (None, false) => "Stopped",
         },
         "SuspensionReason": flow.row.suspension_reason,
+        "Origin": crate::twin::origin(db, "Flow", &flow.row.flow_id)?,
     })))
 }
 

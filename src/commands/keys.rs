@@ -3,12 +3,13 @@
 //! rotation policies, and key operations.
 
 use super::{object, opt_time, time};
-use crate::crypto::rsa::OaepAlgorithm;
+use crate::crypto::rsa::{OaepAlgorithm, SignatureAlgorithm};
 use crate::crypto::{base64, base64url};
 use crate::error::{Error, ErrorCode, Result};
-use crate::keyvault::access::KeyOp;
+use crate::keyvault::access::{KeyOp, Requester};
 use crate::keyvault::keys::{
-    self, KeySource, KeyUpdate, KeyView, LifetimeAction, NewKey, RotationPolicy, KEY_OPERATIONS, KEY_TYPES,
+    self, KeySource, KeyUpdate, KeyView, LifetimeAction, NewKey, RotationPolicy, SignatureOutcome, KEY_OPERATIONS,
+    KEY_TYPES,
 };
 use crate::keyvault::{self, Vault, VaultKind};
 use crate::registry::bind::Args;
@@ -207,7 +208,7 @@ pub static COMMANDS: &[Command] = &[
     },
     Command {
         name: "Invoke-AzKeyVaultKeyOperation",
-        synopsis: "Wraps, unwraps, encrypts or decrypts a value with a key (RSA-OAEP or RSA-OAEP-256), as the signed-in principal.",
+        synopsis: "Wraps, unwraps, encrypts or decrypts a value with a key (RSA-OAEP or RSA-OAEP-256), or signs a digest and verifies a signature (RS256-RS512, PS256-PS512), as the signed-in principal.",
         side: Side::Azure,
         effect: Effect::Read,
         params: &[
@@ -215,9 +216,13 @@ pub static COMMANDS: &[Command] = &[
             HSM,
             KEY_NAME,
             Param::string("Version").alias(&["KeyVersion"]).help("The key version. Default: the current one."),
-            Param::string("Operation").mandatory().one_of(&["Wrap", "Unwrap", "Encrypt", "Decrypt"]).help("The operation."),
-            Param::string("Algorithm").mandatory().one_of(&["RSA-OAEP", "RSA-OAEP-256"]).help("The RSA-OAEP variant."),
-            Param::bytes("ByteArrayValue").mandatory().help("The input bytes (base64 on the command line)."),
+            Param::string("Operation").mandatory().one_of(&["Wrap", "Unwrap", "Encrypt", "Decrypt", "Sign", "Verify"]).help("The operation."),
+            Param::string("Algorithm")
+                .mandatory()
+                .one_of(&["RSA-OAEP", "RSA-OAEP-256", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512"])
+                .help("RSA-OAEP or RSA-OAEP-256 for wrap, unwrap, encrypt and decrypt; RS256-RS512 or PS256-PS512 for sign and verify."),
+            Param::bytes("ByteArrayValue").mandatory().help("The input bytes (base64 on the command line); for Sign and Verify, the digest."),
+            Param::bytes("Signature").help("For Verify: the signature to check."),
         ],
         groups: &[WHERE],
         output: KEY_OPERATION_OUTPUT,
@@ -501,14 +506,23 @@ fn key_operation(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
     let vault = target_vault(ctx, args)?;
     ctx.set_audit_target(keys::key_id_url(&vault, args.required("Name")?, None));
     let operation = args.required("Operation")?;
+    if matches!(operation, "Sign" | "Verify") {
+        return signature_operation(ctx, args, &who, &vault, operation);
+    }
+    if args.bytes("Signature").is_some() {
+        return Err(Error::invalid("-Signature goes with -Operation Verify only."));
+    }
     let op = match operation {
         "Wrap" => KeyOp::WrapKey,
         "Unwrap" => KeyOp::UnwrapKey,
         "Encrypt" => KeyOp::Encrypt,
         _ => KeyOp::Decrypt,
     };
-    let algorithm =
-        OaepAlgorithm::parse(args.required("Algorithm")?).ok_or_else(|| Error::invalid("Unknown algorithm."))?;
+    let algorithm = OaepAlgorithm::parse(args.required("Algorithm")?).ok_or_else(|| {
+        Error::invalid(format!(
+            "{operation} takes -Algorithm RSA-OAEP or RSA-OAEP-256; RS and PS algorithms are for Sign and Verify."
+        ))
+    })?;
     let input = args.bytes("ByteArrayValue").ok_or_else(|| Error::internal("-ByteArrayValue was not bound"))?;
     let out = keys::key_operation(
         ctx.db(),
@@ -528,4 +542,41 @@ fn key_operation(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
         "Algorithm": algorithm.name(),
         "Result": base64(&out.value),
     }))])
+}
+
+/// Sign and Verify: the digest is signed, or the signature of it checked.
+fn signature_operation(
+    ctx: &mut Ctx,
+    args: &Args,
+    who: &Requester,
+    vault: &Vault,
+    operation: &str,
+) -> Result<Vec<Object>> {
+    let algorithm = SignatureAlgorithm::parse(args.required("Algorithm")?).ok_or_else(|| {
+        Error::invalid(format!("{operation} takes -Algorithm RS256, RS384, RS512, PS256, PS384 or PS512."))
+    })?;
+    let digest = args.bytes("ByteArrayValue").ok_or_else(|| Error::internal("-ByteArrayValue was not bound"))?;
+    let signature = args.bytes("Signature");
+    let signature = match (operation, signature) {
+        ("Verify", None) => return Err(Error::invalid("-Operation Verify needs -Signature, the signature to check.")),
+        ("Sign", Some(_)) => return Err(Error::invalid("-Signature goes with -Operation Verify only.")),
+        (_, s) => s,
+    };
+    let (key_id, outcome) = keys::signature_operation(
+        ctx.db(),
+        ctx.store(),
+        who,
+        vault,
+        args.required("Name")?,
+        args.str("Version"),
+        algorithm,
+        &digest,
+        signature.as_deref(),
+        ctx.now,
+    )?;
+    let result = match outcome {
+        SignatureOutcome::Signed(signature) => Value::String(base64(&signature)),
+        SignatureOutcome::Verified(valid) => Value::Bool(valid),
+    };
+    Ok(vec![object(json!({"KeyId": key_id, "Operation": operation, "Algorithm": algorithm.name(), "Result": result}))])
 }

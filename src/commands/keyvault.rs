@@ -32,6 +32,7 @@ const VAULT_OUTPUT: OutputSpec = OutputSpec {
         "NetworkAcls",
         "DeletionDate",
         "ScheduledPurgeDate",
+        "Origin",
     ],
     table: &[
         "VaultName",
@@ -427,6 +428,7 @@ pub(crate) fn vault_object(db: &Db, v: &Vault) -> Result<Object> {
         },
         "DeletionDate": opt_time(v.row.deleted_time),
         "ScheduledPurgeDate": opt_time(v.row.scheduled_purge_time),
+        "Origin": crate::twin::origin(db, "KeyVault", &v.row.name)?,
     })))
 }
 

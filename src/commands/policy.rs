@@ -33,6 +33,7 @@ const POLICY_OUTPUT: OutputSpec = OutputSpec {
         "HealthDetail",
         "LinkedEnvironments",
         "CreatedTime",
+        "Origin",
     ],
     table: &["Name", "ResourceGroupName", "Location", "KeyName", "Health", "LinkedEnvironments"],
 };
@@ -220,6 +221,7 @@ pub(crate) fn policy_object(db: &Db, p: &Policy) -> Result<Object> {
         "HealthDetail": p.row.health_detail,
         "LinkedEnvironments": linked,
         "CreatedTime": time(p.row.created_time),
+        "Origin": crate::twin::origin(db, "EnterprisePolicy", &p.row.resource_id)?,
     })))
 }
 

@@ -54,6 +54,60 @@ impl OaepAlgorithm {
     }
 }
 
+/// Key Vault's RSA signature algorithms; each signs a digest the caller made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignatureAlgorithm {
+    Rs256,
+    Rs384,
+    Rs512,
+    Ps256,
+    Ps384,
+    Ps512,
+}
+
+impl SignatureAlgorithm {
+    pub const NAMES: &'static [&'static str] = &["RS256", "RS384", "RS512", "PS256", "PS384", "PS512"];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            SignatureAlgorithm::Rs256 => "RS256",
+            SignatureAlgorithm::Rs384 => "RS384",
+            SignatureAlgorithm::Rs512 => "RS512",
+            SignatureAlgorithm::Ps256 => "PS256",
+            SignatureAlgorithm::Ps384 => "PS384",
+            SignatureAlgorithm::Ps512 => "PS512",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SignatureAlgorithm> {
+        Self::NAMES
+            .iter()
+            .position(|n| n.eq_ignore_ascii_case(s))
+            .map(|i| [Self::Rs256, Self::Rs384, Self::Rs512, Self::Ps256, Self::Ps384, Self::Ps512][i])
+    }
+
+    /// The length of the digest the algorithm signs (SHA-256, -384 or -512).
+    pub fn digest_len(self) -> usize {
+        match self {
+            SignatureAlgorithm::Rs256 | SignatureAlgorithm::Ps256 => 32,
+            SignatureAlgorithm::Rs384 | SignatureAlgorithm::Ps384 => 48,
+            SignatureAlgorithm::Rs512 | SignatureAlgorithm::Ps512 => 64,
+        }
+    }
+
+    fn check_digest(self, digest: &[u8]) -> Result<()> {
+        if digest.len() != self.digest_len() {
+            return Err(Error::invalid(format!(
+                "{} signs a {}-byte digest; the value has {} bytes (hash the data first).",
+                self.name(),
+                self.digest_len(),
+                digest.len()
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// A private key; the rsa crate zeroizes its components when dropped.
 pub struct PrivateKey(RsaPrivateKey);
 
@@ -258,6 +312,44 @@ impl PublicKey {
             .and_then(|spki| RsaPublicKey::from_public_key_der(spki).ok())
             .ok_or_else(|| invalid("has an RSA public key that does not decode"))?;
         Ok((PublicKey(key), super::sha256(&der)))
+    }
+}
+
+impl PrivateKey {
+    /// Signs a digest (PKCS#1 v1.5 or PSS with a salt as long as the digest), blinded.
+    pub fn sign(&self, algorithm: SignatureAlgorithm, digest: &[u8]) -> Result<Vec<u8>> {
+        use rsa::{Pkcs1v15Sign, Pss};
+        use sha2::{Sha256, Sha384, Sha512};
+        algorithm.check_digest(digest)?;
+        let mut rng = rng();
+        let signed = match algorithm {
+            SignatureAlgorithm::Rs256 => self.0.sign_with_rng(&mut rng, Pkcs1v15Sign::new::<Sha256>(), digest),
+            SignatureAlgorithm::Rs384 => self.0.sign_with_rng(&mut rng, Pkcs1v15Sign::new::<Sha384>(), digest),
+            SignatureAlgorithm::Rs512 => self.0.sign_with_rng(&mut rng, Pkcs1v15Sign::new::<Sha512>(), digest),
+            SignatureAlgorithm::Ps256 => self.0.sign_with_rng(&mut rng, Pss::<Sha256>::new_blinded(), digest),
+            SignatureAlgorithm::Ps384 => self.0.sign_with_rng(&mut rng, Pss::<Sha384>::new_blinded(), digest),
+            SignatureAlgorithm::Ps512 => self.0.sign_with_rng(&mut rng, Pss::<Sha512>::new_blinded(), digest),
+        };
+        signed.map_err(|e| Error::internal(format!("{} signing failed: {e}", algorithm.name())))
+    }
+}
+
+impl PublicKey {
+    /// Whether `signature` is the key's signature of `digest` under `algorithm`.
+    pub fn verify(&self, algorithm: SignatureAlgorithm, digest: &[u8], signature: &[u8]) -> Result<bool> {
+        use rsa::{Pkcs1v15Sign, Pss};
+        use sha2::{Sha256, Sha384, Sha512};
+        algorithm.check_digest(digest)?;
+        let k = &self.0;
+        Ok(match algorithm {
+            SignatureAlgorithm::Rs256 => k.verify(Pkcs1v15Sign::new::<Sha256>(), digest, signature),
+            SignatureAlgorithm::Rs384 => k.verify(Pkcs1v15Sign::new::<Sha384>(), digest, signature),
+            SignatureAlgorithm::Rs512 => k.verify(Pkcs1v15Sign::new::<Sha512>(), digest, signature),
+            SignatureAlgorithm::Ps256 => k.verify(Pss::<Sha256>::new(), digest, signature),
+            SignatureAlgorithm::Ps384 => k.verify(Pss::<Sha384>::new(), digest, signature),
+            SignatureAlgorithm::Ps512 => k.verify(Pss::<Sha512>::new(), digest, signature),
+        }
+        .is_ok())
     }
 
     /// RSA-OAEP encryption of a short value (a data-encryption key).

@@ -54,6 +54,8 @@ pub enum KeyOp {
     UnwrapKey,
     Encrypt,
     Decrypt,
+    Sign,
+    Verify,
 }
 
 impl KeyOp {
@@ -75,6 +77,8 @@ impl KeyOp {
             KeyOp::UnwrapKey => "unwrapKey",
             KeyOp::Encrypt => "encrypt",
             KeyOp::Decrypt => "decrypt",
+            KeyOp::Sign => "sign",
+            KeyOp::Verify => "verify",
         }
     }
 
@@ -96,6 +100,8 @@ impl KeyOp {
             KeyOp::UnwrapKey => "Microsoft.KeyVault/vaults/keys/unwrap/action",
             KeyOp::Encrypt => "Microsoft.KeyVault/vaults/keys/encrypt/action",
             KeyOp::Decrypt => "Microsoft.KeyVault/vaults/keys/decrypt/action",
+            KeyOp::Sign => "Microsoft.KeyVault/vaults/keys/sign/action",
+            KeyOp::Verify => "Microsoft.KeyVault/vaults/keys/verify/action",
         }
     }
 
@@ -114,6 +120,8 @@ impl KeyOp {
             KeyOp::UnwrapKey => "Microsoft.KeyVault/managedHsm/keys/unwrap/action",
             KeyOp::Encrypt => "Microsoft.KeyVault/managedHsm/keys/encrypt/action",
             KeyOp::Decrypt => "Microsoft.KeyVault/managedHsm/keys/decrypt/action",
+            KeyOp::Sign => "Microsoft.KeyVault/managedHsm/keys/sign/action",
+            KeyOp::Verify => "Microsoft.KeyVault/managedHsm/keys/verify/action",
         }
     }
 }

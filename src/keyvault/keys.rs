@@ -11,7 +11,7 @@ use super::{Vault, VaultKind};
 use crate::arm;
 use crate::audit;
 use crate::audit::Event;
-use crate::crypto::rsa::{OaepAlgorithm, PrivateKey, PublicKey, SUPPORTED_SIZES};
+use crate::crypto::rsa::{OaepAlgorithm, PrivateKey, PublicKey, SignatureAlgorithm, SUPPORTED_SIZES};
 use crate::crypto::{hex, random_array};
 use crate::error::{Error, ErrorCode, Result};
 use crate::store::{ArmResourceRow, Db, KeyRow, KeyVersionRow, Store};
@@ -835,7 +835,7 @@ pub struct CryptoResult {
 /// Key Vault still serves unwrapKey, decrypt (and verify) outside it, so that
 /// data protected while the key was valid can always be recovered.
 fn protects_new_data(op: KeyOp) -> bool {
-    matches!(op, KeyOp::WrapKey | KeyOp::Encrypt)
+    matches!(op, KeyOp::WrapKey | KeyOp::Encrypt | KeyOp::Sign)
 }
 
 /// A version may be used when it is enabled and allows the operation; for
@@ -922,11 +922,7 @@ fn crypto_operation(
     input: &[u8],
     now: DateTime<Utc>,
 ) -> Result<(KeyView, Zeroizing<Vec<u8>>)> {
-    access::authorize(db, vault, Some(name), who, op)?;
-    let key = active_key(db, vault, name)?;
-    let v = version_of(db, &key, version)?;
-    check_usable(&key, &v, op, now)?;
-    let view = KeyView { vault: vault.clone(), key, version: v };
+    let view = usable_view(db, who, vault, name, version, op, now)?;
     let output = match op {
         KeyOp::WrapKey | KeyOp::Encrypt => Zeroizing::new(view.public_key(store)?.wrap_key(algorithm, input)?),
         KeyOp::UnwrapKey | KeyOp::Decrypt => {
@@ -937,6 +933,36 @@ fn crypto_operation(
         }
         _ => return Err(Error::internal("not a cryptographic operation")),
     };
+    audit_crypto(db, who, &view, op, algorithm.name(), now)?;
+    Ok((view, output))
+}
+
+/// The version an operation may use, once the caller is authorised and every check passed.
+fn usable_view(
+    db: &Db,
+    who: &Requester,
+    vault: &Vault,
+    name: &str,
+    version: Option<&str>,
+    op: KeyOp,
+    now: DateTime<Utc>,
+) -> Result<KeyView> {
+    access::authorize(db, vault, Some(name), who, op)?;
+    let key = active_key(db, vault, name)?;
+    let v = version_of(db, &key, version)?;
+    check_usable(&key, &v, op, now)?;
+    Ok(KeyView { vault: vault.clone(), key, version: v })
+}
+
+/// The audit entry of one use of a key, as Key Vault's logs record it.
+fn audit_crypto(
+    db: &Db,
+    who: &Requester,
+    view: &KeyView,
+    op: KeyOp,
+    algorithm: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
     audit::append(
         db,
         &audit::Entry {
@@ -947,12 +973,48 @@ fn crypto_operation(
             target: Some(view.id()),
             outcome: audit::Outcome::Succeeded,
             error_code: None,
-            detail: Some(format!("{} with {}", op.permission(), algorithm.name())),
+            detail: Some(format!("{} with {algorithm}", op.permission())),
             environment: None,
             table: None,
         },
-    )?;
-    Ok((view, output))
+    )
+}
+
+/// What a signature operation returns: the signature (sign) or whether it holds (verify).
+pub enum SignatureOutcome {
+    Signed(Vec<u8>),
+    Verified(bool),
+}
+
+/// Signs a digest with a key version, or verifies a signature of one
+/// (`signature` given). Sign needs an active, unexpired version; verify,
+/// like unwrap, works after expiry so that old signatures stay checkable.
+#[allow(clippy::too_many_arguments)]
+pub fn signature_operation(
+    db: &Db,
+    store: &Store,
+    who: &Requester,
+    vault: &Vault,
+    name: &str,
+    version: Option<&str>,
+    algorithm: SignatureAlgorithm,
+    digest: &[u8],
+    signature: Option<&[u8]>,
+    now: DateTime<Utc>,
+) -> Result<(String, SignatureOutcome)> {
+    let op = if signature.is_some() { KeyOp::Verify } else { KeyOp::Sign };
+    let view = usable_view(db, who, vault, name, version, op, now)?;
+    let outcome = match signature {
+        Some(signature) => SignatureOutcome::Verified(view.public_key(store)?.verify(algorithm, digest, signature)?),
+        None => {
+            let der = store
+                .master_key()
+                .open(&view.version.private_sealed, &private_aad(&view.key.key_id, &view.version.version))?;
+            SignatureOutcome::Signed(PrivateKey::from_pkcs8_der(&der)?.sign(algorithm, digest)?)
+        }
+    };
+    audit_crypto(db, who, &view, op, algorithm.name(), now)?;
+    Ok((view.id(), outcome))
 }
 
 /// Wraps a data-encryption key (the current version unless one is named).

@@ -96,7 +96,7 @@ impl Db {
             .execute_batch(
                 "DELETE FROM operations; DELETE FROM faults; DELETE FROM dlp_policies;
                  DELETE FROM environments; DELETE FROM enterprise_policies;
-                 DELETE FROM key_vaults; DELETE FROM snapshot_objects; DELETE FROM service_keys WHERE name = 'byok';",
+                 DELETE FROM key_vaults; DELETE FROM snapshot_objects; DELETE FROM service_keys WHERE name = 'byok'; DELETE FROM tenant_settings WHERE name = 'Licenses';",
             )
             .checked()?;
         let keep = |sql: &str, id: &str| -> Result<()> { self.conn.execute(sql, [id]).checked().map(drop) };

@@ -148,6 +148,31 @@ pub fn import(
         }
     }
 
+    // The store's administrator rehearses: Reader on each imported
+    // subscription lets it read the twin's vaults, keys and policies, run
+    // the pre-flight checks and the add (the docs ask Reader on the policy),
+    // without administering any vault.
+    let reader = rbac::role_by_name("Reader").ok_or_else(|| Error::internal("the Reader role is missing"))?;
+    for sub in groups.iter().map(|(s, _)| s.clone()).collect::<BTreeSet<_>>() {
+        let scope = format!("/subscriptions/{sub}");
+        if db.role_assignment_at(&scope, reader.id, identity::ADMIN_OBJECT_ID)?.is_none() {
+            db.insert_role_assignment(&RoleAssignmentRow {
+                assignment_id: new_guid(),
+                scope,
+                role_definition_id: reader.id.into(),
+                principal_id: identity::ADMIN_OBJECT_ID.into(),
+                description: Some("The rehearsing administrator's Reader role on an imported subscription".into()),
+                condition: None,
+                created_time: at,
+                created_by: ORIGIN.into(),
+            })?;
+            warnings.push(format!(
+                "{} was given Reader on subscription {sub} to run the rehearsal (not part of the snapshot).",
+                identity::ADMIN_UPN
+            ));
+        }
+    }
+
     // Principals: directory role members, role-assignment principals, policy identities.
     let principal = |db: &Db,
                      object_id: &str,
@@ -221,6 +246,11 @@ pub fn import(
             continue;
         };
         principal(db, &a.object_id, kind, &a.display_name, a.sign_in_name.as_deref(), vec![])?;
+    }
+
+    // The tenant's subscriptions (licences): the pre-flight checks one qualifies.
+    for sku in &snap.skus {
+        crate::identity::licenses::add(db, caller, &sku.sku, sku.units, at)?;
     }
 
     // Key vaults, their access policies, keys and versions.
@@ -358,7 +388,6 @@ pub fn import(
     }
 
     // Enterprise policies.
-    let reader = rbac::role_by_name("Reader").ok_or_else(|| Error::internal("the Reader role is missing"))?;
     for p in &snap.policies {
         if db.policy_by_resource_id(&p.resource_id)?.is_some() {
             return Err(bad(snapshot::POLICIES, &format!("{}.ResourceId", p.path), "the policy appears twice"));
@@ -403,26 +432,6 @@ pub fn import(
                 created_time: at,
             },
         )?;
-        // The store's administrator rehearses: Reader on each policy lets it
-        // run the pre-flight checks and the add, as the docs require of the
-        // Power Platform administrator.
-        if db.role_assignment_at(&row.resource_id, reader.id, identity::ADMIN_OBJECT_ID)?.is_none() {
-            db.insert_role_assignment(&RoleAssignmentRow {
-                assignment_id: new_guid(),
-                scope: row.resource_id.clone(),
-                role_definition_id: reader.id.into(),
-                principal_id: identity::ADMIN_OBJECT_ID.into(),
-                description: Some("The rehearsing administrator's Reader role on an imported policy".into()),
-                condition: None,
-                created_time: at,
-                created_by: ORIGIN.into(),
-            })?;
-            warnings.push(format!(
-                "{} was given Reader on enterprise policy '{}' to run the rehearsal (not part of the snapshot).",
-                identity::ADMIN_UPN,
-                row.name
-            ));
-        }
         db.mark_snapshot_object("EnterprisePolicy", &row.resource_id, None, at)?;
         out.push(Imported {
             kind: "EnterprisePolicy",

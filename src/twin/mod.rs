@@ -11,3 +11,12 @@ pub mod key_use;
 pub mod plan;
 pub mod report;
 pub mod snapshot;
+
+use crate::error::Result;
+use crate::store::Db;
+
+/// Where an object came from, as every surface shows it (`Origin`):
+/// `Snapshot` for what `Import-PpCmkTenantSnapshot` created, else `Local`.
+pub fn origin(db: &Db, kind: &str, id: &str) -> Result<&'static str> {
+    Ok(if db.snapshot_object(kind, id)?.is_some() { import::ORIGIN } else { "Local" })
+}

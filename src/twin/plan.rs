@@ -208,7 +208,7 @@ pub fn plan(
                 Some(rate) if bytes > 0.0 => {
                     row.downtime_seconds = bytes / rate;
                     row.expected_downtime = format!(
-                        "{} (estimate: {:.1} MB{} at {:.0} MB/s measured on this machine)",
+                        "{} (estimate: {:.1} MB{} at {:.2} MB/s measured on this machine)",
                         human_duration(row.downtime_seconds),
                         bytes / 1e6,
                         if from_snapshot { " as the snapshot reports" } else { "" },

@@ -23,6 +23,27 @@ pub const VAULTS: &str = "keyVaults.json";
 pub const KEYS: &str = "keys.json";
 pub const ROLE_ASSIGNMENTS: &str = "roleAssignments.json";
 pub const DIRECTORY_ROLES: &str = "directoryRoles.json";
+pub const SUBSCRIBED_SKUS: &str = "subscribedSkus.json";
+
+/// Microsoft's product string ids (`SkuPartNumber`) of the subscriptions ppcmk
+/// models, from "Product names and service plan identifiers for licensing".
+pub const SKU_PART_NUMBERS: &[(&str, &str)] = &[
+    ("SPE_E5", "Microsoft 365 E5"),
+    ("SPE_E3", "Microsoft 365 E3"),
+    ("SPE_F1", "Microsoft 365 F3"),
+    ("M365EDU_A5_FACULTY", "Microsoft 365 A5"),
+    ("M365EDU_A5_STUDENT", "Microsoft 365 A5"),
+    ("SPE_E5_USGOV_GCCHIGH", "Microsoft 365 G5"),
+    ("ENTERPRISEPREMIUM", "Office 365 E5"),
+    ("ENTERPRISEPREMIUM_NOPSTNCONF", "Office 365 E5"),
+    ("ENTERPRISEPACK", "Office 365 E3"),
+    ("ENTERPRISEPREMIUM_FACULTY", "Office 365 A5"),
+    ("ENTERPRISEPREMIUM_GOV", "Office 365 G5"),
+    ("INFORMATION_PROTECTION_COMPLIANCE", "Microsoft 365 E5 Compliance"),
+    ("M365_F1_COMM", "Microsoft 365 F3"),
+    ("POWERAPPS_PER_USER", "Power Apps Premium"),
+    ("POWERAUTOMATE_ATTENDED_RPA", "Power Automate Premium"),
+];
 
 #[derive(Debug, Clone)]
 pub struct Manifest {
@@ -134,6 +155,13 @@ pub struct SnapRoleAssignment {
     pub sign_in_name: Option<String>,
 }
 
+/// One subscription of the tenant (`Get-MgSubscribedSku`), as ppcmk names it.
+#[derive(Debug, Clone)]
+pub struct SnapSku {
+    pub sku: String,
+    pub units: i64,
+}
+
 #[derive(Debug, Clone)]
 pub struct SnapRoleMember {
     pub role: String,
@@ -153,6 +181,7 @@ pub struct Snapshot {
     pub keys: Vec<SnapKeyVersion>,
     pub role_assignments: Vec<SnapRoleAssignment>,
     pub role_members: Vec<SnapRoleMember>,
+    pub skus: Vec<SnapSku>,
     /// What was defaulted, one line each (the import prints them as warnings).
     pub defaults: Vec<String>,
 }
@@ -396,6 +425,7 @@ pub fn read(folder: &Path) -> Result<Snapshot> {
     let key_doc = read_json(folder, KEYS, false, &mut defaults)?.unwrap_or(Value::Array(vec![]));
     let ra_doc = read_json(folder, ROLE_ASSIGNMENTS, false, &mut defaults)?.unwrap_or(Value::Array(vec![]));
     let dr_doc = read_json(folder, DIRECTORY_ROLES, false, &mut defaults)?.unwrap_or(Value::Array(vec![]));
+    let sku_doc = read_json(folder, SUBSCRIBED_SKUS, false, &mut defaults)?.unwrap_or(Value::Array(vec![]));
 
     let environments = environments(&env_doc, &mut defaults)?;
     let vaults = vaults(&vault_doc, &mut defaults)?;
@@ -404,8 +434,19 @@ pub fn read(folder: &Path) -> Result<Snapshot> {
     let flows = flows(&flow_doc, &mut defaults)?;
     let role_assignments = role_assignments(&ra_doc, &mut defaults)?;
     let role_members = role_members(&dr_doc, &mut defaults)?;
-    let snapshot =
-        Snapshot { manifest, environments, flows, policies, vaults, keys, role_assignments, role_members, defaults };
+    let skus = skus(&sku_doc, &mut defaults)?;
+    let snapshot = Snapshot {
+        manifest,
+        environments,
+        flows,
+        policies,
+        vaults,
+        keys,
+        role_assignments,
+        role_members,
+        skus,
+        defaults,
+    };
     check_links(&snapshot)?;
     Ok(snapshot)
 }
@@ -856,6 +897,35 @@ fn role_members(doc: &Value, defaults: &mut Vec<String>) -> Result<Vec<SnapRoleM
                 object_id,
             });
         }
+    }
+    Ok(out)
+}
+
+/// Get-MgSubscribedSku objects: `SkuPartNumber` and `PrepaidUnits.Enabled`.
+fn skus(doc: &Value, defaults: &mut Vec<String>) -> Result<Vec<SnapSku>> {
+    let list = items(SUBSCRIBED_SKUS, doc)?;
+    let r = Reader { file: SUBSCRIBED_SKUS, defaults };
+    let mut out = Vec::new();
+    let mut unknown = Vec::new();
+    for (i, at) in list.iter().enumerate() {
+        let v = at.value;
+        let p = item_path(list.len(), i, doc);
+        let part = r.string(v, &p, "SkuPartNumber")?;
+        let units = r.opt_number(v, &p, "PrepaidUnits.Enabled")?.unwrap_or(0.0);
+        if !(0.0..=1e9).contains(&units) {
+            return Err(r.err(&format!("{p}.PrepaidUnits.Enabled"), "is out of range"));
+        }
+        match SKU_PART_NUMBERS.iter().find(|(id, _)| id.eq_ignore_ascii_case(&part)) {
+            Some((_, sku)) if units >= 1.0 => out.push(SnapSku { sku: sku.to_string(), units: units as i64 }),
+            Some(_) => {}
+            None => unknown.push(part),
+        }
+    }
+    if !unknown.is_empty() {
+        r.defaults.push(format!(
+            "{SUBSCRIBED_SKUS}: subscriptions ppcmk does not model were skipped: {}.",
+            unknown.join(", ")
+        ));
     }
     Ok(out)
 }

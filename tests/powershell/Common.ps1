@@ -138,6 +138,7 @@ function New-TestSnapshot {
                 RoleDefinitionName = 'Key Vault Crypto Service Encryption User'; RoleDefinitionId = 'e147488a-f6f5-4113-8e2d-b22465e65bf6'
                 ObjectId = $identity; ObjectType = 'ServicePrincipal'; DisplayName = 'snap-policy'
             })
+        'subscribedSkus.json' = @([ordered]@{ SkuPartNumber = 'SPE_E5'; CapabilityStatus = 'Enabled'; ConsumedUnits = 20; PrepaidUnits = @{ Enabled = 25; Suspended = 0; Warning = 0 } })
     }
     foreach ($name in $files.Keys) {
         $json = ConvertTo-Json -InputObject $files[$name] -Depth 20

@@ -174,6 +174,10 @@ fn route_inner(state: &State, r: &KvRequest) -> Routed {
         (&Method::GET, ["deletedkeys", _]) => get_deleted_key(state, r, &segs[1]),
         (&Method::POST, ["deletedkeys", _, "recover"]) => recover_key(state, r, &segs[1]),
         (&Method::DELETE, ["deletedkeys", _]) => purge_key(state, r, &segs[1]),
+        (&Method::POST, ["keys", _, "sign"]) => sign_or_verify(state, r, &segs[1], None, false),
+        (&Method::POST, ["keys", _, _, "sign"]) => sign_or_verify(state, r, &segs[1], Some(&segs[2]), false),
+        (&Method::POST, ["keys", _, "verify"]) => sign_or_verify(state, r, &segs[1], None, true),
+        (&Method::POST, ["keys", _, _, "verify"]) => sign_or_verify(state, r, &segs[1], Some(&segs[2]), true),
         (&Method::POST, ["keys", _, op]) if crypto_op(op).is_some() => key_operation(state, r, &segs[1], None, op),
         (&Method::POST, ["keys", _, _, op]) if crypto_op(op).is_some() => {
             key_operation(state, r, &segs[1], Some(&segs[2]), op)
@@ -554,6 +558,37 @@ fn key_operation(state: &State, r: &KvRequest, name: &str, version: Option<&str>
     let result = o.get("Result").and_then(Value::as_str).and_then(|b| STANDARD.decode(b).ok()).unwrap_or_default();
     let kid = o.get("KeyId").and_then(Value::as_str).map(|k| own_id(r, k)).unwrap_or_default();
     ok(json!({"kid": kid, "value": URL_SAFE_NO_PAD.encode(result)}))
+}
+
+/// `sign` `{alg, value: digest}` → `{kid, value: signature}`; `verify`
+/// `{alg, digest, value: signature}` → `{value: bool}`.
+fn sign_or_verify(state: &State, r: &KvRequest, name: &str, version: Option<&str>, verify: bool) -> Routed {
+    let alg = r.input.get("alg").and_then(Value::as_str).ok_or_else(|| bad("The parameter alg is required."))?;
+    let field = |k: &str| -> Result<Vec<u8>, Reply> {
+        let text =
+            r.input.get(k).and_then(Value::as_str).ok_or_else(|| bad(format!("The parameter {k} is required.")))?;
+        decode_b64url(text).ok_or_else(|| bad(format!("{k} must be base64url.")))
+    };
+    let (digest, signature) = if verify { (field("digest")?, Some(field("value")?)) } else { (field("value")?, None) };
+    let mut params = json!({
+        "Name": name,
+        "Operation": if verify { "Verify" } else { "Sign" },
+        "Algorithm": alg,
+        "ByteArrayValue": STANDARD.encode(&digest),
+    });
+    if let Some(s) = signature {
+        params["Signature"] = json!(STANDARD.encode(s));
+    }
+    if let Some(v) = version {
+        params["Version"] = json!(v);
+    }
+    let o = first(run(state, r, Kind::Key, "Invoke-AzKeyVaultKeyOperation", params)?, name)?;
+    if verify {
+        return ok(json!({"value": o.get("Result").and_then(Value::as_bool).unwrap_or(false)}));
+    }
+    let signature = o.get("Result").and_then(Value::as_str).and_then(|b| STANDARD.decode(b).ok()).unwrap_or_default();
+    let kid = o.get("KeyId").and_then(Value::as_str).map(|k| own_id(r, k)).unwrap_or_default();
+    ok(json!({"kid": kid, "value": URL_SAFE_NO_PAD.encode(signature)}))
 }
 
 /// base64url, padded or not (Key Vault emits it unpadded and accepts both).

@@ -12,6 +12,7 @@
 mod http;
 mod keyvault;
 mod management;
+mod powerplatform;
 pub mod tls;
 pub mod token;
 

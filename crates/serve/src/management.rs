@@ -155,11 +155,92 @@ pub async fn handle(state: &Arc<State>, head: Head, mut body: Body) -> Reply {
             };
             client_credentials(state, &String::from_utf8_lossy(&bytes)).await
         }
+        _ if crate::powerplatform::is_bap(&head.path.to_ascii_lowercase()) => bap(state, head, body).await,
         _ => http::json(
             StatusCode::NOT_FOUND,
             &json!({"error": {"code": "NotFound", "message": format!("No route {} {} on the management host.", head.method, head.path)}}),
         ),
     }
+}
+
+/// The audiences a management-host token may carry: Power Platform's, Resource Manager's, or the server's own.
+fn management_audiences(state: &State) -> Vec<String> {
+    let own = format!("https://localhost:{}", state.port);
+    [
+        "https://service.powerapps.com/",
+        "https://service.powerapps.com",
+        "https://api.bap.microsoft.com/",
+        "https://api.bap.microsoft.com",
+        "https://management.azure.com/",
+        "https://management.azure.com",
+        "https://management.core.windows.net/",
+        own.as_str(),
+        &format!("{own}/"),
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}
+
+/// A BAP request: the bearer token is checked (401 in ARM's shape), then the body read and the route run.
+async fn bap(state: &Arc<State>, head: Head, mut body: Body) -> Reply {
+    let token = head.header("authorization").and_then(|a| {
+        let (scheme, token) = a.split_once(' ')?;
+        scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string())
+    });
+    let caller =
+        match token.map(|t| state.signer.verify(&t, &state.tenant_id, &management_audiences(state), token::now())) {
+            Some(Ok(oid)) => oid,
+            Some(Err(refusal)) => return unauthorized("InvalidAuthenticationToken", &refusal.0),
+            None => {
+                return unauthorized(
+                    "AuthenticationFailed",
+                    "Authentication failed. The 'Authorization' header is missing.",
+                )
+            }
+        };
+    let input = match body.bytes().await {
+        Ok(b) if b.iter().all(u8::is_ascii_whitespace) => serde_json::Map::new(),
+        Ok(b) => match serde_json::from_slice::<serde_json::Value>(&b) {
+            Ok(serde_json::Value::Object(m)) => m,
+            _ => {
+                return crate::powerplatform::error(
+                    StatusCode::BAD_REQUEST,
+                    "InvalidRequestContent",
+                    "The request body is not a valid JSON object.",
+                )
+            }
+        },
+        Err(_) => {
+            return crate::powerplatform::error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "RequestTooLarge",
+                "The request body is too large.",
+            )
+        }
+    };
+    let state = state.clone();
+    let (method, path) = (head.method.clone(), head.path.clone());
+    let exclude = head.query("exclude").map(str::to_string);
+    match tokio::task::spawn_blocking(move || {
+        crate::powerplatform::route(&state, &caller, &method, &path, exclude.as_deref(), &input)
+    })
+    .await
+    {
+        Ok(reply) => reply,
+        Err(_) => internal(),
+    }
+}
+
+fn unauthorized(code: &str, message: &str) -> Reply {
+    let mut reply = crate::powerplatform::error(StatusCode::UNAUTHORIZED, code, message);
+    reply.headers_mut().insert(
+        hyper::header::WWW_AUTHENTICATE,
+        hyper::header::HeaderValue::from_static(
+            "Bearer authorization_uri=\"https://login.microsoftonline.com/common\", error=\"invalid_token\"",
+        ),
+    );
+    reply
 }
 
 /// The store's tenant when `named` is its id, `organizations` or `common`.

@@ -162,3 +162,67 @@ pub fn issuer(tenant_id: &str) -> String {
 pub fn now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TENANT: &str = "aaaabbbb-0000-cccc-1111-dddd2222eeee";
+    const AUD: &str = "https://vault.localhost:8443";
+
+    fn signer() -> (tempfile::TempDir, Signer) {
+        let dir = tempfile::tempdir().unwrap();
+        let signer = Signer::load_or_create(dir.path()).unwrap();
+        (dir, signer)
+    }
+
+    fn user(tenant: &str) -> Principal {
+        Principal {
+            object_id: "oid-1".into(),
+            name: "a@contoso.onmicrosoft.com".into(),
+            tenant_id: tenant.into(),
+            app_id: None,
+            is_user: true,
+        }
+    }
+
+    fn check(s: &Signer, token: &str, now: i64) -> Result<String, Refusal> {
+        s.verify(token, TENANT, &[AUD.to_string()], now)
+    }
+
+    #[test]
+    fn a_token_verifies_only_for_its_tenant_audience_and_lifetime() {
+        let (_dir, s) = signer();
+        let now = 1_800_000_000;
+        let token = s.issue(&user(TENANT), AUD, now).unwrap();
+        assert_eq!(check(&s, &token, now), Ok("oid-1".into()));
+        assert_eq!(check(&s, &token, now + LIFETIME_SECS + SKEW_SECS - 1), Ok("oid-1".into()), "within the skew");
+        assert_eq!(check(&s, &token, now + LIFETIME_SECS + SKEW_SECS), Err(Refusal("Token is expired.".into())));
+        assert_eq!(check(&s, &token, now - SKEW_SECS - 1), Err(Refusal("Token not yet valid.".into())));
+        let other_tenant = s.issue(&user("ffffffff-0000-0000-0000-000000000000"), AUD, now).unwrap();
+        assert!(check(&s, &other_tenant, now).unwrap_err().0.starts_with("AKV10032: Invalid issuer."));
+        let slash = s.issue(&user(TENANT), &format!("{AUD}/"), now).unwrap();
+        assert!(check(&s, &slash, now).unwrap_err().0.starts_with("AKV10022: Invalid audience."));
+    }
+
+    #[test]
+    fn unsigned_and_foreign_tokens_are_refused() {
+        let (_dir, s) = signer();
+        let (_dir2, other) = signer();
+        let now = 1_800_000_000;
+        let token = s.issue(&user(TENANT), AUD, now).unwrap();
+        let mut parts: Vec<&str> = token.split('.').collect();
+        let none_header = URL_SAFE_NO_PAD.encode(r#"{"typ":"JWT","alg":"none"}"#);
+        parts[0] = &none_header;
+        let unsigned = format!("{}.{}.", parts[0], parts[1]);
+        assert!(check(&s, &unsigned, now).unwrap_err().0.starts_with("AKV10046"));
+        let foreign = other.issue(&user(TENANT), AUD, now).unwrap();
+        assert!(check(&s, &foreign, now).unwrap_err().0.starts_with("AKV10046"));
+        for junk in ["", "a.b", "a.b.c.d", "!!!.???.***"] {
+            assert!(check(&s, junk, now).is_err(), "{junk}");
+        }
+        // The key is kept: a second load signs tokens the first accepts.
+        let again = Signer::load_or_create(_dir.path()).unwrap();
+        assert_eq!(check(&s, &again.issue(&user(TENANT), AUD, now).unwrap(), now), Ok("oid-1".into()));
+    }
+}

@@ -106,6 +106,45 @@ where
     Reply { status, headers, body }
 }
 
+/// A request with a raw body (not JSON), to check the hostile-input answers.
+async fn https_raw(
+    port: u16,
+    ca: &std::path::Path,
+    host: &str,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: &[u8],
+) -> Reply {
+    let mut roots = rustls::RootCertStore::empty();
+    let pem = std::fs::read(ca).unwrap();
+    for cert in rustls_pemfile::certs(&mut pem.as_slice()) {
+        roots.add(cert.unwrap()).unwrap();
+    }
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let name = rustls::pki_types::ServerName::try_from(host.to_string()).unwrap();
+    let tls = tokio_rustls::TlsConnector::from(Arc::new(config)).connect(name, tcp).await.unwrap();
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tls)).await.unwrap();
+    tokio::spawn(conn);
+    let req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", format!("{host}:{port}"))
+        .header("authorization", format!("Bearer {token}"))
+        .body(Full::new(Bytes::copy_from_slice(body)))
+        .unwrap();
+    let res = sender.send_request(req).await.unwrap();
+    let status = res.status().as_u16();
+    let headers = res.headers().clone();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    Reply { status, headers, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null) }
+}
+
 async fn imds_token(port: u16, query: &str) -> Reply {
     let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
     send(
@@ -208,11 +247,77 @@ fn key_vault_over_https_with_tokens_from_the_managed_identity_endpoint() {
         .await;
         assert_eq!((r.status, r.body["value"].as_str()), (200, Some(plain)));
 
+        // Sign a digest; the server's verify accepts it and refuses another digest.
+        let digest = "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU"; // SHA-256 of ""
+        let r = https(
+            port,
+            &ca,
+            host,
+            "POST",
+            &format!("/keys/k1/{version}/sign?{api}"),
+            Some(&token),
+            Some(json!({"alg": "PS256", "value": digest})),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let signature = r.body["value"].as_str().unwrap().to_string();
+        let r = https(
+            port,
+            &ca,
+            host,
+            "POST",
+            &format!("/keys/k1/{version}/verify?{api}"),
+            Some(&token),
+            Some(json!({"alg": "PS256", "digest": digest, "value": signature})),
+        )
+        .await;
+        assert_eq!((r.status, &r.body), (200, &json!({"value": true})));
+        let other = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+        let r = https(
+            port,
+            &ca,
+            host,
+            "POST",
+            &format!("/keys/k1/{version}/verify?{api}"),
+            Some(&token),
+            Some(json!({"alg": "PS256", "digest": other, "value": signature})),
+        )
+        .await;
+        assert_eq!((r.status, &r.body), (200, &json!({"value": false})));
+        let r = https(
+            port,
+            &ca,
+            host,
+            "POST",
+            &format!("/keys/k1/sign?{api}"),
+            Some(&token),
+            Some(json!({"alg": "RS256", "value": "AAEC"})),
+        )
+        .await;
+        assert_eq!(
+            (r.status, r.body["error"]["code"].as_str()),
+            (400, Some("BadParameter")),
+            "a digest of the wrong length"
+        );
+
         // Not found, unknown api-version, malformed JSON.
         let r = https(port, &ca, host, "GET", &format!("/keys/nope/?{api}"), Some(&token), None).await;
         assert_eq!((r.status, r.body["error"]["code"].as_str()), (404, Some("KeyNotFound")));
         let r = https(port, &ca, host, "GET", "/keys/k1/?api-version=1999-01-01", Some(&token), None).await;
         assert_eq!((r.status, r.body["error"]["code"].as_str()), (400, Some("BadParameter")));
+        let r = https(port, &ca, host, "GET", "/keys/k1/", Some(&token), None).await;
+        assert_eq!(r.status, 400, "no api-version");
+        let mut raw = https_raw(port, &ca, host, "POST", &format!("/keys/k2/create?{api}"), &token, b"{not json").await;
+        assert_eq!((raw.status, raw.body["error"]["code"].as_str()), (400, Some("BadParameter")));
+        raw = https_raw(port, &ca, host, "POST", &format!("/keys/k2/create?{api}"), &token, &vec![b' '; 300 * 1024])
+            .await;
+        assert_eq!(raw.status, 413);
+        let r = https(port, &ca, host, "GET", &format!("/certificates/c1?{api}"), Some(&token), None).await;
+        assert_eq!((r.status, r.body["error"]["code"].as_str()), (404, Some("NotFound")));
+        assert!(
+            engine(&home, None, "Get-AzKeyVaultKey", json!({"VaultName": "kv1", "Name": "k2"})).is_err(),
+            "nothing created by bad input"
+        );
 
         // Secrets: set, get, delete, get deleted.
         let r =
@@ -289,4 +394,253 @@ fn the_library_does_not_depend_on_the_server_stack() {
     for stack in ["tokio ", "axum", "hyper", "rustls", "ppcmk-serve", "ring "] {
         assert!(!tree.lines().any(|l| l.starts_with(stack)), "ppcmk depends on {stack}:\n{tree}");
     }
+}
+
+/// The Power Platform admin API: environments in BAP's raw shape, and the
+/// enterprise-policy link polled to Succeeded, as the PowerShell scripts do it.
+#[test]
+fn power_platform_link_is_a_polled_operation() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let ok =
+        |account: Option<&str>, c: &str, p: Value| engine(&home, account, c, p).unwrap_or_else(|e| panic!("{c}: {e}"));
+    const PP: &str = "ppadmin@contoso.onmicrosoft.com";
+    ok(None, "New-AzResourceGroup", json!({"Name": "cmk", "Location": "centralus"}));
+    let vault = ok(
+        None,
+        "New-AzKeyVault",
+        json!({"Name": "cmk-kv", "ResourceGroupName": "cmk", "Location": "centralus", "EnablePurgeProtection": true}),
+    );
+    let vault_id = vault[0]["ResourceId"].as_str().unwrap().to_string();
+    ok(
+        None,
+        "New-AzRoleAssignment",
+        json!({"SignInName": ADMIN, "RoleDefinitionName": "Key Vault Crypto Officer", "Scope": vault_id}),
+    );
+    ok(None, "Add-AzKeyVaultKey", json!({"VaultName": "cmk-kv", "Name": "cmk-key", "Destination": "Software"}));
+    ok(None, "Register-AzResourceProvider", json!({"ProviderNamespace": "Microsoft.PowerPlatform"}));
+    let template = dir.path().join("policy.json");
+    std::fs::write(&template, json!({
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "contentVersion": "1.0.0.0",
+        "resources": [{
+            "type": "Microsoft.PowerPlatform/enterprisePolicies", "apiVersion": "2020-10-30", "name": "cmk-policy",
+            "location": "unitedstates", "kind": "Encryption", "identity": {"type": "SystemAssigned"},
+            "properties": {"encryption": {"state": "Enabled", "keyVault": {"id": vault_id, "key": {"name": "cmk-key"}}}}
+        }]
+    }).to_string()).unwrap();
+    let deployed = ok(
+        None,
+        "New-AzResourceGroupDeployment",
+        json!({"ResourceGroupName": "cmk", "TemplateFile": template.display().to_string()}),
+    );
+    let policy_id = deployed[0]["OutputResources"][0].as_str().unwrap().to_string();
+    let policy = ok(None, "Get-PpCmkEnterprisePolicy", json!({"ResourceId": policy_id}));
+    let (identity, system_id) =
+        (policy[0]["PrincipalId"].as_str().unwrap().to_string(), policy[0]["SystemId"].as_str().unwrap().to_string());
+    ok(
+        None,
+        "New-AzRoleAssignment",
+        json!({"ObjectId": identity, "RoleDefinitionName": "Key Vault Crypto Service Encryption User", "Scope": vault_id}),
+    );
+    let pp = ok(None, "New-AzADUser", json!({"DisplayName": "PP Admin", "UserPrincipalName": PP}));
+    ok(
+        None,
+        "Add-PpCmkDirectoryRoleMember",
+        json!({"RoleName": "Power Platform Administrator", "UserPrincipalName": PP}),
+    );
+    ok(
+        None,
+        "New-AzRoleAssignment",
+        json!({"ObjectId": pp[0]["Id"], "RoleDefinitionName": "Reader", "Scope": policy_id}),
+    );
+    let env = ok(
+        Some(PP),
+        "New-AdminPowerAppEnvironment",
+        json!({"DisplayName": "Sales", "Location": "unitedstates", "EnvironmentSku": "Production", "ProvisionDatabase": true}),
+    );
+    let env = env[0]["EnvironmentName"].as_str().unwrap().to_string();
+    ok(
+        Some(PP),
+        "Set-AdminPowerAppEnvironmentGovernanceConfiguration",
+        json!({"EnvironmentName": env, "UpdatedGovernanceConfiguration": "{\"protectionLevel\":\"Standard\"}"}),
+    );
+
+    let server = start(&home);
+    let (port, ca) = (server.port, server.tls.ca_pem.clone());
+    runtime().block_on(async {
+        let t = imds_token(
+            server.token_port,
+            &format!("resource=https%3A%2F%2Fservice.powerapps.com%2F&client_id={}", PP.replace('@', "%40")),
+        )
+        .await;
+        let token = t.body["access_token"].as_str().unwrap().to_string();
+        let bap = "/providers/Microsoft.BusinessAppPlatform";
+        let r = https(
+            port,
+            &ca,
+            "localhost",
+            "GET",
+            &format!("{bap}/scopes/admin/environments?api-version=2016-11-01"),
+            None,
+            None,
+        )
+        .await;
+        assert_eq!(r.status, 401);
+        let r = https(
+            port,
+            &ca,
+            "localhost",
+            "GET",
+            &format!("{bap}/scopes/admin/environments?$expand=permissions&api-version=2016-11-01"),
+            Some(&token),
+            None,
+        )
+        .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let listed = r.body["value"].as_array().unwrap();
+        let sales = listed.iter().find(|e| e["name"] == env.as_str()).expect("the environment is listed");
+        assert_eq!(sales["properties"]["protectionStatus"]["keyManagedBy"], "Microsoft");
+        assert_eq!(sales["properties"]["retentionDetails"]["retentionPeriod"], "P7D");
+        assert_eq!(sales["properties"]["states"]["runtime"]["id"], "Enabled");
+
+        let r = https(
+            port,
+            &ca,
+            "localhost",
+            "POST",
+            &format!("{bap}/environments/{env}/enterprisePolicies/Encryption/link?&api-version=2019-10-01"),
+            Some(&token),
+            Some(json!({"SystemId": system_id})),
+        )
+        .await;
+        assert_eq!(r.status, 202, "{}", r.body);
+        assert_eq!(r.headers["retry-after"], "1");
+        let location = r.headers["operation-location"].to_str().unwrap().to_string();
+        let path = location.split_once(&format!(":{port}")).unwrap().1.to_string();
+        let mut state = String::new();
+        for _ in 0..50 {
+            let r = https(port, &ca, "localhost", "GET", &path, Some(&token), None).await;
+            assert_eq!(r.status, 200, "{}", r.body);
+            state = r.body["state"]["id"].as_str().unwrap().to_string();
+            if state == "Succeeded" || state == "Failed" {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert_eq!(state, "Succeeded");
+        let r = https(
+            port,
+            &ca,
+            "localhost",
+            "GET",
+            &format!("{bap}/scopes/admin/environments/{env}?api-version=2016-11-01"),
+            Some(&token),
+            None,
+        )
+        .await;
+        assert_eq!(r.body["properties"]["protectionStatus"]["keyManagedBy"], "Customer", "{}", r.body);
+        assert_eq!(r.body["properties"]["enterprisePolicies"]["customerManagedKeys"]["linkStatus"], "Linked");
+        // The CLI's path sees it at once.
+        let envs = engine(&home, Some(PP), "Get-AdminPowerAppEnvironment", json!({"EnvironmentName": env})).unwrap();
+        assert_eq!(envs[0]["KeyManagedBy"], "Customer");
+
+        // The Flow admin listings over the same environment.
+        let flow = engine(
+            &home,
+            Some(PP),
+            "New-PpCmkFlow",
+            json!({"EnvironmentName": env, "DisplayName": "Invoice HTTP", "Trigger": "Http"}),
+        )
+        .unwrap();
+        let flow_name = flow[0]["FlowName"].as_str().unwrap().to_string();
+        let ps = "/providers/Microsoft.ProcessSimple";
+        let r = https(
+            port,
+            &ca,
+            "localhost",
+            "GET",
+            &format!("{ps}/scopes/admin/environments/{env}/v2/flows?api-version=2016-11-01"),
+            Some(&token),
+            None,
+        )
+        .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let listed = r.body["value"].as_array().unwrap();
+        let f = listed.iter().find(|f| f["name"] == flow_name.as_str()).expect("the flow is listed");
+        assert_eq!(
+            (f["properties"]["displayName"].as_str(), f["properties"]["state"].as_str()),
+            (Some("Invoice HTTP"), Some("Started"))
+        );
+        assert_eq!(f["properties"]["environment"]["name"], env.as_str());
+        let r = https(
+            port,
+            &ca,
+            "localhost",
+            "GET",
+            &format!("{ps}/scopes/admin/environments/{env}/v2/flows/{flow_name}?api-version=2016-11-01"),
+            Some(&token),
+            None,
+        )
+        .await;
+        assert_eq!((r.status, r.body["name"].as_str()), (200, Some(flow_name.as_str())));
+        let r = https(
+            port,
+            &ca,
+            "localhost",
+            "GET",
+            &format!("{ps}/scopes/admin/environments/{env}/nonCmkMigratedFlows?api-version=2016-11-01"),
+            Some(&token),
+            None,
+        )
+        .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let expected =
+            engine(&home, Some(PP), "Get-AdminFlowEncryptedByMicrosoftKey", json!({"EnvironmentName": env})).unwrap();
+        assert_eq!(r.body["value"].as_array().unwrap().len(), expected.len());
+        let r = https(
+            port,
+            &ca,
+            "localhost",
+            "GET",
+            &format!("{ps}/environments/{env}/cmkstatus?api-version=2016-11-01"),
+            Some(&token),
+            None,
+        )
+        .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.body["environmentName"], env.as_str());
+        assert!(r.body.get("flowsOnCustomerKey").is_some(), "{}", r.body);
+
+        // A systemId nobody has: 404, nothing changed.
+        let r = https(
+            port,
+            &ca,
+            "localhost",
+            "POST",
+            &format!("{bap}/environments/{env}/enterprisePolicies/Encryption/unlink?api-version=2019-10-01"),
+            Some(&token),
+            Some(json!({"SystemId": "/regions/x/providers/Microsoft.PowerPlatform/enterprisePolicies/none"})),
+        )
+        .await;
+        assert_eq!(r.status, 404, "{}", r.body);
+        let r = https(
+            port,
+            &ca,
+            "localhost",
+            "POST",
+            &format!("{bap}/environments/{env}/enterprisePolicies/Encryption/unlink?api-version=2019-10-01"),
+            Some(&token),
+            Some(json!({"SystemId": system_id})),
+        )
+        .await;
+        assert_eq!(r.status, 202, "{}", r.body);
+        let path =
+            r.headers["operation-location"].to_str().unwrap().split_once(&format!(":{port}")).unwrap().1.to_string();
+        let r = https(port, &ca, "localhost", "GET", &path, Some(&token), None).await;
+        assert_eq!(r.body["state"]["id"], "Succeeded", "{}", r.body);
+        let envs = engine(&home, Some(PP), "Get-AdminPowerAppEnvironment", json!({"EnvironmentName": env})).unwrap();
+        assert_eq!(envs[0]["KeyManagedBy"], "Microsoft");
+    });
+    server.stop();
 }

@@ -5,7 +5,7 @@
 import dns from 'node:dns';
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, createHash } from 'node:crypto';
 
 // `<vault>.vault.localhost` may not resolve on this machine (no
 // nss-myhostname); every *.localhost name is loopback (RFC 6761).
@@ -90,6 +90,16 @@ test('wrap/unwrap and encrypt/decrypt through CryptographyClient', async () => {
   const encrypted = await crypto.encrypt({ algorithm: 'RSA-OAEP', plaintext: Buffer.from('hello cmk') });
   const decrypted = await crypto.decrypt({ algorithm: 'RSA-OAEP', ciphertext: encrypted.result });
   assert.equal(Buffer.from(decrypted.result).toString(), 'hello cmk');
+  // Sign reaches the server; verify is checked against the server's verify too.
+  const digest = createHash('sha256').update('a document').digest();
+  for (const algorithm of ['RS256', 'PS256']) {
+    const signed = await crypto.sign(algorithm, digest);
+    assert.equal(signed.result.length, 256);
+    const verified = await crypto.verify(algorithm, digest, signed.result);
+    assert.equal(verified.result, true);
+    const other = createHash('sha256').update('another document').digest();
+    assert.equal((await crypto.verify(algorithm, other, signed.result)).result, false);
+  }
 });
 
 test('soft delete, recover and purge with the SDK pollers', async () => {
