@@ -305,6 +305,7 @@ fn an_rsa_hsm_key_in_a_managed_hsm_needs_the_local_crypto_user_role() {
         json!({"Name": "contoso-hsm", "ResourceGroupName": "rg", "Location": "centralus", "Administrator": [ADMIN], "EnablePurgeProtection": true}),
     );
     assert_eq!(hsm[0]["HsmUri"], "https://contoso-hsm.managedhsm.azure.net/");
+    crate::support::activate_hsm(&t, "contoso-hsm");
     // Owner of the subscription and HSM administrator, yet no key access without a local crypto role.
     let e = t.fails(
         ErrorCode::Forbidden,
@@ -372,6 +373,7 @@ fn managed_hsm_keys_carry_hsm_name_and_pipe_back() {
         "New-AzKeyVaultManagedHsm",
         json!({"Name": "contoso-hsm", "ResourceGroupName": "rg", "Location": "centralus", "Administrator": [ADMIN]}),
     );
+    crate::support::activate_hsm(&t, "contoso-hsm");
     t.ok(
         "New-AzKeyVaultRoleAssignment",
         json!({"HsmName": "contoso-hsm", "RoleDefinitionName": "Managed HSM Crypto Officer", "SignInName": ADMIN}),
@@ -1109,4 +1111,79 @@ fn a_managed_hsm_without_purge_protection_is_refused_with_the_creation_only_reme
     // Only chosen at creation: the remedy is a new HSM, never Update-AzKeyVault (NotFound for an HSM).
     assert!(e.contains("only be chosen when it is created") && e.contains("New-AzKeyVaultManagedHsm"), "{e}");
     assert!(!e.contains("Update-AzKeyVault"), "{e}");
+}
+
+/// 002:199-202: a new managed HSM is provisioned, then activated by
+/// downloading its security domain, encrypted to 3-10 RSA public keys with a
+/// quorum; before that, key operations fail. The file holds the domain key
+/// wrapped (RSA-OAEP-256) to each certificate: each private key opens it.
+#[test]
+fn a_managed_hsm_is_usable_only_once_its_security_domain_is_downloaded() {
+    let t = TestStore::new();
+    t.ok("New-AzResourceGroup", json!({"Name": "rg", "Location": "centralus"}));
+    let hsm = t.ok(
+        "New-AzKeyVaultManagedHsm",
+        json!({"Name": "contoso-hsm", "ResourceGroupName": "rg", "Location": "centralus", "Administrator": [ADMIN], "EnablePurgeProtection": true}),
+    );
+    assert_eq!(hsm[0]["SecurityDomainActivationStatus"], "NotActivated");
+    t.ok(
+        "New-AzKeyVaultRoleAssignment",
+        json!({"HsmName": "contoso-hsm", "RoleDefinitionName": "Managed HSM Crypto User", "SignInName": ADMIN, "Scope": "/keys"}),
+    );
+    let add = json!({"HsmName": "contoso-hsm", "Name": "cmk", "KeyType": "RSA-HSM", "Size": 2048});
+    let e = t.fails(ErrorCode::InvalidOperation, "Add-AzKeyVaultKey", add.clone());
+    assert!(e.contains("not activated") && e.contains("Export-AzKeyVaultSecurityDomain"), "{e}");
+    let dir = crate::support::TempDir::new("sd");
+    let certs = crate::support::security_domain_certificates(dir.path(), 3);
+    let output = dir.path().join("sd.ps.json");
+    let export = |certs: &[String], quorum: i64| {
+        t.run(
+            "Export-AzKeyVaultSecurityDomain",
+            json!({"Name": "contoso-hsm", "Certificates": certs, "Quorum": quorum, "OutputPath": output}),
+        )
+    };
+    // At least three certificates; a quorum between 2 and their number.
+    assert_eq!(export(&certs[..2], 2).unwrap_err().code, ErrorCode::InvalidArgument);
+    assert_eq!(export(&certs, 4).unwrap_err().code, ErrorCode::InvalidArgument);
+    assert!(!output.exists(), "nothing written on a refusal");
+    t.fails(ErrorCode::InvalidOperation, "Add-AzKeyVaultKey", add.clone());
+    let active = export(&certs, 2).unwrap();
+    assert_eq!(active[0]["SecurityDomainActivationStatus"], "Active");
+    assert_eq!(
+        t.ok("Get-AzKeyVaultManagedHsm", json!({"Name": "contoso-hsm"}))[0]["SecurityDomainActivationStatus"],
+        "Active"
+    );
+    let key = t.ok("Add-AzKeyVaultKey", add).remove(0);
+    assert_eq!(key["KeyType"], "RSA-HSM");
+    // The file: quorum 2 and one share per certificate, each opened by its private key.
+    let file: Value = serde_json::from_slice(&std::fs::read(&output).unwrap()).unwrap();
+    assert_eq!(file["quorum"], 2);
+    let shares = file["shares"].as_array().unwrap();
+    assert_eq!(shares.len(), 3);
+    let mut opened = Vec::new();
+    for (i, share) in shares.iter().enumerate() {
+        let wrapped = dir.path().join(format!("share{i}.bin"));
+        std::fs::write(&wrapped, ppcmk::crypto::from_base64(share["value"].as_str().unwrap()).unwrap()).unwrap();
+        let out = std::process::Command::new("openssl")
+            .args(["pkeyutl", "-decrypt", "-inkey"])
+            .arg(dir.path().join(format!("sd{}.key", i + 1)))
+            .args([
+                "-pkeyopt",
+                "rsa_padding_mode:oaep",
+                "-pkeyopt",
+                "rsa_oaep_md:sha256",
+                "-pkeyopt",
+                "rsa_mgf1_md:sha256",
+                "-in",
+            ])
+            .arg(&wrapped)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        opened.push(out.stdout);
+    }
+    assert_eq!(opened[0].len(), 32);
+    assert!(opened.iter().all(|k| *k == opened[0]), "every share holds the same domain key");
+    // The file is not overwritten without -Force.
+    assert_eq!(export(&certs, 2).unwrap_err().code, ErrorCode::AlreadyExists);
 }

@@ -50,6 +50,17 @@ fn the_scripted_key_vault_session() {
     let key = ok(h, "Add-AzKeyVaultKey -VaultName contoso-kv -Name cmk -Destination Software -KeyType RSA -Size 2048");
     assert_eq!(key[0]["KeySize"], 2048);
     ok(h, &format!("New-AzKeyVaultManagedHsm -Name contoso-hsm -ResourceGroupName contoso-cmk -Location centralus -Administrator {admin} -EnablePurgeProtection"));
+    // Activated by downloading its security domain (002:199-202).
+    let sd = TempDir::new("security-domain");
+    let certs = crate::support::security_domain_certificates(sd.path(), 3).join(",");
+    let out = sd.path().join("sd.ps.json");
+    ok(
+        h,
+        &format!(
+            "Export-AzKeyVaultSecurityDomain -Name contoso-hsm -Certificates {certs} -Quorum 2 -OutputPath {}",
+            out.display()
+        ),
+    );
     ok(h, &format!("New-AzKeyVaultRoleAssignment -HsmName contoso-hsm -RoleDefinitionName 'Managed HSM Crypto User' -SignInName {admin} -Scope /keys"));
     let hsm_key = ok(h, "Add-AzKeyVaultKey -HsmName contoso-hsm -Name cmk-hsm -KeyType RSA-HSM -Size 3072");
     assert_eq!(hsm_key[0]["KeyType"], "RSA-HSM");

@@ -22,6 +22,7 @@ $script:PpCmkCommandNames = @(
     'Disable-PpCmkManagedEnvironment',
     'Disconnect-AzAccount',
     'Enable-PpCmkManagedEnvironment',
+    'Export-AzKeyVaultSecurityDomain',
     'Export-PpCmkFlowRunHistory',
     'Export-PpCmkReport',
     'Get-AdminFlow',
@@ -753,6 +754,59 @@ function Enable-PpCmkManagedEnvironment {
     process {
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Enable-PpCmkManagedEnvironment' }), 'Enable-PpCmkManagedEnvironment')) {
             [PpCmk.Host]::Run($PSCmdlet, 'Enable-PpCmkManagedEnvironment', $PSBoundParameters, [string[]] @('EnvironmentName'), [string[]] @(), 'PpCmk.Environment', $null)
+        }
+    }
+}
+
+function Export-AzKeyVaultSecurityDomain {
+    <#
+    .SYNOPSIS
+    Downloads a managed HSM's security domain, which activates it: until then the HSM is not usable. The domain is encrypted to 3-10 RSA public keys (certificates); -Quorum of their private keys are needed to decrypt it.
+    .PARAMETER Name
+    The managed HSM.
+    .PARAMETER Certificates
+    Paths to 3 to 10 X.509 certificates (PEM or DER) whose RSA public keys encrypt the security domain.
+    .PARAMETER Quorum
+    How many of the private keys are needed to decrypt the security domain.
+    .PARAMETER OutputPath
+    Where to write the security domain (JSON).
+    .PARAMETER Force
+    Overwrite the output file if it exists.
+    .EXAMPLE
+    Export-AzKeyVaultSecurityDomain -Name contoso-hsm -Certificates sd1.cer,sd2.cer,sd3.cer -Quorum 2 -OutputPath sd.ps.json
+    .OUTPUTS
+    PpCmk.ManagedHsm
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.ManagedHsm')]
+    param(
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Name,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string[]]
+        $Certificates,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateRange(2, 10)]
+        [long]
+        $Quorum,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $OutputPath,
+
+        [Parameter()]
+        [switch]
+        $Force
+    )
+    process {
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('Name')) { $Name } else { 'Export-AzKeyVaultSecurityDomain' }), 'Export-AzKeyVaultSecurityDomain')) {
+            [PpCmk.Host]::Run($PSCmdlet, 'Export-AzKeyVaultSecurityDomain', $PSBoundParameters, [string[]] @('Name', 'Certificates', 'Quorum', 'OutputPath', 'Force'), [string[]] @('Certificates', 'OutputPath'), 'PpCmk.ManagedHsm', $null)
         }
     }
 }

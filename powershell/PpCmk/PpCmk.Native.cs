@@ -1042,10 +1042,24 @@ namespace PpCmk
             }
             foreach (string name in paths)
             {
-                var path = parameters.Contains(name) ? parameters[name] as string : null;
+                var value = parameters.Contains(name) ? parameters[name] : null;
+                var path = value as string;
                 if (!string.IsNullOrEmpty(path))
                 {
                     parameters[name] = cmdlet.GetUnresolvedProviderPathFromPSPath(path);
+                    continue;
+                }
+                // A list of paths (Export-AzKeyVaultSecurityDomain -Certificates).
+                var many = value as System.Collections.IList;
+                if (many != null)
+                {
+                    var resolved = new List<object>();
+                    foreach (object item in many)
+                    {
+                        var one = Unwrap(item) as string;
+                        resolved.Add(string.IsNullOrEmpty(one) ? item : cmdlet.GetUnresolvedProviderPathFromPSPath(one));
+                    }
+                    parameters[name] = resolved.ToArray();
                 }
             }
             return parameters;

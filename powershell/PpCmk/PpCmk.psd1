@@ -26,6 +26,7 @@ FunctionsToExport    = @(
         'Disable-PpCmkManagedEnvironment',
         'Disconnect-AzAccount',
         'Enable-PpCmkManagedEnvironment',
+        'Export-AzKeyVaultSecurityDomain',
         'Export-PpCmkFlowRunHistory',
         'Export-PpCmkReport',
         'Get-AdminFlow',

@@ -61,8 +61,17 @@ const HSM_OUTPUT: OutputSpec = OutputSpec {
         "EnablePurgeProtection",
         "PublicNetworkAccess",
         "ProvisioningState",
+        "SecurityDomainActivationStatus",
     ],
-    table: &["Name", "ResourceGroupName", "Location", "Sku", "EnablePurgeProtection", "ProvisioningState"],
+    table: &[
+        "Name",
+        "ResourceGroupName",
+        "Location",
+        "Sku",
+        "EnablePurgeProtection",
+        "ProvisioningState",
+        "SecurityDomainActivationStatus",
+    ],
 };
 
 const HSM_ROLE_ASSIGNMENT_OUTPUT: OutputSpec = OutputSpec {
@@ -292,6 +301,24 @@ pub static COMMANDS: &[Command] = &[
         handler: new_managed_hsm,
     },
     Command {
+        name: "Export-AzKeyVaultSecurityDomain",
+        synopsis: "Downloads a managed HSM's security domain, which activates it: until then the HSM is not usable. The domain is encrypted to 3-10 RSA public keys (certificates); -Quorum of their private keys are needed to decrypt it.",
+        side: Side::Azure,
+        effect: Effect::Change,
+        params: &[
+            Param::string("Name").mandatory().help("The managed HSM."),
+            Param::strings("Certificates").mandatory().path().help("Paths to 3 to 10 X.509 certificates (PEM or DER) whose RSA public keys encrypt the security domain."),
+            Param::int("Quorum").mandatory().range(2, 10).help("How many of the private keys are needed to decrypt the security domain."),
+            Param::string("OutputPath").mandatory().path().help("Where to write the security domain (JSON)."),
+            Param::switch("Force").help("Overwrite the output file if it exists."),
+        ],
+        groups: &[],
+        output: HSM_OUTPUT,
+        errors: &[ErrorCode::Forbidden, ErrorCode::NotFound, ErrorCode::InvalidArgument, ErrorCode::FileError, ErrorCode::AlreadyExists],
+        example: "Export-AzKeyVaultSecurityDomain -Name contoso-hsm -Certificates sd1.cer,sd2.cer,sd3.cer -Quorum 2 -OutputPath sd.ps.json",
+        handler: export_security_domain,
+    },
+    Command {
         name: "Get-AzKeyVaultManagedHsm",
         synopsis: "Gets managed HSMs the caller can read.",
         side: Side::Azure,
@@ -420,6 +447,8 @@ fn hsm_object(v: &Vault) -> Object {
         "EnablePurgeProtection": v.row.purge_protection,
         "PublicNetworkAccess": v.row.public_network_access,
         "ProvisioningState": "Succeeded",
+        // ARM's properties.securityDomainProperties.activationStatus.
+        "SecurityDomainActivationStatus": v.row.activation_status,
     }))
 }
 
@@ -658,6 +687,28 @@ fn new_managed_hsm(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
         args.int("SoftDeleteRetentionInDays").unwrap_or(90),
         ctx.now,
     )?;
+    ctx.set_audit_target(hsm.row.resource_id.clone());
+    Ok(vec![hsm_object(&hsm)])
+}
+
+fn export_security_domain(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
+    let caller = ctx.caller()?.clone();
+    let output = args.required("OutputPath")?.to_string();
+    if std::path::Path::new(&output).exists() && !args.switch("Force") {
+        return Err(Error::new(
+            ErrorCode::AlreadyExists,
+            format!("'{output}' already exists; use -Force to overwrite it."),
+        )
+        .with_target(output));
+    }
+    let mut certificates = Vec::new();
+    for path in args.strings("Certificates").unwrap_or_default() {
+        certificates.push(crate::files::read_input(&path, "certificate", 64 << 10)?);
+    }
+    let quorum = args.int("Quorum").ok_or_else(|| Error::internal("quorum not bound"))?;
+    let (hsm, file) =
+        keyvault::download_security_domain(ctx.db(), &caller, args.required("Name")?, &certificates, quorum, ctx.now)?;
+    crate::files::write_atomically(std::path::Path::new(&output), &file)?;
     ctx.set_audit_target(hsm.row.resource_id.clone());
     Ok(vec![hsm_object(&hsm)])
 }

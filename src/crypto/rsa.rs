@@ -11,7 +11,7 @@ use crate::error::{Error, ErrorCode, Result};
 use getrandom::rand_core::UnwrapErr;
 use getrandom::SysRng;
 use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey, EncodeRsaPublicKey};
-use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey};
+use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey};
 use rsa::traits::PublicKeyParts;
 use rsa::{Oaep, RsaPrivateKey, RsaPublicKey};
 use zeroize::Zeroizing;
@@ -262,6 +262,56 @@ impl PrivateKey {
                 algorithm.name()
             ))
         })
+    }
+}
+
+/// The DER of the first `label` block of a PEM text, if any.
+fn pem_block(text: &str, label: &str) -> Option<Vec<u8>> {
+    let begin = format!("-----BEGIN {label}-----");
+    let end = format!("-----END {label}-----");
+    let start = text.find(&begin)? + begin.len();
+    let stop = start + text[start..].find(&end)?;
+    let body: String = text[start..stop].chars().filter(|c| !c.is_whitespace()).collect();
+    super::from_base64(&body)
+}
+
+impl PublicKey {
+    /// The RSA public key of an X.509 certificate (PEM or DER) and the
+    /// SHA-256 thumbprint of the certificate's DER: what a managed HSM's
+    /// security domain download takes (its subjectPublicKeyInfo is found by
+    /// the rsaEncryption algorithm identifier and decoded as SPKI).
+    pub fn from_certificate(bytes: &[u8]) -> Result<(PublicKey, [u8; 32])> {
+        let invalid = |what: &str| {
+            Error::invalid(format!(
+                "The certificate {what}: use an X.509 certificate with an RSA key (PEM or DER, .cer)."
+            ))
+        };
+        let der =
+            std::str::from_utf8(bytes).ok().and_then(|t| pem_block(t, "CERTIFICATE")).unwrap_or_else(|| bytes.to_vec());
+        if der.first() != Some(&0x30) {
+            return Err(invalid("is not DER or PEM"));
+        }
+        const RSA_ENCRYPTION: [u8; 15] =
+            [0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00];
+        let at = der
+            .windows(RSA_ENCRYPTION.len())
+            .position(|w| w == RSA_ENCRYPTION)
+            .ok_or_else(|| invalid("has no RSA public key"))?;
+        // The SPKI SEQUENCE header just before: short, 0x81 or 0x82 length.
+        let spki = [2usize, 3, 4].iter().find_map(|&back| {
+            let start = at.checked_sub(back)?;
+            let len = match back {
+                2 if der[at - 1] < 0x80 => der[at - 1] as usize,
+                3 if der[at - 2] == 0x81 => der[at - 1] as usize,
+                4 if der[at - 3] == 0x82 => (der[at - 2] as usize) << 8 | der[at - 1] as usize,
+                _ => return None,
+            };
+            (der[start] == 0x30).then(|| der.get(start..at + len)).flatten()
+        });
+        let key = spki
+            .and_then(|spki| RsaPublicKey::from_public_key_der(spki).ok())
+            .ok_or_else(|| invalid("has an RSA public key that does not decode"))?;
+        Ok((PublicKey(key), super::sha256(&der)))
     }
 }
 

@@ -200,6 +200,7 @@ pub fn check_network(vault: &Vault, who: &Requester) -> Result<()> {
 /// Checks the network rules and the permission model for `op` on a key
 /// (`key_name` None: the vault's key collection, as for list).
 pub fn authorize(db: &Db, vault: &Vault, key_name: Option<&str>, who: &Requester, op: KeyOp) -> Result<()> {
+    vault.require_activated()?;
     check_network(vault, who)?;
     let scope = match key_name {
         Some(name) => vault.key_scope(name),

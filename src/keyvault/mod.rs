@@ -257,6 +257,8 @@ pub fn create_vault(db: &Db, caller: &Caller, spec: &NewVault, now: DateTime<Utc
         created_time: now,
         deleted_time: None,
         scheduled_purge_time: None,
+        activation_status: "Active".into(),
+        security_domain: None,
     };
     db.insert_vault(&row)?;
     register_vault_resource(db, &row, now)?;
@@ -322,6 +324,9 @@ pub fn create_managed_hsm(
         created_time: now,
         deleted_time: None,
         scheduled_purge_time: None,
+        // Not usable until its security domain is downloaded (002:199-202).
+        activation_status: "NotActivated".into(),
+        security_domain: None,
     };
     db.insert_vault(&row)?;
     register_vault_resource(db, &row, now)?;
@@ -641,6 +646,90 @@ pub fn hsm_local_scope(hsm: &Vault, full: &str) -> String {
     } else {
         rest.to_string()
     }
+}
+
+/// Certificates a security domain download takes (at least 3, at most 10).
+pub const SECURITY_DOMAIN_CERTIFICATES: std::ops::RangeInclusive<usize> = 3..=10;
+
+impl Vault {
+    /// Whether the vault can be used: a managed HSM only once its security
+    /// domain is downloaded (002:199-202); a key vault always.
+    pub fn activated(&self) -> bool {
+        self.row.activation_status == "Active"
+    }
+
+    /// The refusal of a key operation on a managed HSM not activated yet.
+    pub fn require_activated(&self) -> Result<()> {
+        if self.activated() {
+            return Ok(());
+        }
+        Err(Error::new(
+            ErrorCode::InvalidOperation,
+            format!(
+                "Managed HSM '{}' is not activated: its security domain has not been downloaded. Until then it is not usable; activate it with Export-AzKeyVaultSecurityDomain -Name {} -Certificates <3 to 10 RSA certificates> -Quorum <n> -OutputPath <file>.",
+                self.name(),
+                self.name()
+            ),
+        )
+        .with_target(self.row.resource_id.clone()))
+    }
+}
+
+/// `Export-AzKeyVaultSecurityDomain`: activates a managed HSM by downloading
+/// its security domain, encrypted to 3-10 RSA public keys with a quorum of
+/// them needed to decrypt it (002:201; Azure's security-domain page). Each
+/// certificate's key wraps a fresh 256-bit domain key with RSA-OAEP-256; the
+/// quorum is recorded, not enforced by secret sharing (ppcmk never imports a
+/// security domain). Returns the HSM and the file's bytes (JSON).
+pub fn download_security_domain(
+    db: &Db,
+    caller: &Caller,
+    hsm_name: &str,
+    certificates: &[Vec<u8>],
+    quorum: i64,
+    now: DateTime<Utc>,
+) -> Result<(Vault, Vec<u8>)> {
+    let hsm = active_vault(db, hsm_name, VaultKind::ManagedHsm)?;
+    authorize_hsm(db, caller, &hsm, "Microsoft.KeyVault/managedHsm/securitydomain/download/action")?;
+    if !SECURITY_DOMAIN_CERTIFICATES.contains(&certificates.len()) {
+        return Err(Error::invalid(format!(
+            "A security domain needs at least 3 and at most 10 certificates (RSA public keys); {} given.",
+            certificates.len()
+        )));
+    }
+    if quorum < 2 || quorum > certificates.len() as i64 {
+        return Err(Error::invalid(format!(
+            "-Quorum is the number of private keys needed to decrypt the security domain: between 2 and the {} certificates, not {quorum}.",
+            certificates.len()
+        )));
+    }
+    let domain_key: zeroize::Zeroizing<[u8; 32]> = zeroize::Zeroizing::new(crate::crypto::random_array());
+    let mut shares = Vec::new();
+    let mut thumbprints = Vec::new();
+    for (i, cert) in certificates.iter().enumerate() {
+        let (key, thumbprint) = crate::crypto::rsa::PublicKey::from_certificate(cert)
+            .map_err(|e| Error::invalid(format!("Certificate {}: {}", i + 1, e.message)))?;
+        let thumbprint = crate::crypto::hex(&thumbprint);
+        if thumbprints.contains(&thumbprint) {
+            return Err(Error::invalid(format!("Certificate {} is given twice.", i + 1)));
+        }
+        let wrapped = key.wrap_key(crate::crypto::rsa::OaepAlgorithm::RsaOaep256, domain_key.as_slice())?;
+        shares.push(serde_json::json!({"thumbprint": thumbprint, "alg": "RSA-OAEP-256", "value": crate::crypto::base64url(&wrapped)}));
+        thumbprints.push(thumbprint);
+    }
+    let file = serde_json::json!({
+        "version": "1.0",
+        "hsm": hsm.uri(),
+        "quorum": quorum,
+        "shares": shares,
+        "created": crate::time::to_display(now),
+    });
+    let record =
+        serde_json::json!({"quorum": quorum, "certificates": thumbprints, "downloaded": crate::time::to_display(now)});
+    db.set_vault_activation(&hsm.row.vault_id, "Active", &record.to_string())?;
+    let hsm = active_vault(db, hsm_name, VaultKind::ManagedHsm)?;
+    let bytes = serde_json::to_vec_pretty(&file).map_err(|e| Error::internal(e.to_string()))?;
+    Ok((hsm, bytes))
 }
 
 /// Refuses unless the caller holds `data_action` in the HSM's local RBAC.

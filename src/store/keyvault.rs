@@ -33,12 +33,17 @@ pub struct VaultRow {
     pub created_time: DateTime<Utc>,
     pub deleted_time: Option<DateTime<Utc>>,
     pub scheduled_purge_time: Option<DateTime<Utc>>,
+    /// A managed HSM's security domain state: "NotActivated" until it is
+    /// downloaded, then "Active" (key vaults are always "Active").
+    pub activation_status: String,
+    /// What the download recorded (JSON: quorum, certificate thumbprints, time).
+    pub security_domain: Option<String>,
 }
 
 const VAULT_COLUMNS: &str = "vault_id, name, kind, resource_id, resource_group, location, sku, \
      soft_delete_retention_days, purge_protection, rbac_authorization, public_network_access, \
      network_default_action, network_bypass, ip_rules, private_endpoints, administrators, created_time, \
-     deleted_time, scheduled_purge_time";
+     deleted_time, scheduled_purge_time, activation_status, security_domain";
 
 fn json_list(r: &Row, i: usize) -> rusqlite::Result<Vec<String>> {
     let s: String = r.get(i)?;
@@ -70,6 +75,8 @@ fn vault_from_row(r: &Row) -> rusqlite::Result<VaultRow> {
         created_time: time(r, 16)?,
         deleted_time: opt_time(r, 17)?,
         scheduled_purge_time: opt_time(r, 18)?,
+        activation_status: r.get(19)?,
+        security_domain: r.get(20)?,
     })
 }
 
@@ -156,7 +163,7 @@ impl Db {
         self.conn
             .execute(
                 &format!(
-                    "INSERT INTO key_vaults({VAULT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"
+                    "INSERT INTO key_vaults({VAULT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)"
                 ),
                 params![
                     v.vault_id,
@@ -178,7 +185,20 @@ impl Db {
                     to_storage(v.created_time),
                     storage(v.deleted_time),
                     storage(v.scheduled_purge_time),
+                    v.activation_status,
+                    v.security_domain,
                 ],
+            )
+            .checked()
+            .map(drop)
+    }
+
+    /// Records a managed HSM's security domain download (its activation).
+    pub fn set_vault_activation(&self, vault_id: &str, status: &str, security_domain: &str) -> Result<()> {
+        self.conn
+            .execute(
+                "UPDATE key_vaults SET activation_status = ?2, security_domain = ?3 WHERE vault_id = ?1",
+                params![vault_id, status, security_domain],
             )
             .checked()
             .map(drop)

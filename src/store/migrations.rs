@@ -491,6 +491,13 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (kind, object_id)
     );
     "#,
+    // 7: managed HSM activation (issue 13, 002:199-202): a new HSM is not usable
+    // until its security domain is downloaded. Existing vaults and HSMs are
+    // taken as active.
+    r#"
+    ALTER TABLE key_vaults ADD COLUMN activation_status TEXT NOT NULL DEFAULT 'Active';
+    ALTER TABLE key_vaults ADD COLUMN security_domain TEXT;
+    "#,
 ];
 
 /// The schema version this build writes.

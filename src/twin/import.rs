@@ -292,6 +292,9 @@ pub fn import(
             created_time: at,
             deleted_time: None,
             scheduled_purge_time: None,
+            // A key vault is always usable (only a managed HSM waits for activation).
+            activation_status: "Active".into(),
+            security_domain: None,
         };
         db.insert_vault(&row)?;
         arm::register_resource(

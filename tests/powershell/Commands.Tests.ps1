@@ -187,6 +187,14 @@ BeforeAll {
         'Connect-AzAccount' = { New-AzADUser -DisplayName 'Key Vault Admin' -UserPrincipalName $KvAdmin | Out-Null }
         'Update-AzADUser' = { New-AzADUser -DisplayName 'Key Vault Admin' -UserPrincipalName $KvAdmin | Out-Null }
         'Get-AzKeyVaultManagedHsm' = { New-TestHsm }
+        # Three certificates in the case's folder (the example names sd1.cer, sd2.cer, sd3.cer).
+        'Export-AzKeyVaultSecurityDomain' = {
+            New-TestHsm
+            foreach ($i in 1..3) {
+                & openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=sd$i" -keyout "sd$i.key" -out "sd$i.cer" 2>$null
+                if ($LASTEXITCODE -ne 0) { throw 'openssl req failed' }
+            }
+        }
         'Get-AzKeyVaultRoleAssignment' = { New-TestHsm }
         'New-AzKeyVaultRoleAssignment' = { New-TestHsm; New-AzADUser -DisplayName 'Key Vault Admin' -UserPrincipalName $KvAdmin | Out-Null }
         'Remove-AzKeyVaultRoleAssignment' = {

@@ -228,3 +228,38 @@ impl TestStore {
 pub fn upn(alias: &str) -> String {
     format!("{alias}@contoso.onmicrosoft.com")
 }
+
+/// `n` self-signed RSA certificates (PEM) with their private keys, made by
+/// openssl in `dir`: the public keys a managed HSM's security domain is
+/// encrypted to. Returns the certificate paths.
+pub fn security_domain_certificates(dir: &Path, n: usize) -> Vec<String> {
+    (1..=n)
+        .map(|i| {
+            let cert = dir.join(format!("sd{i}.cer"));
+            let key = dir.join(format!("sd{i}.key"));
+            let out = std::process::Command::new("openssl")
+                .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj"])
+                .arg(format!("/CN=security-domain-{i}"))
+                .arg("-keyout")
+                .arg(&key)
+                .arg("-out")
+                .arg(&cert)
+                .output()
+                .expect("openssl runs");
+            assert!(out.status.success(), "openssl req: {}", String::from_utf8_lossy(&out.stderr));
+            cert.display().to_string()
+        })
+        .collect()
+}
+
+/// Activates a managed HSM as Az does: downloads its security domain,
+/// encrypted to three new certificates, quorum 2.
+pub fn activate_hsm(t: &TestStore, hsm: &str) {
+    let dir = TempDir::new("security-domain");
+    let certificates = security_domain_certificates(dir.path(), 3);
+    let output = dir.path().join("sd.ps.json");
+    t.ok(
+        "Export-AzKeyVaultSecurityDomain",
+        serde_json::json!({"Name": hsm, "Certificates": certificates, "Quorum": 2, "OutputPath": output}),
+    );
+}

@@ -109,6 +109,8 @@ fn path_parameters_are_resolved_against_the_powershell_location() {
         marked,
         [
             "Add-AzKeyVaultKey -KeyFilePath",
+            "Export-AzKeyVaultSecurityDomain -Certificates",
+            "Export-AzKeyVaultSecurityDomain -OutputPath",
             "Export-PpCmkFlowRunHistory -Path",
             "Export-PpCmkReport -Path",
             "Import-PpCmkTenantSnapshot -Path",
