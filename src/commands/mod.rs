@@ -97,7 +97,12 @@ mod tests {
                 assert!(!p.help.is_empty(), "{} -{} has no help", c.name, p.name);
                 assert!(!(p.ty == ParamType::Switch && p.mandatory), "{} -{}: mandatory switch", c.name, p.name);
                 assert!(!p.name.eq_ignore_ascii_case("OutputFormat"), "{}: -OutputFormat is common", c.name);
-                assert!(!p.path || p.ty == ParamType::String, "{} -{}: only a string can be a path", c.name, p.name);
+                assert!(
+                    !p.path || matches!(p.ty, ParamType::String | ParamType::StringArray),
+                    "{} -{}: only a string or a list of strings can be a path",
+                    c.name,
+                    p.name
+                );
                 let looks_like_path = p.name.ends_with("Path") || p.name.ends_with("File");
                 assert!(
                     !(looks_like_path && p.ty == ParamType::String) || p.path,

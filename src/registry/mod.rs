@@ -179,7 +179,7 @@ impl Param {
     pub const fn default(self, default: &'static str) -> Param {
         Param { default: Some(default), ..self }
     }
-    /// Marks a `String` parameter as a file path (see the `path` field).
+    /// Marks a `String` (or `StringArray`: each item) parameter as a file path (see the `path` field).
     pub const fn path(self) -> Param {
         Param { path: true, ..self }
     }
