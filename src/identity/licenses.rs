@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 
 /// The subscriptions that give access to customer-managed keys (002:78-84),
 /// each family spelled out per plan.
-pub const QUALIFYING_SKUS: &[&str] = &[
+pub const QUALIFYING_SKUS: &[&str] = &QUALIFYING_SKUS_ARRAY;
+const QUALIFYING_SKUS_ARRAY: [&str; 19] = [
     "Microsoft 365 A5",
     "Microsoft 365 E5",
     "Microsoft 365 G5",
@@ -33,34 +34,28 @@ pub const QUALIFYING_SKUS: &[&str] = &[
     "Microsoft 365 G5 Insider Risk Management",
 ];
 
-/// Every SKU `Add-PpCmkLicense` accepts: the qualifying ones, and common
-/// ones that do not qualify (so a rehearsal can hold the wrong licence).
-pub const SKUS: &[&str] = &[
-    "Microsoft 365 A5",
-    "Microsoft 365 E5",
-    "Microsoft 365 G5",
-    "Office 365 A5",
-    "Office 365 E5",
-    "Office 365 G5",
-    "Microsoft 365 A5 Compliance",
-    "Microsoft 365 E5 Compliance",
-    "Microsoft 365 F5 Compliance",
-    "Microsoft 365 G5 Compliance",
-    "Microsoft 365 F5 Security & Compliance",
-    "Microsoft 365 A5 Information Protection and Governance",
-    "Microsoft 365 E5 Information Protection and Governance",
-    "Microsoft 365 F5 Information Protection and Governance",
-    "Microsoft 365 G5 Information Protection and Governance",
-    "Microsoft 365 A5 Insider Risk Management",
-    "Microsoft 365 E5 Insider Risk Management",
-    "Microsoft 365 F5 Insider Risk Management",
-    "Microsoft 365 G5 Insider Risk Management",
-    "Microsoft 365 E3",
-    "Office 365 E3",
-    "Microsoft 365 F3",
-    "Power Apps Premium",
-    "Power Automate Premium",
-];
+/// Common subscriptions that do not qualify, so that a rehearsal can hold the wrong licence.
+const OTHER_SKUS: [&str; 5] =
+    ["Microsoft 365 E3", "Office 365 E3", "Microsoft 365 F3", "Power Apps Premium", "Power Automate Premium"];
+
+/// Every SKU `Add-PpCmkLicense` accepts: the qualifying ones, then [`OTHER_SKUS`].
+pub const SKUS: &[&str] = &ALL_SKUS;
+const ALL_SKUS: [&str; QUALIFYING_SKUS_ARRAY.len() + OTHER_SKUS.len()] = concat(QUALIFYING_SKUS_ARRAY, OTHER_SKUS);
+
+/// `a` then `b`, at compile time (so that each SKU is written once).
+const fn concat<const A: usize, const B: usize, const N: usize>(
+    a: [&'static str; A],
+    b: [&'static str; B],
+) -> [&'static str; N] {
+    assert!(A + B == N);
+    let mut out = [""; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = if i < A { a[i] } else { b[i - A] };
+        i += 1;
+    }
+    out
+}
 
 const SETTING: &str = "Licenses";
 
