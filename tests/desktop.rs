@@ -641,3 +641,363 @@ fn the_lint_flags_an_unbound_action_output_that_is_not_sensitive() {
     let rows = r.t.ok("Test-PpCmkDesktopFlow", json!({"EnvironmentName": r.env, "FlowName": safe}));
     assert!(rows.iter().all(|x| x["Status"] == "Pass"), "{rows:#?}");
 }
+
+const BOT1_SECRET: &str = "B0t-01-s3ssion-7731";
+const BOT2_SECRET: &str = "B0t-02-s3ssion-4408";
+
+impl Rpa {
+    /// A secret in the vault and a credential on it (the environment's
+    /// identity already reads every secret of the vault).
+    fn credential(&self, name: &str, secret: &str, value: &str, user: &str, extra: Value) {
+        self.t.ok("Set-AzKeyVaultSecret", json!({"VaultName": "rpa-kv", "Name": secret, "SecretValue": value}));
+        let mut params = json!({"EnvironmentName": self.env, "Name": name, "Source": "AzureKeyVault", "VaultName": "rpa-kv", "SecretName": secret, "UserName": user});
+        params.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        self.t.ok("New-PpCmkCredential", params);
+    }
+
+    /// Starts a run of `flow` with `params` added; returns its SignIn.
+    fn run_signed_in(&self, flow: &str, params: Value) -> String {
+        let mut all = json!({"EnvironmentName": self.env, "FlowName": flow});
+        all.as_object_mut().unwrap().extend(params.as_object().unwrap().clone());
+        let run = self.t.ok("Start-PpCmkFlowRun", all);
+        run[0]["SignIn"].as_str().unwrap_or_else(|| panic!("no SignIn: {run:?}")).to_string()
+    }
+
+    /// How many times the environment's identity read a secret of the vault.
+    fn secret_reads(&self, secret: &str) -> usize {
+        self.t
+            .ok("Get-PpCmkAuditLog", json!({}))
+            .iter()
+            .filter(|e| {
+                e["Command"] == "KeyVault/getSecret"
+                    && e["Principal"].as_str().unwrap_or_default().ends_with("(Power Platform environment)")
+                    && e["Target"].as_str().unwrap_or_default().contains(&format!("/secrets/{secret}/"))
+            })
+            .count()
+    }
+}
+
+/// A desktop flow that needs no credential of its own: only the machine's sign-in.
+fn invoice_flow() -> Value {
+    json!({"actions": [{"action": "Excel.LaunchExcel"}, {"action": "Excel.CloseExcel"}]})
+}
+
+/// 003:7-8: a desktop flow connection signs in to its machine (or a machine of
+/// its group) with its credential at run time, attended and unattended; with
+/// machine mapping, each machine with its own dedicated credential. The
+/// secret is read from the key vault at each sign-in (an edit applies at the
+/// next one; revoked access or a deleted secret fails the run) and is found
+/// nowhere afterwards; credentials in use are not removed.
+#[test]
+fn desktop_flow_connections_sign_in_with_credentials_and_machine_mapping() {
+    let r = Rpa::new();
+    r.credential("BOT-01 session", "bot1-session", BOT1_SECRET, "svc-bot1", json!({}));
+    r.credential("BOT-02 session", "bot2-session", BOT2_SECRET, "svc-bot2", json!({}));
+    for m in ["BOT-02", "BOT-01"] {
+        r.t.ok(
+            "Register-PpCmkMachine",
+            json!({"EnvironmentName": r.env, "MachineName": m, "MachineGroupName": "Invoice machines"}),
+        );
+    }
+    r.t.ok("Register-PpCmkMachine", json!({"EnvironmentName": r.env, "MachineName": "LAPTOP-7"}));
+    r.t.fails(
+        ErrorCode::AlreadyExists,
+        "Register-PpCmkMachine",
+        json!({"EnvironmentName": r.env, "MachineName": "bot-01"}),
+    );
+    let flow = r.desktop_flow("Invoices", invoice_flow());
+
+    // One credential for the whole group.
+    let c = r.t.ok(
+        "New-PpCmkDesktopFlowConnection",
+        json!({"EnvironmentName": r.env, "ConnectionName": "Invoice bots", "MachineGroupName": "invoice machines", "CredentialName": "SAP login"}),
+    );
+    assert_eq!(
+        (c[0]["Connector"].as_str(), c[0]["CredentialName"].as_str()),
+        (Some("shared_uiflow"), Some("SAP login"))
+    );
+    let signed = r.run_signed_in(&flow, json!({"DesktopFlowConnection": "Invoice bots"}));
+    assert_eq!(
+        signed, "Unattended run on machine 'BOT-01', signed in as svc-sap with credential 'SAP login' (password)",
+        "the first machine of the group by name, unattended by default"
+    );
+    let signed = r.run_signed_in(
+        &flow,
+        json!({"DesktopFlowConnection": "Invoice bots", "MachineName": "BOT-02", "RunMode": "Attended"}),
+    );
+    assert!(signed.starts_with("Attended run on machine 'BOT-02', signed in as svc-sap"), "{signed}");
+    r.t.fails(
+        ErrorCode::InvalidArgument,
+        "Start-PpCmkFlowRun",
+        json!({"EnvironmentName": r.env, "FlowName": flow, "DesktopFlowConnection": "Invoice bots", "MachineName": "LAPTOP-7"}),
+    );
+    r.t.fails(
+        ErrorCode::InvalidArgument,
+        "Start-PpCmkFlowRun",
+        json!({"EnvironmentName": r.env, "FlowName": flow, "RunMode": "Attended"}),
+    );
+    // A credential, or machine mapping: exactly one.
+    for (how, code) in [
+        (json!({}), ErrorCode::MissingMandatoryParameter),
+        (json!({"CredentialName": "SAP login", "UseMachineMapping": true}), ErrorCode::ParameterSetConflict),
+    ] {
+        let mut p = json!({"EnvironmentName": r.env, "ConnectionName": "Odd", "MachineName": "BOT-01"});
+        p.as_object_mut().unwrap().extend(how.as_object().unwrap().clone());
+        r.t.fails(code, "New-PpCmkDesktopFlowConnection", p);
+    }
+
+    // Machine mapping: each machine of the group with its dedicated credential.
+    r.t.ok(
+        "New-PpCmkDesktopFlowConnection",
+        json!({"EnvironmentName": r.env, "ConnectionName": "Mapped", "MachineGroupName": "Invoice machines", "UseMachineMapping": true}),
+    );
+    let e = r.t.fails(
+        ErrorCode::InvalidOperation,
+        "Start-PpCmkFlowRun",
+        json!({"EnvironmentName": r.env, "FlowName": flow, "DesktopFlowConnection": "Mapped", "MachineName": "BOT-02"}),
+    );
+    assert!(e.contains("BOT-02") && e.contains("Set-PpCmkMachineMapping"), "{e}");
+    for (m, cred) in [("BOT-01", "BOT-01 session"), ("BOT-02", "BOT-02 session")] {
+        let out = r
+            .t
+            .ok("Set-PpCmkMachineMapping", json!({"EnvironmentName": r.env, "MachineName": m, "CredentialName": cred}));
+        assert_eq!(out[0]["MappedCredential"], cred);
+    }
+    let one = r.run_signed_in(&flow, json!({"DesktopFlowConnection": "Mapped", "MachineName": "BOT-01"}));
+    let two = r.run_signed_in(&flow, json!({"DesktopFlowConnection": "Mapped", "MachineName": "BOT-02"}));
+    assert!(one.contains("as svc-bot1 with credential 'BOT-01 session'"), "{one}");
+    assert!(two.contains("as svc-bot2 with credential 'BOT-02 session'"), "{two}");
+    // Each sign-in read its own secret from the vault, as the environment.
+    assert_eq!((r.secret_reads("bot1-session"), r.secret_reads("bot2-session")), (1, 1));
+    assert_eq!(r.secret_reads("sap-password"), 2, "the two runs through 'Invoice bots'");
+
+    // An edit applies at the next sign-in.
+    r.t.ok(
+        "Set-PpCmkCredential",
+        json!({"EnvironmentName": r.env, "Name": "BOT-02 session", "UserName": "svc-bot2-new"}),
+    );
+    let two = r.run_signed_in(&flow, json!({"DesktopFlowConnection": "Mapped", "MachineName": "BOT-02"}));
+    assert!(two.contains("as svc-bot2-new "), "{two}");
+    // The values are nowhere: run history, audit log, the store's files.
+    let history =
+        serde_json::to_string(&r.t.ok("Get-FlowRun", json!({"EnvironmentName": r.env, "FlowName": flow}))).unwrap();
+    assert!(history.contains("svc-bot2-new"), "the history shows the sign-in");
+    let audit = serde_json::to_string(&r.t.ok("Get-PpCmkAuditLog", json!({}))).unwrap();
+    for secret in [SECRET, BOT1_SECRET, BOT2_SECRET] {
+        assert!(!history.contains(secret) && !audit.contains(secret));
+        assert!(!contains(&store_file_bytes(&r.t.home()), secret.as_bytes()), "a secret is in the store's files");
+    }
+
+    // A deleted secret, then revoked access, fail the sign-in and so the run.
+    r.t.ok("Remove-AzKeyVaultSecret", json!({"VaultName": "rpa-kv", "Name": "bot2-session"}));
+    let e = r.t.fails(
+        ErrorCode::NotFound,
+        "Start-PpCmkFlowRun",
+        json!({"EnvironmentName": r.env, "FlowName": flow, "DesktopFlowConnection": "Mapped", "MachineName": "BOT-02"}),
+    );
+    assert!(e.starts_with("Sign-in to machine 'BOT-02' with credential 'BOT-02 session' failed: "), "{e}");
+    let identity = r.t.ok("Get-PpCmkCredential", json!({"EnvironmentName": r.env}))[0]["EnvironmentIdentity"].clone();
+    let vault = r.t.ok("Get-AzKeyVault", json!({"VaultName": "rpa-kv"}))[0]["ResourceId"].clone();
+    r.t.ok(
+        "Remove-AzRoleAssignment",
+        json!({"ObjectId": identity, "RoleDefinitionName": "Key Vault Secrets User", "Scope": vault}),
+    );
+    let e = r.t.fails(
+        ErrorCode::KeyVaultAccessDenied,
+        "Start-PpCmkFlowRun",
+        json!({"EnvironmentName": r.env, "FlowName": flow, "DesktopFlowConnection": "Mapped", "MachineName": "BOT-01"}),
+    );
+    assert!(e.contains("Sign-in to machine 'BOT-01'") && e.contains("getSecret"), "{e}");
+    let runs = r.t.ok("Get-FlowRun", json!({"EnvironmentName": r.env, "FlowName": flow}));
+    assert_eq!(runs.len(), 5, "the failed sign-ins recorded no run");
+
+    // A credential a connection or a mapping signs in with is not removed, and the refusal names them.
+    let e = r.t.fails(
+        ErrorCode::Conflict,
+        "Remove-PpCmkCredential",
+        json!({"EnvironmentName": r.env, "Name": "SAP login"}),
+    );
+    assert!(e.contains("desktop flow connection 'Invoice bots'"), "{e}");
+    let e = r.t.fails(
+        ErrorCode::Conflict,
+        "Remove-PpCmkCredential",
+        json!({"EnvironmentName": r.env, "Name": "BOT-01 session"}),
+    );
+    assert!(e.contains("the machine mapping of machine 'BOT-01'"), "{e}");
+    r.t.ok("Remove-PpCmkDesktopFlowConnection", json!({"EnvironmentName": r.env, "ConnectionName": "Invoice bots"}));
+    r.t.ok("Remove-PpCmkCredential", json!({"EnvironmentName": r.env, "Name": "SAP login"}));
+    r.t.ok(
+        "Set-PpCmkMachineMapping",
+        json!({"EnvironmentName": r.env, "MachineName": "BOT-01", "CredentialName": "BOT-02 session"}),
+    );
+    r.t.ok("Remove-PpCmkCredential", json!({"EnvironmentName": r.env, "Name": "BOT-01 session"}));
+    let machines = r.t.ok("Get-PpCmkMachine", json!({"EnvironmentName": r.env}));
+    let names: Vec<_> =
+        machines.iter().map(|m| (m["Name"].as_str().unwrap(), m["MappedCredential"].as_str())).collect();
+    assert_eq!(names, [("BOT-01", Some("BOT-02 session")), ("BOT-02", Some("BOT-02 session")), ("LAPTOP-7", None)]);
+}
+
+/// 003:9: an account that requires MFA can't sign in to a machine with a
+/// password; certificate-based authentication meets MFA requirements. CBA
+/// credentials are for Windows sessions only, not within the desktop flow.
+#[test]
+fn mfa_accounts_sign_in_with_certificate_based_authentication() {
+    let r = Rpa::new();
+    r.credential("Finance admin", "finance-password", "F1n-pa55", "fin-admin", json!({"RequiresMfa": true}));
+    r.t.ok("Register-PpCmkMachine", json!({"EnvironmentName": r.env, "MachineName": "FIN-01"}));
+    r.t.ok(
+        "New-PpCmkDesktopFlowConnection",
+        json!({"EnvironmentName": r.env, "ConnectionName": "Finance", "MachineName": "FIN-01", "CredentialName": "Finance admin"}),
+    );
+    let flow = r.desktop_flow("Close the books", invoice_flow());
+    let e = r.t.fails(
+        ErrorCode::InvalidOperation,
+        "Start-PpCmkFlowRun",
+        json!({"EnvironmentName": r.env, "FlowName": flow, "DesktopFlowConnection": "Finance"}),
+    );
+    assert!(
+        e.contains("requires multifactor authentication (MFA)")
+            && e.contains(
+                "Meet multifactor authentication (MFA) requirements by using certificate-based authentication"
+            ),
+        "{e}"
+    );
+    assert_eq!(r.secret_reads("finance-password"), 0, "no secret read for a sign-in that cannot succeed");
+    // The certificate (a .pfx, base64) in the vault; the credential switches to it.
+    r.t.ok("Set-AzKeyVaultSecret", json!({"VaultName": "rpa-kv", "Name": "finance-cert", "SecretValue": "MIIJ-pfx-fin-admin", "ContentType": "application/x-pkcs12"}));
+    let edited = r.t.ok(
+        "Set-PpCmkCredential",
+        json!({"EnvironmentName": r.env, "Name": "Finance admin", "SecretName": "finance-cert", "AuthenticationType": "Certificate"}),
+    );
+    assert_eq!(
+        (edited[0]["AuthenticationType"].as_str(), edited[0]["RequiresMfa"].as_bool()),
+        (Some("Certificate"), Some(true))
+    );
+    let signed = r.run_signed_in(&flow, json!({"DesktopFlowConnection": "Finance"}));
+    assert_eq!(r.secret_reads("finance-cert"), 1, "the certificate read from the vault at sign-in");
+    assert_eq!(
+        signed,
+        "Unattended run on machine 'FIN-01', signed in as fin-admin with credential 'Finance admin' (certificate-based authentication)"
+    );
+    // Not within the desktop flow (Get credential).
+    let inside = r.desktop_flow(
+        "Reads the certificate",
+        json!({"variables": [{"name": "Fin", "type": "Credential"}], "actions": [{"action": "GetCredential", "credential": "Finance admin", "output": "Fin"}]}),
+    );
+    let e = r.t.fails(
+        ErrorCode::InvalidOperation,
+        "Start-PpCmkFlowRun",
+        json!({"EnvironmentName": r.env, "FlowName": inside}),
+    );
+    assert!(e.contains("can't be used within the desktop flow"), "{e}");
+    // Certificates are kept in Azure Key Vault.
+    r.t.fails(
+        ErrorCode::InvalidArgument,
+        "New-PpCmkCredential",
+        json!({"EnvironmentName": r.env, "Name": "Vaulted", "Source": "CyberArk", "VaultName": "safe", "SecretName": "cert", "AuthenticationType": "Certificate"}),
+    );
+    // Dropping the MFA requirement lets a password sign in again, from the next sign-in.
+    r.t.ok("Set-PpCmkCredential", json!({"EnvironmentName": r.env, "Name": "SAP login", "RequiresMfa": true}));
+    r.t.ok("Register-PpCmkMachine", json!({"EnvironmentName": r.env, "MachineName": "SAP-01"}));
+    r.t.ok(
+        "New-PpCmkDesktopFlowConnection",
+        json!({"EnvironmentName": r.env, "ConnectionName": "SAP", "MachineName": "SAP-01", "CredentialName": "SAP login"}),
+    );
+    r.t.fails(
+        ErrorCode::InvalidOperation,
+        "Start-PpCmkFlowRun",
+        json!({"EnvironmentName": r.env, "FlowName": flow, "DesktopFlowConnection": "SAP"}),
+    );
+    r.t.ok("Set-PpCmkCredential", json!({"EnvironmentName": r.env, "Name": "SAP login", "RequiresMfa": false}));
+    assert!(r.run_signed_in(&flow, json!({"DesktopFlowConnection": "SAP"})).ends_with("(password)"));
+}
+
+/// Desktop flow connections can't be shared: another user of the flow cannot
+/// run it through someone else's connection, nor see it.
+#[test]
+fn a_desktop_flow_connection_is_its_creators_alone() {
+    let r = Rpa::new();
+    r.t.ok("Register-PpCmkMachine", json!({"EnvironmentName": r.env, "MachineName": "BOT-01"}));
+    r.t.ok(
+        "New-PpCmkDesktopFlowConnection",
+        json!({"EnvironmentName": r.env, "ConnectionName": "Mine", "MachineName": "BOT-01", "CredentialName": "SAP login"}),
+    );
+    let flow = r.desktop_flow("Invoices", invoice_flow());
+    r.t.ok(
+        "Set-PpCmkFlowPermission",
+        json!({"EnvironmentName": r.env, "FlowName": flow, "UserPrincipalName": MAKER, "Role": "User"}),
+    );
+    let e = r.t.fails_as(
+        Some(MAKER),
+        ErrorCode::Forbidden,
+        "Start-PpCmkFlowRun",
+        json!({"EnvironmentName": r.env, "FlowName": flow, "DesktopFlowConnection": "Mine"}),
+    );
+    assert!(e.contains("can't be shared"), "{e}");
+    assert!(r.t.ok_as(MAKER, "Get-PpCmkDesktopFlowConnection", json!({"EnvironmentName": r.env})).is_empty());
+    // A maker who cannot use a credential cannot put it in a connection of their own either.
+    let e = r.t.fails_as(
+        Some(MAKER),
+        ErrorCode::Forbidden,
+        "New-PpCmkDesktopFlowConnection",
+        json!({"EnvironmentName": r.env, "ConnectionName": "Borrowed", "MachineName": "BOT-01", "CredentialName": "SAP login"}),
+    );
+    assert!(e.contains("Grant-PpCmkCredentialAccess"), "{e}");
+}
+
+/// Through the `ppcmk` binary: a machine, a connection, a run that signs in,
+/// and the refusal to remove the credential it uses (exit 1, Conflict).
+#[test]
+fn a_desktop_flow_connection_signs_in_through_the_cli() {
+    let r = Rpa::new();
+    let flow = r.desktop_flow("Invoices", invoice_flow());
+    let home = r.t.home();
+    let ok = |args: &[&str]| {
+        let out = cli(&home, args);
+        assert!(out.status.success(), "{args:?}: {}", support::stderr(&out));
+        out
+    };
+    ok(&[
+        "Register-PpCmkMachine",
+        "-EnvironmentName",
+        &r.env,
+        "-MachineName",
+        "BOT-01",
+        "-MachineGroupName",
+        "Invoice machines",
+    ]);
+    ok(&[
+        "New-PpCmkDesktopFlowConnection",
+        "-EnvironmentName",
+        &r.env,
+        "-ConnectionName",
+        "Invoice bots",
+        "-MachineGroupName",
+        "Invoice machines",
+        "-CredentialName",
+        "SAP login",
+    ]);
+    let out = ok(&[
+        "Start-PpCmkFlowRun",
+        "-EnvironmentName",
+        &r.env,
+        "-FlowName",
+        &flow,
+        "-DesktopFlowConnection",
+        "Invoice bots",
+        "-RunMode",
+        "Attended",
+        "-OutputFormat",
+        "Json",
+    ]);
+    let runs: Vec<Value> = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        runs[0]["SignIn"],
+        "Attended run on machine 'BOT-01', signed in as svc-sap with credential 'SAP login' (password)"
+    );
+    assert!(!stdout(&out).contains(SECRET));
+    let out = cli(&home, &["Remove-PpCmkCredential", "-EnvironmentName", &r.env, "-Name", "SAP login"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = support::stderr(&out);
+    assert!(err.starts_with("ppcmk: Conflict: ") && err.contains("desktop flow connection 'Invoice bots'"), "{err}");
+}

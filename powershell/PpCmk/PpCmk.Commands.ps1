@@ -52,6 +52,7 @@ $script:PpCmkCommandNames = @(
     'Get-PpCmkConnection',
     'Get-PpCmkCredential',
     'Get-PpCmkDesktopFlowComponent',
+    'Get-PpCmkDesktopFlowConnection',
     'Get-PpCmkDirectoryRoleMember',
     'Get-PpCmkEncryptionReport',
     'Get-PpCmkEnterprisePolicy',
@@ -63,6 +64,7 @@ $script:PpCmkCommandNames = @(
     'Get-PpCmkFlowRunSummary',
     'Get-PpCmkHostedMachineGroup',
     'Get-PpCmkLicense',
+    'Get-PpCmkMachine',
     'Get-PpCmkOperation',
     'Get-PpCmkRecord',
     'Get-PpCmkRolloutPlan',
@@ -87,6 +89,7 @@ $script:PpCmkCommandNames = @(
     'New-PpCmkConnection',
     'New-PpCmkCredential',
     'New-PpCmkDesktopFlowComponent',
+    'New-PpCmkDesktopFlowConnection',
     'New-PpCmkEnterprisePolicy',
     'New-PpCmkFlow',
     'New-PpCmkHostedMachineGroup',
@@ -94,6 +97,7 @@ $script:PpCmkCommandNames = @(
     'New-PpCmkSampleData',
     'Register-AzResourceProvider',
     'Register-PpCmkAppFlowReference',
+    'Register-PpCmkMachine',
     'Remove-AdminFlow',
     'Remove-AdminPowerAppEnvironment',
     'Remove-AzKeyVault',
@@ -107,6 +111,7 @@ $script:PpCmkCommandNames = @(
     'Remove-PowerAppsAccount',
     'Remove-PpCmkConnection',
     'Remove-PpCmkCredential',
+    'Remove-PpCmkDesktopFlowConnection',
     'Remove-PpCmkDirectoryRoleMember',
     'Remove-PpCmkEnterprisePolicy',
     'Remove-PpCmkEnvironmentFromEnterprisePolicy',
@@ -137,6 +142,7 @@ $script:PpCmkCommandNames = @(
     'Set-PpCmkFirewallAllowList',
     'Set-PpCmkFlow',
     'Set-PpCmkFlowPermission',
+    'Set-PpCmkMachineMapping',
     'Set-PpCmkTenantByokKey',
     'Set-PpCmkTenantSetting',
     'Start-PpCmkFlowRun',
@@ -158,7 +164,7 @@ $script:PpCmkCommandNames = @(
 
 # The commands whose parameters complete from the store (argument completers in PpCmk.psm1).
 $script:PpCmkCompletedParameters = @{
-    EnvironmentName = @('Add-PpCmkEnvironmentToEnterprisePolicy', 'Add-PpCmkSecurityRoleMember', 'Backup-PowerAppEnvironment', 'Copy-PpCmkFlow', 'Disable-PpCmkManagedEnvironment', 'Enable-PpCmkManagedEnvironment', 'Export-PpCmkFlowRunHistory', 'Export-PpCmkReport', 'Get-AdminFlow', 'Get-AdminFlowEncryptedByMicrosoftKey', 'Get-AdminFlowEnvironmentCmkStatus', 'Get-AdminPowerAppEnvironment', 'Get-FlowRun', 'Get-PowerAppEnvironmentBackups', 'Get-PpCmkAuditLog', 'Get-PpCmkAuditSetting', 'Get-PpCmkConnection', 'Get-PpCmkCredential', 'Get-PpCmkDesktopFlowComponent', 'Get-PpCmkEncryptionReport', 'Get-PpCmkEnvironmentDataStore', 'Get-PpCmkEnvironmentSetting', 'Get-PpCmkFirewallAllowList', 'Get-PpCmkFlowPermission', 'Get-PpCmkFlowRunSummary', 'Get-PpCmkHostedMachineGroup', 'Get-PpCmkOperation', 'Get-PpCmkRecord', 'Get-PpCmkRolloutPlan', 'Get-PpCmkSecurityRoleMember', 'Grant-PpCmkCredentialAccess', 'Grant-PpCmkDesktopFlowComponentAccess', 'New-PpCmkConnection', 'New-PpCmkCredential', 'New-PpCmkDesktopFlowComponent', 'New-PpCmkFlow', 'New-PpCmkHostedMachineGroup', 'New-PpCmkRecord', 'New-PpCmkSampleData', 'Register-PpCmkAppFlowReference', 'Remove-AdminFlow', 'Remove-AdminPowerAppEnvironment', 'Remove-PpCmkConnection', 'Remove-PpCmkCredential', 'Remove-PpCmkEnvironmentFromEnterprisePolicy', 'Remove-PpCmkFlowPermission', 'Remove-PpCmkRecord', 'Remove-PpCmkSecurityRoleMember', 'Request-PpCmkFlowProtection', 'Reset-PowerAppEnvironment', 'Set-AdminPowerAppEnvironmentGovernanceConfiguration', 'Set-PowerAppProtectionStatus', 'Set-PpCmkAuditSetting', 'Set-PpCmkCredential', 'Set-PpCmkEnvironmentService', 'Set-PpCmkEnvironmentSetting', 'Set-PpCmkFirewallAllowList', 'Set-PpCmkFlow', 'Set-PpCmkFlowPermission', 'Start-PpCmkFlowRun', 'Switch-PpCmkEnvironmentEnterprisePolicy', 'Test-PpCmkDesktopFlow', 'Test-PpCmkReadiness', 'Update-PpCmkHostedMachineGroup')
+    EnvironmentName = @('Add-PpCmkEnvironmentToEnterprisePolicy', 'Add-PpCmkSecurityRoleMember', 'Backup-PowerAppEnvironment', 'Copy-PpCmkFlow', 'Disable-PpCmkManagedEnvironment', 'Enable-PpCmkManagedEnvironment', 'Export-PpCmkFlowRunHistory', 'Export-PpCmkReport', 'Get-AdminFlow', 'Get-AdminFlowEncryptedByMicrosoftKey', 'Get-AdminFlowEnvironmentCmkStatus', 'Get-AdminPowerAppEnvironment', 'Get-FlowRun', 'Get-PowerAppEnvironmentBackups', 'Get-PpCmkAuditLog', 'Get-PpCmkAuditSetting', 'Get-PpCmkConnection', 'Get-PpCmkCredential', 'Get-PpCmkDesktopFlowComponent', 'Get-PpCmkDesktopFlowConnection', 'Get-PpCmkEncryptionReport', 'Get-PpCmkEnvironmentDataStore', 'Get-PpCmkEnvironmentSetting', 'Get-PpCmkFirewallAllowList', 'Get-PpCmkFlowPermission', 'Get-PpCmkFlowRunSummary', 'Get-PpCmkHostedMachineGroup', 'Get-PpCmkMachine', 'Get-PpCmkOperation', 'Get-PpCmkRecord', 'Get-PpCmkRolloutPlan', 'Get-PpCmkSecurityRoleMember', 'Grant-PpCmkCredentialAccess', 'Grant-PpCmkDesktopFlowComponentAccess', 'New-PpCmkConnection', 'New-PpCmkCredential', 'New-PpCmkDesktopFlowComponent', 'New-PpCmkDesktopFlowConnection', 'New-PpCmkFlow', 'New-PpCmkHostedMachineGroup', 'New-PpCmkRecord', 'New-PpCmkSampleData', 'Register-PpCmkAppFlowReference', 'Register-PpCmkMachine', 'Remove-AdminFlow', 'Remove-AdminPowerAppEnvironment', 'Remove-PpCmkConnection', 'Remove-PpCmkCredential', 'Remove-PpCmkDesktopFlowConnection', 'Remove-PpCmkEnvironmentFromEnterprisePolicy', 'Remove-PpCmkFlowPermission', 'Remove-PpCmkRecord', 'Remove-PpCmkSecurityRoleMember', 'Request-PpCmkFlowProtection', 'Reset-PowerAppEnvironment', 'Set-AdminPowerAppEnvironmentGovernanceConfiguration', 'Set-PowerAppProtectionStatus', 'Set-PpCmkAuditSetting', 'Set-PpCmkCredential', 'Set-PpCmkEnvironmentService', 'Set-PpCmkEnvironmentSetting', 'Set-PpCmkFirewallAllowList', 'Set-PpCmkFlow', 'Set-PpCmkFlowPermission', 'Set-PpCmkMachineMapping', 'Start-PpCmkFlowRun', 'Switch-PpCmkEnvironmentEnterprisePolicy', 'Test-PpCmkDesktopFlow', 'Test-PpCmkReadiness', 'Update-PpCmkHostedMachineGroup')
     VaultName = @('Add-AzKeyVaultKey', 'Add-AzKeyVaultNetworkRule', 'Add-PpCmkKeyVaultPrivateEndpoint', 'Get-AzKeyVault', 'Get-AzKeyVaultKey', 'Get-AzKeyVaultKeyRotationPolicy', 'Get-AzKeyVaultSecret', 'Invoke-AzKeyVaultKeyOperation', 'Invoke-AzKeyVaultKeyRotation', 'New-PpCmkCredential', 'Remove-AzKeyVault', 'Remove-AzKeyVaultAccessPolicy', 'Remove-AzKeyVaultKey', 'Remove-AzKeyVaultSecret', 'Remove-PpCmkKeyVaultPrivateEndpoint', 'Set-AzKeyVaultAccessPolicy', 'Set-AzKeyVaultKeyRotationPolicy', 'Set-AzKeyVaultSecret', 'Set-PpCmkCredential', 'Test-PpCmkKeyVersionInUse', 'Undo-AzKeyVaultKeyRemoval', 'Undo-AzKeyVaultRemoval', 'Undo-AzKeyVaultSecretRemoval', 'Update-AzKeyVault', 'Update-AzKeyVaultKey', 'Update-AzKeyVaultNetworkRuleSet')
     PolicyArmId = @('Add-PpCmkEnvironmentToEnterprisePolicy', 'Get-PpCmkEnvironmentWithPolicy', 'Get-PpCmkRolloutPlan', 'Remove-PpCmkEnvironmentFromEnterprisePolicy', 'Switch-PpCmkEnvironmentEnterprisePolicy', 'Test-PpCmkReadiness')
     KeyName = @('Add-AzKeyVaultKey', 'Get-AzKeyVaultKey', 'Get-AzKeyVaultKeyRotationPolicy', 'Invoke-AzKeyVaultKeyOperation', 'Invoke-AzKeyVaultKeyRotation', 'Remove-AzKeyVaultKey', 'Set-AzKeyVaultKeyRotationPolicy', 'Undo-AzKeyVaultKeyRemoval', 'Update-AzKeyVaultKey')
@@ -1853,6 +1859,36 @@ function Get-PpCmkDesktopFlowComponent {
     }
 }
 
+function Get-PpCmkDesktopFlowConnection {
+    <#
+    .SYNOPSIS
+    Gets the caller's desktop flow connections (they can't be shared with other users).
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .PARAMETER ConnectionName
+    One connection.
+    .EXAMPLE
+    Get-PpCmkDesktopFlowConnection -EnvironmentName 00000000-0000-0000-0000-000000000000
+    .OUTPUTS
+    PpCmk.DesktopFlowConnection
+    #>
+    [CmdletBinding()]
+    [OutputType('PpCmk.DesktopFlowConnection')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter()]
+        [string]
+        $ConnectionName
+    )
+    process {
+        [PpCmk.Host]::Run($PSCmdlet, 'Get-PpCmkDesktopFlowConnection', $PSBoundParameters, [string[]] @('EnvironmentName', 'ConnectionName'), [string[]] @(), 'PpCmk.DesktopFlowConnection', $null)
+    }
+}
+
 function Get-PpCmkDirectoryRoleMember {
     <#
     .SYNOPSIS
@@ -2152,6 +2188,36 @@ function Get-PpCmkLicense {
     )
     process {
         [PpCmk.Host]::Run($PSCmdlet, 'Get-PpCmkLicense', $PSBoundParameters, [string[]] @(), [string[]] @(), 'PpCmk.License', $null)
+    }
+}
+
+function Get-PpCmkMachine {
+    <#
+    .SYNOPSIS
+    Gets the machines of an environment: their machine group and the credential mapped to each (machine mapping).
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .PARAMETER MachineName
+    One machine.
+    .EXAMPLE
+    Get-PpCmkMachine -EnvironmentName 00000000-0000-0000-0000-000000000000
+    .OUTPUTS
+    PpCmk.Machine
+    #>
+    [CmdletBinding()]
+    [OutputType('PpCmk.Machine')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter()]
+        [string]
+        $MachineName
+    )
+    process {
+        [PpCmk.Host]::Run($PSCmdlet, 'Get-PpCmkMachine', $PSBoundParameters, [string[]] @('EnvironmentName', 'MachineName'), [string[]] @(), 'PpCmk.Machine', $null)
     }
 }
 
@@ -3244,6 +3310,10 @@ function New-PpCmkCredential {
     The secret.
     .PARAMETER UserName
     The user name that goes with the secret.
+    .PARAMETER AuthenticationType
+    How it signs in to a machine in a desktop flow connection: a password, or certificate-based authentication (the secret holds the certificate), which meets MFA requirements. Allowed values: Password, Certificate.
+    .PARAMETER RequiresMfa
+    Its account must meet multifactor authentication (MFA) to sign in: a password sign-in then fails.
     .EXAMPLE
     New-PpCmkCredential -EnvironmentName 00000000-0000-0000-0000-000000000000 -Name 'SAP login' -Source AzureKeyVault -VaultName contoso-kv -SecretName sap-password -UserName svc-sap
     .OUTPUTS
@@ -3280,11 +3350,20 @@ function New-PpCmkCredential {
 
         [Parameter()]
         [string]
-        $UserName
+        $UserName,
+
+        [Parameter()]
+        [ValidateSet('Password', 'Certificate')]
+        [string]
+        $AuthenticationType,
+
+        [Parameter()]
+        [switch]
+        $RequiresMfa
     )
     process {
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'New-PpCmkCredential' }), 'New-PpCmkCredential')) {
-            [PpCmk.Host]::Run($PSCmdlet, 'New-PpCmkCredential', $PSBoundParameters, [string[]] @('EnvironmentName', 'Name', 'Source', 'VaultName', 'SecretName', 'UserName'), [string[]] @(), 'PpCmk.Credential', $null)
+            [PpCmk.Host]::Run($PSCmdlet, 'New-PpCmkCredential', $PSBoundParameters, [string[]] @('EnvironmentName', 'Name', 'Source', 'VaultName', 'SecretName', 'UserName', 'AuthenticationType', 'RequiresMfa'), [string[]] @(), 'PpCmk.Credential', $null)
         }
     }
 }
@@ -3326,6 +3405,63 @@ function New-PpCmkDesktopFlowComponent {
     process {
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'New-PpCmkDesktopFlowComponent' }), 'New-PpCmkDesktopFlowComponent')) {
             [PpCmk.Host]::Run($PSCmdlet, 'New-PpCmkDesktopFlowComponent', $PSBoundParameters, [string[]] @('EnvironmentName', 'Kind', 'Name'), [string[]] @(), 'PpCmk.DesktopFlowComponent', $null)
+        }
+    }
+}
+
+function New-PpCmkDesktopFlowConnection {
+    <#
+    .SYNOPSIS
+    Creates a desktop flow connection (Desktop flows connector) to a machine or machine group; at run time it signs in with a credential, or with machine mapping with each machine's own (attended and unattended runs).
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .PARAMETER ConnectionName
+    The connection's name.
+    .PARAMETER MachineName
+    The machine it connects to.
+    .PARAMETER MachineGroupName
+    The machine group it connects to.
+    .PARAMETER CredentialName
+    The credential that signs in to the machine (one the caller may use).
+    .PARAMETER UseMachineMapping
+    Sign in to each machine with the credential mapped to it (Set-PpCmkMachineMapping).
+    .EXAMPLE
+    New-PpCmkDesktopFlowConnection -EnvironmentName 00000000-0000-0000-0000-000000000000 -ConnectionName 'Invoice bots' -MachineGroupName 'Invoice machines' -CredentialName 'SAP login'
+    .OUTPUTS
+    PpCmk.DesktopFlowConnection
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.DesktopFlowConnection')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $ConnectionName,
+
+        [Parameter()]
+        [string]
+        $MachineName,
+
+        [Parameter()]
+        [string]
+        $MachineGroupName,
+
+        [Parameter()]
+        [string]
+        $CredentialName,
+
+        [Parameter()]
+        [switch]
+        $UseMachineMapping
+    )
+    process {
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'New-PpCmkDesktopFlowConnection' }), 'New-PpCmkDesktopFlowConnection')) {
+            [PpCmk.Host]::Run($PSCmdlet, 'New-PpCmkDesktopFlowConnection', $PSBoundParameters, [string[]] @('EnvironmentName', 'ConnectionName', 'MachineName', 'MachineGroupName', 'CredentialName', 'UseMachineMapping'), [string[]] @(), 'PpCmk.DesktopFlowConnection', $null)
         }
     }
 }
@@ -3689,6 +3825,45 @@ function Register-PpCmkAppFlowReference {
     process {
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Register-PpCmkAppFlowReference' }), 'Register-PpCmkAppFlowReference')) {
             [PpCmk.Host]::Run($PSCmdlet, 'Register-PpCmkAppFlowReference', $PSBoundParameters, [string[]] @('EnvironmentName', 'FlowName', 'AppName'), [string[]] @(), 'PpCmk.AppFlowReference', $null)
+        }
+    }
+}
+
+function Register-PpCmkMachine {
+    <#
+    .SYNOPSIS
+    Registers a machine in an environment, optionally in a machine group, for desktop flow connections to sign in to.
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .PARAMETER MachineName
+    The machine's name.
+    .PARAMETER MachineGroupName
+    The machine group it joins (a group exists once a machine is in it).
+    .EXAMPLE
+    Register-PpCmkMachine -EnvironmentName 00000000-0000-0000-0000-000000000000 -MachineName BOT-01 -MachineGroupName 'Invoice machines'
+    .OUTPUTS
+    PpCmk.Machine
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.Machine')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $MachineName,
+
+        [Parameter()]
+        [string]
+        $MachineGroupName
+    )
+    process {
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Register-PpCmkMachine' }), 'Register-PpCmkMachine')) {
+            [PpCmk.Host]::Run($PSCmdlet, 'Register-PpCmkMachine', $PSBoundParameters, [string[]] @('EnvironmentName', 'MachineName', 'MachineGroupName'), [string[]] @(), 'PpCmk.Machine', $null)
         }
     }
 }
@@ -4294,7 +4469,7 @@ function Remove-PpCmkConnection {
 function Remove-PpCmkCredential {
     <#
     .SYNOPSIS
-    Deletes a credential (its owner or a System Administrator); refused while a desktop flow still reads it.
+    Deletes a credential (its owner or a System Administrator); refused while a desktop flow reads it, or a hosted machine group, a desktop flow connection or a machine mapping signs in with it.
     .PARAMETER EnvironmentName
     The environment's id (EnvironmentName, a GUID).
     .PARAMETER Name
@@ -4329,6 +4504,48 @@ function Remove-PpCmkCredential {
         }
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Remove-PpCmkCredential' }), 'Remove-PpCmkCredential')) {
             [PpCmk.Host]::Run($PSCmdlet, 'Remove-PpCmkCredential', $PSBoundParameters, [string[]] @('EnvironmentName', 'Name'), [string[]] @(), 'PpCmk.Credential', $null)
+        }
+    }
+}
+
+function Remove-PpCmkDesktopFlowConnection {
+    <#
+    .SYNOPSIS
+    Deletes one of the caller's desktop flow connections.
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .PARAMETER ConnectionName
+    The connection.
+    .PARAMETER Force
+    Run without asking for confirmation.
+    .EXAMPLE
+    Remove-PpCmkDesktopFlowConnection -EnvironmentName 00000000-0000-0000-0000-000000000000 -ConnectionName 'Invoice bots'
+    .OUTPUTS
+    PpCmk.DesktopFlowConnection
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High')]
+    [OutputType('PpCmk.DesktopFlowConnection')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $ConnectionName,
+
+        [Parameter()]
+        [switch]
+        $Force
+    )
+    process {
+        if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) {
+            $ConfirmPreference = 'None'
+        }
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Remove-PpCmkDesktopFlowConnection' }), 'Remove-PpCmkDesktopFlowConnection')) {
+            [PpCmk.Host]::Run($PSCmdlet, 'Remove-PpCmkDesktopFlowConnection', $PSBoundParameters, [string[]] @('EnvironmentName', 'ConnectionName'), [string[]] @(), 'PpCmk.DesktopFlowConnection', $null)
         }
     }
 }
@@ -5210,7 +5427,7 @@ function Set-PpCmkClock {
 function Set-PpCmkCredential {
     <#
     .SYNOPSIS
-    Edits a credential: points it at another key vault or secret, or changes its user name (its owner or a System Administrator, who must be able to read the new secret).
+    Edits a credential: points it at another key vault or secret, or changes its user name or how it signs in (its owner or a System Administrator, who must be able to read the new secret); machines sign in with the edited credential from the next sign-in.
     .PARAMETER EnvironmentName
     The environment's id (EnvironmentName, a GUID).
     .PARAMETER Name
@@ -5221,6 +5438,10 @@ function Set-PpCmkCredential {
     Another secret.
     .PARAMETER UserName
     Another user name ('' removes it).
+    .PARAMETER AuthenticationType
+    Sign in with a password or with certificate-based authentication from the next sign-in. Allowed values: Password, Certificate.
+    .PARAMETER RequiresMfa
+    Whether its account must meet multifactor authentication (MFA) to sign in.
     .EXAMPLE
     Set-PpCmkCredential -EnvironmentName 00000000-0000-0000-0000-000000000000 -Name 'SAP login' -UserName svc-sap-2
     .OUTPUTS
@@ -5249,11 +5470,20 @@ function Set-PpCmkCredential {
 
         [Parameter()]
         [string]
-        $UserName
+        $UserName,
+
+        [Parameter()]
+        [ValidateSet('Password', 'Certificate')]
+        [string]
+        $AuthenticationType,
+
+        [Parameter()]
+        [bool]
+        $RequiresMfa
     )
     process {
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Set-PpCmkCredential' }), 'Set-PpCmkCredential')) {
-            [PpCmk.Host]::Run($PSCmdlet, 'Set-PpCmkCredential', $PSBoundParameters, [string[]] @('EnvironmentName', 'Name', 'VaultName', 'SecretName', 'UserName'), [string[]] @(), 'PpCmk.Credential', $null)
+            [PpCmk.Host]::Run($PSCmdlet, 'Set-PpCmkCredential', $PSBoundParameters, [string[]] @('EnvironmentName', 'Name', 'VaultName', 'SecretName', 'UserName', 'AuthenticationType', 'RequiresMfa'), [string[]] @(), 'PpCmk.Credential', $null)
         }
     }
 }
@@ -5684,6 +5914,46 @@ function Set-PpCmkFlowPermission {
     }
 }
 
+function Set-PpCmkMachineMapping {
+    <#
+    .SYNOPSIS
+    Machine mapping: maps a machine to the dedicated credential that signs in to it (its Windows session) in desktop flow connections that use machine mapping (whoever registered it or a System Administrator).
+    .PARAMETER EnvironmentName
+    The environment's id (EnvironmentName, a GUID).
+    .PARAMETER MachineName
+    The machine.
+    .PARAMETER CredentialName
+    The credential that signs in to it (one the caller may use).
+    .EXAMPLE
+    Set-PpCmkMachineMapping -EnvironmentName 00000000-0000-0000-0000-000000000000 -MachineName BOT-01 -CredentialName 'BOT-01 session'
+    .OUTPUTS
+    PpCmk.Machine
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('PpCmk.Machine')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $EnvironmentName,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $MachineName,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $CredentialName
+    )
+    process {
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Set-PpCmkMachineMapping' }), 'Set-PpCmkMachineMapping')) {
+            [PpCmk.Host]::Run($PSCmdlet, 'Set-PpCmkMachineMapping', $PSBoundParameters, [string[]] @('EnvironmentName', 'MachineName', 'CredentialName'), [string[]] @(), 'PpCmk.Machine', $null)
+        }
+    }
+}
+
 function Set-PpCmkTenantByokKey {
     <#
     .SYNOPSIS
@@ -5778,6 +6048,12 @@ function Start-PpCmkFlowRun {
     How long the run took.
     .PARAMETER HostedMachineGroup
     A desktop flow: the hosted machine group it runs on (one provisioned before the customer key fails until re-provisioned).
+    .PARAMETER DesktopFlowConnection
+    A desktop flow: the desktop flow connection whose credential signs in to the machine (read from its key vault now).
+    .PARAMETER MachineName
+    With -DesktopFlowConnection to a machine group: the machine of the group to run on (default: the first by name).
+    .PARAMETER RunMode
+    With -DesktopFlowConnection: an attended or unattended run. Allowed values: Attended, Unattended.
     .EXAMPLE
     Start-PpCmkFlowRun -EnvironmentName 00000000-0000-0000-0000-000000000000 -FlowName 11111111-1111-1111-1111-111111111111 -Inputs '{"invoice":"INV-7","card":"4111"}' -SensitiveInput card
     .OUTPUTS
@@ -5824,11 +6100,24 @@ function Start-PpCmkFlowRun {
 
         [Parameter()]
         [string]
-        $HostedMachineGroup
+        $HostedMachineGroup,
+
+        [Parameter()]
+        [string]
+        $DesktopFlowConnection,
+
+        [Parameter()]
+        [string]
+        $MachineName,
+
+        [Parameter()]
+        [ValidateSet('Attended', 'Unattended')]
+        [string]
+        $RunMode
     )
     process {
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('EnvironmentName')) { $EnvironmentName } else { 'Start-PpCmkFlowRun' }), 'Start-PpCmkFlowRun')) {
-            [PpCmk.Host]::Run($PSCmdlet, 'Start-PpCmkFlowRun', $PSBoundParameters, [string[]] @('EnvironmentName', 'FlowName', 'Inputs', 'Outputs', 'Status', 'SensitiveInput', 'SensitiveOutput', 'DurationMs', 'HostedMachineGroup'), [string[]] @(), 'PpCmk.FlowRun', $null)
+            [PpCmk.Host]::Run($PSCmdlet, 'Start-PpCmkFlowRun', $PSBoundParameters, [string[]] @('EnvironmentName', 'FlowName', 'Inputs', 'Outputs', 'Status', 'SensitiveInput', 'SensitiveOutput', 'DurationMs', 'HostedMachineGroup', 'DesktopFlowConnection', 'MachineName', 'RunMode'), [string[]] @(), 'PpCmk.FlowRun', $null)
         }
     }
 }

@@ -6,12 +6,12 @@
 use super::{object, time};
 use crate::environment;
 use crate::error::{Error, ErrorCode, Result};
-use crate::flows::{self, desktop, dlp};
+use crate::flows::{self, desktop, dlp, machines};
 use crate::keyvault::{self, secrets, VaultKind};
 use crate::registry::bind::Args;
-use crate::registry::{Command, Effect, Object, OutputSpec, Param, Side};
+use crate::registry::{Command, Effect, Group, Object, OutputSpec, Param, Side};
 use crate::registry::{Ctx, Gate};
-use crate::store::{ComponentRow, CredentialRow};
+use crate::store::{ComponentRow, CredentialRow, DesktopConnectionRow, MachineRow};
 use serde_json::{json, Value};
 
 const SECRET_OUTPUT: OutputSpec = OutputSpec {
@@ -40,12 +40,14 @@ const CREDENTIAL_OUTPUT: OutputSpec = OutputSpec {
         "VaultName",
         "SecretName",
         "UserName",
+        "AuthenticationType",
+        "RequiresMfa",
         "Owner",
         "SharedWith",
         "EnvironmentIdentity",
         "CreatedTime",
     ],
-    table: &["Name", "Source", "VaultName", "SecretName", "UserName", "Owner"],
+    table: &["Name", "Source", "VaultName", "SecretName", "UserName", "AuthenticationType", "Owner"],
 };
 
 const PERMISSION_OUTPUT: OutputSpec = OutputSpec {
@@ -107,6 +109,28 @@ const MACHINE_GROUP_OUTPUT: OutputSpec = OutputSpec {
         "ProvisionedTime",
     ],
     table: &["Name", "DiskEncryptionKey", "NeedsReprovisioning", "NetworkCredential"],
+};
+
+const MACHINE_OUTPUT: OutputSpec = OutputSpec {
+    type_name: "PpCmk.Machine",
+    properties: &["Name", "EnvironmentName", "MachineGroupName", "MappedCredential", "RegisteredBy", "RegisteredTime"],
+    table: &["Name", "MachineGroupName", "MappedCredential"],
+};
+
+const DESKTOP_CONNECTION_OUTPUT: OutputSpec = OutputSpec {
+    type_name: "PpCmk.DesktopFlowConnection",
+    properties: &[
+        "ConnectionName",
+        "EnvironmentName",
+        "Connector",
+        "MachineName",
+        "MachineGroupName",
+        "CredentialName",
+        "UseMachineMapping",
+        "CreatedBy",
+        "CreatedTime",
+    ],
+    table: &["ConnectionName", "MachineName", "MachineGroupName", "CredentialName", "UseMachineMapping"],
 };
 
 const ENVIRONMENT_NAME: Param =
@@ -189,6 +213,8 @@ pub static COMMANDS: &[Command] = &[
             Param::string("VaultName").mandatory().help("The key vault (or CyberArk safe)."),
             Param::string("SecretName").mandatory().help("The secret."),
             Param::string("UserName").help("The user name that goes with the secret."),
+            Param::string("AuthenticationType").one_of(desktop::AUTHENTICATION_TYPES).default("Password").help("How it signs in to a machine in a desktop flow connection: a password, or certificate-based authentication (the secret holds the certificate), which meets MFA requirements."),
+            Param::switch("RequiresMfa").help("Its account must meet multifactor authentication (MFA) to sign in: a password sign-in then fails."),
         ],
         groups: &[],
         output: CREDENTIAL_OUTPUT,
@@ -210,7 +236,7 @@ pub static COMMANDS: &[Command] = &[
     },
     Command {
         name: "Set-PpCmkCredential",
-        synopsis: "Edits a credential: points it at another key vault or secret, or changes its user name (its owner or a System Administrator, who must be able to read the new secret).",
+        synopsis: "Edits a credential: points it at another key vault or secret, or changes its user name or how it signs in (its owner or a System Administrator, who must be able to read the new secret); machines sign in with the edited credential from the next sign-in.",
         side: Side::PowerPlatform,
         effect: Effect::Change,
         params: &[
@@ -219,6 +245,8 @@ pub static COMMANDS: &[Command] = &[
             Param::string("VaultName").help("Another key vault."),
             Param::string("SecretName").help("Another secret."),
             Param::string("UserName").help("Another user name ('' removes it)."),
+            Param::string("AuthenticationType").one_of(desktop::AUTHENTICATION_TYPES).help("Sign in with a password or with certificate-based authentication from the next sign-in."),
+            Param::boolean("RequiresMfa").help("Whether its account must meet multifactor authentication (MFA) to sign in."),
         ],
         groups: &[],
         output: CREDENTIAL_OUTPUT,
@@ -228,7 +256,7 @@ pub static COMMANDS: &[Command] = &[
     },
     Command {
         name: "Remove-PpCmkCredential",
-        synopsis: "Deletes a credential (its owner or a System Administrator); refused while a desktop flow still reads it.",
+        synopsis: "Deletes a credential (its owner or a System Administrator); refused while a desktop flow reads it, or a hosted machine group, a desktop flow connection or a machine mapping signs in with it.",
         side: Side::PowerPlatform,
         effect: Effect::Change,
         params: &[ENVIRONMENT_NAME, Param::string("Name").mandatory().help("The credential.")],
@@ -294,6 +322,93 @@ pub static COMMANDS: &[Command] = &[
         errors: &[ErrorCode::Forbidden, ErrorCode::NotFound, ErrorCode::InvalidArgument, ErrorCode::OperationInProgress, ErrorCode::EnvironmentLocked],
         example: "Update-PpCmkHostedMachineGroup -EnvironmentName 00000000-0000-0000-0000-000000000000 -Name 'Invoice bots' -Reprovision",
         handler: update_machine_group,
+    },
+    Command {
+        name: "Register-PpCmkMachine",
+        synopsis: "Registers a machine in an environment, optionally in a machine group, for desktop flow connections to sign in to.",
+        side: Side::PowerPlatform,
+        effect: Effect::Change,
+        params: &[
+            ENVIRONMENT_NAME,
+            Param::string("MachineName").mandatory().help("The machine's name."),
+            Param::string("MachineGroupName").help("The machine group it joins (a group exists once a machine is in it)."),
+        ],
+        groups: &[],
+        output: MACHINE_OUTPUT,
+        errors: &[ErrorCode::Forbidden, ErrorCode::NotFound, ErrorCode::AlreadyExists, ErrorCode::InvalidArgument, ErrorCode::EnvironmentLocked],
+        example: "Register-PpCmkMachine -EnvironmentName 00000000-0000-0000-0000-000000000000 -MachineName BOT-01 -MachineGroupName 'Invoice machines'",
+        handler: register_machine,
+    },
+    Command {
+        name: "Get-PpCmkMachine",
+        synopsis: "Gets the machines of an environment: their machine group and the credential mapped to each (machine mapping).",
+        side: Side::PowerPlatform,
+        effect: Effect::Read,
+        params: &[ENVIRONMENT_NAME, Param::string("MachineName").help("One machine.")],
+        groups: &[],
+        output: MACHINE_OUTPUT,
+        errors: &[ErrorCode::Forbidden, ErrorCode::NotFound],
+        example: "Get-PpCmkMachine -EnvironmentName 00000000-0000-0000-0000-000000000000",
+        handler: get_machines,
+    },
+    Command {
+        name: "Set-PpCmkMachineMapping",
+        synopsis: "Machine mapping: maps a machine to the dedicated credential that signs in to it (its Windows session) in desktop flow connections that use machine mapping (whoever registered it or a System Administrator).",
+        side: Side::PowerPlatform,
+        effect: Effect::Change,
+        params: &[
+            ENVIRONMENT_NAME,
+            Param::string("MachineName").mandatory().help("The machine."),
+            Param::string("CredentialName").mandatory().help("The credential that signs in to it (one the caller may use)."),
+        ],
+        groups: &[],
+        output: MACHINE_OUTPUT,
+        errors: &[ErrorCode::Forbidden, ErrorCode::NotFound, ErrorCode::EnvironmentLocked],
+        example: "Set-PpCmkMachineMapping -EnvironmentName 00000000-0000-0000-0000-000000000000 -MachineName BOT-01 -CredentialName 'BOT-01 session'",
+        handler: set_machine_mapping,
+    },
+    Command {
+        name: "New-PpCmkDesktopFlowConnection",
+        synopsis: "Creates a desktop flow connection (Desktop flows connector) to a machine or machine group; at run time it signs in with a credential, or with machine mapping with each machine's own (attended and unattended runs).",
+        side: Side::PowerPlatform,
+        effect: Effect::Change,
+        params: &[
+            ENVIRONMENT_NAME,
+            Param::string("ConnectionName").mandatory().help("The connection's name."),
+            Param::string("MachineName").help("The machine it connects to."),
+            Param::string("MachineGroupName").help("The machine group it connects to."),
+            Param::string("CredentialName").help("The credential that signs in to the machine (one the caller may use)."),
+            Param::switch("UseMachineMapping").help("Sign in to each machine with the credential mapped to it (Set-PpCmkMachineMapping)."),
+        ],
+        groups: &[Group::exactly_one(&["MachineName", "MachineGroupName"]), Group::exactly_one(&["CredentialName", "UseMachineMapping"])],
+        output: DESKTOP_CONNECTION_OUTPUT,
+        errors: &[ErrorCode::Forbidden, ErrorCode::NotFound, ErrorCode::AlreadyExists, ErrorCode::InvalidArgument, ErrorCode::EnvironmentLocked],
+        example: "New-PpCmkDesktopFlowConnection -EnvironmentName 00000000-0000-0000-0000-000000000000 -ConnectionName 'Invoice bots' -MachineGroupName 'Invoice machines' -CredentialName 'SAP login'",
+        handler: new_desktop_connection,
+    },
+    Command {
+        name: "Get-PpCmkDesktopFlowConnection",
+        synopsis: "Gets the caller's desktop flow connections (they can't be shared with other users).",
+        side: Side::PowerPlatform,
+        effect: Effect::Read,
+        params: &[ENVIRONMENT_NAME, Param::string("ConnectionName").help("One connection.")],
+        groups: &[],
+        output: DESKTOP_CONNECTION_OUTPUT,
+        errors: &[ErrorCode::Forbidden, ErrorCode::NotFound],
+        example: "Get-PpCmkDesktopFlowConnection -EnvironmentName 00000000-0000-0000-0000-000000000000",
+        handler: get_desktop_connections,
+    },
+    Command {
+        name: "Remove-PpCmkDesktopFlowConnection",
+        synopsis: "Deletes one of the caller's desktop flow connections.",
+        side: Side::PowerPlatform,
+        effect: Effect::Change,
+        params: &[ENVIRONMENT_NAME, Param::string("ConnectionName").mandatory().help("The connection.")],
+        groups: &[],
+        output: DESKTOP_CONNECTION_OUTPUT,
+        errors: &[ErrorCode::Forbidden, ErrorCode::NotFound, ErrorCode::EnvironmentLocked],
+        example: "Remove-PpCmkDesktopFlowConnection -EnvironmentName 00000000-0000-0000-0000-000000000000 -ConnectionName 'Invoice bots'",
+        handler: remove_desktop_connection,
     },
     Command {
         name: "Set-PpCmkFlowPermission",
@@ -662,6 +777,8 @@ fn credential_object(ctx: &Ctx, environment_id: &str, c: &CredentialRow) -> Resu
         "VaultName": c.vault_name,
         "SecretName": c.secret_name,
         "UserName": c.user_name,
+        "AuthenticationType": c.authentication_type,
+        "RequiresMfa": c.requires_mfa,
         "Owner": name(&c.owner_id)?,
         "SharedWith": shared,
         // The identity the environment reads the secret as (grant it Key Vault Secrets User).
@@ -684,6 +801,10 @@ fn new_credential(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
         args.required("VaultName")?,
         args.required("SecretName")?,
         args.str("UserName"),
+        desktop::SignInMethod {
+            authentication_type: args.str("AuthenticationType"),
+            requires_mfa: Some(args.switch("RequiresMfa")),
+        },
         ctx.now,
     )?;
     if let Some(w) = warning {
@@ -707,6 +828,10 @@ fn set_credential(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
         args.str("VaultName"),
         args.str("SecretName"),
         args.str("UserName"),
+        desktop::SignInMethod {
+            authentication_type: args.str("AuthenticationType"),
+            requires_mfa: args.bool("RequiresMfa"),
+        },
         ctx.now,
     )?;
     if let Some(w) = warning {
@@ -1088,4 +1213,100 @@ fn update_machine_group(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
     )?;
     ctx.set_audit_target(format!("{}/hostedMachineGroups/{}", env.id(), g.name));
     Ok(vec![machine_group_object(&env, &g)])
+}
+
+// ------------------------------------------ machines and desktop flow connections
+
+fn machine_object(ctx: &Ctx, env: &environment::Environment, m: &MachineRow) -> Result<Object> {
+    Ok(object(json!({
+        "Name": m.name,
+        "EnvironmentName": env.id(),
+        "MachineGroupName": m.group_name,
+        "MappedCredential": machines::credential_name(ctx.db(), m.mapped_credential_key)?,
+        "RegisteredBy": keyvault::principal_display_name(ctx.db(), &m.registered_by)?.unwrap_or_else(|| m.registered_by.clone()),
+        "RegisteredTime": time(m.registered_time),
+    })))
+}
+
+fn register_machine(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
+    let caller = ctx.caller()?.clone();
+    let (env, m) = machines::register(
+        ctx.db(),
+        &caller,
+        args.required("EnvironmentName")?,
+        args.required("MachineName")?,
+        args.str("MachineGroupName"),
+        ctx.now,
+    )?;
+    ctx.set_audit_target(format!("{}/machines/{}", env.id(), m.name));
+    Ok(vec![machine_object(ctx, &env, &m)?])
+}
+
+fn get_machines(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
+    let caller = ctx.caller()?.clone();
+    let (env, list) =
+        machines::machines(ctx.db(), &caller, args.required("EnvironmentName")?, args.str("MachineName"))?;
+    list.iter().map(|m| machine_object(ctx, &env, m)).collect()
+}
+
+fn set_machine_mapping(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
+    let caller = ctx.caller()?.clone();
+    let (env, m) = machines::set_mapping(
+        ctx.db(),
+        &caller,
+        args.required("EnvironmentName")?,
+        args.required("MachineName")?,
+        args.required("CredentialName")?,
+    )?;
+    ctx.set_audit_target(format!("{}/machines/{}", env.id(), m.name));
+    ctx.set_audit_detail(format!("mapped to credential {}", args.required("CredentialName")?));
+    Ok(vec![machine_object(ctx, &env, &m)?])
+}
+
+fn desktop_connection_object(ctx: &Ctx, env: &environment::Environment, c: &DesktopConnectionRow) -> Result<Object> {
+    Ok(object(json!({
+        "ConnectionName": c.name,
+        "EnvironmentName": env.id(),
+        "Connector": machines::CONNECTOR,
+        "MachineName": c.machine_name,
+        "MachineGroupName": c.group_name,
+        "CredentialName": machines::credential_name(ctx.db(), c.credential_key)?,
+        "UseMachineMapping": c.use_machine_mapping,
+        "CreatedBy": keyvault::principal_display_name(ctx.db(), &c.created_by)?.unwrap_or_else(|| c.created_by.clone()),
+        "CreatedTime": time(c.created_time),
+    })))
+}
+
+fn new_desktop_connection(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
+    let caller = ctx.caller()?.clone();
+    let spec = machines::NewConnection {
+        name: args.required("ConnectionName")?,
+        machine: args.str("MachineName"),
+        group: args.str("MachineGroupName"),
+        credential: args.str("CredentialName"),
+        use_machine_mapping: args.switch("UseMachineMapping"),
+    };
+    let (env, c) = machines::create_connection(ctx.db(), &caller, args.required("EnvironmentName")?, &spec, ctx.now)?;
+    ctx.set_audit_target(format!("{}/desktopFlowConnections/{}", env.id(), c.name));
+    Ok(vec![desktop_connection_object(ctx, &env, &c)?])
+}
+
+fn get_desktop_connections(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
+    let caller = ctx.caller()?.clone();
+    let (env, list) =
+        machines::connections(ctx.db(), &caller, args.required("EnvironmentName")?, args.str("ConnectionName"))?;
+    list.iter().map(|c| desktop_connection_object(ctx, &env, c)).collect()
+}
+
+fn remove_desktop_connection(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
+    let caller = ctx.caller()?.clone();
+    let (env, c) = machines::remove_connection(
+        ctx.db(),
+        &caller,
+        args.required("EnvironmentName")?,
+        args.required("ConnectionName")?,
+    )?;
+    ctx.set_audit_target(format!("{}/desktopFlowConnections/{}", env.id(), c.name));
+    // Its credential's name, read before the row went: the credential itself stays.
+    Ok(vec![desktop_connection_object(ctx, &env, &c)?])
 }

@@ -88,6 +88,7 @@ const RUN_OUTPUT: OutputSpec = OutputSpec {
         "TriggerInputs",
         "ActionOutputs",
         "KeyManagedBy",
+        "SignIn",
     ],
     table: &["FlowRunName", "Status", "StartTime", "DurationMs", "Trigger"],
 };
@@ -308,6 +309,9 @@ pub static COMMANDS: &[Command] = &[
             Param::strings("SensitiveOutput").help("Names of -Outputs properties to mask; never stored."),
             Param::int("DurationMs").range(0, 2_592_000_000).default("1000").help("How long the run took."),
             Param::string("HostedMachineGroup").help("A desktop flow: the hosted machine group it runs on (one provisioned before the customer key fails until re-provisioned)."),
+            Param::string("DesktopFlowConnection").help("A desktop flow: the desktop flow connection whose credential signs in to the machine (read from its key vault now)."),
+            Param::string("MachineName").help("With -DesktopFlowConnection to a machine group: the machine of the group to run on (default: the first by name)."),
+            Param::string("RunMode").one_of(crate::flows::machines::RUN_MODES).default("Unattended").help("With -DesktopFlowConnection: an attended or unattended run."),
         ],
         groups: &[],
         output: RUN_OUTPUT,
@@ -675,6 +679,7 @@ fn run_object(environment_id: &str, run: &runs::Run) -> Object {
         "TriggerInputs": run.trigger_inputs.to_string(),
         "ActionOutputs": run.action_outputs.to_string(),
         "KeyManagedBy": run.key_managed_by,
+        "SignIn": run.sign_in,
     }))
 }
 
@@ -689,6 +694,9 @@ fn start_run(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
         sensitive_outputs: args.strings("SensitiveOutput").unwrap_or_default(),
         duration_ms: args.int("DurationMs"),
         hosted_machine_group: args.str("HostedMachineGroup").map(str::to_string),
+        desktop_flow_connection: args.str("DesktopFlowConnection").map(str::to_string),
+        machine: args.str("MachineName").map(str::to_string),
+        run_mode: args.str("RunMode").map(str::to_string),
     };
     let run = runs::start(ctx.store(), ctx.db(), &caller, env_id, args.required("FlowName")?, spec, ctx.now)?;
     ctx.set_audit_scope(env_id, "Process")?;

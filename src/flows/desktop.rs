@@ -32,6 +32,11 @@ use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
 pub const CREDENTIAL_SOURCES: &[&str] = &["AzureKeyVault", "CyberArk"];
+/// How a credential signs in to a machine (003:9): a password, or
+/// certificate-based authentication, which meets MFA requirements.
+pub const AUTHENTICATION_TYPES: &[&str] = &["Password", "Certificate"];
+pub const AUTH_PASSWORD: &str = "Password";
+pub const AUTH_CERTIFICATE: &str = "Certificate";
 pub const FLOW_ROLES: &[&str] = &["Owner", "CoOwner", "User"];
 /// Dataverse security roles; the first two read every Process record, so
 /// their members are co-owners of every desktop flow of the environment.
@@ -65,7 +70,7 @@ impl FlowAccess {
 /// Whether a Dataverse security role of the environment lets the user read
 /// every Process record (Power Platform administrators hold System
 /// Administrator in every environment).
-fn reads_all_processes(db: &Db, caller: &Caller, env: &Environment) -> Result<bool> {
+pub(super) fn reads_all_processes(db: &Db, caller: &Caller, env: &Environment) -> Result<bool> {
     if caller.is_power_platform_admin() {
         return Ok(true);
     }
@@ -269,6 +274,7 @@ pub fn create_credential(
     vault_name: &str,
     secret_name: &str,
     user_name: Option<&str>,
+    sign_in: SignInMethod<'_>,
     now: DateTime<Utc>,
 ) -> Result<(CredentialRow, Option<String>)> {
     let env = environment::find(db, environment_id)?;
@@ -287,6 +293,8 @@ pub fn create_credential(
         return Err(Error::new(ErrorCode::AlreadyExists, format!("Credential '{name}' already exists."))
             .with_target(name.to_string()));
     }
+    let authentication_type = sign_in.authentication_type.unwrap_or(AUTH_PASSWORD);
+    check_authentication_type(source, authentication_type)?;
     let mut warning = None;
     if source == "AzureKeyVault" {
         let vault = keyvault::active_vault(db, vault_name, keyvault::VaultKind::Vault)?;
@@ -325,9 +333,37 @@ pub fn create_credential(
         user_name: user_name.map(str::to_string),
         owner_id: caller.object_id().to_string(),
         created_time: now,
+        authentication_type: authentication_type.to_string(),
+        requires_mfa: sign_in.requires_mfa.unwrap_or(false),
     };
     row.credential_key = db.insert_credential(&row)?;
     Ok((row, warning))
+}
+
+/// How a credential signs in to a machine (`None`: as it is, or the default).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SignInMethod<'a> {
+    /// Password or Certificate.
+    pub authentication_type: Option<&'a str>,
+    /// Its account must meet multifactor authentication.
+    pub requires_mfa: Option<bool>,
+}
+
+/// Certificates for certificate-based authentication are stored and managed
+/// in Azure Key Vault.
+fn check_authentication_type(source: &str, authentication_type: &str) -> Result<()> {
+    if !AUTHENTICATION_TYPES.contains(&authentication_type) {
+        return Err(Error::invalid(format!(
+            "Authentication type '{authentication_type}' is not one of {}.",
+            AUTHENTICATION_TYPES.join(", ")
+        )));
+    }
+    if authentication_type == AUTH_CERTIFICATE && source != "AzureKeyVault" {
+        return Err(Error::invalid(
+            "Certificate-based authentication credentials use a certificate stored in Azure Key Vault (-Source AzureKeyVault).",
+        ));
+    }
+    Ok(())
 }
 
 /// Refuses unless the caller owns the credential or is a System Administrator.
@@ -381,14 +417,30 @@ pub fn update_credential(
     vault_name: Option<&str>,
     secret_name: Option<&str>,
     user_name: Option<&str>,
+    sign_in: SignInMethod<'_>,
     now: DateTime<Utc>,
 ) -> Result<(CredentialRow, Option<String>)> {
     let env = environment::find(db, environment_id)?;
     env.require_ready()?;
     let mut c = find_credential(db, &env, name)?;
     require_credential_owner(db, caller, &env, &c, "edit")?;
-    if vault_name.is_none() && secret_name.is_none() && user_name.is_none() {
-        return Err(Error::invalid("Name what to change: -VaultName, -SecretName or -UserName."));
+    if vault_name.is_none()
+        && secret_name.is_none()
+        && user_name.is_none()
+        && sign_in.authentication_type.is_none()
+        && sign_in.requires_mfa.is_none()
+    {
+        return Err(Error::invalid(
+            "Name what to change: -VaultName, -SecretName, -UserName, -AuthenticationType or -RequiresMfa.",
+        ));
+    }
+    // Machines sign in with the credential as it is at each sign-in: an edit applies at the next one.
+    if let Some(t) = sign_in.authentication_type {
+        check_authentication_type(&c.source, t)?;
+        c.authentication_type = t.to_string();
+    }
+    if let Some(mfa) = sign_in.requires_mfa {
+        c.requires_mfa = mfa;
     }
     if let Some(v) = vault_name {
         c.vault_name = v.to_string();
@@ -426,7 +478,8 @@ pub fn update_credential(
 
 /// `Remove-PpCmkCredential`: by its owner or a System Administrator;
 /// refused while a desktop flow still reads it (the flow would fail at its
-/// next run), naming the flows.
+/// next run), or a hosted machine group, a desktop flow connection or a
+/// machine mapping signs in with it, naming them.
 pub fn remove_credential(
     store: &Store,
     db: &Db,
@@ -446,6 +499,8 @@ pub fn remove_credential(
             .into_iter()
             .map(|g| format!("hosted machine group '{g}'")),
     );
+    // Desktop flow connections and machine mappings sign in to machines with it (003:7-8).
+    users.extend(super::machines::uses_of_credential(db, &env, &c)?);
     if !users.is_empty() {
         return Err(Error::new(
             ErrorCode::Conflict,
@@ -518,7 +573,7 @@ pub fn credentials(db: &Db, caller: &Caller, environment_id: &str) -> Result<(En
 
 /// Reads a credential's secret through the key vault as the environment's
 /// identity (network, permission and audit as for any caller).
-fn resolve_credential(
+pub(super) fn resolve_credential(
     store: &Store,
     db: &Db,
     env: &Environment,
@@ -1024,6 +1079,17 @@ pub fn execute(
                 let cred_name = a.get("credential").and_then(Value::as_str).unwrap_or_default();
                 let out = a.get("output").and_then(Value::as_str).unwrap_or(cred_name);
                 let c = find_credential(db, env, cred_name)?;
+                if c.authentication_type == AUTH_CERTIFICATE {
+                    // configure-certificate-based-auth: CBA is for Windows session credentials only.
+                    return Err(Error::new(
+                        ErrorCode::InvalidOperation,
+                        format!(
+                            "Credential '{}' uses certificate-based authentication, which is supported for Windows session credentials (desktop flow connections) but can't be used within the desktop flow.",
+                            c.name
+                        ),
+                    )
+                    .with_target(c.name.clone()));
+                }
                 let secret = resolve_credential(store, db, env, &c, now)?;
                 run.set(&format!("{out}.password"), secret, true, true);
                 // The user name is not a secret: the article shows it in logs.

@@ -14,6 +14,7 @@ pub mod desktop;
 pub mod dlp;
 pub mod firewall;
 pub mod hosted;
+pub mod machines;
 pub mod migration;
 pub mod runs;
 

@@ -32,6 +32,9 @@ pub struct Run {
     pub key_managed_by: String,
     pub trigger_inputs: Value,
     pub action_outputs: Value,
+    /// A desktop flow run through a desktop flow connection: where and as
+    /// whom it signed in (never the secret).
+    pub sign_in: Option<String>,
 }
 
 impl Run {
@@ -51,6 +54,12 @@ pub struct RunSpec {
     pub duration_ms: Option<i64>,
     /// The hosted machine group a desktop flow runs on, if any.
     pub hosted_machine_group: Option<String>,
+    /// The desktop flow connection whose credential signs in to the machine (003:7).
+    pub desktop_flow_connection: Option<String>,
+    /// A machine of the connection's machine group to run on.
+    pub machine: Option<String>,
+    /// Attended or Unattended (the default).
+    pub run_mode: Option<String>,
 }
 
 fn run_aad(env: &Environment, run_id: &str, generation: i64) -> Vec<u8> {
@@ -123,6 +132,21 @@ pub fn start(
         // A group provisioned before the customer key fails until re-provisioned (000:25).
         super::hosted::require_current(&env, group)?;
     }
+    if spec.desktop_flow_connection.is_none() && (spec.machine.is_some() || spec.run_mode.is_some()) {
+        return Err(Error::invalid("-MachineName and -RunMode go with -DesktopFlowConnection."));
+    }
+    let mut sign_in = None;
+    if let Some(connection) = &spec.desktop_flow_connection {
+        if flow.kind != "Desktop" {
+            return Err(Error::invalid(
+                "-DesktopFlowConnection is for desktop flows: a cloud flow signs in to no machine.",
+            ));
+        }
+        let mode = spec.run_mode.as_deref().unwrap_or("Unattended");
+        // The connection's credential signs in to the machine at run time (003:7-9).
+        let done = super::machines::sign_in(store, db, caller, &env, connection, spec.machine.as_deref(), mode, now)?;
+        sign_in = Some(done.describe());
+    }
     let (inputs, outputs, actions) = if flow.kind == "Desktop" {
         let definition = desktop::definition_of(&opened)?;
         desktop::check_components(db, caller, &env, &opened, &definition)?;
@@ -149,6 +173,9 @@ pub fn start(
     if let Some(actions) = actions {
         payload.insert("actions".into(), Value::from(actions));
     }
+    if let Some(s) = &sign_in {
+        payload.insert("signIn".into(), Value::String(s.clone()));
+    }
     let payload = Value::Object(payload);
     let sealed =
         keys.get(db, flow.generation)?.seal(payload.to_string().as_bytes(), &run_aad(&env, &run_id, flow.generation));
@@ -173,6 +200,7 @@ pub fn start(
         key_managed_by: flow.key_managed_by.clone(),
         trigger_inputs: Value::Object(inputs),
         action_outputs: Value::Object(outputs),
+        sign_in,
     })
 }
 
@@ -239,13 +267,14 @@ pub fn list(
             slot.insert((f, name));
         }
         let (f, name) = &flows[&row.flow_key];
-        let (trigger_inputs, action_outputs) = if view == View::Summary {
-            (Value::Null, Value::Null)
+        let (trigger_inputs, action_outputs, sign_in) = if view == View::Summary {
+            (Value::Null, Value::Null, None)
         } else {
             let plain = keys.get(db, row.generation)?.open(&row.sealed, &run_aad(&env, &row.run_id, row.generation))?;
             let mut v: Value =
                 serde_json::from_slice(&plain).map_err(|e| Error::internal(format!("a run's data: {e}")))?;
-            (v["triggerInputs"].take(), v["actionOutputs"].take())
+            let sign_in = v["signIn"].as_str().map(str::to_string);
+            (v["triggerInputs"].take(), v["actionOutputs"].take(), sign_in)
         };
         let key_managed_by = if row.generation == f.generation {
             f.key_managed_by.clone()
@@ -259,6 +288,7 @@ pub fn list(
             key_managed_by,
             trigger_inputs,
             action_outputs,
+            sign_in,
         });
     }
     Ok(out)

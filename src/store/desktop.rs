@@ -43,6 +43,38 @@ pub struct CredentialRow {
     pub user_name: Option<String>,
     pub owner_id: String,
     pub created_time: DateTime<Utc>,
+    /// How it signs in to a machine: Password or Certificate (certificate-based authentication).
+    pub authentication_type: String,
+    /// Its account must meet multifactor authentication to sign in.
+    pub requires_mfa: bool,
+}
+
+/// A machine registered in an environment (for desktop flow connections).
+#[derive(Debug, Clone)]
+pub struct MachineRow {
+    pub machine_key: i64,
+    pub env_key: i64,
+    pub name: String,
+    pub group_name: Option<String>,
+    /// Machine mapping: the credential that signs in to this machine.
+    pub mapped_credential_key: Option<i64>,
+    pub registered_by: String,
+    pub registered_time: DateTime<Utc>,
+}
+
+/// A desktop flow connection: a machine or machine group, and the credential
+/// that signs in to it (or machine mapping).
+#[derive(Debug, Clone)]
+pub struct DesktopConnectionRow {
+    pub connection_key: i64,
+    pub env_key: i64,
+    pub name: String,
+    pub machine_name: Option<String>,
+    pub group_name: Option<String>,
+    pub credential_key: Option<i64>,
+    pub use_machine_mapping: bool,
+    pub created_by: String,
+    pub created_time: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone)]
@@ -78,7 +110,12 @@ pub struct DlpPolicyRow {
 const SECRET_COLUMNS: &str = "secret_id, vault_id, name, created_time, deleted_time, scheduled_purge_time";
 const SECRET_VERSION_COLUMNS: &str = "secret_id, version, seq, content_type, enabled, sealed, created_time";
 const CREDENTIAL_COLUMNS: &str =
-    "credential_key, env_key, name, source, vault_name, secret_name, user_name, owner_id, created_time";
+    "credential_key, env_key, name, source, vault_name, secret_name, user_name, owner_id, \
+     created_time, authentication_type, requires_mfa";
+const MACHINE_COLUMNS: &str =
+    "machine_key, env_key, name, group_name, mapped_credential_key, registered_by, registered_time";
+const DESKTOP_CONNECTION_COLUMNS: &str = "connection_key, env_key, name, machine_name, group_name, credential_key, \
+     use_machine_mapping, created_by, created_time";
 const COMPONENT_COLUMNS: &str = "component_key, env_key, kind, name, owner_id, created_time";
 const DLP_COLUMNS: &str = "policy_name, display_name, environment_type, environments, default_classification, \
      connector_groups, action_rules, created_by, created_time, last_modified_time";
@@ -116,6 +153,34 @@ fn credential_from_row(r: &Row) -> rusqlite::Result<CredentialRow> {
         secret_name: r.get(5)?,
         user_name: r.get(6)?,
         owner_id: r.get(7)?,
+        created_time: time(r, 8)?,
+        authentication_type: r.get(9)?,
+        requires_mfa: r.get(10)?,
+    })
+}
+
+fn machine_from_row(r: &Row) -> rusqlite::Result<MachineRow> {
+    Ok(MachineRow {
+        machine_key: r.get(0)?,
+        env_key: r.get(1)?,
+        name: r.get(2)?,
+        group_name: r.get(3)?,
+        mapped_credential_key: r.get(4)?,
+        registered_by: r.get(5)?,
+        registered_time: time(r, 6)?,
+    })
+}
+
+fn desktop_connection_from_row(r: &Row) -> rusqlite::Result<DesktopConnectionRow> {
+    Ok(DesktopConnectionRow {
+        connection_key: r.get(0)?,
+        env_key: r.get(1)?,
+        name: r.get(2)?,
+        machine_name: r.get(3)?,
+        group_name: r.get(4)?,
+        credential_key: r.get(5)?,
+        use_machine_mapping: r.get(6)?,
+        created_by: r.get(7)?,
         created_time: time(r, 8)?,
     })
 }
@@ -235,7 +300,9 @@ impl Db {
     pub fn insert_credential(&self, c: &CredentialRow) -> Result<i64> {
         self.conn
             .execute(
-                &format!("INSERT INTO credentials({CREDENTIAL_COLUMNS}) VALUES (NULL, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
+                &format!(
+                    "INSERT INTO credentials({CREDENTIAL_COLUMNS}) VALUES (NULL, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+                ),
                 params![
                     c.env_key,
                     c.name,
@@ -244,7 +311,9 @@ impl Db {
                     c.secret_name,
                     c.user_name,
                     c.owner_id,
-                    to_storage(c.created_time)
+                    to_storage(c.created_time),
+                    c.authentication_type,
+                    c.requires_mfa
                 ],
             )
             .checked()?;
@@ -255,8 +324,16 @@ impl Db {
     pub fn update_credential(&self, c: &CredentialRow) -> Result<()> {
         self.conn
             .execute(
-                "UPDATE credentials SET vault_name = ?2, secret_name = ?3, user_name = ?4 WHERE credential_key = ?1",
-                params![c.credential_key, c.vault_name, c.secret_name, c.user_name],
+                "UPDATE credentials SET vault_name = ?2, secret_name = ?3, user_name = ?4, authentication_type = ?5,
+                 requires_mfa = ?6 WHERE credential_key = ?1",
+                params![
+                    c.credential_key,
+                    c.vault_name,
+                    c.secret_name,
+                    c.user_name,
+                    c.authentication_type,
+                    c.requires_mfa
+                ],
             )
             .checked()
             .map(drop)
@@ -286,6 +363,16 @@ impl Db {
         )
     }
 
+    pub fn credential_by_key(&self, credential_key: i64) -> Result<Option<CredentialRow>> {
+        self.conn
+            .query_row(
+                &format!("SELECT {CREDENTIAL_COLUMNS} FROM credentials WHERE credential_key = ?1"),
+                [credential_key],
+                credential_from_row,
+            )
+            .opt()
+    }
+
     pub fn grant_credential_access(&self, credential_key: i64, object_id: &str) -> Result<bool> {
         self.conn
             .execute(
@@ -303,6 +390,104 @@ impl Db {
             .checked()?;
         let rows = stmt.query_map([credential_key], |r| r.get(0)).checked()?;
         rows.collect::<rusqlite::Result<Vec<String>>>().checked()
+    }
+
+    // ------------------------------------------- machines and their connections
+
+    pub fn insert_machine(&self, m: &MachineRow) -> Result<i64> {
+        self.conn
+            .execute(
+                &format!("INSERT INTO machines({MACHINE_COLUMNS}) VALUES (NULL, ?1, ?2, ?3, ?4, ?5, ?6)"),
+                params![
+                    m.env_key,
+                    m.name,
+                    m.group_name,
+                    m.mapped_credential_key,
+                    m.registered_by,
+                    to_storage(m.registered_time)
+                ],
+            )
+            .checked()?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Machine mapping: the credential that signs in to a machine (or none).
+    pub fn set_machine_mapping(&self, machine_key: i64, credential_key: Option<i64>) -> Result<()> {
+        self.conn
+            .execute(
+                "UPDATE machines SET mapped_credential_key = ?2 WHERE machine_key = ?1",
+                params![machine_key, credential_key],
+            )
+            .checked()
+            .map(drop)
+    }
+
+    pub fn machine(&self, env_key: i64, name: &str) -> Result<Option<MachineRow>> {
+        self.conn
+            .query_row(
+                &format!("SELECT {MACHINE_COLUMNS} FROM machines WHERE env_key = ?1 AND name = ?2"),
+                params![env_key, name],
+                machine_from_row,
+            )
+            .opt()
+    }
+
+    pub fn machines(&self, env_key: i64) -> Result<Vec<MachineRow>> {
+        self.rows(
+            &format!("SELECT {MACHINE_COLUMNS} FROM machines WHERE env_key = ?1 ORDER BY name"),
+            [env_key],
+            machine_from_row,
+        )
+    }
+
+    pub fn insert_desktop_connection(&self, c: &DesktopConnectionRow) -> Result<i64> {
+        self.conn
+            .execute(
+                &format!(
+                    "INSERT INTO desktop_flow_connections({DESKTOP_CONNECTION_COLUMNS}) VALUES (NULL, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+                ),
+                params![
+                    c.env_key,
+                    c.name,
+                    c.machine_name,
+                    c.group_name,
+                    c.credential_key,
+                    c.use_machine_mapping,
+                    c.created_by,
+                    to_storage(c.created_time)
+                ],
+            )
+            .checked()?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    pub fn delete_desktop_connection(&self, connection_key: i64) -> Result<()> {
+        self.conn
+            .execute("DELETE FROM desktop_flow_connections WHERE connection_key = ?1", [connection_key])
+            .checked()
+            .map(drop)
+    }
+
+    pub fn desktop_connection(&self, env_key: i64, name: &str) -> Result<Option<DesktopConnectionRow>> {
+        self.conn
+            .query_row(
+                &format!(
+                    "SELECT {DESKTOP_CONNECTION_COLUMNS} FROM desktop_flow_connections WHERE env_key = ?1 AND name = ?2"
+                ),
+                params![env_key, name],
+                desktop_connection_from_row,
+            )
+            .opt()
+    }
+
+    pub fn desktop_connections(&self, env_key: i64) -> Result<Vec<DesktopConnectionRow>> {
+        self.rows(
+            &format!(
+                "SELECT {DESKTOP_CONNECTION_COLUMNS} FROM desktop_flow_connections WHERE env_key = ?1 ORDER BY name"
+            ),
+            [env_key],
+            desktop_connection_from_row,
+        )
     }
 
     // -------------------------------------------------------------- sharing

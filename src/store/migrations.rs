@@ -498,6 +498,39 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE key_vaults ADD COLUMN activation_status TEXT NOT NULL DEFAULT 'Active';
     ALTER TABLE key_vaults ADD COLUMN security_domain TEXT;
     "#,
+    // 8: credentials in desktop flow connections (issue 13, 003:7-9): how a
+    // credential signs in to a machine (a password, or certificate-based
+    // authentication for accounts that require MFA), the machines registered
+    // in an environment with their machine group and the credential mapped to
+    // each (machine mapping), and desktop flow connections. The credentials
+    // they name are not removed under them: Remove-PpCmkCredential refuses
+    // first, and the foreign keys are the backstop.
+    r#"
+    ALTER TABLE credentials ADD COLUMN authentication_type TEXT NOT NULL DEFAULT 'Password';
+    ALTER TABLE credentials ADD COLUMN requires_mfa INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE machines (
+        machine_key           INTEGER PRIMARY KEY,
+        env_key               INTEGER NOT NULL REFERENCES environments(env_key) ON DELETE CASCADE,
+        name                  TEXT NOT NULL COLLATE NOCASE,
+        group_name            TEXT COLLATE NOCASE,
+        mapped_credential_key INTEGER REFERENCES credentials(credential_key),
+        registered_by         TEXT NOT NULL,
+        registered_time       TEXT NOT NULL,
+        UNIQUE (env_key, name)
+    );
+    CREATE TABLE desktop_flow_connections (
+        connection_key      INTEGER PRIMARY KEY,
+        env_key             INTEGER NOT NULL REFERENCES environments(env_key) ON DELETE CASCADE,
+        name                TEXT NOT NULL COLLATE NOCASE,
+        machine_name        TEXT,
+        group_name          TEXT,
+        credential_key      INTEGER REFERENCES credentials(credential_key),
+        use_machine_mapping INTEGER NOT NULL,
+        created_by          TEXT NOT NULL,
+        created_time        TEXT NOT NULL,
+        UNIQUE (env_key, name)
+    );
+    "#,
 ];
 
 /// The schema version this build writes.

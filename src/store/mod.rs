@@ -42,7 +42,9 @@ pub use backups::BackupRow;
 pub(crate) use busy::{retry_busy, BusyDeadline};
 pub(crate) use cache::DekCache;
 pub use dek::{DekWrapRow, EnvKeyVersionRow};
-pub use desktop::{ComponentRow, CredentialRow, DlpPolicyRow, SecretRow, SecretVersionRow};
+pub use desktop::{
+    ComponentRow, CredentialRow, DesktopConnectionRow, DlpPolicyRow, MachineRow, SecretRow, SecretVersionRow,
+};
 pub use directory::{PrincipalKind, PrincipalQuery, PrincipalRow};
 pub use environment::EnvironmentRow;
 pub use flows::{ConnectionRow, FlowListingRow, FlowRow, FlowRunRow, FlowTraits};
