@@ -207,6 +207,11 @@ BeforeAll {
         'Set-PpCmkCredential' = { New-TestCredential }
         'Remove-PpCmkCredential' = { New-TestCredential }
         'Request-PpCmkFlowProtection' = { Add-TestEnvironmentToPolicy }
+        'Get-PpCmkMachine' = { New-TestMachine }
+        'Set-PpCmkMachineMapping' = { New-TestMachine; New-TestCredential -Name 'BOT-01 session' }
+        'New-PpCmkDesktopFlowConnection' = { New-TestMachine; New-TestCredential }
+        'Get-PpCmkDesktopFlowConnection' = { New-TestDesktopFlowConnection }
+        'Remove-PpCmkDesktopFlowConnection' = { New-TestDesktopFlowConnection }
         'Get-PpCmkHostedMachineGroup' = { Invoke-As $PpAdmin { New-PpCmkHostedMachineGroup -EnvironmentName $T.EnvironmentName -Name 'Invoice bots' | Out-Null } }
         'Update-PpCmkHostedMachineGroup' = { Invoke-As $PpAdmin { New-PpCmkHostedMachineGroup -EnvironmentName $T.EnvironmentName -Name 'Invoice bots' | Out-Null } }
         'Grant-PpCmkDesktopFlowComponentAccess' = { New-TestWorkQueue }
@@ -265,7 +270,17 @@ BeforeAll {
         }
     }
     function New-TestCredential {
-        Invoke-As $PpAdmin { New-PpCmkCredential -EnvironmentName $T.EnvironmentName -Name 'SAP login' -Source AzureKeyVault -VaultName contoso-kv -SecretName sap-password -UserName svc-sap | Out-Null }
+        param([string] $Name = 'SAP login')
+        Invoke-As $PpAdmin { New-PpCmkCredential -EnvironmentName $T.EnvironmentName -Name $Name -Source AzureKeyVault -VaultName contoso-kv -SecretName sap-password -UserName svc-sap -WarningAction SilentlyContinue | Out-Null }
+    }
+    # The machine the examples name, in the group they name.
+    function New-TestMachine {
+        Invoke-As $PpAdmin { Register-PpCmkMachine -EnvironmentName $T.EnvironmentName -MachineName BOT-01 -MachineGroupName 'Invoice machines' | Out-Null }
+    }
+    function New-TestDesktopFlowConnection {
+        New-TestMachine
+        New-TestCredential
+        Invoke-As $PpAdmin { New-PpCmkDesktopFlowConnection -EnvironmentName $T.EnvironmentName -ConnectionName 'Invoice bots' -MachineGroupName 'Invoice machines' -CredentialName 'SAP login' | Out-Null }
     }
     function New-TestWorkQueue {
         Invoke-As $PpAdmin { New-PpCmkDesktopFlowComponent -EnvironmentName $T.EnvironmentName -Kind WorkQueue -Name Invoices | Out-Null }
@@ -390,6 +405,44 @@ Describe 'Every command once: the documented example in PowerShell' {
             # The example wrote what it had to; with -PassThru, the documented objects.
             $again = Invoke-Case -Command $Command -Example $Example -Side $Side -Extra '-PassThru'
             Assert-Case -Result $again -TypeName $TypeName -Properties $Properties -Output $Output
+        }
+    }
+}
+
+# 003:7-9: credentials in desktop flow connections, through the module: a
+# run signs in with the machine's mapped credential, and an account that
+# requires MFA cannot sign in with a password.
+Describe 'Credentials in desktop flow connections (003:7-9)' {
+    It 'signs in to each machine with its mapped credential, and refuses a password sign-in for an account that requires MFA' {
+        $env:PPCMK_HOME = New-StoreCopy
+        $identity = Invoke-As $PpAdmin {
+            (New-PpCmkCredential -EnvironmentName $T.EnvironmentName -Name 'BOT-01 session' -Source AzureKeyVault -VaultName contoso-kv -SecretName sap-password -UserName svc-bot1 -WarningAction SilentlyContinue).EnvironmentIdentity
+        }
+        # The key vault administrator lets the environment read the vault's secrets.
+        New-AzRoleAssignment -ObjectId $identity -RoleDefinitionName 'Key Vault Secrets User' -Scope $T.SecretVaultId | Out-Null
+        Invoke-As $PpAdmin {
+            $mfa = New-PpCmkCredential -EnvironmentName $T.EnvironmentName -Name 'Finance admin' -Source AzureKeyVault -VaultName contoso-kv -SecretName sap-password -UserName fin-admin -RequiresMfa
+            $mfa.RequiresMfa | Should -BeTrue
+            $mfa.AuthenticationType | Should -BeExactly 'Password'
+            Register-PpCmkMachine -EnvironmentName $T.EnvironmentName -MachineName BOT-01 -MachineGroupName 'Invoice machines' | Out-Null
+            (Set-PpCmkMachineMapping -EnvironmentName $T.EnvironmentName -MachineName BOT-01 -CredentialName 'BOT-01 session').MappedCredential | Should -BeExactly 'BOT-01 session'
+            New-PpCmkDesktopFlowConnection -EnvironmentName $T.EnvironmentName -ConnectionName Mapped -MachineGroupName 'Invoice machines' -UseMachineMapping | Out-Null
+            $run = Start-PpCmkFlowRun -EnvironmentName $T.EnvironmentName -FlowName $T.DesktopFlowName -DesktopFlowConnection Mapped -RunMode Attended
+            $run.SignIn | Should -BeExactly "Attended run on machine 'BOT-01', signed in as svc-bot1 with credential 'BOT-01 session' (password)"
+            $run.ActionOutputs | Should -Not -Match 'S3cret!'
+            # The machine's mapping now names the account that requires MFA.
+            Set-PpCmkMachineMapping -EnvironmentName $T.EnvironmentName -MachineName BOT-01 -CredentialName 'Finance admin' | Out-Null
+            $caught = $null
+            try {
+                Start-PpCmkFlowRun -EnvironmentName $T.EnvironmentName -FlowName $T.DesktopFlowName -DesktopFlowConnection Mapped -ErrorAction Stop | Out-Null
+            } catch {
+                $caught = $_
+            }
+            $caught | Should -Not -BeNullOrEmpty
+            $caught.FullyQualifiedErrorId | Should -Be 'InvalidOperation,Start-PpCmkFlowRun'
+            $caught.Exception.Message | Should -Match 'certificate-based authentication'
+            # The credential in use is not removed.
+            { Remove-PpCmkCredential -EnvironmentName $T.EnvironmentName -Name 'Finance admin' -Confirm:$false -ErrorAction Stop } | Should -Throw -ExpectedMessage '*machine mapping of machine ''BOT-01''*'
         }
     }
 }
