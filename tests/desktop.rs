@@ -943,6 +943,13 @@ fn a_desktop_flow_connection_is_its_creators_alone() {
         json!({"EnvironmentName": r.env, "ConnectionName": "Borrowed", "MachineName": "BOT-01", "CredentialName": "SAP login"}),
     );
     assert!(e.contains("Grant-PpCmkCredentialAccess"), "{e}");
+    // The environment goes with its machines, mappings, connections and credentials.
+    r.t.ok(
+        "Set-PpCmkMachineMapping",
+        json!({"EnvironmentName": r.env, "MachineName": "BOT-01", "CredentialName": "SAP login"}),
+    );
+    r.t.ok("Remove-AdminPowerAppEnvironment", json!({"EnvironmentName": r.env}));
+    r.t.fails(ErrorCode::NotFound, "Get-PpCmkMachine", json!({"EnvironmentName": r.env}));
 }
 
 /// Through the `ppcmk` binary: a machine, a connection, a run that signs in,

@@ -1307,6 +1307,6 @@ fn remove_desktop_connection(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> 
         args.required("ConnectionName")?,
     )?;
     ctx.set_audit_target(format!("{}/desktopFlowConnections/{}", env.id(), c.name));
-    // Its credential's name, read before the row went: the credential itself stays.
+    // The credential it named stays; the object still names it.
     Ok(vec![desktop_connection_object(ctx, &env, &c)?])
 }
