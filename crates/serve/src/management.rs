@@ -113,7 +113,8 @@ pub async fn handle(state: &Arc<State>, head: Head, mut body: Body) -> Reply {
     match (head.method.clone(), segments.as_slice()) {
         (Method::GET, []) | (Method::GET, ["ppcmk", "health"]) => http::json(
             StatusCode::OK,
-            &json!({"status": "ok", "version": ppcmk::VERSION, "tenantId": state.tenant_id, "tokenPort": state.token_port}),
+            &json!({"status": "ok", "version": ppcmk::VERSION, "tenantId": state.tenant_id, "tokenPort": state.token_port,
+                "throttle": state.throttle.enabled(), "throttled": state.throttle.throttled()}),
         ),
         (Method::GET, [tenant, "v2.0", ".well-known", "openid-configuration"])
         | (Method::GET, [tenant, ".well-known", "openid-configuration"]) => {
