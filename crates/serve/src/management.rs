@@ -212,11 +212,25 @@ async fn bap(state: &Arc<State>, head: Head, mut body: Body) -> Reply {
                 )
             }
         },
-        Err(_) => {
+        Err(http::BodyError::TooLarge) => {
             return crate::powerplatform::error(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "RequestTooLarge",
                 "The request body is too large.",
+            )
+        }
+        Err(http::BodyError::TimedOut) => {
+            return crate::powerplatform::error(
+                StatusCode::REQUEST_TIMEOUT,
+                "RequestTimeout",
+                "The request body did not arrive within the server's read timeout.",
+            )
+        }
+        Err(http::BodyError::Broken) => {
+            return crate::powerplatform::error(
+                StatusCode::BAD_REQUEST,
+                "InvalidRequestContent",
+                "The request body could not be read.",
             )
         }
     };
