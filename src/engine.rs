@@ -75,6 +75,7 @@ pub fn invoke(store: &Store, command: &'static Command, args: &Args, options: In
     let mut audit_info: Option<AuditInfo> = None;
     let mut checkpoint = false;
     let mut busy_before = false;
+    let mut delay = None;
     let result = retry_busy(|| {
         let retrying = std::mem::replace(&mut busy_before, true);
         let mut attempt = |db: &Db| -> Result<(Outcome, AuditInfo)> {
@@ -104,9 +105,11 @@ pub fn invoke(store: &Store, command: &'static Command, args: &Args, options: In
                 audit_scope: None,
                 audited_read: false,
                 checkpoint: false,
+                delay: Default::default(),
             };
             let run = (command.handler)(&mut ctx, args);
             checkpoint = ctx.checkpoint;
+            delay = ctx.delay.get();
             let info = AuditInfo::from_ctx(&ctx, args);
             let objects = run.inspect_err(|_| audit_info = Some(info.clone()))?;
             let gate = Gate::evaluate(command, args, &objects);
@@ -138,6 +141,10 @@ pub fn invoke(store: &Store, command: &'static Command, args: &Args, options: In
             }
         }
     });
+    // A vault's added latency (Set-PpCmkFault), outside every transaction.
+    if let Some(d) = delay {
+        std::thread::sleep(d);
+    }
     match result {
         Ok((outcome, _)) => {
             if checkpoint {

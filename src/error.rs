@@ -130,6 +130,8 @@ error_codes! {
     ChecksFailed => InvalidResult, Failure;
     /// A fault injected with Set-PpCmkFault stopped the operation (a rehearsal of a failure).
     FaultInjected => OperationStopped, Failure;
+    /// The service is unavailable for a while (a vault taken offline or failing with Set-PpCmkFault): not a revocation; retry later.
+    ServiceUnavailable => ResourceUnavailable, Failure;
 
     // ---- the store and the engine itself ----
     /// The store stayed busy past the retry budget (another process holds a long write).
@@ -160,13 +162,21 @@ pub struct Error {
     pub code: ErrorCode,
     pub message: String,
     pub target: Option<String>,
+    /// For a transient failure (`ServiceUnavailable`, `LimitExceeded`): how
+    /// many seconds the caller should wait before retrying (`Retry-After`).
+    pub retry_after: Option<u64>,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Error {
-        Error { code, message: message.into(), target: None }
+        Error { code, message: message.into(), target: None, retry_after: None }
+    }
+
+    pub fn with_retry_after(mut self, seconds: u64) -> Error {
+        self.retry_after = Some(seconds);
+        self
     }
 
     pub fn with_target(mut self, target: impl Into<String>) -> Error {

@@ -704,3 +704,85 @@ fn a_support_investigation_environment_must_move_to_the_customer_key_before_a_co
     c.pp("Copy-PowerAppEnvironment", json!({"SourceEnvironmentName": prod, "TargetEnvironmentName": si}));
     assert_eq!(c.all_records(&si), c.all_records(&prod));
 }
+
+// ------------------------------------------------------------ vault faults
+
+/// A vault that is offline (Set-PpCmkFault -Operation VaultOffline) fails
+/// every data-plane request with ServiceUnavailable and a Retry-After, but
+/// it is not a revocation: the environment its key protects stays Ready and
+/// readable, and locks only on a documented trigger (the identity's role removed).
+#[test]
+fn a_vault_outage_is_not_a_revocation() {
+    let c = Cmk::new();
+    let env = c.environment("Sales", 20);
+    c.add(&env);
+    let before = c.all_records(&env);
+    let kv = "contoso-cmk-kv";
+    let armed = c.t.ok("Set-PpCmkFault", json!({"Operation": "VaultOffline", "VaultName": kv, "Seconds": 600}));
+    assert_eq!((armed[0]["Armed"].as_bool(), armed[0]["VaultName"].as_str()), (Some(true), Some(kv)));
+    // In process, the key commands see the outage the REST routes see.
+    let e = c.t.run("Invoke-AzKeyVaultKeyOperation", json!({"VaultName": kv, "Name": "contoso-cmk-key", "Operation": "Wrap", "Algorithm": "RSA-OAEP-256", "ByteArrayValue": "AAECAw=="})).unwrap_err();
+    assert_eq!(e.code, ErrorCode::ServiceUnavailable, "{e}");
+    assert_eq!(e.retry_after, Some(60), "Retry-After: the time left, capped at a minute");
+    c.t.fails(ErrorCode::ServiceUnavailable, "Get-AzKeyVaultKey", json!({"VaultName": kv, "Name": "contoso-cmk-key"}));
+    c.t.fails(ErrorCode::ServiceUnavailable, "Get-AzKeyVaultSecret", json!({"VaultName": kv}));
+    // The service's health checks do not see an outage as lost access.
+    c.t.ok("Invoke-PpCmkMaintenance", json!({}));
+    assert_eq!(c.env(&env)["State"], "Ready");
+    let shown = c.pp("Get-AdminPowerAppEnvironment", json!({"EnvironmentName": env})).remove(0);
+    assert_eq!((shown["State"].as_str(), shown["KeyManagedBy"].as_str()), (Some("Ready"), Some("Customer")));
+    assert_eq!(c.all_records(&env), before);
+    // The outage ends on the store's clock.
+    c.t.ok("Set-PpCmkClock", json!({"AdvanceHours": 1}));
+    c.t.ok("Get-AzKeyVaultKey", json!({"VaultName": kv, "Name": "contoso-cmk-key"}));
+    assert_eq!(c.t.ok("Get-PpCmkFault", json!({"VaultName": kv}))[0]["Armed"], false);
+    // Only a documented trigger locks it: the identity's role assignment removed.
+    c.t.ok("Set-PpCmkFault", json!({"Operation": "VaultOffline", "VaultName": kv, "Seconds": 600}));
+    c.revoke();
+    assert_eq!(c.env(&env)["State"], "Locked");
+    let shown = c.pp("Get-AdminPowerAppEnvironment", json!({"EnvironmentName": env})).remove(0);
+    assert_eq!(shown["State"], "Locked");
+    c.restore_access();
+    assert_eq!(c.env(&env)["State"], "Ready");
+    c.t.ok("Set-PpCmkFault", json!({"Operation": "VaultOffline", "VaultName": kv, "Clear": true}));
+    c.t.ok("Get-AzKeyVaultKey", json!({"VaultName": kv, "Name": "contoso-cmk-key"}));
+}
+
+#[test]
+fn vault_error_and_latency_faults_come_from_the_store() {
+    let c = Cmk::new();
+    let kv = "contoso-cmk-kv";
+    let get = json!({"VaultName": kv, "Name": "contoso-cmk-key"});
+    c.t.ok("Set-PpCmkFault", json!({"Operation": "VaultErrors", "VaultName": kv, "Percent": 100}));
+    let e = c.t.run("Get-AzKeyVaultKey", get.clone()).unwrap_err();
+    assert_eq!((e.code, e.retry_after), (ErrorCode::ServiceUnavailable, Some(1)), "{e}");
+    c.t.ok("Set-PpCmkFault", json!({"Operation": "VaultErrors", "VaultName": kv, "Percent": 100, "StatusCode": 500}));
+    c.t.fails(ErrorCode::FaultInjected, "Get-AzKeyVaultKey", get.clone());
+    c.t.ok("Set-PpCmkFault", json!({"Operation": "VaultErrors", "VaultName": kv, "Percent": 0}));
+    c.t.ok("Get-AzKeyVaultKey", get.clone());
+    c.t.fails(
+        ErrorCode::InvalidArgument,
+        "Set-PpCmkFault",
+        json!({"Operation": "VaultErrors", "VaultName": kv, "Percent": 5, "StatusCode": 502}),
+    );
+    c.t.fails(
+        ErrorCode::NotFound,
+        "Set-PpCmkFault",
+        json!({"Operation": "VaultLatency", "VaultName": "nope-kv", "Milliseconds": 5}),
+    );
+    c.t.fails(
+        ErrorCode::MissingMandatoryParameter,
+        "Set-PpCmkFault",
+        json!({"Operation": "VaultLatency", "Milliseconds": 5}),
+    );
+    c.t.ok("Set-PpCmkFault", json!({"Operation": "VaultLatency", "VaultName": kv, "Milliseconds": 300}));
+    let started = std::time::Instant::now();
+    c.t.ok("Get-AzKeyVaultKey", get.clone());
+    assert!(started.elapsed() >= std::time::Duration::from_millis(300), "{:?}", started.elapsed());
+    c.t.ok("Set-PpCmkFault", json!({"Operation": "VaultThrottle", "VaultName": kv, "RequestsPer10Seconds": 20}));
+    let listed = c.t.ok("Get-PpCmkFault", json!({}));
+    let throttle = listed.iter().find(|f| f["Operation"] == "VaultThrottle").unwrap();
+    assert_eq!((throttle["RequestsPer10Seconds"].as_i64(), throttle["Armed"].as_bool()), (Some(20), Some(true)));
+    assert_eq!(c.t.store.vault_throttle_limit(kv).unwrap(), Some(20));
+    assert_eq!(c.t.store.vault_throttle_limit("other-kv").unwrap(), None);
+}

@@ -6,9 +6,10 @@
 //! point), judges each target from the numbers and, when every section ran,
 //! writes BENCHMARKS.md at the repository root with the machine's description.
 //!
-//! Sections: keyvault, encryption, abi, flows, powershell. Environment variables:
+//! Sections: keyvault, encryption, abi, flows, powershell, serve. Environment variables:
 //! - `PPCMK_BENCH_RECORDS`: records of 1 KiB in the link benchmark (default 1,000,000);
 //! - `PPCMK_BENCH_FLOWS`: flows in the flows benchmark (default 100,000);
+//! - `PPCMK_BENCH_SERVE_SECONDS`: seconds of each measure of the serve section (default 5);
 //! - `PPCMK_BENCH_OUTPUT`: where to write the report instead (also for a partial run);
 //! - `PPCMK_BENCH_SQLCIPHER`, `PPCMK_BENCH_PYTHON`: the reference programs (default `sqlcipher`, `python3`).
 
@@ -19,6 +20,7 @@ mod keyvault;
 mod machine;
 mod powershell;
 mod report;
+mod serve;
 
 use report::{thousands, Report};
 use serde_json::json;
@@ -32,12 +34,13 @@ fn main() {
     let started = *RUN_STARTED;
     let filters: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
     let wanted = |name: &str| filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str()));
-    let sections: [Section; 5] = [
+    let sections: [Section; 6] = [
         ("keyvault", keyvault::run),
         ("encryption", encryption::run),
         ("abi", abi::run),
         ("flows", flows::run),
         ("powershell", powershell::run),
+        ("serve", serve::run),
     ];
     // Described before the run, so the load average is the one the run started with.
     let machine = machine::describe();

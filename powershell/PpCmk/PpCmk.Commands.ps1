@@ -59,6 +59,7 @@ $script:PpCmkCommandNames = @(
     'Get-PpCmkEnvironmentDataStore',
     'Get-PpCmkEnvironmentSetting',
     'Get-PpCmkEnvironmentWithPolicy',
+    'Get-PpCmkFault',
     'Get-PpCmkFirewallAllowList',
     'Get-PpCmkFlowPermission',
     'Get-PpCmkFlowRunSummary',
@@ -165,7 +166,7 @@ $script:PpCmkCommandNames = @(
 # The commands whose parameters complete from the store (argument completers in PpCmk.psm1).
 $script:PpCmkCompletedParameters = @{
     EnvironmentName = @('Add-PpCmkEnvironmentToEnterprisePolicy', 'Add-PpCmkSecurityRoleMember', 'Backup-PowerAppEnvironment', 'Copy-PpCmkFlow', 'Disable-PpCmkManagedEnvironment', 'Enable-PpCmkManagedEnvironment', 'Export-PpCmkFlowRunHistory', 'Export-PpCmkReport', 'Get-AdminFlow', 'Get-AdminFlowEncryptedByMicrosoftKey', 'Get-AdminFlowEnvironmentCmkStatus', 'Get-AdminPowerAppEnvironment', 'Get-FlowRun', 'Get-PowerAppEnvironmentBackups', 'Get-PpCmkAuditLog', 'Get-PpCmkAuditSetting', 'Get-PpCmkConnection', 'Get-PpCmkCredential', 'Get-PpCmkDesktopFlowComponent', 'Get-PpCmkDesktopFlowConnection', 'Get-PpCmkEncryptionReport', 'Get-PpCmkEnvironmentDataStore', 'Get-PpCmkEnvironmentSetting', 'Get-PpCmkFirewallAllowList', 'Get-PpCmkFlowPermission', 'Get-PpCmkFlowRunSummary', 'Get-PpCmkHostedMachineGroup', 'Get-PpCmkMachine', 'Get-PpCmkOperation', 'Get-PpCmkRecord', 'Get-PpCmkRolloutPlan', 'Get-PpCmkSecurityRoleMember', 'Grant-PpCmkCredentialAccess', 'Grant-PpCmkDesktopFlowComponentAccess', 'New-PpCmkConnection', 'New-PpCmkCredential', 'New-PpCmkDesktopFlowComponent', 'New-PpCmkDesktopFlowConnection', 'New-PpCmkFlow', 'New-PpCmkHostedMachineGroup', 'New-PpCmkRecord', 'New-PpCmkSampleData', 'Register-PpCmkAppFlowReference', 'Register-PpCmkMachine', 'Remove-AdminFlow', 'Remove-AdminPowerAppEnvironment', 'Remove-PpCmkConnection', 'Remove-PpCmkCredential', 'Remove-PpCmkDesktopFlowConnection', 'Remove-PpCmkEnvironmentFromEnterprisePolicy', 'Remove-PpCmkFlowPermission', 'Remove-PpCmkRecord', 'Remove-PpCmkSecurityRoleMember', 'Request-PpCmkFlowProtection', 'Reset-PowerAppEnvironment', 'Set-AdminPowerAppEnvironmentGovernanceConfiguration', 'Set-PowerAppProtectionStatus', 'Set-PpCmkAuditSetting', 'Set-PpCmkCredential', 'Set-PpCmkEnvironmentService', 'Set-PpCmkEnvironmentSetting', 'Set-PpCmkFirewallAllowList', 'Set-PpCmkFlow', 'Set-PpCmkFlowPermission', 'Set-PpCmkMachineMapping', 'Start-PpCmkFlowRun', 'Switch-PpCmkEnvironmentEnterprisePolicy', 'Test-PpCmkDesktopFlow', 'Test-PpCmkReadiness', 'Update-PpCmkHostedMachineGroup')
-    VaultName = @('Add-AzKeyVaultKey', 'Add-AzKeyVaultNetworkRule', 'Add-PpCmkKeyVaultPrivateEndpoint', 'Get-AzKeyVault', 'Get-AzKeyVaultKey', 'Get-AzKeyVaultKeyRotationPolicy', 'Get-AzKeyVaultSecret', 'Invoke-AzKeyVaultKeyOperation', 'Invoke-AzKeyVaultKeyRotation', 'New-PpCmkCredential', 'Remove-AzKeyVault', 'Remove-AzKeyVaultAccessPolicy', 'Remove-AzKeyVaultKey', 'Remove-AzKeyVaultSecret', 'Remove-PpCmkKeyVaultPrivateEndpoint', 'Set-AzKeyVaultAccessPolicy', 'Set-AzKeyVaultKeyRotationPolicy', 'Set-AzKeyVaultSecret', 'Set-PpCmkCredential', 'Test-PpCmkKeyVersionInUse', 'Undo-AzKeyVaultKeyRemoval', 'Undo-AzKeyVaultRemoval', 'Undo-AzKeyVaultSecretRemoval', 'Update-AzKeyVault', 'Update-AzKeyVaultKey', 'Update-AzKeyVaultNetworkRuleSet')
+    VaultName = @('Add-AzKeyVaultKey', 'Add-AzKeyVaultNetworkRule', 'Add-PpCmkKeyVaultPrivateEndpoint', 'Get-AzKeyVault', 'Get-AzKeyVaultKey', 'Get-AzKeyVaultKeyRotationPolicy', 'Get-AzKeyVaultSecret', 'Get-PpCmkFault', 'Invoke-AzKeyVaultKeyOperation', 'Invoke-AzKeyVaultKeyRotation', 'New-PpCmkCredential', 'Remove-AzKeyVault', 'Remove-AzKeyVaultAccessPolicy', 'Remove-AzKeyVaultKey', 'Remove-AzKeyVaultSecret', 'Remove-PpCmkKeyVaultPrivateEndpoint', 'Set-AzKeyVaultAccessPolicy', 'Set-AzKeyVaultKeyRotationPolicy', 'Set-AzKeyVaultSecret', 'Set-PpCmkCredential', 'Set-PpCmkFault', 'Test-PpCmkKeyVersionInUse', 'Undo-AzKeyVaultKeyRemoval', 'Undo-AzKeyVaultRemoval', 'Undo-AzKeyVaultSecretRemoval', 'Update-AzKeyVault', 'Update-AzKeyVaultKey', 'Update-AzKeyVaultNetworkRuleSet')
     PolicyArmId = @('Add-PpCmkEnvironmentToEnterprisePolicy', 'Get-PpCmkEnvironmentWithPolicy', 'Get-PpCmkRolloutPlan', 'Remove-PpCmkEnvironmentFromEnterprisePolicy', 'Switch-PpCmkEnvironmentEnterprisePolicy', 'Test-PpCmkReadiness')
     KeyName = @('Add-AzKeyVaultKey', 'Get-AzKeyVaultKey', 'Get-AzKeyVaultKeyRotationPolicy', 'Invoke-AzKeyVaultKeyOperation', 'Invoke-AzKeyVaultKeyRotation', 'Remove-AzKeyVaultKey', 'Set-AzKeyVaultKeyRotationPolicy', 'Undo-AzKeyVaultKeyRemoval', 'Update-AzKeyVaultKey')
 }
@@ -2055,6 +2056,29 @@ function Get-PpCmkEnvironmentWithPolicy {
     )
     process {
         [PpCmk.Host]::Run($PSCmdlet, 'Get-PpCmkEnvironmentWithPolicy', $PSBoundParameters, [string[]] @('PolicyArmId'), [string[]] @(), 'PpCmk.EnvironmentWithPolicy', $null)
+    }
+}
+
+function Get-PpCmkFault {
+    <#
+    .SYNOPSIS
+    Shows the faults armed with Set-PpCmkFault (an outage whose time has passed shows Armed false).
+    .PARAMETER VaultName
+    Only this vault's faults.
+    .EXAMPLE
+    Get-PpCmkFault -VaultName contoso-cmk-kv
+    .OUTPUTS
+    PpCmk.Fault
+    #>
+    [CmdletBinding()]
+    [OutputType('PpCmk.Fault')]
+    param(
+        [Parameter()]
+        [string]
+        $VaultName
+    )
+    process {
+        [PpCmk.Host]::Run($PSCmdlet, 'Get-PpCmkFault', $PSBoundParameters, [string[]] @('VaultName'), [string[]] @(), 'PpCmk.Fault', $null)
     }
 }
 
@@ -5701,15 +5725,27 @@ function Set-PpCmkEnvironmentSetting {
 function Set-PpCmkFault {
     <#
     .SYNOPSIS
-    Arms (or clears) a one-shot fault to rehearse failures: EnvironmentEncryption stops the next encryption operation after n records.
+    Arms (or clears) a fault to rehearse failures: EnvironmentEncryption stops the next encryption after n records; VaultThrottle, VaultLatency, VaultErrors and VaultOffline degrade a vault's data plane (ppcmk serve and the Az key and secret commands alike).
     .PARAMETER Operation
-    The fault point. Allowed values: EnvironmentEncryption.
+    The fault point. Allowed values: EnvironmentEncryption, VaultThrottle, VaultLatency, VaultErrors, VaultOffline.
+    .PARAMETER VaultName
+    The key vault (or managed HSM) a Vault* fault degrades.
     .PARAMETER AfterRecords
-    Fail after this many records.
+    EnvironmentEncryption: fail after this many records.
+    .PARAMETER RequestsPer10Seconds
+    VaultThrottle: the vault's limit in RSA 2048-bit software key transactions per 10 seconds, instead of Key Vault's published 4,000; the other classes scale with it. Requests beyond it get 429 with Retry-After from ppcmk serve.
+    .PARAMETER Milliseconds
+    VaultLatency: latency added to every data-plane request.
+    .PARAMETER Percent
+    VaultErrors: the share of data-plane requests that fail.
+    .PARAMETER StatusCode
+    VaultErrors: 503 (ServiceUnavailable, with Retry-After) or 500 (FaultInjected).
+    .PARAMETER Seconds
+    VaultOffline: how long the vault is unavailable, on the store's clock (Set-PpCmkClock moves past it).
     .PARAMETER Clear
     Disarm the fault.
     .EXAMPLE
-    Set-PpCmkFault -Operation EnvironmentEncryption -AfterRecords 500
+    Set-PpCmkFault -Operation VaultOffline -VaultName contoso-cmk-kv -Seconds 120
     .OUTPUTS
     PpCmk.Fault
     #>
@@ -5717,10 +5753,14 @@ function Set-PpCmkFault {
     [OutputType('PpCmk.Fault')]
     param(
         [Parameter(Mandatory = $true)]
-        [ValidateSet('EnvironmentEncryption')]
+        [ValidateSet('EnvironmentEncryption', 'VaultThrottle', 'VaultLatency', 'VaultErrors', 'VaultOffline')]
         [ValidateNotNullOrEmpty()]
         [string]
         $Operation,
+
+        [Parameter()]
+        [string]
+        $VaultName,
 
         [Parameter()]
         [ValidateRange(0, 9223372036854775807)]
@@ -5728,12 +5768,37 @@ function Set-PpCmkFault {
         $AfterRecords,
 
         [Parameter()]
+        [ValidateRange(1, 1000000)]
+        [long]
+        $RequestsPer10Seconds,
+
+        [Parameter()]
+        [ValidateRange(0, 60000)]
+        [long]
+        $Milliseconds,
+
+        [Parameter()]
+        [ValidateRange(0, 100)]
+        [long]
+        $Percent,
+
+        [Parameter()]
+        [ValidateRange(500, 503)]
+        [long]
+        $StatusCode,
+
+        [Parameter()]
+        [ValidateRange(1, 2592000)]
+        [long]
+        $Seconds,
+
+        [Parameter()]
         [switch]
         $Clear
     )
     process {
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('Operation')) { $Operation } else { 'Set-PpCmkFault' }), 'Set-PpCmkFault')) {
-            [PpCmk.Host]::Run($PSCmdlet, 'Set-PpCmkFault', $PSBoundParameters, [string[]] @('Operation', 'AfterRecords', 'Clear'), [string[]] @(), 'PpCmk.Fault', $null)
+            [PpCmk.Host]::Run($PSCmdlet, 'Set-PpCmkFault', $PSBoundParameters, [string[]] @('Operation', 'VaultName', 'AfterRecords', 'RequestsPer10Seconds', 'Milliseconds', 'Percent', 'StatusCode', 'Seconds', 'Clear'), [string[]] @(), 'PpCmk.Fault', $null)
         }
     }
 }

@@ -63,6 +63,7 @@ FunctionsToExport    = @(
         'Get-PpCmkEnvironmentDataStore',
         'Get-PpCmkEnvironmentSetting',
         'Get-PpCmkEnvironmentWithPolicy',
+        'Get-PpCmkFault',
         'Get-PpCmkFirewallAllowList',
         'Get-PpCmkFlowPermission',
         'Get-PpCmkFlowRunSummary',

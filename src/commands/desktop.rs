@@ -686,7 +686,7 @@ fn secret_object(v: &secrets::SecretView) -> Object {
 }
 
 fn vault(ctx: &Ctx, args: &Args) -> Result<keyvault::Vault> {
-    keyvault::active_vault(ctx.db(), args.required("VaultName")?, VaultKind::Vault)
+    ctx.data_plane_vault(args.required("VaultName")?, VaultKind::Vault)
 }
 
 fn set_secret(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {

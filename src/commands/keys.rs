@@ -11,7 +11,7 @@ use crate::keyvault::keys::{
     self, KeySource, KeyUpdate, KeyView, LifetimeAction, NewKey, RotationPolicy, SignatureOutcome, KEY_OPERATIONS,
     KEY_TYPES,
 };
-use crate::keyvault::{self, Vault, VaultKind};
+use crate::keyvault::{Vault, VaultKind};
 use crate::registry::bind::Args;
 use crate::registry::Ctx;
 use crate::registry::{Command, Effect, Group, Object, OutputSpec, Param, Side};
@@ -299,8 +299,8 @@ fn policy_object(vault: &Vault, key: &str, p: &RotationPolicy) -> Object {
 /// The vault or HSM named by -VaultName or -HsmName.
 fn target_vault(ctx: &Ctx, args: &Args) -> Result<Vault> {
     match args.str("VaultName") {
-        Some(v) => keyvault::active_vault(ctx.db(), v, VaultKind::Vault),
-        None => keyvault::active_vault(ctx.db(), args.required("HsmName")?, VaultKind::ManagedHsm),
+        Some(v) => ctx.data_plane_vault(v, VaultKind::Vault),
+        None => ctx.data_plane_vault(args.required("HsmName")?, VaultKind::ManagedHsm),
     }
 }
 

@@ -5,11 +5,12 @@
 use super::{object, opt_time, time};
 use crate::environment::{self, require_admin, Environment};
 use crate::error::{Error, ErrorCode, Result};
+use crate::keyvault::faults;
 use crate::lifecycle::operations::{self as ops, Operation, FAULT_ENVIRONMENT_ENCRYPTION};
 use crate::registry::bind::Args;
 use crate::registry::Ctx;
 use crate::registry::{Command, Effect, Group, Object, OutputSpec, Param, Side};
-use crate::store::Db;
+use crate::store::{Db, VaultFaultRow};
 use serde_json::json;
 
 const OPERATION_OUTPUT: OutputSpec = OutputSpec {
@@ -33,6 +34,22 @@ const OPERATION_OUTPUT: OutputSpec = OutputSpec {
         "RequestedBy",
     ],
     table: &["Name", "Kind", "EnvironmentName", "State", "RecordsProcessed", "RecordsTotal", "StartTime"],
+};
+
+const FAULT_OUTPUT: OutputSpec = OutputSpec {
+    type_name: "PpCmk.Fault",
+    properties: &[
+        "Operation",
+        "VaultName",
+        "AfterRecords",
+        "RequestsPer10Seconds",
+        "Milliseconds",
+        "Percent",
+        "StatusCode",
+        "Until",
+        "Armed",
+    ],
+    table: &["Operation", "VaultName", "Armed", "Until"],
 };
 
 const POLICY_ARM_ID: Param = Param::string("PolicyArmId")
@@ -161,23 +178,37 @@ pub static COMMANDS: &[Command] = &[
     },
     Command {
         name: "Set-PpCmkFault",
-        synopsis: "Arms (or clears) a one-shot fault to rehearse failures: EnvironmentEncryption stops the next encryption operation after n records.",
+        synopsis: "Arms (or clears) a fault to rehearse failures: EnvironmentEncryption stops the next encryption after n records; VaultThrottle, VaultLatency, VaultErrors and VaultOffline degrade a vault's data plane (ppcmk serve and the Az key and secret commands alike).",
         side: Side::Engine,
         effect: Effect::Change,
         params: &[
-            Param::string("Operation").mandatory().one_of(&[FAULT_ENVIRONMENT_ENCRYPTION]).help("The fault point."),
-            Param::int("AfterRecords").range(0, i64::MAX).help("Fail after this many records."),
+            Param::string("Operation").mandatory().one_of(&[FAULT_ENVIRONMENT_ENCRYPTION, faults::THROTTLE, faults::LATENCY, faults::ERRORS, faults::OFFLINE]).help("The fault point."),
+            Param::string("VaultName").help("The key vault (or managed HSM) a Vault* fault degrades."),
+            Param::int("AfterRecords").range(0, i64::MAX).help("EnvironmentEncryption: fail after this many records."),
+            Param::int("RequestsPer10Seconds").range(1, 1_000_000).help("VaultThrottle: the vault's limit in RSA 2048-bit software key transactions per 10 seconds, instead of Key Vault's published 4,000; the other classes scale with it. Requests beyond it get 429 with Retry-After from ppcmk serve."),
+            Param::int("Milliseconds").range(0, 60_000).help("VaultLatency: latency added to every data-plane request."),
+            Param::int("Percent").range(0, 100).help("VaultErrors: the share of data-plane requests that fail."),
+            Param::int("StatusCode").range(500, 503).default("503").help("VaultErrors: 503 (ServiceUnavailable, with Retry-After) or 500 (FaultInjected)."),
+            Param::int("Seconds").range(1, 30 * 86_400).help("VaultOffline: how long the vault is unavailable, on the store's clock (Set-PpCmkClock moves past it)."),
             Param::switch("Clear").help("Disarm the fault."),
         ],
-        groups: &[Group::exactly_one(&["AfterRecords", "Clear"])],
-        output: OutputSpec {
-            type_name: "PpCmk.Fault",
-            properties: &["Operation", "AfterRecords", "Armed"],
-            table: &["Operation", "AfterRecords", "Armed"],
-        },
-        errors: &[],
-        example: "Set-PpCmkFault -Operation EnvironmentEncryption -AfterRecords 500",
+        groups: &[Group::exactly_one(&["AfterRecords", "RequestsPer10Seconds", "Milliseconds", "Percent", "Seconds", "Clear"])],
+        output: FAULT_OUTPUT,
+        errors: &[ErrorCode::NotFound, ErrorCode::InvalidArgument],
+        example: "Set-PpCmkFault -Operation VaultOffline -VaultName contoso-cmk-kv -Seconds 120",
         handler: set_fault,
+    },
+    Command {
+        name: "Get-PpCmkFault",
+        synopsis: "Shows the faults armed with Set-PpCmkFault (an outage whose time has passed shows Armed false).",
+        side: Side::Engine,
+        effect: Effect::Read,
+        params: &[Param::string("VaultName").help("Only this vault's faults.")],
+        groups: &[],
+        output: FAULT_OUTPUT,
+        errors: &[],
+        example: "Get-PpCmkFault -VaultName contoso-cmk-kv",
+        handler: get_fault,
     },
 ];
 
@@ -325,16 +356,110 @@ fn with_policy_object(db: &Db, env: &Environment, policy: Option<&crate::store::
 }
 
 fn set_fault(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
-    let operation = args.required("Operation")?;
+    let operation = args.required("Operation")?.to_string();
     let armed = !args.switch("Clear");
-    if armed {
-        let after = args
-            .int("AfterRecords")
-            .ok_or_else(|| Error::new(ErrorCode::MissingMandatoryParameter, "-AfterRecords"))?;
-        ctx.db().set_fault(operation, after, ctx.now)?;
-    } else {
-        ctx.db().clear_fault(operation)?;
+    ctx.set_audit_target(operation.clone());
+    if operation == FAULT_ENVIRONMENT_ENCRYPTION {
+        if args.str("VaultName").is_some() {
+            return Err(Error::invalid("EnvironmentEncryption takes no -VaultName."));
+        }
+        if armed {
+            let after = args.int("AfterRecords").ok_or_else(|| {
+                Error::new(ErrorCode::MissingMandatoryParameter, "EnvironmentEncryption takes -AfterRecords.")
+            })?;
+            ctx.db().set_fault(&operation, after, ctx.now)?;
+        } else {
+            ctx.db().clear_fault(&operation)?;
+        }
+        return Ok(vec![encryption_fault_object(args.int("AfterRecords"), armed)]);
     }
-    ctx.set_audit_target(operation.to_string());
-    Ok(vec![object(json!({"Operation": operation, "AfterRecords": args.int("AfterRecords"), "Armed": armed}))])
+    let name = args.str("VaultName").ok_or_else(|| {
+        Error::new(
+            ErrorCode::MissingMandatoryParameter,
+            format!("{operation} takes -VaultName (the vault it degrades)."),
+        )
+    })?;
+    // The vault's own spelling; an unknown name is refused rather than armed for nobody.
+    let db = ctx.db();
+    let vault = crate::keyvault::active_vault(db, name, crate::keyvault::VaultKind::Vault)
+        .or_else(|_| crate::keyvault::active_vault(db, name, crate::keyvault::VaultKind::ManagedHsm))?;
+    let vault_name = vault.row.name.clone();
+    ctx.set_audit_target(format!("{operation} {vault_name}"));
+    if !armed {
+        db.clear_vault_fault(&vault_name, &operation)?;
+        return Ok(vec![fault_object(
+            &VaultFaultRow { vault_name, kind: operation, amount: 0, status: None, until: None },
+            false,
+        )]);
+    }
+    let (value_param, status, until) = match operation.as_str() {
+        faults::THROTTLE => ("RequestsPer10Seconds", None, None),
+        faults::LATENCY => ("Milliseconds", None, None),
+        faults::ERRORS => {
+            let status = args.int("StatusCode").unwrap_or(503);
+            if status != 500 && status != 503 {
+                return Err(Error::invalid(format!("-StatusCode {status}: a VaultErrors fault answers 500 or 503.")));
+            }
+            ("Percent", Some(status), None)
+        }
+        _ => {
+            let seconds = args.int("Seconds").unwrap_or(0);
+            ("Seconds", None, Some(ctx.now + chrono::Duration::seconds(seconds)))
+        }
+    };
+    let amount = args.int(value_param).ok_or_else(|| {
+        Error::new(ErrorCode::MissingMandatoryParameter, format!("{operation} takes -{value_param}."))
+    })?;
+    let row = VaultFaultRow { vault_name, kind: operation, amount, status, until };
+    db.set_vault_fault(&row, ctx.now)?;
+    Ok(vec![fault_object(&row, true)])
+}
+
+fn fault_object(f: &VaultFaultRow, armed: bool) -> Object {
+    let amount = |kind: &str| (f.kind == kind && armed).then_some(f.amount);
+    object(json!({
+        "Operation": f.kind,
+        "VaultName": f.vault_name,
+        "AfterRecords": null,
+        "RequestsPer10Seconds": amount(faults::THROTTLE),
+        "Milliseconds": amount(faults::LATENCY),
+        "Percent": amount(faults::ERRORS),
+        "StatusCode": f.status,
+        "Until": opt_time(f.until),
+        "Armed": armed,
+    }))
+}
+
+fn encryption_fault_object(after: Option<i64>, armed: bool) -> Object {
+    object(json!({
+        "Operation": FAULT_ENVIRONMENT_ENCRYPTION,
+        "VaultName": null,
+        "AfterRecords": after,
+        "RequestsPer10Seconds": null,
+        "Milliseconds": null,
+        "Percent": null,
+        "StatusCode": null,
+        "Until": null,
+        "Armed": armed,
+    }))
+}
+
+fn get_fault(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
+    let db = ctx.db();
+    let mut out = Vec::new();
+    if args.str("VaultName").is_none() {
+        if let Some(after) = db.fault(FAULT_ENVIRONMENT_ENCRYPTION)? {
+            out.push(encryption_fault_object(Some(after), true));
+        }
+    }
+    let rows = match args.str("VaultName") {
+        Some(v) => db.vault_faults(v)?,
+        None => db.all_vault_faults()?,
+    };
+    for f in rows {
+        // An outage whose time has passed is over.
+        let armed = f.until.is_none_or(|u| u > ctx.now);
+        out.push(fault_object(&f, armed));
+    }
+    Ok(out)
 }

@@ -8,6 +8,7 @@
 //! [`keys::unwrap`], as a principal, with the same checks as anyone else.
 
 pub mod access;
+pub mod faults;
 pub mod keys;
 pub mod secrets;
 

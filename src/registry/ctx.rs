@@ -73,6 +73,9 @@ pub struct Ctx<'a> {
     /// A read of a table the environment audits: recorded like a change.
     pub(crate) audited_read: bool,
     pub(crate) checkpoint: bool,
+    /// Latency a vault fault adds to this request; the engine waits it out
+    /// after the transaction, so that no lock is held meanwhile.
+    pub(crate) delay: std::cell::Cell<Option<std::time::Duration>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -110,6 +113,21 @@ impl<'a> Ctx<'a> {
             name: caller.audit_name().to_string(),
             origin: if self.private_network { Origin::PrivateNetwork } else { Origin::PublicNetwork },
         })
+    }
+
+    /// The vault (or managed HSM) a data-plane command addresses, once its
+    /// faults allow the request (`Set-PpCmkFault -VaultName`): the one place
+    /// commands ask [`crate::keyvault::faults::check`].
+    pub(crate) fn data_plane_vault(
+        &self,
+        name: &str,
+        kind: crate::keyvault::VaultKind,
+    ) -> Result<crate::keyvault::Vault> {
+        let vault = crate::keyvault::active_vault(self.db, name, kind)?;
+        if let Some(d) = crate::keyvault::faults::check(self.db, &vault.row.name, self.now)? {
+            self.delay.set(Some(d));
+        }
+        Ok(vault)
     }
 
     /// Adds a warning (stderr in the CLI, `Write-Warning` in PowerShell).

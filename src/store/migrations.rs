@@ -531,6 +531,24 @@ const MIGRATIONS: &[&str] = &[
         UNIQUE (env_key, name)
     );
     "#,
+    // 9: faults of a vault's data plane (Set-PpCmkFault -VaultName): a
+    // throttle limit, added latency, a share of failing requests, an outage.
+    // Kept in the store so that `ppcmk serve` honours what the CLI arms.
+    r#"
+    CREATE TABLE vault_faults (
+        vault_name   TEXT NOT NULL COLLATE NOCASE,
+        kind         TEXT NOT NULL,
+        -- VaultThrottle: requests per 10 s; VaultLatency: milliseconds;
+        -- VaultErrors: percent of requests; VaultOffline: unused (0).
+        amount       INTEGER NOT NULL,
+        -- VaultErrors: the status the failing requests get (500 or 503).
+        status       INTEGER,
+        -- VaultOffline: when the vault is back, on the store's clock.
+        until_time   TEXT,
+        created_time TEXT NOT NULL,
+        PRIMARY KEY (vault_name, kind)
+    );
+    "#,
 ];
 
 /// The schema version this build writes.

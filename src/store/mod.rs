@@ -50,7 +50,7 @@ pub use environment::EnvironmentRow;
 pub use flows::{ConnectionRow, FlowListingRow, FlowRow, FlowRunRow, FlowTraits};
 pub use keyvault::{AccessPolicyRow, KeyRow, KeyVersionRow, VaultRow};
 pub use masterkey::MasterKey;
-pub use operations::OperationRow;
+pub use operations::{OperationRow, VaultFaultRow};
 pub use policy::PolicyRow;
 pub use rbac::RoleAssignmentRow;
 pub use records::RecordRow;

@@ -169,4 +169,65 @@ impl Db {
     pub fn clear_fault(&self, operation: &str) -> Result<bool> {
         self.conn.execute("DELETE FROM faults WHERE operation = ?1", [operation]).checked().map(|n| n > 0)
     }
+
+    /// The faults armed on a vault's data plane: (kind, amount, status, until).
+    pub fn vault_faults(&self, vault_name: &str) -> Result<Vec<VaultFaultRow>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT kind, amount, status, until_time, vault_name FROM vault_faults WHERE vault_name = ?1 ORDER BY kind",
+            )
+            .checked()?;
+        let rows = stmt.query_map([vault_name], vault_fault_from_row).checked()?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+    }
+
+    /// Every vault fault, for `Get-PpCmkFault`.
+    pub fn all_vault_faults(&self) -> Result<Vec<VaultFaultRow>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT kind, amount, status, until_time, vault_name FROM vault_faults ORDER BY vault_name, kind")
+            .checked()?;
+        let rows = stmt.query_map([], vault_fault_from_row).checked()?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+    }
+
+    pub fn set_vault_fault(&self, f: &VaultFaultRow, at: DateTime<Utc>) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT INTO vault_faults(vault_name, kind, amount, status, until_time, created_time) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT(vault_name, kind) DO UPDATE SET amount = excluded.amount, status = excluded.status,
+                   until_time = excluded.until_time, created_time = excluded.created_time",
+                params![f.vault_name, f.kind, f.amount, f.status, storage(f.until), to_storage(at)],
+            )
+            .checked()
+            .map(drop)
+    }
+
+    pub fn clear_vault_fault(&self, vault_name: &str, kind: &str) -> Result<bool> {
+        self.conn
+            .execute("DELETE FROM vault_faults WHERE vault_name = ?1 AND kind = ?2", [vault_name, kind])
+            .checked()
+            .map(|n| n > 0)
+    }
+}
+
+/// One fault of a vault's data plane (`Set-PpCmkFault -VaultName`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VaultFaultRow {
+    pub vault_name: String,
+    pub kind: String,
+    pub amount: i64,
+    pub status: Option<i64>,
+    pub until: Option<DateTime<Utc>>,
+}
+
+fn vault_fault_from_row(r: &Row) -> rusqlite::Result<VaultFaultRow> {
+    Ok(VaultFaultRow {
+        kind: r.get(0)?,
+        amount: r.get(1)?,
+        status: r.get(2)?,
+        until: opt_time(r, 3)?,
+        vault_name: r.get(4)?,
+    })
 }

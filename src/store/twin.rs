@@ -94,7 +94,7 @@ impl Db {
     pub fn clear_tenant_for_snapshot(&self, keep_principal: &str, keep_subscription: &str) -> Result<()> {
         self.conn
             .execute_batch(
-                "DELETE FROM operations; DELETE FROM faults; DELETE FROM dlp_policies;
+                "DELETE FROM operations; DELETE FROM faults; DELETE FROM vault_faults; DELETE FROM dlp_policies;
                  DELETE FROM environments; DELETE FROM enterprise_policies;
                  DELETE FROM key_vaults; DELETE FROM snapshot_objects; DELETE FROM service_keys WHERE name = 'byok'; DELETE FROM tenant_settings WHERE name = 'Licenses';",
             )

@@ -1,5 +1,6 @@
 //! Request dispatch by host and port, and the helpers every route uses.
 
+use crate::router::Face;
 use crate::{keyvault, management, Reply, State};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
@@ -34,22 +35,26 @@ impl Head {
     }
 }
 
+/// The head of a request as the routes see it: the host without its port in
+/// lower case, the path percent-decoded, the query split. Pure.
+pub fn head_of(method: &hyper::Method, uri: &hyper::Uri, host_header: Option<&str>) -> Head {
+    let host = host_header.filter(|h| !h.is_empty()).or(uri.host()).unwrap_or_default();
+    let host = strip_port(host).to_ascii_lowercase();
+    let query = uri.query().map(parse_query).unwrap_or_default();
+    let path = percent_encoding::percent_decode_str(uri.path()).decode_utf8_lossy().into_owned();
+    Head { method: method.clone(), host, path, query, headers: hyper::HeaderMap::new() }
+}
+
 pub async fn handle(state: Arc<State>, req: Request<Incoming>, secure: bool) -> Reply {
     let (parts, body) = req.into_parts();
-    let host =
-        parts.headers.get(hyper::header::HOST).and_then(|h| h.to_str().ok()).or(parts.uri.host()).unwrap_or_default();
-    let host = strip_port(host).to_ascii_lowercase();
-    let query = parts.uri.query().map(parse_query).unwrap_or_default();
-    let path = percent_encoding::percent_decode_str(parts.uri.path()).decode_utf8_lossy().into_owned();
-    let head = Head { method: parts.method, host, path, query, headers: parts.headers };
-    let body = Body(Some(body));
-    let mut reply = if !secure {
-        management::token_port(&state, head, body).await
-    } else if let Some(vault) = head.host.strip_suffix(".vault.localhost") {
-        let vault = vault.to_string();
-        keyvault::handle(&state, &vault, head, body).await
-    } else {
-        management::handle(&state, head, body).await
+    let host_header = parts.headers.get(hyper::header::HOST).and_then(|h| h.to_str().ok());
+    let mut head = head_of(&parts.method, &parts.uri, host_header);
+    head.headers = parts.headers;
+    let body = Body(Some(body), state.read_timeout);
+    let mut reply = match crate::router::face(secure, &head.host) {
+        Face::TokenPort => management::token_port(&state, head, body).await,
+        Face::Vault(vault) => keyvault::handle(&state, &vault, head, body).await,
+        Face::Management => management::handle(&state, head, body).await,
     };
     let headers = reply.headers_mut();
     headers.insert(
@@ -82,23 +87,37 @@ pub fn decode_form(s: &str) -> String {
     percent_encoding::percent_decode_str(&s.replace('+', " ")).decode_utf8_lossy().into_owned()
 }
 
-/// A request body, read only when a route has checked who asks.
-pub struct Body(Option<Incoming>);
+/// A request body, read only when a route has checked who asks, within the
+/// server's read timeout (a client that trickles it gets 408).
+pub struct Body(Option<Incoming>, std::time::Duration);
 
 pub enum BodyError {
     TooLarge,
     Broken,
+    TimedOut,
 }
 
 impl Body {
     pub async fn bytes(&mut self) -> Result<Bytes, BodyError> {
         let Some(body) = self.0.take() else { return Ok(Bytes::new()) };
-        match Limited::new(body, MAX_BODY_BYTES).collect().await {
-            Ok(collected) => Ok(collected.to_bytes()),
-            Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => Err(BodyError::TooLarge),
-            Err(_) => Err(BodyError::Broken),
+        match tokio::time::timeout(self.1, Limited::new(body, MAX_BODY_BYTES).collect()).await {
+            Err(_) => Err(BodyError::TimedOut),
+            Ok(Ok(collected)) => Ok(collected.to_bytes()),
+            Ok(Err(e)) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => Err(BodyError::TooLarge),
+            Ok(Err(_)) => Err(BodyError::Broken),
         }
     }
+}
+
+/// The answer on a connection past the server's cap: 503, closed after it.
+pub fn too_many_connections() -> Reply {
+    let mut reply = json(
+        StatusCode::SERVICE_UNAVAILABLE,
+        &serde_json::json!({"error": {"code": "ServiceUnavailable", "message": "The server has too many open connections; retry shortly."}}),
+    );
+    reply.headers_mut().insert(hyper::header::RETRY_AFTER, HeaderValue::from_static("1"));
+    reply.headers_mut().insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
+    reply
 }
 
 pub fn json(status: StatusCode, body: &Value) -> Reply {

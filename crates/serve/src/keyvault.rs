@@ -15,8 +15,8 @@ use ppcmk::{Error, ErrorCode};
 use serde_json::{json, Map, Value};
 use std::sync::Arc;
 
-/// The api-versions served: the wire format of keys and secrets is the same in all.
-pub const API_VERSIONS: &[&str] = &["7.4", "7.5", "7.6", "2025-07-01"];
+use crate::router::KvRoute;
+use crate::throttle::{self, Class, Throttle};
 
 /// What a route's objects are, for the not-found code Key Vault uses.
 #[derive(Clone, Copy, PartialEq)]
@@ -66,27 +66,8 @@ pub async fn handle(state: &Arc<State>, vault: &str, head: Head, mut body: Body)
         Ok(oid) => oid,
         Err(refusal) => return challenge(state, &refusal.0),
     };
-    match head.query("api-version") {
-        Some(v) if API_VERSIONS.contains(&v) => {}
-        Some(v) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "BadParameter",
-                None,
-                &format!(
-                    "The specified version ({v}) is not recognized. Consider using the latest supported version ({}).",
-                    API_VERSIONS[API_VERSIONS.len() - 1]
-                ),
-            )
-        }
-        None => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "BadParameter",
-                None,
-                "The api-version query parameter (?api-version) is required for all requests.",
-            )
-        }
+    if let Err(message) = crate::router::check_api_version(head.query("api-version")) {
+        return error(StatusCode::BAD_REQUEST, "BadParameter", None, &message);
     }
     let bytes = match body.bytes().await {
         Ok(b) => b,
@@ -100,6 +81,14 @@ pub async fn handle(state: &Arc<State>, vault: &str, head: Head, mut body: Body)
         }
         Err(BodyError::Broken) => {
             return error(StatusCode::BAD_REQUEST, "BadParameter", None, "The request body could not be read.")
+        }
+        Err(BodyError::TimedOut) => {
+            return error(
+                StatusCode::REQUEST_TIMEOUT,
+                "RequestTimeout",
+                None,
+                "The request body did not arrive within the server's read timeout.",
+            )
         }
     };
     let input: Map<String, Value> = if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -119,6 +108,7 @@ pub async fn handle(state: &Arc<State>, vault: &str, head: Head, mut body: Body)
     };
     let base = format!("https://{vault}.vault.localhost:{}", state.port);
     let request = KvRequest {
+        throttle: state.throttle.clone(),
         vault: vault.to_string(),
         base,
         caller,
@@ -127,13 +117,18 @@ pub async fn handle(state: &Arc<State>, vault: &str, head: Head, mut body: Body)
         input,
     };
     let state = state.clone();
-    match tokio::task::spawn_blocking(move || route(&state, &request)).await {
+    let routed = tokio::task::spawn_blocking(move || match throttle(&state, &request) {
+        Some(refused) => refused,
+        None => route(&state, &request),
+    });
+    match routed.await {
         Ok(reply) => reply,
         Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "InternalError", None, "The server failed on this request."),
     }
 }
 
 pub(crate) struct KvRequest {
+    throttle: Arc<Throttle>,
     vault: String,
     /// `https://<vault>.vault.localhost:<port>`: every id in a response starts with it.
     base: String,
@@ -145,6 +140,35 @@ pub(crate) struct KvRequest {
 
 type Routed = Result<Reply, Reply>;
 
+/// The vault's throttle (Key Vault's published limits, or the store's
+/// `VaultThrottle`): 429 `Throttled` with `Retry-After` when over it.
+fn throttle(state: &State, r: &KvRequest) -> Option<Reply> {
+    if !r.throttle.enabled() {
+        return None;
+    }
+    // Unknown routes are refused without counting.
+    let route = crate::router::key_vault_route(&r.method, &r.path)?;
+    let class = match &route {
+        KvRoute::CreateKey { .. } => {
+            Class::CreateKey { hsm: r.input.get("kty").and_then(Value::as_str).is_some_and(|k| k.ends_with("-HSM")) }
+        }
+        other => match other.key_name() {
+            Some(key) => r.throttle.key_class(&r.vault, key),
+            None => Class::Other,
+        },
+    };
+    let limit = state.store.vault_throttle_limit(&r.vault).ok().flatten().unwrap_or(throttle::PUBLISHED_LIMIT);
+    let wait = r.throttle.admit(&r.vault, class, limit, std::time::Instant::now()).err()?;
+    let mut reply = error(
+        StatusCode::TOO_MANY_REQUESTS,
+        "Throttled",
+        None,
+        "Request was not processed because too many requests were received. Reason: VaultRequestTypeLimitReached",
+    );
+    reply.headers_mut().insert(hyper::header::RETRY_AFTER, HeaderValue::from(wait));
+    Some(reply)
+}
+
 fn route(state: &State, r: &KvRequest) -> Reply {
     match route_inner(state, r) {
         Ok(reply) | Err(reply) => reply,
@@ -152,66 +176,42 @@ fn route(state: &State, r: &KvRequest) -> Reply {
 }
 
 fn route_inner(state: &State, r: &KvRequest) -> Routed {
-    // Segments compared case-insensitively (`deletedKeys`, `rotationPolicy`);
-    // an empty version ("latest", `/keys/k/`) is the same as none.
-    let segs: Vec<String> = r.path.split('/').filter(|s| !s.is_empty()).map(str::to_string).collect();
-    let lower: Vec<String> = segs.iter().map(|s| s.to_ascii_lowercase()).collect();
-    let l: Vec<&str> = lower.iter().map(String::as_str).collect();
-    let m = &r.method;
-    match (m, l.as_slice()) {
-        (&Method::GET, ["keys"]) => list_keys(state, r, false),
-        (&Method::GET, ["deletedkeys"]) => list_keys(state, r, true),
-        (&Method::POST, ["keys", _, "create"]) => create_key(state, r, &segs[1]),
-        (&Method::GET, ["keys", _, "versions"]) => key_versions(state, r, &segs[1]),
-        (&Method::GET, ["keys", _, "rotationpolicy"]) => get_rotation_policy(state, r, &segs[1]),
-        (&Method::PUT, ["keys", _, "rotationpolicy"]) => set_rotation_policy(state, r, &segs[1]),
-        (&Method::POST, ["keys", _, "rotate"]) => rotate_key(state, r, &segs[1]),
-        (&Method::GET, ["keys", _]) => get_key(state, r, &segs[1], None),
-        (&Method::GET, ["keys", _, _]) => get_key(state, r, &segs[1], Some(&segs[2])),
-        (&Method::PATCH, ["keys", _]) => update_key(state, r, &segs[1], None),
-        (&Method::PATCH, ["keys", _, _]) => update_key(state, r, &segs[1], Some(&segs[2])),
-        (&Method::DELETE, ["keys", _]) => delete_key(state, r, &segs[1]),
-        (&Method::GET, ["deletedkeys", _]) => get_deleted_key(state, r, &segs[1]),
-        (&Method::POST, ["deletedkeys", _, "recover"]) => recover_key(state, r, &segs[1]),
-        (&Method::DELETE, ["deletedkeys", _]) => purge_key(state, r, &segs[1]),
-        (&Method::POST, ["keys", _, "sign"]) => sign_or_verify(state, r, &segs[1], None, false),
-        (&Method::POST, ["keys", _, _, "sign"]) => sign_or_verify(state, r, &segs[1], Some(&segs[2]), false),
-        (&Method::POST, ["keys", _, "verify"]) => sign_or_verify(state, r, &segs[1], None, true),
-        (&Method::POST, ["keys", _, _, "verify"]) => sign_or_verify(state, r, &segs[1], Some(&segs[2]), true),
-        (&Method::POST, ["keys", _, op]) if crypto_op(op).is_some() => key_operation(state, r, &segs[1], None, op),
-        (&Method::POST, ["keys", _, _, op]) if crypto_op(op).is_some() => {
-            key_operation(state, r, &segs[1], Some(&segs[2]), op)
-        }
-        (&Method::GET, ["secrets"]) => list_secrets(state, r, false),
-        (&Method::GET, ["deletedsecrets"]) => list_secrets(state, r, true),
-        (&Method::PUT, ["secrets", _]) => set_secret(state, r, &segs[1]),
-        (&Method::GET, ["secrets", _, "versions"]) => secret_versions(state, r, &segs[1]),
-        (&Method::GET, ["secrets", _]) => get_secret(state, r, &segs[1], None),
-        (&Method::GET, ["secrets", _, _]) => get_secret(state, r, &segs[1], Some(&segs[2])),
-        (&Method::DELETE, ["secrets", _]) => delete_secret(state, r, &segs[1]),
-        (&Method::GET, ["deletedsecrets", _]) => get_deleted_secret(state, r, &segs[1]),
-        (&Method::POST, ["deletedsecrets", _, "recover"]) => recover_secret(state, r, &segs[1]),
-        (&Method::DELETE, ["deletedsecrets", _]) => purge_secret(state, r, &segs[1]),
-        _ => Err(error(
-            StatusCode::NOT_FOUND,
-            "NotFound",
-            None,
-            &format!(
-                "No route {} {} on a vault host (ppcmk serve: see docs/rest.md for the routes).",
-                r.method, r.path
-            ),
-        )),
+    let Some(route) = crate::router::key_vault_route(&r.method, &r.path) else {
+        return Err(not_a_route(r));
+    };
+    match &route {
+        KvRoute::ListKeys { deleted } => list_keys(state, r, *deleted),
+        KvRoute::CreateKey { name } => create_key(state, r, name),
+        KvRoute::KeyVersions { name } => key_versions(state, r, name),
+        KvRoute::GetRotationPolicy { name } => get_rotation_policy(state, r, name),
+        KvRoute::SetRotationPolicy { name } => set_rotation_policy(state, r, name),
+        KvRoute::RotateKey { name } => rotate_key(state, r, name),
+        KvRoute::GetKey { name, version } => get_key(state, r, name, version.as_deref()),
+        KvRoute::UpdateKey { name, version } => update_key(state, r, name, version.as_deref()),
+        KvRoute::DeleteKey { name } => delete_key(state, r, name),
+        KvRoute::GetDeletedKey { name } => get_deleted_key(state, r, name),
+        KvRoute::RecoverKey { name } => recover_key(state, r, name),
+        KvRoute::PurgeKey { name } => purge_key(state, r, name),
+        KvRoute::Signature { name, version, verify } => sign_or_verify(state, r, name, version.as_deref(), *verify),
+        KvRoute::Crypto { name, version, operation } => key_operation(state, r, name, version.as_deref(), operation),
+        KvRoute::ListSecrets { deleted } => list_secrets(state, r, *deleted),
+        KvRoute::SetSecret { name } => set_secret(state, r, name),
+        KvRoute::SecretVersions { name } => secret_versions(state, r, name),
+        KvRoute::GetSecret { name, version } => get_secret(state, r, name, version.as_deref()),
+        KvRoute::DeleteSecret { name } => delete_secret(state, r, name),
+        KvRoute::GetDeletedSecret { name } => get_deleted_secret(state, r, name),
+        KvRoute::RecoverSecret { name } => recover_secret(state, r, name),
+        KvRoute::PurgeSecret { name } => purge_secret(state, r, name),
     }
 }
 
-fn crypto_op(op: &str) -> Option<&'static str> {
-    match op {
-        "wrapkey" => Some("Wrap"),
-        "unwrapkey" => Some("Unwrap"),
-        "encrypt" => Some("Encrypt"),
-        "decrypt" => Some("Decrypt"),
-        _ => None,
-    }
+fn not_a_route(r: &KvRequest) -> Reply {
+    error(
+        StatusCode::NOT_FOUND,
+        "NotFound",
+        None,
+        &format!("No route {} {} on a vault host (ppcmk serve: see docs/rest.md for the routes).", r.method, r.path),
+    )
 }
 
 /// Runs a command as the request's caller; an engine error becomes Key Vault's error reply.
@@ -258,16 +258,19 @@ fn engine_error(e: &Error, kind: Kind) -> Reply {
         ErrorCode::InvalidOperation if m.contains("disabled") => {
             error(StatusCode::FORBIDDEN, "Forbidden", Some("KeyDisabled"), m)
         }
-        ErrorCode::StoreBusy => {
+        // Transient: the SDKs retry them after Retry-After.
+        ErrorCode::StoreBusy | ErrorCode::ServiceUnavailable => {
             let mut reply = error(StatusCode::SERVICE_UNAVAILABLE, "ServiceUnavailable", None, m);
-            reply.headers_mut().insert(hyper::header::RETRY_AFTER, HeaderValue::from_static("1"));
+            reply.headers_mut().insert(hyper::header::RETRY_AFTER, HeaderValue::from(e.retry_after.unwrap_or(1)));
             reply
         }
         ErrorCode::LimitExceeded => {
             let mut reply = error(StatusCode::TOO_MANY_REQUESTS, "Throttled", None, m);
-            reply.headers_mut().insert(hyper::header::RETRY_AFTER, HeaderValue::from_static("1"));
+            reply.headers_mut().insert(hyper::header::RETRY_AFTER, HeaderValue::from(e.retry_after.unwrap_or(1)));
             reply
         }
+        // An injected 500 (Set-PpCmkFault -Operation VaultErrors -StatusCode 500).
+        ErrorCode::FaultInjected => error(StatusCode::INTERNAL_SERVER_ERROR, "InternalServerError", None, m),
         ErrorCode::Internal | ErrorCode::StoreError | ErrorCode::FileError => {
             error(StatusCode::INTERNAL_SERVER_ERROR, "InternalError", None, m)
         }
@@ -338,6 +341,9 @@ fn tags(o: &Map<String, Value>) -> Option<Value> {
 
 fn key_bundle(r: &KvRequest, o: &Map<String, Value>) -> Value {
     let mut key = o.get("Key").cloned().unwrap_or_else(|| json!({}));
+    if let Some(name) = o.get("Name").and_then(Value::as_str) {
+        r.throttle.learn_key(&r.vault, name, &key);
+    }
     if let Some(kid) = key.get("kid").and_then(Value::as_str).map(|k| own_id(r, k)) {
         key["kid"] = json!(kid);
     }
@@ -544,8 +550,7 @@ fn ppcmk_serve_folder(state: &State) -> Result<std::path::PathBuf, Reply> {
     crate::tls::serve_folder(state.store.home()).map_err(|e| engine_error(&e, Kind::Key))
 }
 
-fn key_operation(state: &State, r: &KvRequest, name: &str, version: Option<&str>, op: &str) -> Routed {
-    let operation = crypto_op(op).unwrap_or("Wrap");
+fn key_operation(state: &State, r: &KvRequest, name: &str, version: Option<&str>, operation: &str) -> Routed {
     let alg = r.input.get("alg").and_then(Value::as_str).ok_or_else(|| bad("The parameter alg is required."))?;
     let value = r.input.get("value").and_then(Value::as_str).ok_or_else(|| bad("The parameter value is required."))?;
     let bytes = decode_b64url(value).ok_or_else(|| bad("value must be base64url."))?;

@@ -13,6 +13,8 @@ mod http;
 mod keyvault;
 mod management;
 mod powerplatform;
+pub mod router;
+pub mod throttle;
 pub mod tls;
 pub mod token;
 
@@ -44,11 +46,26 @@ pub struct Config {
     /// The identity the IMDS endpoint issues tokens for when the request
     /// names none (UPN, object id or application id); default: the signed-in Azure account.
     pub identity: Option<String>,
+    /// Key Vault's per-vault throttle (`-Throttle Off`: none, for benchmarks).
+    pub throttle: bool,
+    /// How long a client may take to send a request's head, and then its body.
+    pub read_timeout: Duration,
+    /// Connections served at once per port; the next ones get 503 and are closed.
+    pub max_connections: usize,
 }
 
 impl Config {
     pub fn new(home: PathBuf) -> Config {
-        Config { address: IpAddr::from([127, 0, 0, 1]), port: 8443, token_port: 8444, home, identity: None }
+        Config {
+            address: IpAddr::from([127, 0, 0, 1]),
+            port: 8443,
+            token_port: 8444,
+            home,
+            identity: None,
+            throttle: true,
+            read_timeout: Duration::from_secs(30),
+            max_connections: 256,
+        }
     }
 }
 
@@ -60,6 +77,8 @@ pub(crate) struct State {
     pub port: u16,
     pub token_port: u16,
     pub identity: Option<String>,
+    pub throttle: Arc<throttle::Throttle>,
+    pub read_timeout: Duration,
 }
 
 impl State {
@@ -147,12 +166,15 @@ pub fn start(config: Config) -> Result<Running, Error> {
         port,
         token_port,
         identity: config.identity.clone(),
+        throttle: Arc::new(throttle::Throttle::new(config.throttle)),
+        read_timeout: config.read_timeout,
     });
     let (shutdown, shutdown_rx) = watch::channel(false);
     let (alive, done) = mpsc::channel::<()>(1);
     let acceptor = tokio_rustls::TlsAcceptor::from(tls_config);
-    runtime.spawn(accept_loop(https, Some(acceptor), state.clone(), shutdown_rx.clone(), alive.clone()));
-    runtime.spawn(accept_loop(token_listener, None, state, shutdown_rx, alive));
+    let cap = config.max_connections.max(1);
+    runtime.spawn(accept_loop(https, Some(acceptor), state.clone(), cap, shutdown_rx.clone(), alive.clone()));
+    runtime.spawn(accept_loop(token_listener, None, state, cap, shutdown_rx, alive));
     Ok(Running {
         runtime: Some(runtime),
         shutdown,
@@ -217,16 +239,24 @@ async fn bind(address: IpAddr, port: u16, parameter: &str) -> Result<TcpListener
     })
 }
 
-/// Largest request head hyper buffers (headers included).
-const MAX_HEAD_BYTES: usize = 64 * 1024;
+/// Largest request head hyper buffers (headers included); a larger head gets 431.
+pub const MAX_HEAD_BYTES: usize = 64 * 1024;
+/// Most header fields in a request; more get 431.
+pub const MAX_HEADERS: usize = 100;
 
 async fn accept_loop(
     listener: TcpListener,
     tls: Option<tokio_rustls::TlsAcceptor>,
     state: Arc<State>,
+    cap: usize,
     mut shutdown: watch::Receiver<bool>,
     alive: mpsc::Sender<()>,
 ) {
+    // Connections served at once; past the cap, as many again are told 503
+    // and closed, and the rest are closed unanswered: the server's memory
+    // and threads stay bounded whatever a client opens.
+    let served = Arc::new(tokio::sync::Semaphore::new(cap));
+    let refused = Arc::new(tokio::sync::Semaphore::new(cap));
     loop {
         let accepted = tokio::select! {
             a = listener.accept() => a,
@@ -237,18 +267,34 @@ async fn accept_loop(
             tokio::time::sleep(Duration::from_millis(50)).await;
             continue;
         };
+        let permit = match served.clone().try_acquire_owned() {
+            Ok(p) => Ok(p),
+            Err(_) => match refused.clone().try_acquire_owned() {
+                Ok(p) => Err(p),
+                Err(_) => continue, // dropped: closed unanswered
+            },
+        };
         let _ = stream.set_nodelay(true);
         let (state, tls, mut shutdown, alive) = (state.clone(), tls.clone(), shutdown.clone(), alive.clone());
         tokio::spawn(async move {
             let secure = tls.is_some();
+            let over_cap = permit.is_err();
+            let timeout = state.read_timeout;
             let service = hyper::service::service_fn(move |req: Request<Incoming>| {
                 let state = state.clone();
-                async move { Ok::<_, std::convert::Infallible>(http::handle(state, req, secure).await) }
+                async move {
+                    if over_cap {
+                        return Ok::<_, std::convert::Infallible>(http::too_many_connections());
+                    }
+                    Ok::<_, std::convert::Infallible>(http::handle(state, req, secure).await)
+                }
             });
             let mut builder = hyper::server::conn::http1::Builder::new();
             builder
                 .max_buf_size(MAX_HEAD_BYTES)
-                .header_read_timeout(Duration::from_secs(30))
+                .max_headers(MAX_HEADERS)
+                .keep_alive(!over_cap)
+                .header_read_timeout(timeout)
                 .timer(hyper_util::rt::TokioTimer::new());
             match tls {
                 Some(acceptor) => {
@@ -264,6 +310,7 @@ async fn accept_loop(
                     serve(conn, &mut shutdown).await;
                 }
             }
+            drop(permit);
             drop(alive);
         });
     }

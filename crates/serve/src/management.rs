@@ -113,7 +113,8 @@ pub async fn handle(state: &Arc<State>, head: Head, mut body: Body) -> Reply {
     match (head.method.clone(), segments.as_slice()) {
         (Method::GET, []) | (Method::GET, ["ppcmk", "health"]) => http::json(
             StatusCode::OK,
-            &json!({"status": "ok", "version": ppcmk::VERSION, "tenantId": state.tenant_id, "tokenPort": state.token_port}),
+            &json!({"status": "ok", "version": ppcmk::VERSION, "tenantId": state.tenant_id, "tokenPort": state.token_port,
+                "throttle": state.throttle.enabled(), "throttled": state.throttle.throttled()}),
         ),
         (Method::GET, [tenant, "v2.0", ".well-known", "openid-configuration"])
         | (Method::GET, [tenant, ".well-known", "openid-configuration"]) => {
@@ -211,11 +212,25 @@ async fn bap(state: &Arc<State>, head: Head, mut body: Body) -> Reply {
                 )
             }
         },
-        Err(_) => {
+        Err(http::BodyError::TooLarge) => {
             return crate::powerplatform::error(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "RequestTooLarge",
                 "The request body is too large.",
+            )
+        }
+        Err(http::BodyError::TimedOut) => {
+            return crate::powerplatform::error(
+                StatusCode::REQUEST_TIMEOUT,
+                "RequestTimeout",
+                "The request body did not arrive within the server's read timeout.",
+            )
+        }
+        Err(http::BodyError::Broken) => {
+            return crate::powerplatform::error(
+                StatusCode::BAD_REQUEST,
+                "InvalidRequestContent",
+                "The request body could not be read.",
             )
         }
     };

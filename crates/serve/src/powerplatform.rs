@@ -28,9 +28,9 @@ pub fn engine_error(e: &Error) -> Reply {
         | ErrorCode::AlreadyExists
         | ErrorCode::OperationInProgress
         | ErrorCode::EnvironmentLocked => StatusCode::CONFLICT,
-        ErrorCode::StoreBusy => {
+        ErrorCode::StoreBusy | ErrorCode::ServiceUnavailable => {
             let mut reply = error(StatusCode::SERVICE_UNAVAILABLE, e.code.as_str(), &e.message);
-            reply.headers_mut().insert(hyper::header::RETRY_AFTER, HeaderValue::from_static("1"));
+            reply.headers_mut().insert(hyper::header::RETRY_AFTER, HeaderValue::from(e.retry_after.unwrap_or(1)));
             return reply;
         }
         ErrorCode::LimitExceeded => StatusCode::TOO_MANY_REQUESTS,

@@ -644,3 +644,218 @@ fn power_platform_link_is_a_polled_operation() {
     });
     server.stop();
 }
+
+fn start_with(home: &std::path::Path, tune: impl FnOnce(&mut Config)) -> Running {
+    let mut config = Config::new(home.to_path_buf());
+    config.port = 0;
+    config.token_port = 0;
+    config.identity = Some(ADMIN.into());
+    tune(&mut config);
+    ppcmk_serve::start(config).unwrap()
+}
+
+async fn vault_token(server: &Running) -> String {
+    let resource = format!("https%3A%2F%2Fvault.localhost%3A{}", server.port);
+    let t = imds_token(server.token_port, &format!("resource={resource}")).await;
+    t.body["access_token"].as_str().unwrap().to_string()
+}
+
+/// Key Vault's per-vault throttle at the limit the store keeps
+/// (Set-PpCmkFault -Operation VaultThrottle): 429 Throttled with Retry-After,
+/// and none at all with -Throttle Off.
+#[test]
+fn a_burst_beyond_the_vault_limit_is_throttled_with_retry_after() {
+    let (_dir, home) = prepared();
+    engine(&home, None, "Add-AzKeyVaultKey", json!({"VaultName": "kv1", "Name": "k1", "Destination": "Software"}))
+        .unwrap();
+    engine(
+        &home,
+        None,
+        "Set-PpCmkFault",
+        json!({"Operation": "VaultThrottle", "VaultName": "kv1", "RequestsPer10Seconds": 5}),
+    )
+    .unwrap();
+    let server = start(&home);
+    let (port, ca) = (server.port, server.tls.ca_pem.clone());
+    let host = "kv1.vault.localhost";
+    runtime().block_on(async {
+        let token = vault_token(&server).await;
+        let mut statuses = Vec::new();
+        let mut throttled = None;
+        for _ in 0..8 {
+            let r = https(port, &ca, host, "GET", "/keys/k1/?api-version=7.5", Some(&token), None).await;
+            statuses.push(r.status);
+            if r.status == 429 {
+                throttled.get_or_insert(r);
+            }
+        }
+        assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 5, "{statuses:?}");
+        let r = throttled.expect("some requests were throttled");
+        assert_eq!(r.body["error"]["code"], "Throttled", "{}", r.body);
+        let wait: u64 = r.headers["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!((1..=10).contains(&wait), "{wait}");
+        // Another vault has its own budget; unknown routes are not counted.
+        let r = https(port, &ca, "kv2.vault.localhost", "GET", "/keys/k1/?api-version=7.5", Some(&token), None).await;
+        assert_ne!(r.status, 429);
+        // The health route counts them.
+        let h = https(port, &ca, "localhost", "GET", "/ppcmk/health", None, None).await;
+        assert_eq!(h.body["throttled"]["kv1"], 3, "{}", h.body);
+    });
+    server.stop();
+    let off = start_with(&home, |c| c.throttle = false);
+    let (port, ca) = (off.port, off.tls.ca_pem.clone());
+    runtime().block_on(async {
+        let token = vault_token(&off).await;
+        for _ in 0..8 {
+            let r = https(port, &ca, host, "GET", "/keys/k1/?api-version=7.5", Some(&token), None).await;
+            assert_eq!(r.status, 200, "-Throttle Off: {}", r.body);
+        }
+    });
+    off.stop();
+}
+
+/// The faults the CLI arms reach the wire: an offline vault answers 503
+/// with Retry-After, an injected 500 is a 500, latency delays the answer.
+#[test]
+fn vault_faults_armed_in_the_store_reach_the_wire() {
+    let (_dir, home) = prepared();
+    engine(&home, None, "Add-AzKeyVaultKey", json!({"VaultName": "kv1", "Name": "k1", "Destination": "Software"}))
+        .unwrap();
+    let server = start(&home);
+    let (port, ca) = (server.port, server.tls.ca_pem.clone());
+    let host = "kv1.vault.localhost";
+    let fault = |p: Value| engine(&home, None, "Set-PpCmkFault", p).unwrap();
+    runtime().block_on(async {
+        let token = vault_token(&server).await;
+        let get = "/keys/k1/?api-version=7.5";
+        fault(json!({"Operation": "VaultOffline", "VaultName": "kv1", "Seconds": 30}));
+        let r = https(port, &ca, host, "GET", get, Some(&token), None).await;
+        assert_eq!((r.status, r.body["error"]["code"].as_str()), (503, Some("ServiceUnavailable")), "{}", r.body);
+        let wait: u64 = r.headers["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!((29..=30).contains(&wait), "the outage's time left: {wait}");
+        fault(json!({"Operation": "VaultOffline", "VaultName": "kv1", "Clear": true}));
+        fault(json!({"Operation": "VaultErrors", "VaultName": "kv1", "Percent": 100, "StatusCode": 500}));
+        let r = https(port, &ca, host, "GET", get, Some(&token), None).await;
+        assert_eq!(r.status, 500, "{}", r.body);
+        fault(json!({"Operation": "VaultErrors", "VaultName": "kv1", "Clear": true}));
+        fault(json!({"Operation": "VaultLatency", "VaultName": "kv1", "Milliseconds": 400}));
+        let started = std::time::Instant::now();
+        let r = https(port, &ca, host, "GET", get, Some(&token), None).await;
+        assert_eq!(r.status, 200);
+        assert!(started.elapsed() >= std::time::Duration::from_millis(400), "{:?}", started.elapsed());
+    });
+    server.stop();
+}
+
+/// Bytes written straight to a TLS connection, and what comes back before the server closes it (or `wait` passes).
+async fn raw_tls(port: u16, ca: &std::path::Path, host: &str, bytes: &[u8], wait: std::time::Duration) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut roots = rustls::RootCertStore::empty();
+    let pem = std::fs::read(ca).unwrap();
+    for cert in rustls_pemfile::certs(&mut pem.as_slice()) {
+        roots.add(cert.unwrap()).unwrap();
+    }
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let name = rustls::pki_types::ServerName::try_from(host.to_string()).unwrap();
+    let mut tls = tokio_rustls::TlsConnector::from(Arc::new(config)).connect(name, tcp).await.unwrap();
+    let _ = tls.write_all(bytes).await;
+    let mut out = Vec::new();
+    let _ = tokio::time::timeout(wait, tls.read_to_end(&mut out)).await;
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Hostile input gets a clear status and body, never a panic, and changes nothing in the store.
+#[test]
+fn hostile_input_is_refused_clearly_and_changes_nothing() {
+    let (_dir, home) = prepared();
+    let server = start_with(&home, |c| {
+        c.read_timeout = std::time::Duration::from_secs(1);
+        c.max_connections = 4;
+    });
+    let (port, ca) = (server.port, server.tls.ca_pem.clone());
+    let host = "kv1.vault.localhost";
+    let audit_before = engine(&home, None, "Get-PpCmkAuditLog", json!({})).unwrap().len();
+    runtime().block_on(async {
+        let token = vault_token(&server).await;
+        let api = "api-version=7.5";
+        // Malformed JSON, a body over the limit, an unknown route, an unknown api-version.
+        let r = https_raw(port, &ca, host, "POST", &format!("/keys/k2/create?{api}"), &token, b"{\"kty\": ").await;
+        assert_eq!((r.status, r.body["error"]["code"].as_str()), (400, Some("BadParameter")));
+        let r = https_raw(port, &ca, host, "PUT", &format!("/secrets/s2?{api}"), &token, b"[1,2]").await;
+        assert_eq!((r.status, r.body["error"]["code"].as_str()), (400, Some("BadParameter")), "not an object");
+        let big = vec![b'x'; ppcmk_serve_max_body() + 1];
+        let r = https_raw(port, &ca, host, "PUT", &format!("/secrets/s2?{api}"), &token, &big).await;
+        assert_eq!(r.status, 413);
+        assert!(r.body["error"]["code"].is_string(), "Key Vault's error body: {}", r.body);
+        let r = https(port, &ca, host, "DELETE", &format!("/keys?{api}"), Some(&token), None).await;
+        assert_eq!((r.status, r.body["error"]["code"].as_str()), (404, Some("NotFound")));
+        let r = https(port, &ca, "localhost", "GET", "/no/such/route", None, None).await;
+        assert_eq!(r.status, 404);
+        let r = https(port, &ca, host, "GET", "/secrets/s1?api-version=7.0", Some(&token), None).await;
+        assert_eq!(r.status, 400);
+        assert!(r.body["error"]["message"].as_str().unwrap().contains("The specified version (7.0) is not recognized"));
+
+        // Headers: too large a head, too many fields.
+        let huge = format!("GET /keys?{api} HTTP/1.1\r\nHost: {host}\r\nX-Big: {}\r\n\r\n", "a".repeat(70 * 1024));
+        let answer = raw_tls(port, &ca, host, huge.as_bytes(), std::time::Duration::from_secs(5)).await;
+        assert!(answer.starts_with("HTTP/1.1 431"), "{answer:.80}");
+        let mut many = format!("GET /keys?{api} HTTP/1.1\r\nHost: {host}\r\n");
+        for i in 0..150 {
+            many.push_str(&format!("X-H{i}: v\r\n"));
+        }
+        many.push_str("\r\n");
+        let answer = raw_tls(port, &ca, host, many.as_bytes(), std::time::Duration::from_secs(5)).await;
+        assert!(answer.starts_with("HTTP/1.1 431"), "{answer:.80}");
+
+        // A slow client: a head that never ends is cut off; a body that never comes gets 408.
+        let started = std::time::Instant::now();
+        let answer = raw_tls(port, &ca, host, b"GET /keys HTTP/1.1\r\nHost: kv1", std::time::Duration::from_secs(10)).await;
+        assert!(started.elapsed() < std::time::Duration::from_secs(5), "closed after the read timeout: {answer:.80}");
+        let slow = format!(
+            "PUT /secrets/s3?{api} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"value\""
+        );
+        let answer = raw_tls(port, &ca, host, slow.as_bytes(), std::time::Duration::from_secs(10)).await;
+        assert!(answer.starts_with("HTTP/1.1 408"), "{answer:.80}");
+
+        // Many connections: past the cap (4 here) the next get a clear 503.
+        let mut idle = Vec::new();
+        for _ in 0..4 {
+            let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+            idle.push(tcp);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        let r = https(port, &ca, "localhost", "GET", "/ppcmk/health", None, None).await;
+        assert_eq!((r.status, r.body["error"]["code"].as_str()), (503, Some("ServiceUnavailable")), "{}", r.body);
+        assert_eq!(r.headers["retry-after"], "1");
+        drop(idle);
+        let mut healthy = 0;
+        for _ in 0..50 {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            if https(port, &ca, "localhost", "GET", "/ppcmk/health", None, None).await.status == 200 {
+                healthy += 1;
+                break;
+            }
+        }
+        assert_eq!(healthy, 1, "served again once the idle connections closed");
+    });
+    // Nothing was created, and nothing reached the engine to be audited.
+    assert!(engine(&home, None, "Get-AzKeyVaultSecret", json!({"VaultName": "kv1", "Name": "s2"})).is_err());
+    assert!(engine(&home, None, "Get-AzKeyVaultKey", json!({"VaultName": "kv1", "Name": "k2"})).is_err());
+    let audit_after = engine(&home, None, "Get-PpCmkAuditLog", json!({})).unwrap();
+    let new: Vec<_> =
+        audit_after.iter().skip(audit_before).filter(|e| !e.to_string().contains("Get-AzContext")).collect();
+    assert!(
+        new.iter().all(|e| !e.to_string().contains("Secret") && !e.to_string().contains("Add-AzKeyVaultKey")),
+        "{new:?}"
+    );
+    server.stop();
+}
+
+fn ppcmk_serve_max_body() -> usize {
+    256 * 1024
+}

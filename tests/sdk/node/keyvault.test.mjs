@@ -159,3 +159,38 @@ test('client credentials through MSAL with instance discovery off', async () => 
   for await (const k of client.listPropertiesOfKeys()) names.push(k.name);
   assert.ok(names.length > 0);
 });
+
+test('a burst beyond the vault throttle succeeds through the SDK retries (429 + Retry-After)', async () => {
+  // kv-throttle allows 20 transactions per 10 s (Set-PpCmkFault -Operation VaultThrottle, in scripts/test-sdk).
+  let throttled = 0;
+  let retryAfter = null;
+  const count429 = {
+    name: 'count429',
+    async sendRequest(request, next) {
+      const response = await next(request);
+      if (response.status === 429) {
+        throttled += 1;
+        retryAfter = response.headers.get('retry-after');
+      }
+      return response;
+    },
+  };
+  const url = `https://kv-throttle.vault.localhost:${port}`;
+  const client = new SecretClient(url, admin, { additionalPolicies: [{ policy: count429, position: 'perRetry' }] });
+  await client.setSecret(`burst-${suffix}`, 'value');
+  const burst = await Promise.all(Array.from({ length: 30 }, () => client.getSecret(`burst-${suffix}`)));
+  assert.equal(burst.length, 30);
+  assert.ok(burst.every((s) => s.value === 'value'));
+  assert.ok(throttled > 0, 'some requests were answered 429 and retried by the SDK');
+  assert.ok(Number(retryAfter) >= 1 && Number(retryAfter) <= 10, `Retry-After ${retryAfter}`);
+  // The server counts them too.
+  const { get } = await import('node:https');
+  const health = await new Promise((resolve, reject) => {
+    get(`https://localhost:${port}/ppcmk/health`, (res) => {
+      let body = '';
+      res.on('data', (c) => { body += c; });
+      res.on('end', () => resolve(JSON.parse(body)));
+    }).on('error', reject);
+  });
+  assert.ok(health.throttled['kv-throttle'] >= throttled, JSON.stringify(health));
+});

@@ -1,14 +1,16 @@
-//! `ppcmk serve [-Address 127.0.0.1] [-Port 8443] [-TokenPort 8444] [-Identity <upn|id>]`.
+//! `ppcmk serve [-Address 127.0.0.1] [-Port 8443] [-TokenPort 8444] [-Identity <upn|id>] [-Throttle On|Off]`.
 
 use ppcmk::{Error, ErrorCode, Store};
 use ppcmk_serve::Config;
 use std::net::IpAddr;
 
 const USAGE: &str =
-    "ppcmk serve [-Address 127.0.0.1] [-Port 8443] [-TokenPort 8444] [-Identity <UPN, object id or application id>]
+    "ppcmk serve [-Address 127.0.0.1] [-Port 8443] [-TokenPort 8444] [-Identity <UPN, object id or application id>] [-Throttle On|Off]
     Serves Key Vault (https://<vault>.vault.localhost:<Port>), the Entra token endpoints
     (https://localhost:<Port>/<tenant>/...) and the managed-identity endpoint
-    (http://<Address>:<TokenPort>) over the store in PPCMK_HOME, until Ctrl+C.";
+    (http://<Address>:<TokenPort>) over the store in PPCMK_HOME, until Ctrl+C.
+    -Throttle Off turns off Key Vault's per-vault throttle (4,000 RSA 2048-bit software key
+    transactions per 10 s, or Set-PpCmkFault -Operation VaultThrottle's limit), for benchmarks.";
 
 pub fn run(tokens: &[String]) -> Result<(), Error> {
     let mut config = Config::new(ppcmk_home()?);
@@ -42,10 +44,22 @@ pub fn run(tokens: &[String]) -> Result<(), Error> {
             "-port" => config.port = port(value)?,
             "-tokenport" => config.token_port = port(value)?,
             "-identity" => config.identity = Some(value.clone()),
+            "-throttle" => {
+                config.throttle = match value.to_ascii_lowercase().as_str() {
+                    "on" => true,
+                    "off" => false,
+                    _ => {
+                        return Err(Error::new(
+                            ErrorCode::ParameterValidationFailed,
+                            format!("Cannot validate argument on parameter '-Throttle': '{value}' is not On or Off."),
+                        ))
+                    }
+                }
+            }
             _ => {
                 return Err(Error::new(
                     ErrorCode::ParameterNotFound,
-                    format!("A parameter cannot be found that matches parameter name '{}' (serve takes -Address, -Port, -TokenPort and -Identity).", tokens[i]),
+                    format!("A parameter cannot be found that matches parameter name '{}' (serve takes -Address, -Port, -TokenPort, -Identity and -Throttle).", tokens[i]),
                 ))
             }
         }
