@@ -3050,6 +3050,8 @@ function New-AzRoleAssignment {
     Accepted for compatibility; the type comes from the directory.
     .PARAMETER AllowDelegation
     Accepted for compatibility; delegation is not modelled.
+    .PARAMETER Name
+    The assignment's name, a GUID (default: a new one), as ARM's PUT names it.
     .EXAMPLE
     New-AzRoleAssignment -ObjectId 00aa00aa-bb11-cc22-dd33-44ee44ee44ee -RoleDefinitionName Reader -Scope /subscriptions/aaaa0a0a-bb1b-cc2c-dd3d-eeeeee4e4e4e
     .OUTPUTS
@@ -3119,11 +3121,16 @@ function New-AzRoleAssignment {
 
         [Parameter()]
         [switch]
-        $AllowDelegation
+        $AllowDelegation,
+
+        [Parameter()]
+        [Alias('RoleAssignmentName')]
+        [string]
+        $Name
     )
     process {
         if ($PSCmdlet.ShouldProcess('New-AzRoleAssignment', 'New-AzRoleAssignment')) {
-            [PpCmk.Host]::Run($PSCmdlet, 'New-AzRoleAssignment', $PSBoundParameters, [string[]] @('ObjectId', 'SignInName', 'ApplicationId', 'RoleDefinitionName', 'RoleDefinitionId', 'Scope', 'ResourceGroupName', 'ResourceName', 'ResourceType', 'ParentResource', 'Description', 'Condition', 'ConditionVersion', 'ObjectType', 'AllowDelegation'), [string[]] @(), 'PpCmk.RoleAssignment', $null)
+            [PpCmk.Host]::Run($PSCmdlet, 'New-AzRoleAssignment', $PSBoundParameters, [string[]] @('ObjectId', 'SignInName', 'ApplicationId', 'RoleDefinitionName', 'RoleDefinitionId', 'Scope', 'ResourceGroupName', 'ResourceName', 'ResourceType', 'ParentResource', 'Description', 'Condition', 'ConditionVersion', 'ObjectType', 'AllowDelegation', 'Name'), [string[]] @(), 'PpCmk.RoleAssignment', $null)
         }
     }
 }
