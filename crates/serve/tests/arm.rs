@@ -184,6 +184,10 @@ fn resource_manager_routes_map_to_the_engine() {
         assert_eq!(r.body["resourceTypes"][0]["resourceType"], "enterprisePolicies");
         let r = c.call("GET", &format!("{sub}/providers/Microsoft.Nope?{api}"), &t, None).await;
         assert_eq!(code(&r), (404, "InvalidResourceNamespace"));
+        // Microsoft.Authorization alone is the provider (what GenericResource asks of a role assignment), not a role route.
+        let r = c.call("GET", &format!("{sub}/providers/Microsoft.Authorization?{api}"), &t, None).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert!(r.body["resourceTypes"].as_array().unwrap().iter().any(|t| t["resourceType"] == "roleAssignments"));
         let r = c.call("GET", &format!("{sub}/providers?{api}"), &t, None).await;
         let providers = r.body["value"].as_array().unwrap().clone();
         assert!(providers.iter().any(|p| p["namespace"] == "Microsoft.KeyVault"));

@@ -199,7 +199,10 @@ pub async fn handle(state: &Arc<State>, head: Head, mut body: Body) -> Reply {
 fn route(r: &Req) -> Routed {
     let l: Vec<&str> = r.lower.iter().map(String::as_str).collect();
     // Role assignments and definitions hang under any scope: the last `providers/Microsoft.Authorization`.
-    if let Some(at) = l.windows(2).rposition(|w| w == ["providers", "microsoft.authorization"]) {
+    // (`/subscriptions/{s}/providers/Microsoft.Authorization` alone is the provider.)
+    if let Some(at) = l.windows(3).rposition(|w| {
+        w[..2] == ["providers", "microsoft.authorization"] && matches!(w[2], "roleassignments" | "roledefinitions")
+    }) {
         return rbac::route(r, at);
     }
     match l.as_slice() {
