@@ -184,6 +184,7 @@ fn management_audiences(state: &State) -> Vec<String> {
 }
 
 /// The object id a management-host request's bearer token names, or the 401 in ARM's shape.
+#[allow(clippy::result_large_err)] // the reply is built once per request
 pub(crate) fn bearer_caller(state: &State, head: &Head) -> Result<String, Reply> {
     let token = head.header("authorization").and_then(|a| {
         let (scheme, token) = a.split_once(' ')?;

@@ -141,7 +141,7 @@ fn resource_manager_routes_map_to_the_engine() {
         let r = c.call("GET", &format!("{rg}?api-version=1999-01-01"), &t, None).await;
         assert_eq!(code(&r), (400, "InvalidApiVersionParameter"));
         assert!(r.body["error"]["message"].as_str().unwrap().contains("2022-09-01"), "{}", r.body);
-        let r = c.call("GET", &format!("/subscriptions/00000000-0000-0000-0000-000000000000?api-version=2022-12-01"), &t, None).await;
+        let r = c.call("GET", "/subscriptions/00000000-0000-0000-0000-000000000000?api-version=2022-12-01", &t, None).await;
         assert_eq!(code(&r), (404, "SubscriptionNotFound"));
         let r = c.call("GET", &format!("{sub}?api-version=2022-12-01"), &t, None).await;
         assert_eq!((r.status, r.body["subscriptionId"].as_str()), (200, Some(SUB)));
