@@ -102,6 +102,7 @@ $script:PpCmkCommandNames = @(
     'Remove-AzKeyVaultRoleAssignment',
     'Remove-AzKeyVaultSecret',
     'Remove-AzResource',
+    'Remove-AzResourceGroup',
     'Remove-AzRoleAssignment',
     'Remove-DlpPolicy',
     'Remove-PowerAppsAccount',
@@ -4103,6 +4104,39 @@ function Remove-AzResource {
         }
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('ResourceId')) { $ResourceId } else { 'Remove-AzResource' }), 'Remove-AzResource')) {
             [PpCmk.Host]::Run($PSCmdlet, 'Remove-AzResource', $PSBoundParameters, [string[]] @('ResourceId', 'Force'), [string[]] @(), '', $null)
+        }
+    }
+}
+
+function Remove-AzResourceGroup {
+    <#
+    .SYNOPSIS
+    Deletes a resource group with what it holds: key vaults are soft-deleted, enterprise policies deleted (linked environments lose their key), role assignments within it removed.
+    .PARAMETER Name
+    The resource group's name.
+    .PARAMETER Force
+    Accepted for compatibility (no prompt is shown).
+    .EXAMPLE
+    Remove-AzResourceGroup -Name contoso-cmk -Force
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High')]
+    param(
+        [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [Alias('ResourceGroupName')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Name,
+
+        [Parameter()]
+        [switch]
+        $Force
+    )
+    process {
+        if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) {
+            $ConfirmPreference = 'None'
+        }
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('Name')) { $Name } else { 'Remove-AzResourceGroup' }), 'Remove-AzResourceGroup')) {
+            [PpCmk.Host]::Run($PSCmdlet, 'Remove-AzResourceGroup', $PSBoundParameters, [string[]] @('Name', 'Force'), [string[]] @(), '', $null)
         }
     }
 }

@@ -292,6 +292,17 @@ fn resource_manager_routes_map_to_the_engine() {
         assert!(r.status >= 400, "purge protection refuses the purge: {}", r.body);
         let r = c.call("DELETE", &format!("{kv}?{kv_api}"), &t, None).await;
         assert_eq!(r.status, 204, "deleting nothing");
+
+        // The group deleted with what it holds: armkv2 soft-deleted, the group gone.
+        let r = c.call("DELETE", &format!("{rg}?{api}"), &norole, None).await;
+        assert_eq!(code(&r), (404, "ResourceGroupNotFound"), "a group the caller cannot read: {}", r.body);
+        let r = c.call("DELETE", &format!("{rg}?{api}"), &t, None).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert!(engine(&home, None, "Get-AzResourceGroup", json!({"Name": "arm-rg"})).is_err());
+        let deleted = ok(&home, None, "Get-AzKeyVault", json!({"InRemovedState": true}));
+        assert!(deleted.iter().any(|v| v["VaultName"] == "armkv2"), "soft-deleted with its group");
+        let r = c.call("DELETE", &format!("{rg}?{api}"), &t, None).await;
+        assert_eq!(code(&r), (404, "ResourceGroupNotFound"));
     });
     server.stop();
 }
@@ -428,4 +439,30 @@ fn revoking_the_policy_identity_through_role_assignments_locks_the_environment()
         assert_eq!(r.body["properties"]["healthStatus"], "Healthy", "{}", r.body);
     });
     server.stop();
+}
+
+/// `Remove-AzResourceGroup` (behind `DELETE {rg}`) refuses a group holding
+/// what ppcmk does not delete with it, and then deletes nothing.
+#[test]
+fn a_group_holding_a_managed_hsm_is_not_deleted() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    ok(&home, None, "New-AzResourceGroup", json!({"Name": "hsm-rg", "Location": "westeurope"}));
+    ok(
+        &home,
+        None,
+        "New-AzKeyVault",
+        json!({"Name": "kv-beside-hsm", "ResourceGroupName": "hsm-rg", "Location": "westeurope"}),
+    );
+    ok(
+        &home,
+        None,
+        "New-AzKeyVaultManagedHsm",
+        json!({"Name": "hsm1", "ResourceGroupName": "hsm-rg", "Location": "westeurope", "Administrator": [ADMIN]}),
+    );
+    let e = engine(&home, None, "Remove-AzResourceGroup", json!({"Name": "hsm-rg"})).unwrap_err();
+    assert_eq!(e.code, ppcmk::ErrorCode::InvalidOperation, "{e}");
+    assert!(e.message.contains("hsm1"), "{}", e.message);
+    ok(&home, None, "Get-AzKeyVault", json!({"VaultName": "kv-beside-hsm"}));
+    ok(&home, None, "Get-AzResourceGroup", json!({"Name": "hsm-rg"}));
 }

@@ -168,6 +168,8 @@ if (listedVault is not null)
 var inGroup = 0;
 await foreach (var _ in fetched.GetGenericResourcesAsync()) inGroup++;
 Check(inGroup == 0, "the new resource group holds no resources");
+await fetched.DeleteAsync(WaitUntil.Completed);
+Check(!(await groups.ExistsAsync(rgName)).Value, "DeleteAsync removes the resource group (the operation completes at once)");
 
 // End to end: the enterprise policy identity's role assignment deleted through the
 // REST role-assignment API (as a generic resource) locks the environment, which the

@@ -119,11 +119,9 @@ fn resource_group(r: &Req, rg: &str) -> Routed {
     match r.method {
         Method::GET => existing.map(|o| group_body(&o)).map(ok).unwrap_or_else(|| Err(not_found())),
         // HEAD (Test-AzResourceGroup, ResourceGroupCollection.Exists): 204 or 404, no body.
-        Method::HEAD => Ok(crate::http::empty(if existing.is_some() {
-            StatusCode::NO_CONTENT
-        } else {
-            StatusCode::NOT_FOUND
-        })),
+        Method::HEAD => {
+            Ok(crate::http::empty(if existing.is_some() { StatusCode::NO_CONTENT } else { StatusCode::NOT_FOUND }))
+        }
         Method::PUT => {
             let location = r
                 .field("location")
@@ -149,11 +147,14 @@ fn resource_group(r: &Req, rg: &str) -> Routed {
                 }
             }
         }
-        Method::DELETE => Err(error(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "MethodNotAllowed",
-            "ppcmk serve does not delete resource groups (the engine has no command for it): delete the resources in it instead.",
-        )),
+        // Synchronous: ARM's 202 + Location ends in 200, which an SDK's poller takes at once.
+        Method::DELETE => {
+            if existing.is_none() {
+                return Err(not_found());
+            }
+            r.run("Remove-AzResourceGroup", json!({"Name": rg, "Force": true}), "ResourceGroupNotFound")?;
+            Ok(crate::http::empty(StatusCode::OK))
+        }
         _ => Err(no_route(r)),
     }
 }
