@@ -370,6 +370,27 @@ fn revoking_the_policy_identity_through_role_assignments_locks_the_environment()
         assert_eq!(r.body["properties"]["healthStatus"], "Healthy");
         let r = c.call("GET", &format!("{sub}/providers/Microsoft.PowerPlatform/enterprisePolicies?api-version=2020-10-30"), &t, None).await;
         assert_eq!(r.body["value"].as_array().unwrap().len(), 1, "{}", r.body);
+        // A second policy through PUT, PATCH and DELETE of the resource itself.
+        let second = format!("{rg}/providers/Microsoft.PowerPlatform/enterprisePolicies/second?api-version=2020-10-30");
+        let encryption = |version: Option<&str>| json!({"encryption": {"state": "Enabled", "keyVault": {"id": vault_id, "key": {"name": "cmk-key", "version": version}}}});
+        let r = c.call("PUT", &second, &t, Some(json!({"location": "unitedstates", "kind": "Lockbox", "properties": encryption(None)}))).await;
+        assert_eq!(code(&r), (400, "InvalidRequestContent"), "only Encryption policies: {}", r.body);
+        let r = c.call("PUT", &second, &t, Some(json!({"location": "unitedstates", "kind": "Encryption", "identity": {"type": "SystemAssigned"}, "properties": encryption(None)}))).await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        assert!(r.body["identity"]["systemAssignedIdentityPrincipalId"].is_string(), "{}", r.body);
+        assert!(r.body["properties"]["systemId"].is_string() && r.body["properties"]["healthStatus"].is_string(), "{}", r.body);
+        let version = ok(&home, None, "Get-AzKeyVaultKey", json!({"VaultName": "cmk-kv", "Name": "cmk-key"}))[0]["Version"].as_str().unwrap().to_string();
+        let r = c.call("PATCH", &second, &t, Some(json!({"properties": encryption(Some(&version))}))).await;
+        assert_eq!((r.status, r.body["properties"]["encryption"]["keyVault"]["key"]["version"].as_str()), (200, Some(version.as_str())), "{}", r.body);
+        let r = c.call("PUT", &second, &t, Some(json!({"location": "unitedstates", "kind": "Encryption", "properties": encryption(None)}))).await;
+        assert_eq!((r.status, &r.body["properties"]["encryption"]["keyVault"]["key"]["version"]), (200, &Value::Null), "a PUT without a version unpins it: {}", r.body);
+        let r = c.call("DELETE", &second, &t, None).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let r = c.call("DELETE", &second, &t, None).await;
+        assert_eq!(r.status, 204);
+        let r = c.call("GET", &second, &t, None).await;
+        assert_eq!(code(&r), (404, "ResourceNotFound"));
+
         // The identity's role on the vault, and the PP admin's Reader on the policy.
         let r = c.call("PUT", &format!("{kv}/{auth}/roleAssignments/{}?api-version=2022-04-01", ppcmk::crypto::new_guid()), &t, Some(json!({"properties": {
             "roleDefinitionId": format!("{sub}/{auth}/roleDefinitions/{ENCRYPTION_USER}"), "principalId": identity, "principalType": "ServicePrincipal"}}))).await;
