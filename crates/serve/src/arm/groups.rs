@@ -3,6 +3,7 @@
 //! subscription's paths to the resource types.
 
 use super::{bad, created, error, list, member, no_route, ok, policies, text, vaults, Objects, Req, Routed};
+use crate::Reply;
 use hyper::{Method, StatusCode};
 use serde_json::{json, Map, Value};
 
@@ -213,8 +214,6 @@ fn provider_not_found(namespace: &str) -> impl Fn(Reply) -> Reply + '_ {
     }
 }
 
-type Reply = crate::Reply;
-
 fn providers(r: &Req, one: Option<&str>) -> Routed {
     r.api(RESOURCES_VERSIONS)?;
     match one {
@@ -270,7 +269,7 @@ fn generic_body(o: &Map<String, Value>) -> Value {
 
 /// The `$filter` clauses ARM's `/resources` listing takes that the engine can answer:
 /// `resourceType eq '…'` and `name eq '…'`, joined by `and`.
-fn resource_filter(filter: &str) -> Result<Map<String, Value>, crate::Reply> {
+fn resource_filter(filter: &str) -> Result<Map<String, Value>, Reply> {
     let mut params = Map::new();
     for clause in filter.split(" and ").map(str::trim).filter(|c| !c.is_empty()) {
         let parsed = clause.split_once(" eq ").and_then(|(field, value)| {
@@ -417,7 +416,7 @@ fn deployment_record(r: &Req, rg: &str, name: &str, id: &str) -> Routed {
     ok(deployment_body(id, name, rg, e.get("Time").unwrap_or(&Value::Null), &resources, json!({})))
 }
 
-fn missing_deployment(r: &Req, rg: &str, name: &str) -> crate::Reply {
+fn missing_deployment(r: &Req, rg: &str, name: &str) -> Reply {
     if let Err(reply) = r.run("Get-AzResourceGroup", json!({"Name": rg}), "ResourceGroupNotFound") {
         return reply;
     }

@@ -134,10 +134,9 @@ fn list_assignments(r: &Req, scope: &str) -> Routed {
         let quoted = |s: &str| s.trim().strip_prefix('\'').and_then(|s| s.strip_suffix('\'')).map(str::to_string);
         if clause.eq_ignore_ascii_case("atScope()") {
             at_scope = true;
-        } else if let Some((field, value)) =
+        } else if let Some((_, value)) =
             clause.split_once(" eq ").filter(|(f, _)| f.trim().eq_ignore_ascii_case("principalId"))
         {
-            let _ = field;
             principal = Some(quoted(value).ok_or_else(|| bad(format!("Invalid $filter '{filter}'.")))?);
         } else if let Some(inner) = clause
             .get(..11)
