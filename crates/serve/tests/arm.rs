@@ -263,6 +263,9 @@ fn resource_manager_routes_map_to_the_engine() {
         assert_eq!(r.body["properties"]["principalType"], "User");
         let r = c.call("PUT", &ra, &t, Some(assignment.clone())).await;
         assert_eq!(r.status, 200, "the same PUT again");
+        let not_guid = format!("{kv}/{auth}/roleAssignments/not-a-guid?api-version=2022-04-01");
+        let r = c.call("PUT", &not_guid, &t, Some(assignment.clone())).await;
+        assert_eq!(code(&r), (400, "BadRequest"), "a role assignment's name is a GUID: {}", r.body);
         let other = format!("{kv}/{auth}/roleAssignments/7c9e6679-7425-40de-944b-e07fc1f90ae7?api-version=2022-04-01");
         let r = c.call("PUT", &other, &t, Some(assignment)).await;
         assert_eq!(code(&r), (409, "RoleAssignmentExists"));
