@@ -85,7 +85,7 @@ pub(crate) mod twin;
 pub use engine::{invoke, InvokeOptions, Outcome};
 pub use error::{Error, ErrorCode, Result};
 /// The tenant every store models (its id in tokens, ARM ids and challenges).
-pub use identity::TENANT_ID;
+pub use identity::{SUBSCRIPTION_ID, TENANT_ID};
 pub use progress::Progress;
 pub use registry::Gate;
 pub use store::Store;

@@ -107,6 +107,7 @@ $script:PpCmkCommandNames = @(
     'Remove-AzKeyVaultRoleAssignment',
     'Remove-AzKeyVaultSecret',
     'Remove-AzResource',
+    'Remove-AzResourceGroup',
     'Remove-AzRoleAssignment',
     'Remove-DlpPolicy',
     'Remove-PowerAppsAccount',
@@ -3140,6 +3141,8 @@ function New-AzRoleAssignment {
     Accepted for compatibility; the type comes from the directory.
     .PARAMETER AllowDelegation
     Accepted for compatibility; delegation is not modelled.
+    .PARAMETER Name
+    The assignment's name, a GUID (default: a new one), as ARM's PUT names it.
     .EXAMPLE
     New-AzRoleAssignment -ObjectId 00aa00aa-bb11-cc22-dd33-44ee44ee44ee -RoleDefinitionName Reader -Scope /subscriptions/aaaa0a0a-bb1b-cc2c-dd3d-eeeeee4e4e4e
     .OUTPUTS
@@ -3209,11 +3212,16 @@ function New-AzRoleAssignment {
 
         [Parameter()]
         [switch]
-        $AllowDelegation
+        $AllowDelegation,
+
+        [Parameter()]
+        [Alias('RoleAssignmentName')]
+        [string]
+        $Name
     )
     process {
         if ($PSCmdlet.ShouldProcess('New-AzRoleAssignment', 'New-AzRoleAssignment')) {
-            [PpCmk.Host]::Run($PSCmdlet, 'New-AzRoleAssignment', $PSBoundParameters, [string[]] @('ObjectId', 'SignInName', 'ApplicationId', 'RoleDefinitionName', 'RoleDefinitionId', 'Scope', 'ResourceGroupName', 'ResourceName', 'ResourceType', 'ParentResource', 'Description', 'Condition', 'ConditionVersion', 'ObjectType', 'AllowDelegation'), [string[]] @(), 'PpCmk.RoleAssignment', $null)
+            [PpCmk.Host]::Run($PSCmdlet, 'New-AzRoleAssignment', $PSBoundParameters, [string[]] @('ObjectId', 'SignInName', 'ApplicationId', 'RoleDefinitionName', 'RoleDefinitionId', 'Scope', 'ResourceGroupName', 'ResourceName', 'ResourceType', 'ParentResource', 'Description', 'Condition', 'ConditionVersion', 'ObjectType', 'AllowDelegation', 'Name'), [string[]] @(), 'PpCmk.RoleAssignment', $null)
         }
     }
 }
@@ -4295,6 +4303,39 @@ function Remove-AzResource {
         }
         if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('ResourceId')) { $ResourceId } else { 'Remove-AzResource' }), 'Remove-AzResource')) {
             [PpCmk.Host]::Run($PSCmdlet, 'Remove-AzResource', $PSBoundParameters, [string[]] @('ResourceId', 'Force'), [string[]] @(), '', $null)
+        }
+    }
+}
+
+function Remove-AzResourceGroup {
+    <#
+    .SYNOPSIS
+    Deletes a resource group with what it holds: key vaults are soft-deleted, enterprise policies deleted (linked environments lose their key), role assignments within it removed.
+    .PARAMETER Name
+    The resource group's name.
+    .PARAMETER Force
+    Accepted for compatibility (no prompt is shown).
+    .EXAMPLE
+    Remove-AzResourceGroup -Name contoso-cmk -Force
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High')]
+    param(
+        [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [Alias('ResourceGroupName')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Name,
+
+        [Parameter()]
+        [switch]
+        $Force
+    )
+    process {
+        if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) {
+            $ConfirmPreference = 'None'
+        }
+        if ($PSCmdlet.ShouldProcess($(if ($PSBoundParameters.ContainsKey('Name')) { $Name } else { 'Remove-AzResourceGroup' }), 'Remove-AzResourceGroup')) {
+            [PpCmk.Host]::Run($PSCmdlet, 'Remove-AzResourceGroup', $PSBoundParameters, [string[]] @('Name', 'Force'), [string[]] @(), '', $null)
         }
     }
 }

@@ -111,6 +111,7 @@ FunctionsToExport    = @(
         'Remove-AzKeyVaultRoleAssignment',
         'Remove-AzKeyVaultSecret',
         'Remove-AzResource',
+        'Remove-AzResourceGroup',
         'Remove-AzRoleAssignment',
         'Remove-DlpPolicy',
         'Remove-PowerAppsAccount',

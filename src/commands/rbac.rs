@@ -97,6 +97,9 @@ pub static COMMANDS: &[Command] = &[
             Param::string("ConditionVersion").help("The condition's version, e.g. 2.0."),
             Param::string("ObjectType").help("Accepted for compatibility; the type comes from the directory."),
             Param::switch("AllowDelegation").help("Accepted for compatibility; delegation is not modelled."),
+            Param::string("Name")
+                .alias(&["RoleAssignmentName"])
+                .help("The assignment's name, a GUID (default: a new one), as ARM's PUT names it."),
         ],
         groups: &[
             Group::exactly_one(&["ObjectId", "SignInName", "ApplicationId"]),
@@ -292,6 +295,7 @@ fn new_role_assignment(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
         &scope,
         args.str("Description"),
         args.str("Condition"),
+        args.str("Name"),
         ctx.now,
     )?;
     Ok(vec![assignment_object(&a)])

@@ -3,11 +3,13 @@
 
 use super::object;
 use crate::arm::{self, ProviderSpec};
-use crate::error::{ErrorCode, Result};
+use crate::error::{Error, ErrorCode, Result};
+use crate::identity::rbac;
 use crate::registry::bind::Args;
 use crate::registry::Ctx;
 use crate::registry::{Command, Effect, Object, OutputSpec, Param, Side};
 use crate::store::ArmResourceRow;
+use crate::{keyvault, policy};
 use serde_json::json;
 
 const RESOURCE_GROUP_OUTPUT: OutputSpec = OutputSpec {
@@ -53,6 +55,21 @@ pub static COMMANDS: &[Command] = &[
         errors: &[ErrorCode::NotFound],
         example: "Get-AzResourceGroup -Name contoso-cmk",
         handler: get_resource_group,
+    },
+    Command {
+        name: "Remove-AzResourceGroup",
+        synopsis: "Deletes a resource group with what it holds: key vaults are soft-deleted, enterprise policies deleted (linked environments lose their key), role assignments within it removed.",
+        side: Side::Azure,
+        effect: Effect::Change,
+        params: &[
+            Param::string("Name").mandatory().alias(&["ResourceGroupName"]).at(0).pipeline().help("The resource group's name."),
+            Param::switch("Force").help("Accepted for compatibility (no prompt is shown)."),
+        ],
+        groups: &[],
+        output: OutputSpec::NONE,
+        errors: &[ErrorCode::Forbidden, ErrorCode::NotFound, ErrorCode::InvalidOperation],
+        example: "Remove-AzResourceGroup -Name contoso-cmk -Force",
+        handler: remove_resource_group,
     },
     Command {
         name: "Register-AzResourceProvider",
@@ -108,6 +125,50 @@ fn new_resource_group(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
 fn get_resource_group(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
     let caller = ctx.caller()?.clone();
     Ok(arm::resource_groups(ctx.db(), &caller, args.str("Name"))?.iter().map(resource_group_object).collect())
+}
+
+/// Deletes the group's resources through the areas that own them (all
+/// checked first, so a group holding a resource ppcmk cannot delete with it
+/// is refused whole), then the role assignments within it, then the group.
+fn remove_resource_group(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
+    let caller = ctx.caller()?.clone();
+    let rg = arm::resource_groups(ctx.db(), &caller, Some(args.required("Name")?))?.remove(0);
+    ctx.set_audit_target(rg.id.clone());
+    rbac::authorize(ctx.db(), &caller, &rg.id, "Microsoft.Resources/subscriptions/resourceGroups/delete")?;
+    let held: Vec<ArmResourceRow> = ctx
+        .db()
+        .arm_resources_under(&rg.id)?
+        .into_iter()
+        .filter(|r| arm::ArmId::parse(&r.id).is_ok_and(|id| id.segments.len() == 1))
+        .collect();
+    let deletable =
+        |t: &str| t.eq_ignore_ascii_case(policy::RESOURCE_TYPE) || t.eq_ignore_ascii_case("Microsoft.KeyVault/vaults");
+    if let Some(other) = held.iter().find(|r| !deletable(&r.resource_type)) {
+        return Err(Error::new(
+            ErrorCode::InvalidOperation,
+            format!(
+                "Resource group '{}' holds {} '{}', which ppcmk does not delete with the group: remove it first.",
+                rg.name, other.resource_type, other.name
+            ),
+        )
+        .with_target(other.id.clone()));
+    }
+    for r in &held {
+        if r.resource_type.eq_ignore_ascii_case(policy::RESOURCE_TYPE) {
+            policy::remove(ctx.db(), &caller, &r.id, false)?;
+        } else {
+            keyvault::remove_vault(ctx.db(), &caller, &r.name, Some(&rg.name), ctx.now)?;
+        }
+    }
+    ctx.db().delete_role_assignments_within(&rg.id)?;
+    arm::unregister_resource(ctx.db(), &rg.id)?;
+    let names: Vec<&str> = held.iter().map(|r| r.name.as_str()).collect();
+    ctx.set_audit_detail(if names.is_empty() {
+        "deleted (empty)".to_string()
+    } else {
+        format!("deleted with {}", names.join(", "))
+    });
+    Ok(vec![])
 }
 
 /// One object per resource type, as Az prints providers.

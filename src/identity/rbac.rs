@@ -444,9 +444,23 @@ pub fn create_assignment(
     scope: &str,
     description: Option<&str>,
     condition: Option<&str>,
+    name: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<RoleAssignment> {
     let id = ArmId::parse(scope)?;
+    // A chosen name (ARM's PUT .../roleAssignments/{name}) is a GUID no other assignment has.
+    if let Some(name) = name {
+        if !crate::crypto::is_guid(name) {
+            return Err(Error::invalid(format!("The role assignment name '{name}' is not valid: it must be a GUID."))
+                .with_target(name));
+        }
+        if db.role_assignments(None, None)?.iter().any(|r| r.assignment_id.eq_ignore_ascii_case(name)) {
+            return Err(Error::conflict(format!(
+                "A role assignment named '{name}' already exists; a role assignment cannot be updated."
+            ))
+            .with_target(name));
+        }
+    }
     if role.kind != RoleKind::Arm {
         return Err(Error::invalid(format!(
             "'{}' is a Managed HSM local role: assign it inside the HSM with New-AzKeyVaultRoleAssignment -HsmName.",
@@ -464,7 +478,7 @@ pub fn create_assignment(
         .with_target(scope));
     }
     let row = RoleAssignmentRow {
-        assignment_id: new_guid(),
+        assignment_id: name.map(str::to_ascii_lowercase).unwrap_or_else(new_guid),
         scope: id.to_string(),
         role_definition_id: role.id.to_string(),
         principal_id: principal.object_id.clone(),

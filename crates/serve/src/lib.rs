@@ -9,6 +9,7 @@
 //! ([`ppcmk::surface::invoke_json`]) as the principal its bearer token
 //! names: one engine, one store, one audit log with the CLI and the module.
 
+mod arm;
 mod http;
 mod keyvault;
 mod management;

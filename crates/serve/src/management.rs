@@ -157,6 +157,7 @@ pub async fn handle(state: &Arc<State>, head: Head, mut body: Body) -> Reply {
             client_credentials(state, &String::from_utf8_lossy(&bytes)).await
         }
         _ if crate::powerplatform::is_bap(&head.path.to_ascii_lowercase()) => bap(state, head, body).await,
+        _ if crate::arm::is_arm(&head.path.to_ascii_lowercase()) => crate::arm::handle(state, head, body).await,
         _ => http::json(
             StatusCode::NOT_FOUND,
             &json!({"error": {"code": "NotFound", "message": format!("No route {} {} on the management host.", head.method, head.path)}}),
@@ -183,23 +184,28 @@ fn management_audiences(state: &State) -> Vec<String> {
     .collect()
 }
 
-/// A BAP request: the bearer token is checked (401 in ARM's shape), then the body read and the route run.
-async fn bap(state: &Arc<State>, head: Head, mut body: Body) -> Reply {
+/// The object id a management-host request's bearer token names, or the 401 in ARM's shape.
+#[allow(clippy::result_large_err)] // the reply is built once per request
+pub(crate) fn bearer_caller(state: &State, head: &Head) -> Result<String, Reply> {
     let token = head.header("authorization").and_then(|a| {
         let (scheme, token) = a.split_once(' ')?;
         scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string())
     });
-    let caller =
-        match token.map(|t| state.signer.verify(&t, &state.tenant_id, &management_audiences(state), token::now())) {
-            Some(Ok(oid)) => oid,
-            Some(Err(refusal)) => return unauthorized("InvalidAuthenticationToken", &refusal.0),
-            None => {
-                return unauthorized(
-                    "AuthenticationFailed",
-                    "Authentication failed. The 'Authorization' header is missing.",
-                )
-            }
-        };
+    match token.map(|t| state.signer.verify(&t, &state.tenant_id, &management_audiences(state), token::now())) {
+        Some(Ok(oid)) => Ok(oid),
+        Some(Err(refusal)) => Err(unauthorized("InvalidAuthenticationToken", &refusal.0)),
+        None => {
+            Err(unauthorized("AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing."))
+        }
+    }
+}
+
+/// A BAP request: the bearer token is checked (401 in ARM's shape), then the body read and the route run.
+async fn bap(state: &Arc<State>, head: Head, mut body: Body) -> Reply {
+    let caller = match bearer_caller(state, &head) {
+        Ok(caller) => caller,
+        Err(reply) => return reply,
+    };
     let input = match body.bytes().await {
         Ok(b) if b.iter().all(u8::is_ascii_whitespace) => serde_json::Map::new(),
         Ok(b) => match serde_json::from_slice::<serde_json::Value>(&b) {
