@@ -172,6 +172,13 @@ pub async fn handle(state: &Arc<State>, head: Head, mut body: Body) -> Reply {
             return error(StatusCode::PAYLOAD_TOO_LARGE, "RequestTooLarge", "The request body is too large.")
         }
         Err(BodyError::Broken) => return bad("The request body could not be read."),
+        Err(BodyError::TimedOut) => {
+            return error(
+                StatusCode::REQUEST_TIMEOUT,
+                "RequestTimeout",
+                "The request body did not arrive within the server's read timeout.",
+            )
+        }
     };
     let segs: Vec<String> = head.path.split('/').filter(|s| !s.is_empty()).map(str::to_string).collect();
     let lower = segs.iter().map(|s| s.to_ascii_lowercase()).collect();
