@@ -47,6 +47,17 @@ pub fn head_of(method: &hyper::Method, uri: &hyper::Uri, host_header: Option<&st
 
 pub async fn handle(state: Arc<State>, req: Request<Incoming>, secure: bool) -> Reply {
     let (parts, body) = req.into_parts();
+    // hyper enforces the head limit only while a head is still arriving: one
+    // that reached it whole in a single read (TLS can hand over many records
+    // at once) gets through. The limit must not depend on timing.
+    let head_bytes: usize =
+        parts.headers.iter().map(|(k, v)| k.as_str().len() + v.len() + 4).sum::<usize>() + parts.uri.to_string().len();
+    if head_bytes > crate::MAX_HEAD_BYTES {
+        return json(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            &serde_json::json!({"error": {"code": "RequestHeaderFieldsTooLarge", "message": format!("The request's head is larger than {} bytes.", crate::MAX_HEAD_BYTES)}}),
+        );
+    }
     let host_header = parts.headers.get(hyper::header::HOST).and_then(|h| h.to_str().ok());
     let mut head = head_of(&parts.method, &parts.uri, host_header);
     head.headers = parts.headers;
