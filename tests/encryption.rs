@@ -410,6 +410,31 @@ fn an_expired_key_takes_its_environments_offline_until_extended() {
     assert_eq!(c.all_records(&env), before);
 }
 
+/// The engine skips its due-maintenance check while nothing was committed and
+/// nothing can have come due (docs/performance.md): an expiry reached by real
+/// time alone, with no write in between, must still lock on the next command.
+#[test]
+fn a_key_that_expires_with_time_alone_locks_on_the_next_command() {
+    let c = Cmk::new();
+    let env = c.environment("Finance", 5);
+    c.add(&env);
+    let now = c.t.ok("Get-PpCmkClock", json!({}))[0]["Now"].as_str().unwrap().to_string();
+    let expires = chrono::DateTime::parse_from_rfc3339(&now).unwrap() + chrono::Duration::seconds(3);
+    c.t.ok(
+        "Update-AzKeyVaultKey",
+        json!({"VaultName": "contoso-cmk-kv", "Name": "contoso-cmk-key", "Expires": expires.format("%Y-%m-%dT%H:%M:%SZ").to_string()}),
+    );
+    // Reads only from here on: the first checks and finds nothing due; the
+    // next ones may skip the check.
+    for _ in 0..3 {
+        assert_eq!(c.env(&env)["State"], "Ready");
+    }
+    std::thread::sleep(std::time::Duration::from_millis(4200));
+    let e = c.env(&env);
+    assert_eq!(e["State"], "Locked", "{e}");
+    assert!(e["StateReason"].as_str().unwrap().contains("expired"), "{e}");
+}
+
 #[test]
 fn locked_sandboxes_go_after_7_days_and_production_after_28() {
     let c = Cmk::new();

@@ -901,6 +901,20 @@ pub fn version_expiry(db: &Db, vault: &Vault, name: &str, version: Option<&str>)
     Ok(version_of(db, &key, version)?.expires)
 }
 
+/// When a key version becomes usable and when it stops (activation, then
+/// expiry; None: no such date): the instants at which the service's view of
+/// it changes with time alone.
+pub fn version_validity(
+    db: &Db,
+    vault: &Vault,
+    name: &str,
+    version: Option<&str>,
+) -> Result<[Option<DateTime<Utc>>; 2]> {
+    let key = active_key(db, vault, name)?;
+    let v = version_of(db, &key, version)?;
+    Ok([v.not_before, v.expires])
+}
+
 /// The current version's identifier of an active key.
 pub fn current_version_id(db: &Db, vault: &Vault, name: &str) -> Result<String> {
     let key = active_key(db, vault, name)?;

@@ -155,6 +155,55 @@ pub fn pending(db: &Db, now: DateTime<Utc>) -> Result<Vec<Action>> {
     Ok(actions)
 }
 
+/// The first instant after `now` at which [`pending`] could find something
+/// new while the store stays as it is: a replaced key version leaving its 28
+/// days, a needed version's activation or expiry, a locked environment's
+/// deletion day, legacy runs leaving their 30 days. `Some(now)` when that
+/// cannot be told (a record the check cannot read): check every time.
+pub fn next_change(db: &Db, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>> {
+    let mut times = Vec::new();
+    for row in db.environments()? {
+        let env = Environment { row };
+        match times_of(db, &env) {
+            Ok(found) => times.extend(found),
+            Err(e) if e.code == ErrorCode::StoreBusy => return Err(e),
+            Err(_) => return Ok(Some(now)),
+        }
+    }
+    for (_, changed) in db.legacy_run_flows()? {
+        times.push(changed + Duration::days(crate::flows::runs::LEGACY_RUN_DAYS));
+    }
+    Ok(times.into_iter().filter(|t| *t > now).min())
+}
+
+/// The instants at which one environment's health can change with time alone
+/// (mirrors [`pending_for`] and [`key_health`]).
+fn times_of(db: &Db, env: &Environment) -> Result<Vec<DateTime<Utc>>> {
+    let mut times = Vec::new();
+    if env.row.state == DISABLED {
+        return Ok(times);
+    }
+    if env.row.protector == "CMK" && env.is_linked() {
+        for v in db.env_key_versions(env.row.env_key)? {
+            if let Some(until) = v.current_until {
+                times.push(until + Duration::days(PREVIOUS_VERSION_DAYS));
+            }
+            let Some(row) = db.policy(&v.policy_id)? else { continue };
+            let Ok(vault) = (Policy { row }).vault(db) else { continue };
+            let Ok((_, _, name, version)) = keys::parse_key_id(&v.key_id) else { continue };
+            if let Ok(validity) = keys::version_validity(db, &vault, &name, version.as_deref()) {
+                times.extend(validity.into_iter().flatten());
+            }
+        }
+    }
+    if env.row.state == LOCKED {
+        if let Some(since) = env.row.locked_since {
+            times.push(since + Duration::days(env.days_kept_when_locked(db)?));
+        }
+    }
+    Ok(times)
+}
+
 fn pending_for(db: &Db, env: &Environment, now: DateTime<Utc>) -> Result<Vec<Action>> {
     let mut actions = Vec::new();
     if env.row.state == DISABLED {

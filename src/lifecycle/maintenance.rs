@@ -30,24 +30,39 @@ pub const COMMAND: &str = "Invoke-PpCmkMaintenance";
 /// clock must stay readable, and resettable, whatever the state it implies.
 pub const ALWAYS_AVAILABLE: &[&str] = &["Get-PpCmkClock", "Set-PpCmkClock"];
 
-/// Runs the actions due at `now`. Cheap when nothing is due (a few indexed
-/// reads); takes the write lock only when something is. With `explicit`,
-/// also resumes queued and interrupted operations (which may take long).
+/// Runs the actions due at `now`. Free when nothing was committed since the
+/// last check found nothing due and the clock has not reached the next
+/// instant something can come due (one `PRAGMA data_version`); otherwise a
+/// few indexed reads, and the write lock only when something is due. With
+/// `explicit`, also resumes queued and interrupted operations (which may take long).
 pub fn run(
     store: &Store,
     now: DateTime<Utc>,
     explicit: bool,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Vec<Event>> {
-    let (key_vault_due, health_due, resumable) = {
+    // Taken before the check: a commit after this point, by any connection
+    // or process, makes the next command check again.
+    let version = store.data_version()?;
+    if !explicit && store.quiet(version, now) {
+        return Ok(Vec::new());
+    }
+    let (key_vault_due, health_due, quiet_until, resumable) = {
         let db = store.db()?;
+        let next_key_vault_event = keyvault::next_due(&db)?;
+        let health_due = !health::pending(&db, now)?.is_empty();
+        let next_health_change = health::next_change(&db, now)?;
         (
-            keyvault::next_due(&db)?.is_some_and(|t| t <= now),
-            !health::pending(&db, now)?.is_empty(),
+            next_key_vault_event.is_some_and(|t| t <= now),
+            health_due,
+            [next_key_vault_event, next_health_change].into_iter().flatten().min(),
             if explicit { operations::resumable(&db)? } else { Vec::new() },
         )
     };
     let mut events = Vec::new();
+    if !key_vault_due && !health_due {
+        store.set_quiet(version, quiet_until);
+    }
     if key_vault_due || health_due {
         events = store.write(|db| {
             let mut events = keyvault::run_due(store, db, now)?;

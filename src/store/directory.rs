@@ -138,13 +138,19 @@ impl Db {
     }
 
     pub fn principal(&self, object_id: &str) -> Result<Option<PrincipalRow>> {
-        self.conn
-            .query_row(
-                &format!("SELECT {PRINCIPAL_COLUMNS} FROM principals WHERE object_id = ?1 COLLATE NOCASE"),
-                [object_id],
-                principal_from_row,
-            )
-            .opt()
+        self.principal_where("object_id", object_id)
+    }
+
+    /// The principal whose `column` (a unique one) is `value`, ignoring case:
+    /// the exact spelling first, through the column's index (a command's
+    /// caller is looked up this way before every command), then a scan.
+    fn principal_where(&self, column: &str, value: &str) -> Result<Option<PrincipalRow>> {
+        let exact = format!("SELECT {PRINCIPAL_COLUMNS} FROM principals WHERE {column} = ?1");
+        if let Some(p) = self.conn.query_row(&exact, [value], principal_from_row).opt()? {
+            return Ok(Some(p));
+        }
+        let any_case = format!("SELECT {PRINCIPAL_COLUMNS} FROM principals WHERE {column} = ?1 COLLATE NOCASE");
+        self.conn.query_row(&any_case, [value], principal_from_row).opt()
     }
 
     pub fn principal_by_upn(&self, upn: &str) -> Result<Option<PrincipalRow>> {
@@ -158,13 +164,7 @@ impl Db {
     }
 
     pub fn principal_by_app_id(&self, app_id: &str) -> Result<Option<PrincipalRow>> {
-        self.conn
-            .query_row(
-                &format!("SELECT {PRINCIPAL_COLUMNS} FROM principals WHERE app_id = ?1 COLLATE NOCASE"),
-                [app_id],
-                principal_from_row,
-            )
-            .opt()
+        self.principal_where("app_id", app_id)
     }
 
     pub fn find_principals(&self, q: &PrincipalQuery) -> Result<Vec<PrincipalRow>> {
@@ -224,12 +224,12 @@ impl Db {
     }
 
     pub fn directory_roles_of(&self, object_id: &str) -> Result<Vec<String>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT role_name FROM directory_role_members WHERE object_id = ?1 ORDER BY role_name")
-            .checked()?;
-        let rows = stmt.query_map([object_id], |r| r.get(0)).checked()?;
-        rows.collect::<rusqlite::Result<Vec<String>>>().checked()
+        // Sorted here, not by ORDER BY: with it, SQLite re-prepared the
+        // statement at every run (a third of a cheap command's cost).
+        let mut roles: Vec<String> =
+            self.rows("SELECT role_name FROM directory_role_members WHERE object_id = ?1", [object_id], |r| r.get(0))?;
+        roles.sort_unstable();
+        Ok(roles)
     }
 
     /// The object id signed in on one side ("Azure" or "PowerPlatform").

@@ -57,7 +57,8 @@ pub use records::RecordRow;
 
 use crate::error::{Error, ErrorCode, Result};
 use busy::BUSY_TIMEOUT;
-use rusqlite::{Connection, OpenFlags};
+use chrono::{DateTime, Utc};
+use rusqlite::{CachedStatement, Connection, OpenFlags, Params, Row};
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -83,6 +84,12 @@ pub struct Store {
     pub(crate) deks: DekCache,
     /// Whether this handle has made sure the service's first-use objects exist.
     pub(crate) bootstrapped: std::sync::atomic::AtomicBool,
+    /// A connection that never writes, so that its `PRAGMA data_version`
+    /// changes whenever any other connection, of any process, commits.
+    watch: Mutex<Option<Db>>,
+    /// Nothing is due before `.1` (None: ever) while the data version stays
+    /// `.0`: the due-maintenance check's last finding (see [`Store::quiet`]).
+    quiet: Mutex<Option<(i64, Option<DateTime<Utc>>)>>,
 }
 
 impl Store {
@@ -109,6 +116,8 @@ impl Store {
             pool: Mutex::new(Vec::new()),
             deks: Default::default(),
             bootstrapped: Default::default(),
+            watch: Mutex::new(None),
+            quiet: Mutex::new(None),
         };
         {
             let db = store.db()?;
@@ -148,10 +157,34 @@ impl Store {
         };
         // A connection that a panic left inside a transaction is reset here.
         if !db.conn.is_autocommit() {
-            let _ = db.conn.execute_batch("ROLLBACK");
+            let _ = db.conn.run("ROLLBACK");
         }
         db.wait_as_thread_asks()?;
         Ok(PooledDb { store: self, db: Some(db) })
+    }
+
+    /// A number that changes whenever a transaction that changed the store
+    /// commits, on any connection of any process.
+    pub(crate) fn data_version(&self) -> Result<i64> {
+        let mut watch = self.watch.lock().unwrap_or_else(|p| p.into_inner());
+        if watch.is_none() {
+            *watch = Some(Db::open(&self.database_path())?);
+        }
+        let db = watch.as_ref().expect("opened above");
+        retry_busy(|| db.conn.query_row("PRAGMA data_version", [], |r| r.get(0)).map_err(store_error))
+    }
+
+    /// Whether the due-maintenance check may be skipped: nothing was committed
+    /// since it last found nothing due, and `now` is before the next instant
+    /// something can come due with time alone.
+    pub(crate) fn quiet(&self, version: i64, now: DateTime<Utc>) -> bool {
+        let quiet = self.quiet.lock().unwrap_or_else(|p| p.into_inner());
+        matches!(*quiet, Some((v, until)) if v == version && until.is_none_or(|t| now < t))
+    }
+
+    /// Records a check that found nothing due at data version `version`.
+    pub(crate) fn set_quiet(&self, version: i64, until: Option<DateTime<Utc>>) {
+        *self.quiet.lock().unwrap_or_else(|p| p.into_inner()) = Some((version, until));
     }
 
     /// Runs `work` in one write transaction, retrying the whole unit while
@@ -202,11 +235,65 @@ impl Drop for PooledDb<'_> {
 /// One SQLite connection. Area modules receive `&Db` and call the typed
 /// methods defined in this module's files.
 pub struct Db {
-    conn: Connection,
+    conn: Conn,
     /// Set on connections of a [`Store`]: audit entries are MACed with it.
     audit_key: Option<AuditKey>,
     /// Whether lock waits end at the thread's busy deadline (see `busy`).
     bounded_wait: Cell<bool>,
+}
+
+/// A connection whose statements are parsed once and then reused: before
+/// this, parsing SQL was about two thirds of a cheap command's instructions
+/// (docs/performance.md). `query_row`, `execute` and `prepare` shadow the
+/// `Connection` methods of the same names and go through SQLite's prepared
+/// statement cache; everything else is the connection itself (`Deref`).
+pub(crate) struct Conn(Connection);
+
+/// Distinct statements a connection keeps prepared; more than the store's
+/// fixed SQL, so that only SQL built at run time (IN lists) ever cycles out.
+const PREPARED_STATEMENTS: usize = 512;
+
+impl Conn {
+    fn new(conn: Connection) -> Conn {
+        conn.set_prepared_statement_cache_capacity(PREPARED_STATEMENTS);
+        Conn(conn)
+    }
+
+    pub(crate) fn prepare(&self, sql: &str) -> rusqlite::Result<CachedStatement<'_>> {
+        self.0.prepare_cached(sql)
+    }
+
+    pub(crate) fn query_row<T, P: Params, F: FnOnce(&Row<'_>) -> rusqlite::Result<T>>(
+        &self,
+        sql: &str,
+        params: P,
+        row: F,
+    ) -> rusqlite::Result<T> {
+        self.0.prepare_cached(sql)?.query_row(params, row)
+    }
+
+    pub(crate) fn execute<P: Params>(&self, sql: &str, params: P) -> rusqlite::Result<usize> {
+        self.0.prepare_cached(sql)?.execute(params)
+    }
+
+    /// One statement without parameters (BEGIN, COMMIT, SAVEPOINT, …), cached
+    /// like the others: `execute_batch` would parse it again every time.
+    pub(crate) fn run(&self, sql: &str) -> rusqlite::Result<()> {
+        self.0.prepare_cached(sql)?.execute([]).map(|_| ())
+    }
+}
+
+impl std::ops::Deref for Conn {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Conn {
+    fn deref_mut(&mut self) -> &mut Connection {
+        &mut self.0
+    }
 }
 
 /// The audit log's MAC key, shared by a store's connections.
@@ -259,7 +346,7 @@ impl Db {
             )
             .map_err(store_error)
         })?;
-        Ok(Db { conn, audit_key: None, bounded_wait: Cell::new(false) })
+        Ok(Db { conn: Conn::new(conn), audit_key: None, bounded_wait: Cell::new(false) })
     }
 
     /// Runs `work` inside a transaction; commits on `Ok`, rolls back on `Err`.
@@ -268,17 +355,17 @@ impl Db {
             TxMode::Read => "BEGIN DEFERRED",
             TxMode::Write => "BEGIN IMMEDIATE",
         };
-        self.conn.execute_batch(begin).map_err(store_error)?;
+        self.conn.run(begin).map_err(store_error)?;
         match work(self) {
-            Ok(value) => match self.conn.execute_batch("COMMIT") {
+            Ok(value) => match self.conn.run("COMMIT") {
                 Ok(()) => Ok(value),
                 Err(e) => {
-                    let _ = self.conn.execute_batch("ROLLBACK");
+                    let _ = self.conn.run("ROLLBACK");
                     Err(store_error(e))
                 }
             },
             Err(e) => {
-                let _ = self.conn.execute_batch("ROLLBACK");
+                let _ = self.conn.run("ROLLBACK");
                 Err(e)
             }
         }
@@ -287,14 +374,14 @@ impl Db {
     /// Runs `work` inside a savepoint of the open transaction: on `Err` only
     /// its own changes are rolled back, and the transaction goes on.
     pub(crate) fn in_savepoint<T>(&self, work: impl FnOnce(&Db) -> Result<T>) -> Result<T> {
-        self.conn.execute_batch("SAVEPOINT ppcmk_item").map_err(store_error)?;
+        self.conn.run("SAVEPOINT ppcmk_item").map_err(store_error)?;
         match work(self) {
             Ok(value) => {
-                self.conn.execute_batch("RELEASE ppcmk_item").map_err(store_error)?;
+                self.conn.run("RELEASE ppcmk_item").map_err(store_error)?;
                 Ok(value)
             }
             Err(e) => {
-                let _ = self.conn.execute_batch("ROLLBACK TO ppcmk_item; RELEASE ppcmk_item");
+                let _ = self.conn.run("ROLLBACK TO ppcmk_item").and_then(|()| self.conn.run("RELEASE ppcmk_item"));
                 Err(e)
             }
         }
