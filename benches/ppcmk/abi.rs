@@ -111,6 +111,27 @@ pub fn run(report: &mut Report) {
         )
         .reference("`ppcmk::response_text(..)`, `CString::new`, drop, as `ppcmk_invoke` and `ppcmk_string_free` do"),
     );
+    // The floor of any command: one indexed read of the same store, through a
+    // statement prepared once, as a command's own reads now are.
+    let sqlite_read = {
+        let conn = rusqlite::Connection::open(store.database_path()).unwrap();
+        let id: String = conn.query_row("SELECT object_id FROM principals LIMIT 1", [], |r| r.get(0)).unwrap();
+        let read = || {
+            let mut statement =
+                conn.prepare_cached("SELECT display_name FROM principals WHERE object_id = ?1").unwrap();
+            statement.query_row([black_box(&id)], |r| r.get::<_, String>(0)).unwrap()
+        };
+        wall_alone(&|| drop(black_box(read())))
+    };
+    section.row(
+        Row::new(
+            "fixed cost of a cheap command: `Get-AzContext` through the C ABI on an open handle (wall time)",
+            format!("{:.1} µs", cheap.a_wall),
+        )
+        .reference(format!("one indexed SQLite read of the same store: {sqlite_read:.2} µs"))
+        .ratio(format!("{:.0}×", cheap.a_wall / sqlite_read))
+        .target(Target::at_most(cheap.a_wall, 25.0, "≤ 25 µs")),
+    );
     section.row(
         Row::new("full cheap invoke through the C ABI: `Get-AzContext` (wall time)", format!("{:.1} µs", cheap.a_wall))
             .reference(format!("Rust entry `invoke_json`: {:.1} µs", cheap.b_wall))
@@ -177,6 +198,20 @@ fn paired(a: &dyn Fn(), b: &dyn Fn()) -> Paired {
         overhead_error: 0.93 * (quantile(differences.clone(), 0.75) - quantile(differences, 0.25))
             / (ROUNDS as f64).sqrt(),
     }
+}
+
+/// Wall time per call of `f` alone in a loop: median of 20 batches of 2,000.
+fn wall_alone(f: &dyn Fn()) -> f64 {
+    let samples = (0..20)
+        .map(|_| {
+            let wall = Instant::now();
+            for _ in 0..2000 {
+                f();
+            }
+            wall.elapsed().as_secs_f64() * 1e6 / 2000.0
+        })
+        .collect();
+    median(samples)
 }
 
 /// CPU time per call of `f` alone in a loop: median of 20 batches of 2,000.
