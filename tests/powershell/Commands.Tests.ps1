@@ -207,6 +207,7 @@ BeforeAll {
         'Set-PpCmkCredential' = { New-TestCredential }
         'Remove-PpCmkCredential' = { New-TestCredential }
         'Request-PpCmkFlowProtection' = { Add-TestEnvironmentToPolicy }
+        'Get-PpCmkFault' = { Set-PpCmkFault -Operation VaultLatency -VaultName contoso-cmk-kv -Milliseconds 1 | Out-Null }
         'Get-PpCmkMachine' = { New-TestMachine }
         'Set-PpCmkMachineMapping' = { New-TestMachine; New-TestCredential -Name 'BOT-01 session' }
         'New-PpCmkDesktopFlowConnection' = { New-TestMachine; New-TestCredential }
