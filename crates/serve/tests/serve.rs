@@ -974,7 +974,7 @@ fn listings_are_paged_with_maxresults_and_next_links() {
     runtime().block_on(async {
         let token = vault_token(&server).await;
         let mut names = Vec::new();
-        let mut next = Some(format!("/secrets?api-version=7.5&maxresults=2"));
+        let mut next = Some("/secrets?api-version=7.5&maxresults=2".to_string());
         let mut pages = 0;
         while let Some(path) = next.take() {
             let r = https(port, &ca, host, "GET", &path, Some(&token), None).await;
