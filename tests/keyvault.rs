@@ -852,6 +852,21 @@ fn key_files_in_every_supported_form_import_and_bad_ones_are_refused() {
         let k = t.ok("Add-AzKeyVaultKey", json!({"VaultName": "cmk-kv", "Name": name, "KeyFilePath": path(file)}));
         assert_eq!(k[0]["KeySize"], 3072, "{file}");
     }
+    // A JSON Web Key, as Key Vault's REST import takes it (the server's fixture).
+    let fixture: serde_json::Value =
+        serde_json::from_str(include_str!("../crates/serve/tests/data/import-rsa2048.json")).unwrap();
+    std::fs::write(dir.path().join("key.jwk"), fixture["jwk"].to_string()).unwrap();
+    let k = t.ok("Add-AzKeyVaultKey", json!({"VaultName": "cmk-kv", "Name": "jwk", "KeyFilePath": path("key.jwk")}));
+    assert_eq!((&k[0]["KeySize"], &k[0]["Key"]["n"]), (&json!(2048), &fixture["jwk"]["n"]));
+    let mut hsm = fixture["jwk"].clone();
+    hsm["kty"] = json!("RSA-HSM");
+    std::fs::write(dir.path().join("hsm.jwk"), hsm.to_string()).unwrap();
+    let e = t.fails(
+        ErrorCode::InvalidArgument,
+        "Add-AzKeyVaultKey",
+        json!({"VaultName": "cmk-kv", "Name": "jwk-hsm", "KeyFilePath": path("hsm.jwk")}),
+    );
+    assert!(e.contains("Premium"), "an RSA-HSM JWK asks for an HSM key: {e}");
     let e = t.fails(
         ErrorCode::InvalidArgument,
         "Add-AzKeyVaultKey",

@@ -199,7 +199,7 @@ function Add-AzKeyVaultKey {
     .PARAMETER Tag
     Tags, e.g. @{purpose='cmk'}.
     .PARAMETER KeyFilePath
-    Import this RSA private key file: PEM (PKCS#1, PKCS#8, encrypted PKCS#8) or DER.
+    Import this RSA private key file: PEM (PKCS#1, PKCS#8, encrypted PKCS#8), DER, or a JSON Web Key (kty RSA or RSA-HSM, as Key Vault imports it).
     .PARAMETER KeyFilePassword
     The password of an encrypted PKCS#8 key file.
     .EXAMPLE

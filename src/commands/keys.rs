@@ -78,7 +78,7 @@ pub static COMMANDS: &[Command] = &[
             Param::datetime("NotBefore").help("When the version becomes usable (UTC)."),
             Param::switch("Disable").help("Create the version disabled."),
             Param::hashtable("Tag").help("Tags, e.g. @{purpose='cmk'}."),
-            Param::string("KeyFilePath").path().help("Import this RSA private key file: PEM (PKCS#1, PKCS#8, encrypted PKCS#8) or DER."),
+            Param::string("KeyFilePath").path().help("Import this RSA private key file: PEM (PKCS#1, PKCS#8, encrypted PKCS#8), DER, or a JSON Web Key (kty RSA or RSA-HSM, as Key Vault imports it)."),
             Param::secure("KeyFilePassword").help("The password of an encrypted PKCS#8 key file."),
         ],
         groups: &[WHERE, Group::at_most_one(&["KeyFilePath", "KeyType"]), Group::at_most_one(&["KeyFilePath", "Size"])],

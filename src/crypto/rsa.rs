@@ -187,9 +187,25 @@ impl PrivateKey {
     }
 
     /// Imports a private key from a file's bytes: PEM (`RSA PRIVATE KEY`,
-    /// `PRIVATE KEY`, `ENCRYPTED PRIVATE KEY`) or DER (PKCS#1 or PKCS#8).
+    /// `PRIVATE KEY`, `ENCRYPTED PRIVATE KEY`), DER (PKCS#1 or PKCS#8), or a
+    /// JSON Web Key (what Key Vault's import takes; see [`PrivateKey::import_any`]).
     pub fn import(bytes: &[u8], password: Option<&str>) -> Result<PrivateKey> {
+        Self::import_any(bytes, password).map(|(key, _)| key)
+    }
+
+    /// [`PrivateKey::import`], and whether the file asked for an HSM key (a
+    /// JSON Web Key of `kty` `RSA-HSM`). A JSON file is a JWK, or Key Vault's
+    /// import body `{"key": JWK, ...}`; the sizes and checks are the same for
+    /// every format, so `Add-AzKeyVaultKey -KeyFilePath` and the REST import
+    /// (`PUT /keys/{name}`) share one set of rules.
+    pub fn import_any(bytes: &[u8], password: Option<&str>) -> Result<(PrivateKey, bool)> {
+        let mut hsm = false;
         let key = match std::str::from_utf8(bytes).ok().map(str::trim_start) {
+            Some(text) if text.starts_with('{') => {
+                let (key, asked) = rsa_from_jwk(text)?;
+                hsm = asked;
+                key
+            }
             Some(text) if text.starts_with("-----BEGIN") => {
                 if text.starts_with("-----BEGIN RSA PRIVATE KEY-----") {
                     RsaPrivateKey::from_pkcs1_pem(text)
@@ -225,7 +241,7 @@ impl PrivateKey {
             )));
         }
         key.validate().map_err(|e| crypto_error("The imported RSA key is not consistent", e))?;
-        Ok(PrivateKey(key))
+        Ok((PrivateKey(key), hsm))
     }
 
     /// The PKCS#8 DER encoding, for sealing under the master key.
@@ -263,6 +279,96 @@ impl PrivateKey {
             ))
         })
     }
+}
+
+/// An RSA private key from a JSON Web Key (RFC 7518 §6.3): `kty` `RSA` or
+/// `RSA-HSM` (Key Vault's spelling), `n`, `e`, `d`, `p`, `q` in base64url;
+/// `dp`, `dq`, `qi`, when present, must be the key's. Returns whether `kty`
+/// asked for an HSM key. Other key types are refused by name.
+fn rsa_from_jwk(text: &str) -> Result<(RsaPrivateKey, bool)> {
+    use rsa::traits::PrivateKeyParts;
+    let doc: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| Error::invalid(format!("The key file is not a valid JSON Web Key: {e}.")))?;
+    // Key Vault's import body carries the JWK under "key".
+    let jwk = match doc.get("key") {
+        Some(inner) if inner.is_object() => inner,
+        _ => &doc,
+    };
+    let jwk = jwk.as_object().ok_or_else(|| Error::invalid("The JSON Web Key must be a JSON object."))?;
+    let kty = jwk.get("kty").and_then(serde_json::Value::as_str).unwrap_or_default();
+    let hsm = match kty.to_ascii_uppercase().as_str() {
+        "RSA" => false,
+        "RSA-HSM" => true,
+        "EC" | "EC-HSM" | "OCT" | "OCT-HSM" => {
+            return Err(Error::invalid(format!(
+                "Importing a '{kty}' key is not supported by ppcmk: Power Platform customer-managed keys must be RSA or RSA-HSM keys (2048, 3072 or 4096 bits), so this key vault imports only RSA keys."
+            )))
+        }
+        "" => return Err(Error::invalid("The JSON Web Key has no kty; import an RSA key (kty RSA or RSA-HSM).")),
+        other => return Err(Error::invalid(format!("'{other}' is not a key type; import an RSA key (kty RSA or RSA-HSM)."))),
+    };
+    if jwk.get("key_hsm").is_some_and(|v| !v.is_null()) {
+        return Err(Error::invalid(
+            "A key_hsm transfer blob (BYOK from an on-premises HSM) cannot be imported by ppcmk; import the key's private components (n, e, d, p, q, dp, dq, qi) instead.",
+        ));
+    }
+    // Big-endian bytes without leading zeros.
+    let part = |name: &str| -> Result<Option<Zeroizing<Vec<u8>>>> {
+        match jwk.get(name) {
+            None | Some(serde_json::Value::Null) => Ok(None),
+            Some(serde_json::Value::String(s)) => {
+                let bytes = Zeroizing::new(
+                    super::from_base64(s)
+                        .ok_or_else(|| Error::invalid(format!("The JSON Web Key's '{name}' is not base64url.")))?,
+                );
+                let start = bytes.iter().position(|b| *b != 0).unwrap_or(bytes.len());
+                Ok(Some(Zeroizing::new(bytes[start..].to_vec())))
+            }
+            Some(_) => Err(Error::invalid(format!("The JSON Web Key's '{name}' must be a base64url string."))),
+        }
+    };
+    let required = |name: &str| -> Result<Zeroizing<Vec<u8>>> {
+        part(name)?.filter(|b| !b.is_empty()).ok_or_else(|| {
+            let what = if matches!(name, "n" | "e") { "public" } else { "private" };
+            Error::invalid(format!(
+                "The JSON Web Key has no '{name}': an RSA import needs the {what} components n, e, d, p and q."
+            ))
+        })
+    };
+    let (n, e, d, p, q) = (required("n")?, required("e")?, required("d")?, required("p")?, required("q")?);
+    let malformed = || Error::invalid("The JSON Web Key's components do not form an RSA key.");
+    let bits = u32::try_from(n.len() * 8).map_err(|_| malformed())?;
+    if [&d, &p, &q].iter().any(|c| c.len() > n.len()) || e.len() > 8 {
+        return Err(malformed());
+    }
+    let uint = |b: &[u8], bits: u32| rsa::BoxedUint::from_be_slice(b, bits).map_err(|_| malformed());
+    let key = RsaPrivateKey::from_components(
+        uint(&n, bits)?,
+        uint(&e, (e.len() * 8) as u32)?,
+        uint(&d, bits)?,
+        vec![uint(&p, bits)?, uint(&q, bits)?],
+    )
+    .map_err(|e| crypto_error("The JSON Web Key is not a consistent RSA private key", e))?;
+    // The CRT values a JWK carries must be the key's own.
+    let trimmed = |v: Vec<u8>| {
+        let start = v.iter().position(|b| *b != 0).unwrap_or(v.len());
+        v[start..].to_vec()
+    };
+    let computed = [
+        ("dp", key.dp().map(|v| trimmed(v.to_be_bytes().to_vec()))),
+        ("dq", key.dq().map(|v| trimmed(v.to_be_bytes().to_vec()))),
+        ("qi", key.crt_coefficient().map(|v| trimmed(v.to_be_bytes().to_vec()))),
+    ];
+    for (name, value) in computed {
+        if let (Some(given), Some(value)) = (part(name)?, value) {
+            if given.as_slice() != value.as_slice() {
+                return Err(Error::invalid(format!(
+                    "The JSON Web Key's '{name}' does not belong to its n, d, p and q: the key is not consistent."
+                )));
+            }
+        }
+    }
+    Ok((key, hsm))
 }
 
 /// The DER of the first `label` block of a PEM text, if any.
@@ -446,6 +552,51 @@ mod tests {
         assert_eq!(key().public_key().modulus().len(), 256);
         let public = PublicKey::from_pkcs1_der(&key().public_key().to_pkcs1_der().unwrap()).unwrap();
         assert_eq!(public.bits(), 2048);
+    }
+
+    /// A JSON Web Key of `key()`, as node:crypto and Key Vault write one.
+    fn jwk() -> serde_json::Value {
+        use rsa::traits::PrivateKeyParts;
+        let k = &key().0;
+        let b = |v: &rsa::BoxedUint| crate::crypto::base64url(&v.to_be_bytes());
+        serde_json::json!({
+            "kty": "RSA",
+            "n": crate::crypto::base64url(&key().public_key().modulus()),
+            "e": "AQAB",
+            "d": b(k.d()),
+            "p": b(k.primes()[0].as_ref()),
+            "q": b(k.primes()[1].as_ref()),
+            "dp": b(k.dp().unwrap()),
+            "dq": b(k.dq().unwrap()),
+            "qi": b(&k.crt_coefficient().unwrap()),
+        })
+    }
+
+    #[test]
+    fn import_reads_a_json_web_key_and_refuses_what_is_not_an_rsa_private_key() {
+        let doc = jwk();
+        let (imported, hsm) = PrivateKey::import_any(doc.to_string().as_bytes(), None).unwrap();
+        assert_eq!(imported.public_key().modulus(), key().public_key().modulus());
+        assert!(!hsm);
+        // Key Vault's import body, and the HSM key type.
+        let mut inner = doc.clone();
+        inner["kty"] = "RSA-HSM".into();
+        let body = serde_json::json!({"key": inner, "Hsm": true});
+        assert!(PrivateKey::import_any(body.to_string().as_bytes(), None).unwrap().1);
+        let refused =
+            |doc: serde_json::Value| PrivateKey::import(doc.to_string().as_bytes(), None).err().unwrap().message;
+        let ec = serde_json::json!({"kty": "EC", "crv": "P-256", "x": "AA", "y": "AA", "d": "AA"});
+        assert!(refused(ec).contains("'EC' key is not supported by ppcmk"));
+        let mut public_only = doc.clone();
+        public_only.as_object_mut().unwrap().remove("d");
+        assert!(refused(public_only).contains("no 'd'"));
+        let mut wrong_dp = doc.clone();
+        wrong_dp["dp"] = wrong_dp["dq"].clone();
+        assert!(refused(wrong_dp).contains("'dp' does not belong"));
+        let mut other_q = doc.clone();
+        other_q["q"] = other_q["p"].clone();
+        assert!(PrivateKey::import(other_q.to_string().as_bytes(), None).is_err());
+        assert!(PrivateKey::import(b"{\"kty\": \"RSA\", \"n\": 5}", None).is_err());
     }
 
     #[test]

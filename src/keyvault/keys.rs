@@ -192,8 +192,15 @@ pub fn add_key(
             (PrivateKey::generate(check_size(size.unwrap_or(2048))?)?, key_type)
         }
         KeySource::Import { bytes, password, destination } => {
-            let key_type = resolve_key_type(vault, None, destination.as_deref())?;
-            (PrivateKey::import(&bytes, password.as_deref().map(|p| p.as_str()))?, key_type)
+            let (private, hsm) = PrivateKey::import_any(&bytes, password.as_deref().map(|p| p.as_str()))?;
+            // A JSON Web Key of kty RSA-HSM asks for an HSM key, as Key Vault's import reads it.
+            let asked = if hsm { Some("RSA-HSM") } else { None };
+            if hsm && destination.as_deref().is_some_and(|d| d.eq_ignore_ascii_case("Software")) {
+                return Err(Error::invalid(
+                    "The key file is an RSA-HSM JSON Web Key; -Destination Software contradicts it.",
+                ));
+            }
+            (private, resolve_key_type(vault, asked, destination.as_deref())?)
         }
     };
     let key = match db.key_by_name(&vault.row.vault_id, &spec.name)? {

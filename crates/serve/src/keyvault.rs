@@ -107,6 +107,7 @@ pub async fn handle(state: &Arc<State>, vault: &str, head: Head, mut body: Body)
         }
     };
     let base = format!("https://{vault}.vault.localhost:{}", state.port);
+    let query = |name: &str| head.query(name).map(str::to_string);
     let request = KvRequest {
         throttle: state.throttle.clone(),
         vault: vault.to_string(),
@@ -114,6 +115,9 @@ pub async fn handle(state: &Arc<State>, vault: &str, head: Head, mut body: Body)
         caller,
         method: head.method.clone(),
         path: head.path.clone(),
+        api_version: query("api-version").unwrap_or_default(),
+        max_results: query("maxresults"),
+        skip_token: query("$skiptoken"),
         input,
     };
     let state = state.clone();
@@ -135,6 +139,10 @@ pub(crate) struct KvRequest {
     caller: String,
     method: Method,
     path: String,
+    api_version: String,
+    /// `maxresults` and `$skiptoken` of a listing, as the query spelled them.
+    max_results: Option<String>,
+    skip_token: Option<String>,
     input: Map<String, Value>,
 }
 
@@ -152,6 +160,8 @@ fn throttle(state: &State, r: &KvRequest) -> Option<Reply> {
         KvRoute::CreateKey { .. } => {
             Class::CreateKey { hsm: r.input.get("kty").and_then(Value::as_str).is_some_and(|k| k.ends_with("-HSM")) }
         }
+        // An import makes a key as a create does, and weighs as one.
+        KvRoute::ImportKey { .. } => Class::CreateKey { hsm: import_asks_hsm(&r.input) },
         other => match other.key_name() {
             Some(key) => r.throttle.key_class(&r.vault, key),
             None => Class::Other,
@@ -182,6 +192,7 @@ fn route_inner(state: &State, r: &KvRequest) -> Routed {
     match &route {
         KvRoute::ListKeys { deleted } => list_keys(state, r, *deleted),
         KvRoute::CreateKey { name } => create_key(state, r, name),
+        KvRoute::ImportKey { name } => import_key(state, r, name),
         KvRoute::KeyVersions { name } => key_versions(state, r, name),
         KvRoute::GetRotationPolicy { name } => get_rotation_policy(state, r, name),
         KvRoute::SetRotationPolicy { name } => set_rotation_policy(state, r, name),
@@ -398,14 +409,12 @@ fn first_of(objects: Vec<Map<String, Value>>, name: &str, kind: Kind) -> Result<
 fn list_keys(state: &State, r: &KvRequest, deleted: bool) -> Routed {
     let params = if deleted { json!({"InRemovedState": true}) } else { json!({}) };
     let objects = run(state, r, Kind::Key, "Get-AzKeyVaultKey", params)?;
-    let value: Vec<Value> = objects.iter().map(|o| key_item(r, o, false)).collect();
-    ok(json!({"value": value, "nextLink": null}))
+    page(r, objects.iter().map(|o| key_item(r, o, false)).collect())
 }
 
 fn key_versions(state: &State, r: &KvRequest, name: &str) -> Routed {
     let objects = run(state, r, Kind::Key, "Get-AzKeyVaultKey", json!({"Name": name, "IncludeVersions": true}))?;
-    let value: Vec<Value> = objects.iter().map(|o| key_item(r, o, true)).collect();
-    ok(json!({"value": value, "nextLink": null}))
+    page(r, objects.iter().map(|o| key_item(r, o, true)).collect())
 }
 
 fn get_key(state: &State, r: &KvRequest, name: &str, version: Option<&str>) -> Routed {
@@ -461,6 +470,82 @@ fn create_key(state: &State, r: &KvRequest, name: &str) -> Routed {
     key_properties(r, &mut params, false)?;
     let o = first(run(state, r, Kind::Key, "Add-AzKeyVaultKey", params)?, name)?;
     ok(key_bundle(r, &o))
+}
+
+/// Whether an import body asks for an HSM key: `Hsm` (the SDKs' spelling) or `kty` RSA-HSM.
+fn import_asks_hsm(input: &Map<String, Value>) -> bool {
+    let flag = input.get("Hsm").or_else(|| input.get("hsm")).and_then(Value::as_bool).unwrap_or(false);
+    let kty = input.get("key").and_then(|k| k.get("kty")).and_then(Value::as_str);
+    flag || kty.is_some_and(|k| k.eq_ignore_ascii_case("RSA-HSM"))
+}
+
+/// `PUT /keys/{name}` `{key: JWK, Hsm, attributes, tags}`: the JWK goes to
+/// `Add-AzKeyVaultKey -KeyFilePath` through a private file in the serve
+/// folder, so the engine's import (sizes, consistency, the `import`
+/// permission, HSM rules) decides, as it does for a key file from the CLI.
+fn import_key(state: &State, r: &KvRequest, name: &str) -> Routed {
+    let jwk = r.input.get("key").and_then(Value::as_object).ok_or_else(|| {
+        bad("The parameter key is required: a JSON Web Key with the RSA private components (n, e, d, p, q, dp, dq, qi).")
+    })?;
+    let mut params = json!({"Name": name});
+    if import_asks_hsm(&r.input) {
+        params["Destination"] = json!("HSM");
+    }
+    if let Some(ops) = jwk.get("key_ops").filter(|v| !v.is_null()) {
+        let ops = ops.as_array().ok_or_else(|| bad("key.key_ops must be an array of operations."))?;
+        params["KeyOps"] = Value::Array(ops.clone());
+    }
+    key_properties(r, &mut params, false)?;
+    let folder = ppcmk_serve_folder(state)?;
+    let path = folder.join(format!("import-{}.json", ppcmk::crypto::new_guid()));
+    crate::tls::write_private(&path, Value::Object(jwk.clone()).to_string().as_bytes())
+        .map_err(|e| engine_error(&e, Kind::Key))?;
+    params["KeyFilePath"] = json!(path.display().to_string());
+    let result = run(state, r, Kind::Key, "Add-AzKeyVaultKey", params);
+    let _ = std::fs::remove_file(&path);
+    let o = first(result?, name)?;
+    ok(key_bundle(r, &o))
+}
+
+/// Key Vault's page size: `maxresults` 1–25, 25 when absent.
+const MAX_PAGE: usize = 25;
+
+/// One page of a listing: `maxresults` items from the `$skiptoken`'s
+/// offset, and a `nextLink` on the server's own host and port when more
+/// remain (`null` otherwise, as Key Vault sends it).
+fn page(r: &KvRequest, items: Vec<Value>) -> Routed {
+    let size = match r.max_results.as_deref() {
+        None => MAX_PAGE,
+        Some(text) => text.trim().parse::<usize>().ok().filter(|n| (1..=MAX_PAGE).contains(n)).ok_or_else(|| {
+            bad(format!(
+                "Invalid maxresults value '{text}': the maximum number of results in a page must be between 1 and {MAX_PAGE}."
+            ))
+        })?,
+    };
+    let start = match r.skip_token.as_deref() {
+        None => 0,
+        Some(token) => skip_offset(token).ok_or_else(|| bad("The $skiptoken is not valid for this listing."))?,
+    };
+    let end = start.saturating_add(size).min(items.len());
+    let value: Vec<Value> = items.get(start..end).map(<[Value]>::to_vec).unwrap_or_default();
+    let next = (end < items.len()).then(|| {
+        let mut link = format!("{}{}?api-version={}&$skiptoken={}", r.base, r.path, r.api_version, skip_token(end));
+        if let Some(n) = &r.max_results {
+            link.push_str(&format!("&maxresults={}", n.trim()));
+        }
+        link
+    });
+    ok(json!({"value": value, "nextLink": next}))
+}
+
+/// An opaque continuation, shaped as Key Vault's (base64 of `{"NextMarker", "TargetLocation"}`).
+fn skip_token(offset: usize) -> String {
+    URL_SAFE_NO_PAD.encode(json!({"NextMarker": offset.to_string(), "TargetLocation": 0}).to_string())
+}
+
+fn skip_offset(token: &str) -> Option<usize> {
+    let doc: Value = serde_json::from_slice(&decode_b64url(token)?).ok()?;
+    doc.get("NextMarker")?.as_str()?.parse().ok()
 }
 
 fn update_key(state: &State, r: &KvRequest, name: &str, version: Option<&str>) -> Routed {
@@ -642,14 +727,12 @@ fn secret_body(r: &KvRequest, o: &Map<String, Value>, item: bool, versioned: boo
 fn list_secrets(state: &State, r: &KvRequest, deleted: bool) -> Routed {
     let params = if deleted { json!({"InRemovedState": true}) } else { json!({}) };
     let objects = run(state, r, Kind::Secret, "Get-AzKeyVaultSecret", params)?;
-    let value: Vec<Value> = objects.iter().map(|o| secret_body(r, o, true, false)).collect();
-    ok(json!({"value": value, "nextLink": null}))
+    page(r, objects.iter().map(|o| secret_body(r, o, true, false)).collect())
 }
 
 fn secret_versions(state: &State, r: &KvRequest, name: &str) -> Routed {
     let objects = run(state, r, Kind::Secret, "Get-AzKeyVaultSecret", json!({"Name": name, "IncludeVersions": true}))?;
-    let value: Vec<Value> = objects.iter().map(|o| secret_body(r, o, true, true)).collect();
-    ok(json!({"value": value, "nextLink": null}))
+    page(r, objects.iter().map(|o| secret_body(r, o, true, true)).collect())
 }
 
 fn set_secret(state: &State, r: &KvRequest, name: &str) -> Routed {

@@ -38,6 +38,10 @@ pub enum KvRoute {
     CreateKey {
         name: String,
     },
+    /// `PUT /keys/{name}`: import a JSON Web Key.
+    ImportKey {
+        name: String,
+    },
     KeyVersions {
         name: String,
     },
@@ -153,6 +157,7 @@ pub fn key_vault_route(method: &Method, path: &str) -> Option<KvRoute> {
         (&Method::GET, ["keys"]) => KvRoute::ListKeys { deleted: false },
         (&Method::GET, ["deletedkeys"]) => KvRoute::ListKeys { deleted: true },
         (&Method::POST, ["keys", _, "create"]) => KvRoute::CreateKey { name: name() },
+        (&Method::PUT, ["keys", _]) => KvRoute::ImportKey { name: name() },
         (&Method::GET, ["keys", _, "versions"]) => KvRoute::KeyVersions { name: name() },
         (&Method::GET, ["keys", _, "rotationpolicy"]) => KvRoute::GetRotationPolicy { name: name() },
         (&Method::PUT, ["keys", _, "rotationpolicy"]) => KvRoute::SetRotationPolicy { name: name() },

@@ -40,6 +40,15 @@ fn routing_is_a_pure_function_of_method_host_and_path() {
         router::key_vault_route(&Method::POST, "/keys/k1/create"),
         Some(KvRoute::CreateKey { name: "k1".into() })
     );
+    assert_eq!(
+        router::key_vault_route(&Method::PUT, "/keys/k1"),
+        Some(KvRoute::ImportKey { name: "k1".into() }),
+        "import"
+    );
+    assert_eq!(
+        router::key_vault_route(&Method::PUT, "/keys/k1/rotationPolicy"),
+        Some(KvRoute::SetRotationPolicy { name: "k1".into() })
+    );
     assert_eq!(router::key_vault_route(&Method::POST, "/keys/k1/bogus"), None);
     assert_eq!(router::key_vault_route(&Method::GET, "/certificates/c1"), None);
     assert!(router::check_api_version(Some("7.6")).is_ok());

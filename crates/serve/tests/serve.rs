@@ -859,3 +859,161 @@ fn hostile_input_is_refused_clearly_and_changes_nothing() {
 fn ppcmk_serve_max_body() -> usize {
     256 * 1024
 }
+
+/// `PUT /keys/{name}` imports a JSON Web Key through the engine's import:
+/// the bundle carries the public part only, the server unwraps with the
+/// imported private key, and the engine's rules refuse what it cannot hold.
+#[test]
+fn a_json_web_key_is_imported_and_its_private_key_is_the_one_used() {
+    let fixture: Value = serde_json::from_str(include_str!("data/import-rsa2048.json")).unwrap();
+    let (_dir, home) = prepared();
+    let server = start(&home);
+    let (port, ca) = (server.port, server.tls.ca_pem.clone());
+    let host = "kv1.vault.localhost";
+    runtime().block_on(async {
+        let token = vault_token(&server).await;
+        let api = "api-version=7.5";
+        let mut jwk = fixture["jwk"].clone();
+        jwk["key_ops"] = json!(["wrapKey", "unwrapKey"]);
+        let body = json!({"key": jwk, "attributes": {"enabled": true}, "tags": {"source": "import"}});
+        let r = https(port, &ca, host, "PUT", &format!("/keys/imported?{api}"), Some(&token), Some(body.clone())).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let key = &r.body["key"];
+        assert_eq!(key["n"], fixture["jwk"]["n"], "the imported modulus");
+        assert_eq!((key["kty"].as_str(), key["e"].as_str()), (Some("RSA"), Some("AQAB")));
+        assert_eq!(key["key_ops"], json!(["wrapKey", "unwrapKey"]));
+        for private in ["d", "p", "q", "dp", "dq", "qi"] {
+            assert!(key.get(private).is_none(), "never echo {private}: {}", r.body);
+        }
+        assert!(key["kid"].as_str().unwrap().starts_with(&format!("https://{host}:{port}/keys/imported/")));
+        assert_eq!(r.body["tags"]["source"], "import");
+        // The server's unwrap uses the imported private key.
+        let r = https(
+            port,
+            &ca,
+            host,
+            "POST",
+            &format!("/keys/imported/unwrapkey?{api}"),
+            Some(&token),
+            Some(json!({"alg": "RSA-OAEP-256", "value": fixture["wrapped"]})),
+        )
+        .await;
+        assert_eq!((r.status, &r.body["value"]), (200, &fixture["plain"]), "{}", r.body);
+        // The engine sees it at once, imported (the audit says so).
+        let audit = engine(&home, None, "Get-PpCmkAuditLog", json!({})).unwrap();
+        assert!(audit.iter().any(|e| e.to_string().contains("imported")), "an audit entry for the import");
+
+        // A second import is a new version of the same key.
+        let r = https(port, &ca, host, "PUT", &format!("/keys/imported?{api}"), Some(&token), Some(body.clone())).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let versions = engine(
+            &home,
+            None,
+            "Get-AzKeyVaultKey",
+            json!({"VaultName": "kv1", "Name": "imported", "IncludeVersions": true}),
+        );
+        assert_eq!(versions.unwrap().len(), 2);
+
+        // What the engine refuses: EC keys, a public key alone, an HSM key in a Standard vault, no JWK.
+        let ec = json!({"key": {"kty": "EC", "crv": "P-256", "x": "AAAA", "y": "AAAA", "d": "AAAA"}});
+        let r = https(port, &ca, host, "PUT", &format!("/keys/ec?{api}"), Some(&token), Some(ec)).await;
+        assert_eq!((r.status, r.body["error"]["code"].as_str()), (400, Some("BadParameter")));
+        assert!(r.body["error"]["message"].as_str().unwrap().contains("not supported by ppcmk"), "{}", r.body);
+        let mut public = fixture["jwk"].clone();
+        for private in ["d", "p", "q", "dp", "dq", "qi"] {
+            public.as_object_mut().unwrap().remove(private);
+        }
+        let r = https(port, &ca, host, "PUT", &format!("/keys/pub?{api}"), Some(&token), Some(json!({"key": public})))
+            .await;
+        assert_eq!((r.status, r.body["error"]["code"].as_str()), (400, Some("BadParameter")), "{}", r.body);
+        let hsm = json!({"key": fixture["jwk"], "Hsm": true});
+        let r = https(port, &ca, host, "PUT", &format!("/keys/hsm?{api}"), Some(&token), Some(hsm)).await;
+        assert_eq!((r.status, r.body["error"]["code"].as_str()), (400, Some("BadParameter")), "{}", r.body);
+        assert!(r.body["error"]["message"].as_str().unwrap().contains("Premium"), "{}", r.body);
+        let r = https(port, &ca, host, "PUT", &format!("/keys/none?{api}"), Some(&token), Some(json!({}))).await;
+        assert_eq!(r.status, 400, "{}", r.body);
+        // Without the import permission: 403 Forbidden, nothing made.
+        let resource = format!("https%3A%2F%2Fvault.localhost%3A{port}");
+        let t =
+            imds_token(server.token_port, &format!("resource={resource}&client_id=norole%40contoso.onmicrosoft.com"))
+                .await;
+        let norole = t.body["access_token"].as_str().unwrap().to_string();
+        let r = https(port, &ca, host, "PUT", &format!("/keys/denied?{api}"), Some(&norole), Some(body)).await;
+        assert_eq!((r.status, r.body["error"]["code"].as_str()), (403, Some("Forbidden")), "{}", r.body);
+        for name in ["ec", "pub", "hsm", "denied"] {
+            assert!(engine(&home, None, "Get-AzKeyVaultKey", json!({"VaultName": "kv1", "Name": name})).is_err());
+        }
+        // No private file is left in the serve folder.
+        let left: Vec<_> = std::fs::read_dir(home.join("serve"))
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().starts_with("import-"))
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
+    });
+    server.stop();
+}
+
+/// Listings are paged as Key Vault pages them: `maxresults` 1–25, a
+/// `nextLink` on the server's own host and port while more remain.
+#[test]
+fn listings_are_paged_with_maxresults_and_next_links() {
+    let (_dir, home) = prepared();
+    for i in 0..5 {
+        engine(
+            &home,
+            None,
+            "Set-AzKeyVaultSecret",
+            json!({"VaultName": "kv1", "Name": format!("s{i}"), "SecretValue": "v"}),
+        )
+        .unwrap();
+    }
+    let server = start(&home);
+    let (port, ca) = (server.port, server.tls.ca_pem.clone());
+    let host = "kv1.vault.localhost";
+    runtime().block_on(async {
+        let token = vault_token(&server).await;
+        let mut names = Vec::new();
+        let mut next = Some("/secrets?api-version=7.5&maxresults=2".to_string());
+        let mut pages = 0;
+        while let Some(path) = next.take() {
+            let r = https(port, &ca, host, "GET", &path, Some(&token), None).await;
+            assert_eq!(r.status, 200, "{path}: {}", r.body);
+            let value = r.body["value"].as_array().unwrap();
+            assert!(value.len() <= 2, "{}", r.body);
+            names.extend(value.iter().map(|s| s["id"].as_str().unwrap().rsplit('/').next().unwrap().to_string()));
+            pages += 1;
+            if let Some(link) = r.body["nextLink"].as_str() {
+                let own = format!("https://{host}:{port}/secrets?api-version=7.5&$skiptoken=");
+                assert!(link.starts_with(&own) && link.ends_with("&maxresults=2"), "{link}");
+                next = Some(link[format!("https://{host}:{port}").len()..].to_string());
+            } else {
+                assert!(r.body["nextLink"].is_null(), "{}", r.body);
+            }
+        }
+        assert_eq!(pages, 3);
+        names.sort();
+        assert_eq!(names, ["s0", "s1", "s2", "s3", "s4"]);
+        // Without maxresults, one page of up to 25 and no nextLink.
+        let r = https(port, &ca, host, "GET", "/secrets?api-version=7.5", Some(&token), None).await;
+        assert_eq!((r.body["value"].as_array().unwrap().len(), r.body["nextLink"].is_null()), (5, true));
+        // Versions page the same way.
+        let r = https(port, &ca, host, "GET", "/secrets/s0/versions?api-version=7.5&maxresults=1", Some(&token), None)
+            .await;
+        assert_eq!((r.status, r.body["value"].as_array().unwrap().len(), r.body["nextLink"].is_null()), (200, 1, true));
+        // Out of range, not a number, a forged token: 400 BadParameter.
+        for query in ["maxresults=0", "maxresults=26", "maxresults=ten", "$skiptoken=bm9wZQ"] {
+            let r =
+                https(port, &ca, host, "GET", &format!("/secrets?api-version=7.5&{query}"), Some(&token), None).await;
+            assert_eq!(
+                (r.status, r.body["error"]["code"].as_str()),
+                (400, Some("BadParameter")),
+                "{query}: {}",
+                r.body
+            );
+        }
+        let r = https(port, &ca, host, "GET", "/keys?api-version=7.5&maxresults=26", Some(&token), None).await;
+        assert!(r.body["error"]["message"].as_str().unwrap().contains("between 1 and 25"), "{}", r.body);
+    });
+    server.stop();
+}

@@ -5,7 +5,7 @@
 import dns from 'node:dns';
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes, createHash } from 'node:crypto';
+import { randomBytes, createHash, generateKeyPairSync, publicEncrypt, privateDecrypt, constants } from 'node:crypto';
 
 // `<vault>.vault.localhost` may not resolve on this machine (no
 // nss-myhostname); every *.localhost name is loopback (RFC 6761).
@@ -100,6 +100,62 @@ test('wrap/unwrap and encrypt/decrypt through CryptographyClient', async () => {
     const other = createHash('sha256').update('another document').digest();
     assert.equal((await crypto.verify(algorithm, other, signed.result)).result, false);
   }
+});
+
+// node:crypto's JWK members are base64url strings; the SDK's JsonWebKey takes bytes.
+const bytes = (s) => Buffer.from(s, 'base64url');
+const sdkJwk = (jwk, keyOps) => ({
+  kty: 'RSA', keyOps,
+  ...Object.fromEntries(['n', 'e', 'd', 'p', 'q', 'dp', 'dq', 'qi'].map((k) => [k, bytes(jwk[k])])),
+});
+const oaep256 = { padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' };
+
+test('importKey: a node:crypto key, used by the server and by node:crypto alike', async () => {
+  const name = `sdk-import-${suffix}`;
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const jwk = privateKey.export({ format: 'jwk' });
+  const imported = await keys.importKey(name, sdkJwk(jwk, ['encrypt', 'decrypt', 'wrapKey', 'unwrapKey']), { tags: { source: 'node' } });
+  assert.equal(imported.keyType, 'RSA');
+  assert.deepEqual(Buffer.from(imported.key.n), bytes(jwk.n));
+  assert.equal(imported.key.d, undefined, 'the private part is never echoed');
+  assert.deepEqual(imported.keyOperations.sort(), ['decrypt', 'encrypt', 'unwrapKey', 'wrapKey']);
+  assert.equal(imported.properties.tags.source, 'node');
+  const crypto = new CryptographyClient(imported.id, admin);
+  const dek = randomBytes(32);
+  // Wrapped by node:crypto with the public key, unwrapped by the server with the imported private key.
+  const unwrapped = await crypto.unwrapKey('RSA-OAEP-256', publicEncrypt({ key: publicKey, ...oaep256 }, dek));
+  assert.deepEqual(Buffer.from(unwrapped.result), dek);
+  // The reverse: wrapped through the SDK, unwrapped by node:crypto with the private key.
+  const wrapped = await crypto.wrapKey('RSA-OAEP-256', dek);
+  assert.deepEqual(privateDecrypt({ key: privateKey, ...oaep256 }, Buffer.from(wrapped.result)), dek);
+  // EC keys are refused by name, as a BadParameter.
+  const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
+  await assert.rejects(
+    keys.importKey(`sdk-ec-${suffix}`, { kty: 'EC', crv: 'P-256', x: bytes(ec.x), y: bytes(ec.y), d: bytes(ec.d) }),
+    (e) => e.statusCode === 400 && e.code === 'BadParameter' && /not supported by ppcmk/.test(e.message),
+  );
+});
+
+test('listPropertiesOfKeys byPage({maxPageSize: 2}) walks every page through nextLink', async () => {
+  // Imports are cheap keys: five more, so that there are several pages whatever ran before.
+  const jwk = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
+  const made = [];
+  for (let i = 0; i < 5; i++) {
+    made.push((await keys.importKey(`sdk-page-${suffix}-${i}`, sdkJwk(jwk))).name);
+  }
+  const pages = [];
+  for await (const page of keys.listPropertiesOfKeys().byPage({ maxPageSize: 2 })) pages.push(page.map((k) => k.name));
+  const all = [];
+  for await (const k of keys.listPropertiesOfKeys()) all.push(k.name);
+  assert.ok(pages.length >= 3, JSON.stringify(pages));
+  assert.ok(pages.every((p) => p.length >= 1 && p.length <= 2), JSON.stringify(pages));
+  assert.equal(pages.length, Math.ceil(all.length / 2));
+  assert.deepEqual(pages.flat().sort(), all.sort());
+  for (const name of made) assert.ok(all.includes(name), name);
+  // Versions page too.
+  const versionPages = [];
+  for await (const page of keys.listPropertiesOfKeyVersions(made[0]).byPage({ maxPageSize: 1 })) versionPages.push(page.length);
+  assert.deepEqual(versionPages, [1]);
 });
 
 test('soft delete, recover and purge with the SDK pollers', async () => {
