@@ -6,38 +6,17 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::Request;
 use hyper_util::rt::TokioIo;
-use ppcmk_serve::{Config, Running};
+
 use serde_json::{json, Value};
 use std::sync::Arc;
 
-const ADMIN: &str = "admin@contoso.onmicrosoft.com";
+mod support;
+use support::{engine, runtime, start, ADMIN};
 const SUB: &str = ppcmk::SUBSCRIPTION_ID;
 const ENCRYPTION_USER: &str = "e147488a-f6f5-4113-8e2d-b22465e65bf6";
 
-fn engine(
-    home: &std::path::Path,
-    account: Option<&str>,
-    command: &str,
-    params: Value,
-) -> Result<Vec<Value>, ppcmk::Error> {
-    let store = ppcmk::Store::open(home).unwrap();
-    let mut request = json!({"command": command, "parameters": params});
-    if let Some(a) = account {
-        request["account"] = json!(a);
-    }
-    ppcmk::invoke_json(&store, &request, Default::default()).map(|o| o.objects.into_iter().map(Value::Object).collect())
-}
-
 fn ok(home: &std::path::Path, account: Option<&str>, command: &str, params: Value) -> Vec<Value> {
     engine(home, account, command, params).unwrap_or_else(|e| panic!("{command}: {e}"))
-}
-
-fn start(home: &std::path::Path) -> Running {
-    let mut config = Config::new(home.to_path_buf());
-    config.port = 0;
-    config.token_port = 0;
-    config.identity = Some(ADMIN.into());
-    ppcmk_serve::start(config).unwrap()
 }
 
 struct Reply {
@@ -107,10 +86,6 @@ impl Client {
         let body: Value = serde_json::from_slice(&bytes).unwrap();
         body["access_token"].as_str().unwrap().to_string()
     }
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
 }
 
 fn code(r: &Reply) -> (u16, &str) {

@@ -11,21 +11,8 @@ use serde_json::{json, Value};
 use std::net::IpAddr;
 use std::sync::Arc;
 
-const ADMIN: &str = "admin@contoso.onmicrosoft.com";
-
-fn engine(
-    home: &std::path::Path,
-    account: Option<&str>,
-    command: &str,
-    params: Value,
-) -> Result<Vec<Value>, ppcmk::Error> {
-    let store = ppcmk::Store::open(home).unwrap();
-    let mut request = json!({"command": command, "parameters": params});
-    if let Some(a) = account {
-        request["account"] = json!(a);
-    }
-    ppcmk::invoke_json(&store, &request, Default::default()).map(|o| o.objects.into_iter().map(Value::Object).collect())
-}
+mod support;
+use support::{engine, runtime, start, start_with, ADMIN};
 
 /// A store with vault `kv1` (RBAC) where the admin is Crypto Officer and Secrets Officer, and a user `norole` without a data-plane role.
 fn prepared() -> (tempfile::TempDir, std::path::PathBuf) {
@@ -40,14 +27,6 @@ fn prepared() -> (tempfile::TempDir, std::path::PathBuf) {
     }
     ok("New-AzADUser", json!({"DisplayName": "No Role", "UserPrincipalName": "norole@contoso.onmicrosoft.com"}));
     (dir, home)
-}
-
-fn start(home: &std::path::Path) -> Running {
-    let mut config = Config::new(home.to_path_buf());
-    config.port = 0;
-    config.token_port = 0;
-    config.identity = Some(ADMIN.into());
-    ppcmk_serve::start(config).unwrap()
 }
 
 struct Reply {
@@ -156,10 +135,6 @@ async fn imds_token(port: u16, query: &str) -> Reply {
         None,
     )
     .await
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
 }
 
 #[test]
@@ -643,15 +618,6 @@ fn power_platform_link_is_a_polled_operation() {
         assert_eq!(envs[0]["KeyManagedBy"], "Microsoft");
     });
     server.stop();
-}
-
-fn start_with(home: &std::path::Path, tune: impl FnOnce(&mut Config)) -> Running {
-    let mut config = Config::new(home.to_path_buf());
-    config.port = 0;
-    config.token_port = 0;
-    config.identity = Some(ADMIN.into());
-    tune(&mut config);
-    ppcmk_serve::start(config).unwrap()
 }
 
 async fn vault_token(server: &Running) -> String {
