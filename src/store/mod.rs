@@ -346,6 +346,12 @@ impl Db {
             )
             .map_err(store_error)
         })?;
+        // The query planner's stability guarantee: plans never depend on bound
+        // values. Without it SQLite marks a statement whose plan looked at a
+        // value (a partial index's WHERE, STAT4) to be re-prepared whenever its
+        // bindings are cleared, which the statement cache does on every reuse:
+        // a full parse per call (docs/performance.md).
+        conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true).map_err(store_error)?;
         Ok(Db { conn: Conn::new(conn), audit_key: None, bounded_wait: Cell::new(false) })
     }
 
@@ -555,5 +561,30 @@ fn after_migration(db: &Db, version: i64, seed: Seed) -> Result<()> {
         1 => seed(db),
         5 => db.seal_audit_head(),
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A join touching a table with a partial index (flows) used to make
+    /// SQLite re-prepare the statement each time the cache handed it out.
+    #[test]
+    fn a_cached_statement_is_reused_without_being_parsed_again() {
+        let dir = std::env::temp_dir().join(format!("ppcmk-store-{}", crate::crypto::new_guid()));
+        let store = Store::open(&dir).unwrap();
+        let db = store.db().unwrap();
+        let sql = "SELECT f.flow_key, f.flow_id FROM flow_children c JOIN flows f ON f.flow_key = c.parent_key
+                   WHERE c.child_key = ?1 AND f.key_managed_by = 'Microsoft'";
+        for child in 1..=5i64 {
+            let mut stmt = db.conn.prepare(sql).unwrap();
+            assert_eq!(stmt.query_map([child], |r| r.get::<_, i64>(0)).unwrap().count(), 0);
+        }
+        let reprepared = db.conn.prepare(sql).unwrap().get_status(rusqlite::StatementStatus::RePrepare);
+        assert!(reprepared <= 1, "re-prepared {reprepared} times in 5 uses");
+        drop(db);
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
