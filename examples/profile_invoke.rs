@@ -1,32 +1,48 @@
-//! A driver for profiling one command's fixed cost under callgrind
-//! (docs/performance.md): opens a fresh store, warms it up, then runs the
-//! command N times through the engine's Rust entry.
+//! A driver for profiling a command under callgrind (docs/performance.md):
+//! opens a store, warms it up, then runs the command N times through the
+//! engine's Rust entry, and with `--text` also serialises the response as
+//! the C ABI does.
 //!
 //! cargo build --release --example profile_invoke
 //! valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.out \
 //!   --toggle-collect='profile_invoke::measured' target/release/examples/profile_invoke Get-AzContext 200
+//!
+//! Arguments: `<command> [calls] [parameters as JSON] [--text]`. With
+//! `PPCMK_HOME` set, the command runs on that existing store (kept);
+//! otherwise on a fresh store in the temporary folder (removed).
 
 use std::hint::black_box;
 
 #[inline(never)]
-fn measured(store: &ppcmk::Store, request: &serde_json::Value, calls: usize) {
+fn measured(store: &ppcmk::Store, request: &serde_json::Value, calls: usize, text: bool) {
     for _ in 0..calls {
         let outcome = ppcmk::invoke_json(store, request, ppcmk::InvokeOptions::default());
+        if text {
+            black_box(ppcmk::surface::response_text(&outcome));
+        }
         black_box(outcome.expect("the command failed"));
     }
 }
 
 fn main() {
-    let mut args = std::env::args().skip(1);
+    let text = std::env::args().any(|a| a == "--text");
+    let mut args = std::env::args().skip(1).filter(|a| a != "--text");
     let command = args.next().unwrap_or_else(|| "Get-AzContext".into());
     let calls: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(200);
-    let dir = std::env::temp_dir().join(format!("ppcmk-profile-{}", std::process::id()));
+    let parameters: serde_json::Value =
+        args.next().map(|p| serde_json::from_str(&p).expect("parameters must be a JSON object")).unwrap_or_default();
+    let (dir, keep) = match std::env::var_os("PPCMK_HOME") {
+        Some(home) => (std::path::PathBuf::from(home), true),
+        None => (std::env::temp_dir().join(format!("ppcmk-profile-{}", std::process::id())), false),
+    };
     let store = ppcmk::Store::open(&dir).expect("opening the store");
-    let request = serde_json::json!({"command": command, "parameters": {}});
-    measured(&store, &request, 5); // warm-up: bootstrap, caches
+    let request = serde_json::json!({"command": command, "parameters": parameters});
+    measured(&store, &request, 5.min(calls), text); // warm-up: bootstrap, caches
     let started = std::time::Instant::now();
-    measured(&store, &request, calls);
+    measured(&store, &request, calls, text);
     eprintln!("{command}: {:.1} µs per call", started.elapsed().as_secs_f64() * 1e6 / calls as f64);
     drop(store);
-    let _ = std::fs::remove_dir_all(&dir);
+    if !keep {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

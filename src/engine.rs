@@ -7,7 +7,7 @@ use crate::audit;
 use crate::error::{Error, Result};
 use crate::identity;
 use crate::registry::bind::Args;
-use crate::registry::{Command, Effect, Object};
+use crate::registry::{Command, Effect, Objects};
 use crate::store::{retry_busy, BusyDeadline, Db, Store, TxMode};
 use chrono::{DateTime, Utc};
 use std::time::{Duration, Instant};
@@ -44,7 +44,7 @@ pub struct InvokeOptions<'a> {
 /// What a successful command returns.
 #[derive(Debug, Clone, Default)]
 pub struct Outcome {
-    pub objects: Vec<Object>,
+    pub objects: Objects,
     pub warnings: Vec<String>,
     /// For a command run with `-FailOn`: how many rows reached that level.
     pub gate: Option<Gate>,
@@ -106,12 +106,18 @@ pub fn invoke(store: &Store, command: &'static Command, args: &Args, options: In
                 audited_read: false,
                 checkpoint: false,
                 delay: Default::default(),
+                table: None,
             };
             let run = (command.handler)(&mut ctx, args);
             checkpoint = ctx.checkpoint;
             delay = ctx.delay.get();
             let info = AuditInfo::from_ctx(&ctx, args);
             let objects = run.inspect_err(|_| audit_info = Some(info.clone()))?;
+            let objects = match ctx.table.take() {
+                Some(table) if objects.is_empty() => Objects::Table(table),
+                Some(_) => return Err(Error::internal(format!("{} returned both objects and a table", command.name))),
+                None => Objects::Maps(objects),
+            };
             let gate = Gate::evaluate(command, args, &objects);
             Ok((Outcome { objects, warnings: ctx.warnings, gate }, info))
         };
@@ -263,10 +269,12 @@ fn default_target(args: &Args) -> Option<String> {
 
 /// In debug builds (all tests), every output object must have exactly the
 /// declared properties, so the registry's output spec cannot drift.
-fn debug_assert_output_matches_spec(command: &Command, objects: &[Object]) {
+fn debug_assert_output_matches_spec(command: &Command, objects: &Objects) {
     if cfg!(debug_assertions) {
-        for o in objects {
-            let keys: Vec<&str> = o.keys().map(String::as_str).collect();
+        // A table's rows share its columns: one check covers them all.
+        let rows = if let Objects::Table(_) = objects { objects.len().min(1) } else { objects.len() };
+        for i in 0..rows {
+            let keys: Vec<&str> = objects.row(i).into_iter().map(|(k, _)| k).collect();
             assert_eq!(
                 keys, command.output.properties,
                 "{}: output properties differ from the registry's OutputSpec",

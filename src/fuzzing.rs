@@ -14,7 +14,7 @@ use crate::engine::InvokeOptions;
 use crate::error::ErrorCode;
 use crate::ffi;
 use crate::policy::template;
-use crate::registry::{self, bind, format, Object};
+use crate::registry::{self, bind, format, Object, Objects};
 use crate::store::Store;
 use crate::surface::invoke_json;
 use serde_json::{json, Map, Value};
@@ -294,7 +294,7 @@ pub fn csv_export(data: &[u8]) {
         originals.extend([(-len).to_string(), json!(chunk).to_string(), json!({"k": chunk[0]}).to_string()]);
         rows.push((o, originals));
     }
-    let objects: Vec<Object> = rows.iter().map(|(o, _)| o.clone()).collect();
+    let objects = Objects::Maps(rows.iter().map(|(o, _)| o.clone()).collect());
     let column_refs: Vec<&str> = columns.iter().map(String::as_str).collect();
     let fixed = format::csv_with_columns(&objects, &column_refs);
     let free = format::csv(&objects);

@@ -12,7 +12,7 @@ use crate::commands;
 use crate::engine::{invoke, InvokeOptions, Outcome};
 use crate::error::{Error, ErrorCode, Result};
 use crate::registry::bind::bind_json;
-use crate::registry::Object;
+use crate::registry::Objects;
 use crate::store::Store;
 
 /// Looks up and binds a JSON request, then invokes it: the path of the C ABI.
@@ -99,7 +99,7 @@ pub fn response_text(result: &Result<Outcome>) -> String {
     #[derive(serde::Serialize)]
     struct Success<'a> {
         ok: bool,
-        objects: &'a [Object],
+        objects: &'a Objects,
         warnings: &'a [String],
         #[serde(skip_serializing_if = "Option::is_none")]
         gate: Option<GateJson<'a>>,
@@ -132,7 +132,7 @@ pub fn error_json(e: &Error) -> serde_json::Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::registry::Gate;
+    use crate::registry::{Gate, Object, Table};
 
     /// The C ABI's text and the documented `Value` shape are the same JSON.
     #[test]
@@ -140,9 +140,17 @@ mod tests {
         let object: Object =
             serde_json::from_value(serde_json::json!({"Name": "a\u{0}b", "N": 1, "L": [true, null]})).unwrap();
         let outcomes = [
-            Ok(Outcome { objects: vec![object.clone()], warnings: vec!["w".into()], gate: None }),
+            Ok(Outcome { objects: vec![object.clone()].into(), warnings: vec!["w".into()], gate: None }),
             Ok(Outcome {
-                objects: vec![object],
+                objects: Objects::Table(Table {
+                    columns: &["Name", "N"],
+                    rows: vec![vec![object["Name"].clone(), object["N"].clone()]],
+                }),
+                warnings: vec![],
+                gate: None,
+            }),
+            Ok(Outcome {
+                objects: vec![object].into(),
                 warnings: vec![],
                 gate: Some(Gate { fail_on: "Warn".into(), rows: 2 }),
             }),

@@ -530,8 +530,8 @@ fn the_clock_moves_forward_persists_and_resets() {
     // A second handle on the same folder (another process) sees the same clock.
     let other = ppcmk::Store::open(&t.home()).unwrap();
     let seen = ppcmk::invoke_json(&other, &json!({"command": "Get-PpCmkClock"}), Default::default()).unwrap();
-    assert_eq!(seen.objects[0]["OffsetSeconds"], 30 * 86_400 + 12 * 3_600);
-    assert_eq!(seen.objects[0]["OffsetDays"], 30.5);
+    assert_eq!(seen.objects.first().unwrap()["OffsetSeconds"], 30 * 86_400 + 12 * 3_600);
+    assert_eq!(seen.objects.first().unwrap()["OffsetDays"], 30.5);
     t.fails(ErrorCode::ParameterValidationFailed, "Set-PpCmkClock", json!({"AdvanceDays": -1}));
     t.fails(ErrorCode::MissingMandatoryParameter, "Set-PpCmkClock", json!({}));
     t.fails(ErrorCode::ParameterSetConflict, "Set-PpCmkClock", json!({"AdvanceDays": 1, "Reset": true}));

@@ -46,7 +46,7 @@ impl Rpa {
         )
         .unwrap();
         assert!(out.warnings[0].contains("Key Vault Secrets User"), "the missing grant is named: {:?}", out.warnings);
-        let identity = out.objects[0]["EnvironmentIdentity"].as_str().unwrap().to_string();
+        let identity = out.objects.first().unwrap()["EnvironmentIdentity"].as_str().unwrap().to_string();
         t.ok(
             "New-AzRoleAssignment",
             json!({"ObjectId": identity, "RoleDefinitionName": "Key Vault Secrets User", "Scope": vault_id}),

@@ -125,7 +125,7 @@ fn warnings_and_encryption_status_follow_the_flows_left_on_the_microsoft_key() {
         )
         .unwrap();
         assert!(warned(&out.warnings), "{command}: {:?}", out.warnings);
-        assert_eq!(out.objects[0]["EncryptionStatus"], "Warning", "{command}");
+        assert_eq!(out.objects.first().unwrap()["EncryptionStatus"], "Warning", "{command}");
     }
     // The CLI prints the warning on stderr.
     let out = cli_as(&c.t.home(), Some(PP), &["Get-AdminPowerAppEnvironment", "-EnvironmentName", &d.env]);

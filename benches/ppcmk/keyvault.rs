@@ -50,7 +50,7 @@ pub fn run(report: &mut Report) {
         "New-AzKeyVault",
         json!({"Name": "bench-kv", "ResourceGroupName": "bench", "Location": "centralus", "EnablePurgeProtection": true}),
     );
-    let vault_id = vault.objects[0]["ResourceId"].as_str().unwrap().to_string();
+    let vault_id = vault.objects.first().unwrap()["ResourceId"].as_str().unwrap().to_string();
     run(
         "New-AzRoleAssignment",
         json!({"SignInName": "admin@contoso.onmicrosoft.com", "RoleDefinitionName": "Key Vault Crypto Officer", "Scope": vault_id}),
@@ -66,7 +66,7 @@ pub fn run(report: &mut Report) {
             )
         };
         let dek_b64 = "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=";
-        let wrapped = op("Wrap", dek_b64).objects[0]["Result"].as_str().unwrap().to_string();
+        let wrapped = op("Wrap", dek_b64).objects.first().unwrap()["Result"].as_str().unwrap().to_string();
         let wrap = time_it(20, Duration::from_millis(500), || drop(op("Wrap", dek_b64)));
         let unwrap = time_it(10, Duration::from_millis(500), || drop(op("Unwrap", &wrapped)));
         for (what, vault, raw) in [("wrap", wrap, raw_wrap), ("unwrap (blinded)", unwrap, raw_unwrap)] {

@@ -212,6 +212,7 @@ impl Tenant {
         ppcmk::invoke_json(&self.store, &json!({"command": command, "parameters": params}), Default::default())
             .unwrap_or_else(|e| panic!("{command}: {e}"))
             .objects
+            .into_maps()
     }
 
     /// Adds the environment to the policy in a child `ppcmk` process:

@@ -51,6 +51,7 @@ pub fn run(report: &mut Report) {
         ppcmk::invoke_json(&store, &json!({"command": command, "parameters": params}), Default::default())
             .unwrap_or_else(|e| panic!("{command}: {e}"))
             .objects
+            .into_maps()
     };
     run("New-AzResourceGroup", json!({"Name": "bench", "Location": "centralus"}));
     let vault =

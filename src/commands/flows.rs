@@ -11,7 +11,7 @@ use crate::lifecycle::operations as ops;
 use crate::registry::bind::Args;
 use crate::registry::format;
 use crate::registry::Ctx;
-use crate::registry::{Command, Effect, Object, OutputSpec, Param, Side};
+use crate::registry::{Command, Effect, Object, Objects, OutputSpec, Param, Side, Table};
 use crate::store::ConnectionRow;
 use serde_json::{json, Value};
 
@@ -619,20 +619,23 @@ fn flows_on_microsoft_key(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
     let only = args.switch("ListCannotMigrateToCustomerManagedKey");
     let (env, list) =
         flows::on_microsoft_key(ctx.store(), ctx.db(), &caller, args.required("EnvironmentName")?, only, ctx.now)?;
-    Ok(list
+    // Every flow of an environment can be listed: a table, not a map per flow.
+    let rows = list
         .into_iter()
         .map(|f| {
             let detail = reason_detail(f.reason.as_deref(), f.child_flow.as_deref());
-            let mut o = Object::new();
-            o.insert("DisplayName".into(), f.display_name.into());
-            o.insert("FlowName".into(), f.flow_id.into());
-            o.insert("EnvironmentName".into(), env.id().into());
-            o.insert("Reason".into(), f.reason.into());
-            o.insert("ChildFlowName".into(), f.child_flow.into());
-            o.insert("ReasonDetail".into(), detail.into());
-            o
+            vec![
+                f.display_name.into(),
+                f.flow_id.into(),
+                env.id().into(),
+                f.reason.into(),
+                f.child_flow.into(),
+                detail.into(),
+            ]
         })
-        .collect())
+        .collect();
+    ctx.output_table(Table { columns: MICROSOFT_KEY_FLOW_OUTPUT.properties, rows });
+    Ok(Vec::new())
 }
 
 fn cmk_status(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
@@ -763,7 +766,7 @@ fn export_runs(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
     let flow_id = args.required("FlowName")?;
     let path = std::path::PathBuf::from(args.required("Path")?);
     let runs = runs::for_export(ctx.store(), ctx.db(), &caller, env_id, flow_id, ctx.now)?;
-    let objects: Vec<Object> = runs.iter().map(csv_object).collect();
+    let objects = Objects::Maps(runs.iter().map(csv_object).collect());
     // Atomically: a temporary file in the same folder, flushed, then renamed into place.
     crate::files::write_atomically(&path, format::csv_with_columns(&objects, CSV_COLUMNS).as_bytes())?;
     let n = runs.len();

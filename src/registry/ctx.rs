@@ -5,7 +5,7 @@
 //! invoked it. The engine builds the context; handlers only use it.
 
 use super::bind::Args;
-use super::{Command, Object};
+use super::{Command, Objects, Table};
 use crate::error::{Error, ErrorCode, Result};
 use crate::identity::{self, Caller};
 use crate::keyvault::access::{Origin, Requester};
@@ -28,13 +28,12 @@ impl Gate {
     pub const LEVELS: &'static [&'static str] = &["Warn", "Fail"];
 
     /// The gate of `command` run with `args` over its output `objects`, if it has `-FailOn`.
-    pub(crate) fn evaluate(command: &Command, args: &Args, objects: &[Object]) -> Option<Gate> {
+    pub(crate) fn evaluate(command: &Command, args: &Args, objects: &Objects) -> Option<Gate> {
         let param = command.param(Self::PARAMETER)?;
         let fail_on = args.str(Self::PARAMETER).or(param.default)?.to_string();
         let failing: &[&str] = if fail_on.eq_ignore_ascii_case("Warn") { &["Warn", "Fail"] } else { &["Fail"] };
-        let rows = objects
-            .iter()
-            .filter(|o| o.get("Status").and_then(|v| v.as_str()).is_some_and(|s| failing.contains(&s)))
+        let rows = (0..objects.len())
+            .filter(|&i| objects.get(i, "Status").and_then(|v| v.as_str()).is_some_and(|s| failing.contains(&s)))
             .count();
         Some(Gate { fail_on, rows })
     }
@@ -76,6 +75,8 @@ pub struct Ctx<'a> {
     /// Latency a vault fault adds to this request; the engine waits it out
     /// after the transaction, so that no lock is held meanwhile.
     pub(crate) delay: std::cell::Cell<Option<std::time::Duration>>,
+    /// A large listing's rows, given with [`Ctx::output_table`].
+    pub(crate) table: Option<Table>,
 }
 
 impl<'a> Ctx<'a> {
@@ -151,6 +152,14 @@ impl<'a> Ctx<'a> {
     /// in the WAL file (best effort).
     pub(crate) fn checkpoint_after_commit(&mut self) {
         self.checkpoint = true;
+    }
+
+    /// Makes `table` the command's output, in place of the objects its
+    /// handler returns (which must then be none): for listings too large to
+    /// build one map per row. `table.columns` must be the output spec's
+    /// properties.
+    pub(crate) fn output_table(&mut self, table: Table) {
+        self.table = Some(table);
     }
 
     /// A short description of the change for the audit entry.

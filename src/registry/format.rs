@@ -3,12 +3,12 @@
 //! data (generated from the same table columns) and `Export-Csv`.
 
 use super::bind::OutputFormat;
-use super::{Object, OutputSpec};
+use super::{Objects, OutputSpec};
 use serde_json::Value;
 
 /// Renders `objects` in `format`. Table and List follow PowerShell's layout;
 /// JSON is always an array; CSV quotes every field as `Export-Csv` does.
-pub fn render(objects: &[Object], spec: &OutputSpec, format: OutputFormat) -> String {
+pub fn render(objects: &Objects, spec: &OutputSpec, format: OutputFormat) -> String {
     match format {
         OutputFormat::Table => table(objects, spec),
         OutputFormat::List => list(objects),
@@ -17,7 +17,7 @@ pub fn render(objects: &[Object], spec: &OutputSpec, format: OutputFormat) -> St
     }
 }
 
-pub fn json(objects: &[Object]) -> String {
+pub fn json(objects: &Objects) -> String {
     let mut s = serde_json::to_string_pretty(objects).expect("JSON values always serialise");
     s.push('\n');
     s
@@ -39,83 +39,73 @@ pub fn cell(value: &Value) -> String {
     }
 }
 
-fn columns_of(objects: &[Object], spec: &OutputSpec) -> Vec<String> {
+fn columns_of(objects: &Objects, spec: &OutputSpec) -> Vec<String> {
     if !spec.table.is_empty() {
         return spec.table.iter().map(|c| c.to_string()).collect();
     }
-    all_properties(objects)
-}
-
-fn all_properties(objects: &[Object]) -> Vec<String> {
-    let mut columns: Vec<String> = Vec::new();
-    for o in objects {
-        for k in o.keys() {
-            if !columns.contains(k) {
-                columns.push(k.clone());
-            }
-        }
-    }
-    columns
+    objects.properties()
 }
 
 /// One property of each object, one per line (a command's `yields` switch).
-pub fn values(objects: &[Object], property: &str) -> String {
-    objects.iter().map(|o| format!("{}\n", o.get(property).map(cell).unwrap_or_default())).collect()
+pub fn values(objects: &Objects, property: &str) -> String {
+    (0..objects.len()).map(|i| format!("{}\n", objects.get(i, property).map(cell).unwrap_or_default())).collect()
 }
 
-fn table(objects: &[Object], spec: &OutputSpec) -> String {
+fn table(objects: &Objects, spec: &OutputSpec) -> String {
     if objects.is_empty() {
         return String::new();
     }
     let columns = columns_of(objects, spec);
+    let n = objects.len();
     let rows: Vec<Vec<String>> =
-        objects.iter().map(|o| columns.iter().map(|c| o.get(c).map(cell).unwrap_or_default()).collect()).collect();
-    let numeric: Vec<bool> = (0..columns.len())
-        .map(|i| objects.iter().all(|o| o.get(&columns[i]).is_none_or(|v| v.is_number() || v.is_null())))
+        (0..n).map(|r| columns.iter().map(|c| objects.get(r, c).map(cell).unwrap_or_default()).collect()).collect();
+    let numeric: Vec<bool> = columns
+        .iter()
+        .map(|c| (0..n).all(|r| objects.get(r, c).is_none_or(|v| v.is_number() || v.is_null())))
         .collect();
     let widths: Vec<usize> = (0..columns.len())
         .map(|i| rows.iter().map(|r| r[i].chars().count()).chain([columns[i].chars().count()]).max().unwrap_or(0))
         .collect();
-    let line = |cells: &[String]| -> String {
-        let mut out = String::new();
+    let line = |out: &mut String, cells: &[String]| {
+        let start = out.len();
         for (i, text) in cells.iter().enumerate() {
             let pad = widths[i] - text.chars().count();
             let last = i + 1 == cells.len();
             if numeric[i] {
-                out.push_str(&" ".repeat(pad));
+                out.extend(std::iter::repeat_n(' ', pad));
                 out.push_str(text);
             } else {
                 out.push_str(text);
                 if !last {
-                    out.push_str(&" ".repeat(pad));
+                    out.extend(std::iter::repeat_n(' ', pad));
                 }
             }
             if !last {
                 out.push(' ');
             }
         }
-        out.trim_end().to_string()
+        let kept = out[start..].trim_end().len();
+        out.truncate(start + kept);
+        out.push('\n');
     };
     let mut out = String::from("\n");
-    out.push_str(&line(&columns));
-    out.push('\n');
+    line(&mut out, &columns);
     let dashes: Vec<String> = columns.iter().map(|c| "-".repeat(c.chars().count())).collect();
-    out.push_str(&line(&dashes));
-    out.push('\n');
+    line(&mut out, &dashes);
     for r in &rows {
-        out.push_str(&line(r));
-        out.push('\n');
+        line(&mut out, r);
     }
     out.push('\n');
     out
 }
 
-fn list(objects: &[Object]) -> String {
+fn list(objects: &Objects) -> String {
     let mut out = String::new();
-    for o in objects {
+    for i in 0..objects.len() {
         out.push('\n');
-        let width = o.keys().map(|k| k.chars().count()).max().unwrap_or(0);
-        for (k, v) in o {
+        let row = objects.row(i);
+        let width = row.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
+        for (k, v) in row {
             let text = cell(v);
             out.push_str(format!("{k:width$} : {text}").trim_end());
             out.push('\n');
@@ -131,20 +121,21 @@ fn list(objects: &[Object]) -> String {
 /// a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab
 /// or carriage return, and not a plain number) gets a leading `'`, the
 /// neutralisation spreadsheet tools expect.
-pub fn csv(objects: &[Object]) -> String {
-    let columns = all_properties(objects);
+pub fn csv(objects: &Objects) -> String {
+    let columns = objects.properties();
     let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
     csv_with_columns(objects, &columns)
 }
 
 /// [`csv`] with a fixed header, written even when there are no objects.
-pub fn csv_with_columns(objects: &[Object], columns: &[&str]) -> String {
+pub fn csv_with_columns(objects: &Objects, columns: &[&str]) -> String {
     let mut writer = csv::WriterBuilder::new().quote_style(csv::QuoteStyle::Always).from_writer(Vec::new());
     if !columns.is_empty() {
         writer.write_record(columns).expect("writing to memory");
     }
-    for o in objects {
-        let record: Vec<String> = columns.iter().map(|c| csv_field(o.get(*c).unwrap_or(&Value::Null))).collect();
+    for i in 0..objects.len() {
+        let record: Vec<String> =
+            columns.iter().map(|c| csv_field(objects.get(i, c).unwrap_or(&Value::Null))).collect();
         writer.write_record(&record).expect("writing to memory");
     }
     String::from_utf8(writer.into_inner().expect("writing to memory")).expect("fields are UTF-8")
@@ -209,8 +200,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn objs(v: Value) -> Vec<Object> {
-        v.as_array().unwrap().iter().map(|o| o.as_object().unwrap().clone()).collect()
+    fn objs(v: Value) -> Objects {
+        Objects::Maps(v.as_array().unwrap().iter().map(|o| o.as_object().unwrap().clone()).collect())
     }
 
     #[test]

@@ -12,12 +12,14 @@ pub mod bind;
 pub mod ctx;
 pub mod format;
 pub mod help;
+pub mod objects;
 
 use crate::error::{ErrorCode, Result};
 /// The sides a command signs in on belong to the directory; re-exported here,
 /// where every command declares its side.
 pub use crate::identity::Side;
 pub use ctx::{Ctx, Gate};
+pub use objects::{Objects, Table};
 use serde_json::{Map, Value};
 
 /// One output object: ordered properties, as PowerShell shows them.

@@ -245,17 +245,31 @@ impl Db {
 
     /// Flows of an environment (all, or those on one key), in creation order.
     pub fn flows(&self, env_key: i64, key_managed_by: Option<&str>) -> Result<Vec<FlowRow>> {
-        self.rows(&format!(
-                "SELECT {FLOW_COLUMNS} FROM flows WHERE env_key = ?1 AND (?2 IS NULL OR key_managed_by = ?2) ORDER BY flow_key"
-            ), params![env_key, key_managed_by], flow_from_row)
+        // Two statements, not `?2 IS NULL OR …`: each walks its index in
+        // flow_key order, where the combined one sorted every row.
+        match key_managed_by {
+            Some(key) => self.rows(
+                &format!(
+                    "SELECT {FLOW_COLUMNS} FROM flows WHERE env_key = ?1 AND key_managed_by = ?2 ORDER BY flow_key"
+                ),
+                params![env_key, key],
+                flow_from_row,
+            ),
+            None => self.rows(
+                &format!("SELECT {FLOW_COLUMNS} FROM flows WHERE env_key = ?1 ORDER BY flow_key"),
+                [env_key],
+                flow_from_row,
+            ),
+        }
     }
 
-    /// Flows of an environment (all, or those on one key) for a listing:
-    /// no definitions are read.
-    pub fn flow_listing(&self, env_key: i64, key_managed_by: Option<&str>) -> Result<Vec<FlowListingRow>> {
+    /// The flows of an environment on one key, for a listing: no
+    /// definitions are read.
+    pub fn flow_listing(&self, env_key: i64, key_managed_by: &str) -> Result<Vec<FlowListingRow>> {
         self.rows(
+            // flows_by_key yields the rows in flow_key order: no sort.
             "SELECT flow_key, flow_id, generation, sealed_name, mmk_reason, mmk_reason_flow
-                 FROM flows WHERE env_key = ?1 AND (?2 IS NULL OR key_managed_by = ?2) ORDER BY flow_key",
+                 FROM flows WHERE env_key = ?1 AND key_managed_by = ?2 ORDER BY flow_key",
             params![env_key, key_managed_by],
             |r| {
                 Ok(FlowListingRow {

@@ -96,7 +96,7 @@ impl Demo<'_> {
                     let e = gate.error();
                     self.say(&format!("ppcmk: {}: {} (exit status 1)", e.code, e.message))?;
                 }
-                Ok(outcome.objects)
+                Ok(outcome.objects.into_maps())
             }
             (Err(e), Some(code)) if e.code == code => {
                 self.say(&format!(

@@ -91,8 +91,7 @@ fn identity(state: &State, named: Option<&str>) -> Result<Principal, Error> {
             let outcome = state.invoke("Get-AzContext", json!({}), None)?;
             outcome
                 .objects
-                .first()
-                .and_then(|c| c.get("AccountObjectId"))
+                .get(0, "AccountObjectId")
                 .and_then(|v| v.as_str())
                 .map(str::to_string)
                 .ok_or_else(|| Error::new(ppcmk::ErrorCode::NotSignedIn, "No identity named: pass client_id (or start serve with -Identity), or sign in with Connect-AzAccount."))?
@@ -101,7 +100,7 @@ fn identity(state: &State, named: Option<&str>) -> Result<Principal, Error> {
     let mut who = state.principal(&reference)?;
     if !who.is_user {
         let sp = state.invoke("Get-AzADServicePrincipal", json!({"ObjectId": who.object_id}), Some(&who.object_id))?;
-        who.app_id = sp.objects.first().and_then(|o| o.get("AppId")).and_then(|v| v.as_str()).map(str::to_string);
+        who.app_id = sp.objects.get(0, "AppId").and_then(|v| v.as_str()).map(str::to_string);
     }
     Ok(who)
 }
