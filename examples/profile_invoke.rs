@@ -13,8 +13,14 @@
 
 use std::hint::black_box;
 
+/// What callgrind collects (`--toggle-collect`): the warm-up runs outside it.
 #[inline(never)]
 fn measured(store: &ppcmk::Store, request: &serde_json::Value, calls: usize, text: bool) {
+    run(store, request, calls, text)
+}
+
+#[inline(never)]
+fn run(store: &ppcmk::Store, request: &serde_json::Value, calls: usize, text: bool) {
     for _ in 0..calls {
         let outcome = ppcmk::invoke_json(store, request, ppcmk::InvokeOptions::default());
         if text {
@@ -37,7 +43,7 @@ fn main() {
     };
     let store = ppcmk::Store::open(&dir).expect("opening the store");
     let request = serde_json::json!({"command": command, "parameters": parameters});
-    measured(&store, &request, 5.min(calls), text); // warm-up: bootstrap, caches
+    run(&store, &request, 5.min(calls), text); // warm-up: bootstrap, caches
     let started = std::time::Instant::now();
     measured(&store, &request, calls, text);
     eprintln!("{command}: {:.1} µs per call", started.elapsed().as_secs_f64() * 1e6 / calls as f64);

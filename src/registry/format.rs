@@ -23,6 +23,23 @@ pub fn json(objects: &Objects) -> String {
     s
 }
 
+/// [`render`] written to `out`. JSON is serialised straight into it, so that
+/// a listing of every flow never holds its whole text in memory as well.
+pub fn write(
+    objects: &Objects,
+    spec: &OutputSpec,
+    format: OutputFormat,
+    out: &mut impl std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        OutputFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, objects)?;
+            out.write_all(b"\n")
+        }
+        _ => out.write_all(render(objects, spec, format).as_bytes()),
+    }
+}
+
 /// One cell as PowerShell displays it: `True`/`False`, `{a, b}` for arrays,
 /// `@{k=v}` for objects, empty for null.
 pub fn cell(value: &Value) -> String {

@@ -87,14 +87,16 @@ fn run() -> ExitCode {
             for w in &outcome.warnings {
                 eprintln!("WARNING: {w}");
             }
-            let text = match command.yielded_property(&args) {
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            let written = match command.yielded_property(&args) {
                 // `-AsPlainText` and the like: the values alone, one per line.
-                Some(property) if format == OutputFormat::Table => format::values(&outcome.objects, property),
-                _ => format::render(&outcome.objects, &command.output, format),
+                Some(property) if format == OutputFormat::Table => {
+                    out.write_all(format::values(&outcome.objects, property).as_bytes())
+                }
+                _ => format::write(&outcome.objects, &command.output, format, &mut out),
             };
-            let mut out = std::io::stdout().lock();
             // A closed pipe (e.g. `| head`) is not an error of the command.
-            let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
+            let _ = written.and_then(|_| out.flush());
             match outcome.gate {
                 Some(gate) if gate.tripped() => fail(&gate.error()),
                 _ => ExitCode::SUCCESS,
