@@ -85,6 +85,38 @@ impl SymmetricKey {
     }
 }
 
+impl SymmetricKey {
+    /// Re-encrypts a blob made by [`SymmetricKey::seal`] in place: opens it
+    /// under `self` with `from_aad`, then seals it under `to` with `to_aad`
+    /// and a fresh nonce, in the same bytes (a sealed blob's length depends
+    /// only on its plaintext's). Bulk re-encryption calls this for every
+    /// record: nothing is allocated, and the plaintext exists only in `blob`
+    /// between the two steps, overwritten by the new ciphertext (or zeroed
+    /// when the blob fails authentication).
+    pub fn reseal_in_place(&self, blob: &mut [u8], from_aad: &[u8], to: &SymmetricKey, to_aad: &[u8]) -> Result<()> {
+        if blob.len() < 1 + NONCE_LEN + TAG_LEN || blob[0] != SEALED_FORMAT_V1 {
+            return Err(integrity_error());
+        }
+        let body_end = blob.len() - TAG_LEN;
+        let old_nonce: [u8; NONCE_LEN] = blob[1..1 + NONCE_LEN].try_into().expect("length checked");
+        let old_tag: [u8; TAG_LEN] = blob[body_end..].try_into().expect("length checked");
+        let body = &mut blob[1 + NONCE_LEN..body_end];
+        if self.cipher.decrypt_inout_detached(&Nonce::from(old_nonce), from_aad, body.into(), &old_tag.into()).is_err()
+        {
+            zeroize::Zeroize::zeroize(blob);
+            return Err(integrity_error());
+        }
+        let nonce = nonces::next();
+        let tag = to
+            .cipher
+            .encrypt_inout_detached(&Nonce::from(nonce), to_aad, body.into())
+            .expect("AES-GCM encryption of an in-memory buffer cannot fail");
+        blob[1..1 + NONCE_LEN].copy_from_slice(&nonce);
+        blob[body_end..].copy_from_slice(&tag);
+        Ok(())
+    }
+}
+
 /// Random 96-bit GCM nonces, drawn from the OS CSPRNG a page at a time: one
 /// system call per record made bulk re-encryption syscall-bound. Nonces are
 /// public, so the buffer needs no zeroizing; it is discarded after a fork so
@@ -213,6 +245,25 @@ mod tests {
             (0..2000).map(|_| key.seal(b"x", b"p")[1..1 + NONCE_LEN].to_vec()).collect();
         assert_eq!(nonces.len(), 2000, "nonces stay distinct across pool refills");
         assert_eq!(key.open(&a, b"place-1").unwrap().as_slice(), b"hello");
+    }
+
+    #[test]
+    fn reseal_in_place_moves_a_blob_to_another_key_and_place() {
+        let (old, new) = (SymmetricKey::generate(), SymmetricKey::generate());
+        let sealed = old.seal(b"a record", b"row-1/gen-1");
+        let mut blob = sealed.clone();
+        old.reseal_in_place(&mut blob, b"row-1/gen-1", &new, b"row-1/gen-2").unwrap();
+        assert_eq!(blob.len(), sealed.len());
+        assert_ne!(blob[1..1 + NONCE_LEN], sealed[1..1 + NONCE_LEN], "a fresh nonce");
+        assert_eq!(new.open(&blob, b"row-1/gen-2").unwrap().as_slice(), b"a record");
+        assert!(old.open(&blob, b"row-1/gen-2").is_err() && new.open(&blob, b"row-1/gen-1").is_err());
+        // A wrong key or place fails, and leaves no plaintext behind.
+        let mut wrong = sealed.clone();
+        assert!(new.reseal_in_place(&mut wrong, b"row-1/gen-1", &new, b"x").is_err());
+        let mut moved = sealed.clone();
+        assert!(old.reseal_in_place(&mut moved, b"row-2/gen-1", &new, b"x").is_err());
+        assert!(moved.iter().all(|&b| b == 0), "zeroed on failure");
+        assert!(old.reseal_in_place(&mut [1u8; 10], b"", &new, b"").is_err());
     }
 
     #[test]

@@ -259,6 +259,16 @@ pub fn drop_wraps(db: &Db, env: &Environment, generation: i64, protector_kind: &
 
 /// The associated data that binds a record's ciphertext to its place.
 pub fn record_aad(env: &Environment, table: &str, record_id: &str, generation: i64) -> Vec<u8> {
-    format!("ppcmk/record/{}/{table}/{record_id}/{generation}", env.row.environment_id.to_ascii_lowercase())
-        .into_bytes()
+    let mut aad = Vec::new();
+    record_aad_into(&mut aad, env, table, record_id, generation);
+    aad
+}
+
+/// [`record_aad`] into a buffer the caller reuses (bulk re-encryption).
+pub fn record_aad_into(aad: &mut Vec<u8>, env: &Environment, table: &str, record_id: &str, generation: i64) {
+    use std::io::Write;
+    aad.clear();
+    aad.extend_from_slice(b"ppcmk/record/");
+    aad.extend(env.row.environment_id.bytes().map(|b| b.to_ascii_lowercase()));
+    let _ = write!(aad, "/{table}/{record_id}/{generation}");
 }
