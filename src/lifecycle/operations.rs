@@ -19,7 +19,7 @@
 //! generation and records not yet re-encrypted are read through their old
 //! DEK. Removing keeps the environment Disabled throughout (002:425).
 
-use crate::crypto::{new_guid, SymmetricKey};
+use crate::crypto::{new_guid, Resealer, SymmetricKey};
 use crate::environment::dek::{self, Protector};
 use crate::environment::{find, operation_in_progress, require_admin, Environment, DISABLED, LOCKED, READY};
 use crate::error::{Error, ErrorCode, Result};
@@ -912,9 +912,14 @@ impl Reader<'_> {
     ) {
         // The old generations' keys, fetched when a record first needs one.
         let mut keys: Vec<(i64, SymmetricKey)> = Vec::new();
+        let db = match self.store.db() {
+            Ok(db) => db,
+            Err(e) => return drop(ahead.send(Err(e))),
+        };
+        let _ = db.set_walk_cache(true);
         loop {
             let mut batch = spent.try_recv().unwrap_or_default();
-            let read = self.read(&mut batch, after, cap.map_or(BATCH_RECORDS, |c| c.min(BATCH_RECORDS)));
+            let read = self.read(&db, &mut batch, after, cap.map_or(BATCH_RECORDS, |c| c.min(BATCH_RECORDS)));
             let message = match read {
                 Ok(0) => Ok(Ahead::End(cap.is_none_or(|c| c > 0))),
                 Ok(walked) => {
@@ -927,20 +932,20 @@ impl Reader<'_> {
             let stop = !matches!(message, Ok(Ahead::Batch(_)));
             // The writer gone (it failed) or the walk over: nothing more to do.
             if ahead.send(message).is_err() || stop {
-                return;
+                break;
             }
         }
+        let _ = db.set_walk_cache(false);
     }
 
     /// Fills `batch` with up to `limit` records after `after`: how many it walked.
-    fn read(&self, batch: &mut Batch, after: i64, limit: i64) -> Result<i64> {
+    fn read(&self, db: &Db, batch: &mut Batch, after: i64, limit: i64) -> Result<i64> {
         batch.slots.clear();
         batch.data.clear();
         batch.text.clear();
         if limit <= 0 {
             return Ok(0);
         }
-        let db = self.store.db()?;
         db.walk_records_after(self.env.row.env_key, after, self.last_id, limit, |r| {
             batch.last_id = r.id;
             if r.generation != self.target {
@@ -978,15 +983,17 @@ impl Reader<'_> {
         let (slots, text, keys) = (&slots[..], &text[..], &keys[..]);
         let reseal = |slots: &[Slot], data: &mut [u8], base: usize| -> Result<()> {
             let (mut from_aad, mut to_aad) = (Vec::new(), Vec::new());
-            for s in slots {
-                let old_key = &keys.iter().find(|(g, _)| *g == s.generation).expect("fetched above").1;
-                let (table, record) = (&text[s.table.clone()], &text[s.record.clone()]);
-                dek::record_aad_into(&mut from_aad, self.env, table, record, s.generation);
-                dek::record_aad_into(&mut to_aad, self.env, table, record, self.target);
-                let blob = &mut data[s.sealed.start - base..s.sealed.end - base];
-                old_key.reseal_in_place(blob, &from_aad, self.target_key, &to_aad)?;
-            }
-            Ok(())
+            Resealer::run(|resealer| {
+                for s in slots {
+                    let old_key = &keys.iter().find(|(g, _)| *g == s.generation).expect("fetched above").1;
+                    let (table, record) = (&text[s.table.clone()], &text[s.record.clone()]);
+                    dek::record_aad_into(&mut from_aad, self.env, table, record, s.generation);
+                    dek::record_aad_into(&mut to_aad, self.env, table, record, self.target);
+                    let blob = &mut data[s.sealed.start - base..s.sealed.end - base];
+                    resealer.reseal_in_place(blob, old_key, &from_aad, self.target_key, &to_aad)?;
+                }
+                Ok(())
+            })
         };
         if workers == 1 || slots.len() < 64 {
             return reseal(slots, data, 0);
