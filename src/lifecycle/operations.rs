@@ -19,15 +19,15 @@
 //! generation and records not yet re-encrypted are read through their old
 //! DEK. Removing keeps the environment Disabled throughout (002:425).
 
-use crate::crypto::{new_guid, SymmetricKey};
+use crate::crypto::{new_guid, Resealer, SymmetricKey};
 use crate::environment::dek::{self, Protector};
-use crate::environment::{find, operation_in_progress, records, require_admin, Environment, DISABLED, LOCKED, READY};
+use crate::environment::{find, operation_in_progress, require_admin, Environment, DISABLED, LOCKED, READY};
 use crate::error::{Error, ErrorCode, Result};
 use crate::identity::Caller;
 use crate::keyvault::{access, keys};
 use crate::policy::{self, Policy};
 use crate::progress::Progress;
-use crate::store::{Db, EnvKeyVersionRow, OperationRow, RecordRow, Store};
+use crate::store::{Db, EnvKeyVersionRow, OperationRow, Store};
 use chrono::{DateTime, Duration, Utc};
 use once_cell::sync::Lazy;
 
@@ -675,8 +675,27 @@ fn pause(db: &Db, operation_id: &str) -> Result<Operation> {
     Ok(Operation { row: op })
 }
 
+/// Records per re-encryption batch at most; a batch also ends once it holds
+/// [`BATCH_BYTES`] of sealed values. Each batch is one transaction: large
+/// enough that its commit and per-batch checks cost little per record, small
+/// enough that the few batches in flight keep memory flat.
+const BATCH_RECORDS: i64 = 4096;
+const BATCH_BYTES: usize = 4 << 20;
+
+/// A sealed value's first bytes, its format byte and nonce: unique to each
+/// sealing, so a write can check that the row still holds what was read.
+const SEALED_PREFIX: usize = 13;
+
 /// Re-encrypts every record below the target generation under it, or as
 /// many as `max_records` allows: true when none is left.
+///
+/// A pipeline: a reader thread walks the records on its own connection and
+/// re-seals each batch (on every core but the caller's), while the calling
+/// thread writes the batch before it, each batch in one transaction with
+/// the operation's watermark. Reading ahead outside the writing transaction
+/// is safe because each write checks that the row still holds the value
+/// that was read (generation and nonce), and re-encrypts what it holds now
+/// otherwise; during an add, other writers write under the target anyway.
 fn reencrypt(
     store: &Store,
     op: &OperationRow,
@@ -685,115 +704,317 @@ fn reencrypt(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<bool> {
     let target = op.to_generation.ok_or_else(|| Error::internal("operation without a target generation"))?;
-    let policy = {
+    let (policy, env, range) = {
         let db = store.db()?;
-        op.policy_id.as_deref().and_then(|id| db.policy(id).ok().flatten()).map(|row| Policy { row })
+        let policy = op.policy_id.as_deref().and_then(|id| db.policy(id).ok().flatten()).map(|row| Policy { row });
+        let env =
+            db.environment_by_key(op.env_key)?.ok_or_else(|| Error::not_found("Environment", &op.environment_id))?;
+        (policy, Environment { row: env }, db.record_id_range(op.env_key)?)
     };
-    let env_name = store.db()?.environment_by_key(op.env_key)?.map(|e| e.display_name).unwrap_or_default();
-    let mut processed = op.processed;
+    let Some((first_id, last_id)) = range else { return Ok(true) };
+    let target_key = store.write(|db| dek::dek(store, db, &env, target, now))?;
+    let mut run = Run {
+        store,
+        op,
+        env: &env,
+        target,
+        target_key: &target_key,
+        policy: policy.as_ref(),
+        last_id,
+        processed: op.processed,
+        now,
+    };
     let budget_end = max_records.map(|n| op.processed.saturating_add(n));
-    let Some((first_id, last_id)) = store.db()?.record_id_range(op.env_key)? else { return Ok(true) };
     loop {
-        let mut limit = records::BATCH;
+        let watermark = store.db()?.operation(&op.operation_id)?.map_or(0, |o| o.watermark).max(first_id - 1);
+        // How many records this pipeline may walk: it walks at least as many
+        // as it re-encrypts, so the budget and an armed fault are never overrun.
+        let mut cap = None;
         if let Some(end) = budget_end {
-            if processed >= end {
+            if run.processed >= end {
                 // Done anyway when nothing is left to walk.
-                let db = store.db()?;
-                let watermark = db.operation(&op.operation_id)?.map_or(0, |o| o.watermark);
-                return Ok(db.records_after(op.env_key, watermark.max(first_id - 1), last_id, 1)?.is_empty());
+                return Ok(store.db()?.records_after(op.env_key, watermark, last_id, 1)?.is_empty());
             }
-            limit = limit.min(end - processed);
+            cap = Some(end - run.processed);
         }
-        if let Some(after) = store.db()?.fault(FAULT_ENVIRONMENT_ENCRYPTION)? {
-            let left = after - processed;
-            if left <= 0 {
-                store.write(|db| db.clear_fault(FAULT_ENVIRONMENT_ENCRYPTION))?;
-                return Err(Error::new(
-                    ErrorCode::FaultInjected,
-                    format!("Injected fault: the encryption operation stopped after {processed} records (Set-PpCmkFault -Operation {FAULT_ENVIRONMENT_ENCRYPTION})."),
-                ));
-            }
-            limit = limit.min(left);
+        if let Some(left) = run.fault_left()? {
+            cap = Some(cap.map_or(left, |c: i64| c.min(left)));
         }
-        // Applying a customer key needs it throughout: a lost access ends the operation.
-        if op.kind == "Link" {
-            if let Some(p) = &policy {
-                check_policy_key(&*store.db()?, p, now)?;
-            }
-        }
-        let done = store.write_batch(|db| {
-            let env = Environment {
-                row: db
-                    .environment_by_key(op.env_key)?
-                    .ok_or_else(|| Error::not_found("Environment", &op.environment_id))?,
-            };
-            let mut row =
-                db.operation(&op.operation_id)?.ok_or_else(|| Error::not_found("Operation", &op.operation_id))?;
-            // The watermark is the last record id this operation has walked;
-            // it commits with the batch, so a resumed run starts after it.
-            let rows = db.records_after(op.env_key, row.watermark.max(first_id - 1), last_id, limit)?;
-            let stale: Vec<&RecordRow> = rows.iter().filter(|r| r.generation != target).collect();
-            let mut keys = vec![(target, dek::dek(store, db, &env, target, now)?)];
-            for r in &stale {
-                if !keys.iter().any(|(g, _)| *g == r.generation) {
-                    keys.push((r.generation, dek::dek(store, db, &env, r.generation, now)?));
-                }
-            }
-            for (r, sealed) in stale.iter().zip(reseal_all(&env, &stale, &keys, target)?) {
-                db.update_record(r.id, target, &sealed)?;
-                row.processed += 1;
-            }
-            if let Some(last) = rows.last() {
-                row.watermark = last.id;
-            }
-            row.lease_expires = Some(unix_now() + LEASE_SECONDS);
-            db.update_operation(&row)?;
-            Ok((rows.len() as i64, row.processed, row.total))
-        })?;
-        let (walked, total_processed, total) = done;
-        processed = total_processed;
-        progress(Progress::new(
-            UPDATE_CUSTOMER_MANAGED_KEY,
-            format!("{env_name}: {processed} of {total} records re-encrypted"),
-            processed as u64,
-            total.max(processed) as u64,
-        ));
-        if walked == 0 {
+        if run.pipeline(watermark, cap, progress)? {
             return Ok(true);
         }
     }
 }
 
-/// Opens each record under its generation's key and seals it under the
-/// target's (`keys[0]`), spread over the machine's cores: the crypto runs in
-/// parallel while SQLite work stays on the caller's thread.
-fn reseal_all(
-    env: &Environment,
-    rows: &[&RecordRow],
-    keys: &[(i64, SymmetricKey)],
+/// What one re-encryption needs throughout, fetched once.
+struct Run<'a> {
+    store: &'a Store,
+    op: &'a OperationRow,
+    env: &'a Environment,
     target: i64,
-) -> Result<Vec<Vec<u8>>> {
-    let reseal = |r: &RecordRow| -> Result<Vec<u8>> {
-        let old_key = &keys.iter().find(|(g, _)| *g == r.generation).expect("every generation's key was fetched").1;
-        let plain = old_key.open(&r.sealed, &dek::record_aad(env, &r.table_name, &r.record_id, r.generation))?;
-        Ok(keys[0].1.seal(&plain, &dek::record_aad(env, &r.table_name, &r.record_id, target)))
-    };
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-    if workers == 1 || rows.len() < 64 {
-        return rows.iter().map(|r| reseal(r)).collect();
-    }
-    let chunk = rows.len().div_ceil(workers);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = rows
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(|r| reseal(r)).collect::<Result<Vec<_>>>()))
-            .collect();
-        let mut out = Vec::with_capacity(rows.len());
-        for h in handles {
-            out.extend(h.join().map_err(|_| Error::internal("a re-encryption worker panicked"))??);
+    target_key: &'a SymmetricKey,
+    policy: Option<&'a Policy>,
+    last_id: i64,
+    /// Records re-encrypted so far, as committed.
+    processed: i64,
+    now: DateTime<Utc>,
+}
+
+/// One batch being re-encrypted, in buffers reused from batch to batch.
+#[derive(Default)]
+struct Batch {
+    /// The stale records walked (those already under the target are skipped).
+    slots: Vec<Slot>,
+    /// Their sealed values back to back: as read, then re-sealed in place.
+    data: Vec<u8>,
+    /// Their table names and record ids back to back (for the AAD).
+    text: String,
+    /// The last record id walked: the watermark once the batch commits.
+    last_id: i64,
+}
+
+struct Slot {
+    id: i64,
+    generation: i64,
+    prefix: [u8; SEALED_PREFIX],
+    sealed: std::ops::Range<usize>,
+    table: std::ops::Range<usize>,
+    record: std::ops::Range<usize>,
+}
+
+/// What the reader hands the writer.
+enum Ahead {
+    Batch(Batch),
+    /// The walk reached the last record (true) or its cap (false).
+    End(bool),
+}
+
+impl Run<'_> {
+    /// How many more records an armed `Set-PpCmkFault EnvironmentEncryption`
+    /// lets through; refuses (and disarms it) when none.
+    fn fault_left(&self) -> Result<Option<i64>> {
+        let Some(after) = self.store.db()?.fault(FAULT_ENVIRONMENT_ENCRYPTION)? else { return Ok(None) };
+        let left = after - self.processed;
+        if left <= 0 {
+            self.store.write(|db| db.clear_fault(FAULT_ENVIRONMENT_ENCRYPTION))?;
+            return Err(Error::new(
+                ErrorCode::FaultInjected,
+                format!("Injected fault: the encryption operation stopped after {} records (Set-PpCmkFault -Operation {FAULT_ENVIRONMENT_ENCRYPTION}).", self.processed),
+            ));
         }
-        Ok(out)
-    })
+        Ok(Some(left))
+    }
+
+    /// Walks from `watermark` (at most `cap` records) with a reader thread
+    /// ahead of the writes: true when the walk reached the last record.
+    fn pipeline(&mut self, watermark: i64, cap: Option<i64>, progress: &mut dyn FnMut(Progress)) -> Result<bool> {
+        let (ahead_tx, ahead) = std::sync::mpsc::sync_channel::<Result<Ahead>>(1);
+        let (spent_tx, spent) = std::sync::mpsc::channel::<Batch>();
+        let reader = Reader {
+            store: self.store,
+            env: self.env,
+            target: self.target,
+            target_key: self.target_key,
+            last_id: self.last_id,
+            now: self.now,
+        };
+        std::thread::scope(|scope| {
+            scope.spawn(move || reader.run(watermark, cap, ahead_tx, spent));
+            loop {
+                // A closed channel without an end: the reader panicked.
+                let batch = match ahead.recv().map_err(|_| Error::internal("the re-encryption reader stopped"))?? {
+                    Ahead::Batch(batch) => batch,
+                    Ahead::End(reached_last) => return Ok(reached_last),
+                };
+                let (mut take, mut watermark) = (batch.slots.len(), batch.last_id);
+                // A fault armed while the pipeline runs: stop exactly at it.
+                if let Some(left) = self.fault_left()? {
+                    if (take as i64) > left {
+                        take = left as usize;
+                        watermark = batch.slots[take - 1].id;
+                    }
+                }
+                // Applying a customer key needs it throughout: a lost access ends the operation.
+                if let (Some(p), "Link") = (self.policy, self.op.kind.as_str()) {
+                    check_policy_key(&*self.store.db()?, p, self.now)?;
+                }
+                let (processed, total) = self.write(&batch, take, watermark)?;
+                self.processed = processed;
+                progress(Progress::new(
+                    UPDATE_CUSTOMER_MANAGED_KEY,
+                    format!("{}: {processed} of {total} records re-encrypted", self.env.row.display_name),
+                    processed as u64,
+                    total.max(processed) as u64,
+                ));
+                if take < batch.slots.len() {
+                    return Ok(false); // the next pipeline starts at the fault's check
+                }
+                let _ = spent_tx.send(batch);
+            }
+        })
+    }
+
+    /// Writes the first `take` records of a batch and the watermark in one
+    /// transaction: (records processed, total) as committed.
+    fn write(&self, batch: &Batch, take: usize, watermark: i64) -> Result<(i64, i64)> {
+        let (store, op, env) = (self.store, self.op, self.env);
+        store.write_batch(|db| {
+            let mut row =
+                db.operation(&op.operation_id)?.ok_or_else(|| Error::not_found("Operation", &op.operation_id))?;
+            for slot in &batch.slots[..take] {
+                let sealed = &batch.data[slot.sealed.clone()];
+                let prefix = &slot.prefix[..SEALED_PREFIX.min(sealed.len())];
+                if db.reseal_record(slot.id, slot.generation, prefix, self.target, sealed)? {
+                    row.processed += 1;
+                    continue;
+                }
+                // Changed or deleted by another writer since it was read:
+                // whatever it holds now is re-encrypted here, if it needs it.
+                let Some(r) = db.record_by_id(op.env_key, slot.id)? else { continue };
+                if r.generation == self.target {
+                    continue;
+                }
+                let old_key = dek::dek(store, db, env, r.generation, self.now)?;
+                let plain =
+                    old_key.open(&r.sealed, &dek::record_aad(env, &r.table_name, &r.record_id, r.generation))?;
+                let aad = dek::record_aad(env, &r.table_name, &r.record_id, self.target);
+                db.update_record(r.id, self.target, &self.target_key.seal(&plain, &aad))?;
+                row.processed += 1;
+            }
+            // The watermark is the last record id this operation has walked;
+            // it commits with the batch, so a resumed run starts after it.
+            row.watermark = watermark;
+            row.lease_expires = Some(unix_now() + LEASE_SECONDS);
+            db.update_operation(&row)?;
+            Ok((row.processed, row.total))
+        })
+    }
+}
+
+/// The reader side of [`Run::pipeline`]: walks the records on its own
+/// connection and re-seals them, a batch ahead of the writer.
+struct Reader<'a> {
+    store: &'a Store,
+    env: &'a Environment,
+    target: i64,
+    target_key: &'a SymmetricKey,
+    last_id: i64,
+    now: DateTime<Utc>,
+}
+
+impl Reader<'_> {
+    fn run(
+        self,
+        mut after: i64,
+        mut cap: Option<i64>,
+        ahead: std::sync::mpsc::SyncSender<Result<Ahead>>,
+        spent: std::sync::mpsc::Receiver<Batch>,
+    ) {
+        // The old generations' keys, fetched when a record first needs one.
+        let mut keys: Vec<(i64, SymmetricKey)> = Vec::new();
+        let db = match self.store.db() {
+            Ok(db) => db,
+            Err(e) => return drop(ahead.send(Err(e))),
+        };
+        let _ = db.set_walk_cache(true);
+        loop {
+            let mut batch = spent.try_recv().unwrap_or_default();
+            let read = self.read(&db, &mut batch, after, cap.map_or(BATCH_RECORDS, |c| c.min(BATCH_RECORDS)));
+            let message = match read {
+                Ok(0) => Ok(Ahead::End(cap.is_none_or(|c| c > 0))),
+                Ok(walked) => {
+                    after = batch.last_id;
+                    cap = cap.map(|c| c - walked);
+                    self.reseal(&mut batch, &mut keys).map(|()| Ahead::Batch(batch))
+                }
+                Err(e) => Err(e),
+            };
+            let stop = !matches!(message, Ok(Ahead::Batch(_)));
+            // The writer gone (it failed) or the walk over: nothing more to do.
+            if ahead.send(message).is_err() || stop {
+                break;
+            }
+        }
+        let _ = db.set_walk_cache(false);
+    }
+
+    /// Fills `batch` with up to `limit` records after `after`: how many it walked.
+    fn read(&self, db: &Db, batch: &mut Batch, after: i64, limit: i64) -> Result<i64> {
+        batch.slots.clear();
+        batch.data.clear();
+        batch.text.clear();
+        if limit <= 0 {
+            return Ok(0);
+        }
+        db.walk_records_after(self.env.row.env_key, after, self.last_id, limit, |r| {
+            batch.last_id = r.id;
+            if r.generation != self.target {
+                let mut prefix = [0u8; SEALED_PREFIX];
+                let n = SEALED_PREFIX.min(r.sealed.len());
+                prefix[..n].copy_from_slice(&r.sealed[..n]);
+                let (data, text) = (batch.data.len(), batch.text.len());
+                batch.data.extend_from_slice(r.sealed);
+                batch.text.push_str(r.table_name);
+                batch.text.push_str(r.record_id);
+                batch.slots.push(Slot {
+                    id: r.id,
+                    generation: r.generation,
+                    prefix,
+                    sealed: data..batch.data.len(),
+                    table: text..text + r.table_name.len(),
+                    record: text + r.table_name.len()..batch.text.len(),
+                });
+            }
+            batch.data.len() < BATCH_BYTES
+        })
+    }
+
+    /// Re-seals every record of the batch in place, spread over the cores
+    /// the writer leaves (at least this thread).
+    fn reseal(&self, batch: &mut Batch, keys: &mut Vec<(i64, SymmetricKey)>) -> Result<()> {
+        for slot in &batch.slots {
+            if slot.generation != self.target && !keys.iter().any(|(g, _)| *g == slot.generation) {
+                let key = self.store.write(|db| dek::dek(self.store, db, self.env, slot.generation, self.now))?;
+                keys.push((slot.generation, key));
+            }
+        }
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).saturating_sub(1).clamp(1, 8);
+        let Batch { slots, data, text, .. } = batch;
+        let (slots, text, keys) = (&slots[..], &text[..], &keys[..]);
+        let reseal = |slots: &[Slot], data: &mut [u8], base: usize| -> Result<()> {
+            let (mut from_aad, mut to_aad) = (Vec::new(), Vec::new());
+            Resealer::run(|resealer| {
+                for s in slots {
+                    let old_key = &keys.iter().find(|(g, _)| *g == s.generation).expect("fetched above").1;
+                    let (table, record) = (&text[s.table.clone()], &text[s.record.clone()]);
+                    dek::record_aad_into(&mut from_aad, self.env, table, record, s.generation);
+                    dek::record_aad_into(&mut to_aad, self.env, table, record, self.target);
+                    let blob = &mut data[s.sealed.start - base..s.sealed.end - base];
+                    resealer.reseal_in_place(blob, old_key, &from_aad, self.target_key, &to_aad)?;
+                }
+                Ok(())
+            })
+        };
+        if workers == 1 || slots.len() < 64 {
+            return reseal(slots, data, 0);
+        }
+        std::thread::scope(|scope| {
+            let mut rest: &mut [u8] = data;
+            let mut base = 0;
+            let mut handles = Vec::new();
+            for part in slots.chunks(slots.len().div_ceil(workers)) {
+                let end = part.last().expect("chunks are not empty").sealed.end;
+                let (mine, tail) = std::mem::take(&mut rest).split_at_mut(end - base);
+                rest = tail;
+                let start = base;
+                base = end;
+                handles.push(scope.spawn(move || reseal(part, mine, start)));
+            }
+            handles
+                .into_iter()
+                .try_for_each(|h| h.join().map_err(|_| Error::internal("a re-encryption worker panicked"))?)
+        })
+    }
 }
 
 /// The policy identity's access to its key, without a cryptographic call.

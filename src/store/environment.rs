@@ -7,7 +7,7 @@ use crate::time::to_storage;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Row};
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct EnvironmentRow {
     pub env_key: i64,
     pub environment_id: String,

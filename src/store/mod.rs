@@ -413,6 +413,17 @@ impl Db {
             .map_err(store_error)
     }
 
+    /// A page cache of a few pages for a connection that walks a table once
+    /// (bulk re-encryption's reader), or back to the usual one. A reader's
+    /// cache is emptied whenever another connection commits, so a large one
+    /// only frees and reallocates its pages at every batch; a few pages come
+    /// from one block that SQLite keeps, and the walk reads each leaf once.
+    pub(crate) fn set_walk_cache(&self, walking: bool) -> Result<()> {
+        self.conn
+            .execute_batch(if walking { "PRAGMA cache_size = 20" } else { "PRAGMA cache_size = -16384" })
+            .map_err(store_error)
+    }
+
     /// Whether a transaction is open on this connection.
     pub(crate) fn in_open_transaction(&self) -> bool {
         !self.conn.is_autocommit()

@@ -54,14 +54,12 @@ impl Db {
         )
     }
 
-    /// The lowest and highest record id of an environment (by index).
+    /// The lowest and highest record id of an environment: two descents of
+    /// the environment index (`MIN` and `MAX` in one query scan it all).
     pub fn record_id_range(&self, env_key: i64) -> Result<Option<(i64, i64)>> {
-        let (lo, hi): (Option<i64>, Option<i64>) = self
-            .conn
-            .query_row("SELECT MIN(id), MAX(id) FROM records WHERE env_key = ?1", [env_key], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .checked()?;
+        let end = |sql: &str| -> Result<Option<i64>> { self.conn.query_row(sql, [env_key], |r| r.get(0)).opt() };
+        let lo = end("SELECT id FROM records WHERE env_key = ?1 ORDER BY id LIMIT 1")?;
+        let hi = end("SELECT id FROM records WHERE env_key = ?1 ORDER BY id DESC LIMIT 1")?;
         Ok(lo.zip(hi))
     }
 
@@ -77,6 +75,78 @@ impl Db {
             params![env_key, after_id, last_id, limit],
             record_from_row,
         )
+    }
+
+    /// [`Db::records_after`] without building rows: hands each record to
+    /// `each`, borrowed from SQLite, until `limit` records or until `each`
+    /// returns false; how many it handed. Bulk re-encryption copies them
+    /// into buffers it reuses, so the walk allocates nothing per record.
+    pub fn walk_records_after(
+        &self,
+        env_key: i64,
+        after_id: i64,
+        last_id: i64,
+        limit: i64,
+        mut each: impl FnMut(RecordRef<'_>) -> bool,
+    ) -> Result<i64> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, table_name, record_id, generation, sealed FROM records NOT INDEXED
+                 WHERE id > ?2 AND id <= ?3 AND env_key = ?1 ORDER BY id LIMIT ?4",
+            )
+            .checked()?;
+        let mut rows = stmt.query(params![env_key, after_id, last_id, limit]).checked()?;
+        let mut walked = 0;
+        while let Some(r) = rows.next().checked()? {
+            let record = RecordRef {
+                id: r.get(0).checked()?,
+                table_name: r.get_ref(1).and_then(|v| Ok(v.as_str()?)).checked()?,
+                record_id: r.get_ref(2).and_then(|v| Ok(v.as_str()?)).checked()?,
+                generation: r.get(3).checked()?,
+                sealed: r.get_ref(4).and_then(|v| Ok(v.as_blob()?)).checked()?,
+            };
+            walked += 1;
+            if !each(record) {
+                break;
+            }
+        }
+        Ok(walked)
+    }
+
+    /// One record by its row id, if it is the environment's.
+    pub fn record_by_id(&self, env_key: i64, id: i64) -> Result<Option<RecordRow>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, table_name, record_id, generation, sealed FROM records WHERE id = ?1 AND env_key = ?2",
+            )
+            .checked()?;
+        stmt.query_row(params![id, env_key], record_from_row).opt()
+    }
+
+    /// Replaces a record's generation and sealed value, only if it still
+    /// holds `old_generation` and a sealed value starting with `old_prefix`
+    /// (its format byte and nonce, unique to each sealing): false when
+    /// another writer changed or deleted it since it was read.
+    pub fn reseal_record(
+        &self,
+        id: i64,
+        old_generation: i64,
+        old_prefix: &[u8],
+        generation: i64,
+        sealed: &[u8],
+    ) -> Result<bool> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "UPDATE records SET generation = ?2, sealed = ?3
+                 WHERE id = ?1 AND generation = ?4 AND substr(sealed, 1, ?5) = ?6",
+            )
+            .checked()?;
+        stmt.execute(params![id, generation, sealed, old_generation, old_prefix.len() as i64, old_prefix])
+            .checked()
+            .map(|n| n > 0)
     }
 
     /// How many records an environment holds (from the index alone).
@@ -113,6 +183,16 @@ impl Db {
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
     }
+}
+
+/// A record as SQLite holds it during a walk (see [`Db::walk_records_after`]).
+#[derive(Debug, Clone, Copy)]
+pub struct RecordRef<'a> {
+    pub id: i64,
+    pub table_name: &'a str,
+    pub record_id: &'a str,
+    pub generation: i64,
+    pub sealed: &'a [u8],
 }
 
 pub(super) fn record_from_row(r: &Row) -> rusqlite::Result<RecordRow> {
