@@ -5,24 +5,66 @@
 //! cargo build --release --example profile_invoke
 //! valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.out \
 //!   --toggle-collect='profile_invoke::measured' target/release/examples/profile_invoke Get-AzContext 200
+//!
+//! `Wrap` or `Unwrap` instead of a command name runs `Invoke-AzKeyVaultKeyOperation`
+//! with RSA-OAEP-256 on a 32-byte value, against an RSA 2048 key (or the size
+//! given as a third argument) in a vault set up first, as the bench does.
 
+use serde_json::{json, Value};
 use std::hint::black_box;
 
 #[inline(never)]
-fn measured(store: &ppcmk::Store, request: &serde_json::Value, calls: usize) {
+fn measured(store: &ppcmk::Store, request: &Value, calls: usize) {
     for _ in 0..calls {
         let outcome = ppcmk::invoke_json(store, request, ppcmk::InvokeOptions::default());
         black_box(outcome.expect("the command failed"));
     }
 }
 
+fn run(store: &ppcmk::Store, command: &str, parameters: Value) -> ppcmk::Outcome {
+    ppcmk::invoke_json(store, &json!({"command": command, "parameters": parameters}), Default::default())
+        .unwrap_or_else(|e| panic!("{command}: {e:?}"))
+}
+
+/// The request of a key operation on a fresh RSA key of `bits`.
+fn key_operation(store: &ppcmk::Store, operation: &str, bits: u64) -> Value {
+    run(store, "New-AzResourceGroup", json!({"Name": "profile", "Location": "centralus"}));
+    let vault = run(
+        store,
+        "New-AzKeyVault",
+        json!({"Name": "profile-kv", "ResourceGroupName": "profile", "Location": "centralus"}),
+    );
+    let scope = vault.objects[0]["ResourceId"].as_str().expect("a vault id").to_string();
+    run(
+        store,
+        "New-AzRoleAssignment",
+        json!({"SignInName": "admin@contoso.onmicrosoft.com", "RoleDefinitionName": "Key Vault Crypto Officer", "Scope": scope}),
+    );
+    run(store, "Add-AzKeyVaultKey", json!({"VaultName": "profile-kv", "Name": "k", "Size": bits}));
+    let request = |operation: &str, value: &str| {
+        json!({"command": "Invoke-AzKeyVaultKeyOperation", "parameters": {
+            "VaultName": "profile-kv", "Name": "k", "Operation": operation,
+            "Algorithm": "RSA-OAEP-256", "ByteArrayValue": value}})
+    };
+    let dek = "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=";
+    if operation == "Wrap" {
+        return request("Wrap", dek);
+    }
+    let wrapped = ppcmk::invoke_json(store, &request("Wrap", dek), Default::default()).expect("wrapping");
+    request("Unwrap", wrapped.objects[0]["Result"].as_str().expect("a result"))
+}
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let command = args.next().unwrap_or_else(|| "Get-AzContext".into());
     let calls: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(200);
+    let bits: u64 = args.next().and_then(|n| n.parse().ok()).unwrap_or(2048);
     let dir = std::env::temp_dir().join(format!("ppcmk-profile-{}", std::process::id()));
     let store = ppcmk::Store::open(&dir).expect("opening the store");
-    let request = serde_json::json!({"command": command, "parameters": {}});
+    let request = match command.as_str() {
+        "Wrap" | "Unwrap" => key_operation(&store, &command, bits),
+        _ => json!({"command": command, "parameters": {}}),
+    };
     measured(&store, &request, 5); // warm-up: bootstrap, caches
     let started = std::time::Instant::now();
     measured(&store, &request, calls);
