@@ -2,9 +2,13 @@
 //! encrypt, decrypt, sign, verify): such a transaction changes no state,
 //! only appends its entry, so it commits under `synchronous = NORMAL`. The
 //! entry is in the WAL when the call returns (a crash of the process loses
-//! nothing); a flusher thread of the handle fsyncs the WAL at most
+//! nothing); a flusher thread of the handle makes the WAL durable at most
 //! [`WINDOW`] after the first entry not yet on disk, or at once when
-//! [`MAX_UNSYNCED`] have gathered, and when the handle closes. Any FULL
+//! [`MAX_UNSYNCED`] have gathered, and when the handle closes. It does so
+//! with a passive checkpoint (which fsyncs the WAL, copies it into the
+//! database and fsyncs that), so that the connection committing these
+//! entries need not checkpoint, and fsync, in the caller's time; when the
+//! checkpoint cannot take every frame, it fsyncs the WAL itself. Any FULL
 //! commit (every state-changing command) fsyncs the same WAL, and so every
 //! entry before it, too. A power cut or OS crash can therefore lose only the
 //! key uses of the last [`WINDOW`] (plus one fsync's duration), never a
@@ -21,10 +25,15 @@ use std::time::{Duration, Instant};
 pub(crate) const WINDOW: Duration = Duration::from_millis(50);
 /// Entries not yet fsynced that make the flusher sync at once.
 pub(crate) const MAX_UNSYNCED: u64 = 256;
+/// WAL pages past which the connection committing key uses checkpoints in
+/// the caller's time after all (SQLite's default is 1,000): only if the
+/// flusher falls behind, since it checkpoints every [`MAX_UNSYNCED`] entries.
+pub(crate) const BACKSTOP_CHECKPOINT_PAGES: u32 = 4_000;
 
 /// The handle's group-commit state and its flusher thread (started on the
 /// first group-committed entry).
 pub(crate) struct GroupCommit {
+    database: PathBuf,
     wal: PathBuf,
     state: Mutex<State>,
     wake: Condvar,
@@ -47,6 +56,7 @@ impl GroupCommit {
         let mut wal = database.as_os_str().to_owned();
         wal.push("-wal");
         Arc::new(GroupCommit {
+            database: database.to_path_buf(),
             wal: PathBuf::from(wal),
             state: Mutex::new(State::default()),
             wake: Condvar::new(),
@@ -124,7 +134,32 @@ impl GroupCommit {
         file.sync_data().map_err(|e| sync_error(&self.wal, e))
     }
 
+    /// The flusher's way to durability: a passive checkpoint on its own
+    /// connection (it waits for no reader or writer). SQLite fsyncs the WAL
+    /// before copying frames and the database after copying them all; when
+    /// it could not copy them all (a reader still needs an older snapshot),
+    /// the WAL is fsynced here.
+    fn checkpoint(&self, connection: &mut Option<super::Db>) -> Result<()> {
+        if connection.is_none() {
+            *connection = Some(super::Db::open(&self.database)?);
+        }
+        let db = connection.as_ref().expect("opened above");
+        let done = db
+            .conn
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
+            })
+            .map(|(busy, log, copied)| busy == 0 && log == copied)
+            .unwrap_or(false);
+        if done {
+            Ok(())
+        } else {
+            self.fsync_wal()
+        }
+    }
+
     fn flush_loop(self: Arc<Self>) {
+        let mut connection = None;
         let mut state = self.state();
         loop {
             if state.unsynced == 0 {
@@ -143,7 +178,7 @@ impl GroupCommit {
             let taken = std::mem::take(&mut state.unsynced);
             state.oldest = None;
             drop(state);
-            let synced = self.fsync_wal();
+            let synced = self.checkpoint(&mut connection);
             state = self.state();
             if synced.is_err() {
                 // Counted again; the next commit syncs itself and reports the error.

@@ -167,6 +167,17 @@ impl Store {
         Ok(db)
     }
 
+    /// The watching connection. Its commits are key uses, whose checkpoints
+    /// the group commit's flusher runs off the caller's time (see `group`);
+    /// its own automatic checkpoint is a backstop should the flusher fall behind.
+    fn connect_watch(&self) -> Result<Db> {
+        let db = self.connect()?;
+        db.conn
+            .execute_batch(&format!("PRAGMA wal_autocheckpoint = {}", group::BACKSTOP_CHECKPOINT_PAGES))
+            .map_err(store_error)?;
+        Ok(db)
+    }
+
     /// A connection from the pool (or a new one); it goes back on drop.
     pub(crate) fn db(&self) -> Result<PooledDb<'_>> {
         let pooled = self.pool.lock().unwrap_or_else(|p| p.into_inner()).pop();
@@ -199,7 +210,7 @@ impl Store {
             }
         };
         if watch.is_none() {
-            *watch = Some(self.connect()?);
+            *watch = Some(self.connect_watch()?);
         }
         let db = watch.as_ref().expect("opened above");
         retry_busy(|| db.conn.query_row("PRAGMA data_version", [], |r| r.get(0)).map_err(store_error))
@@ -222,7 +233,7 @@ impl Store {
             Err(std::sync::TryLockError::WouldBlock) => return pooled.in_grouping_transaction(mode, work),
         };
         if watch.is_none() {
-            *watch = Some(self.connect()?);
+            *watch = Some(self.connect_watch()?);
         }
         let db = watch.as_mut().expect("opened above");
         if !db.conn.is_autocommit() {
