@@ -89,8 +89,11 @@ enum Material {
 /// private keys are zeroized on drop (the rsa crate does it).
 #[derive(Default)]
 pub(crate) struct KeyMaterialCache {
-    entries: Mutex<HashMap<(String, String, bool), (Vec<u8>, Material)>>,
+    entries: Mutex<HashMap<MaterialId, (Vec<u8>, Material)>>,
 }
+
+/// (key id, version, private?).
+type MaterialId = (String, String, bool);
 
 /// More versions than a handle uses at once; past it the cache starts over.
 const KEY_MATERIAL_ENTRIES: usize = 64;

@@ -209,3 +209,27 @@ impl GroupCommit {
 fn sync_error(wal: &Path, e: std::io::Error) -> Error {
     Error::new(ErrorCode::StoreError, format!("Could not sync the store's log {}: {e}", wal.display()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closing_syncs_what_is_pending_and_stops_the_flusher() {
+        let dir = std::env::temp_dir().join(format!("ppcmk-group-{}", crate::crypto::new_guid()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("group.db");
+        let db = super::super::Db::open(&path).unwrap();
+        db.conn.execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (1);").unwrap();
+        let group = GroupCommit::new(&path);
+        for _ in 0..3 {
+            group.committed().unwrap();
+        }
+        assert!(group.flusher.lock().unwrap().is_some(), "the first entry starts the flusher");
+        group.close();
+        assert_eq!(group.unsynced(), 0, "closing syncs what is pending");
+        assert!(group.flusher.lock().unwrap().is_none(), "and stops the flusher");
+        drop(db);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
