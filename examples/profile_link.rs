@@ -19,6 +19,7 @@ fn run(store: &ppcmk::Store, command: &str, params: Value) -> Vec<serde_json::Ma
     ppcmk::invoke_json(store, &json!({"command": command, "parameters": params}), Default::default())
         .unwrap_or_else(|e| panic!("{command}: {e}"))
         .objects
+        .into_maps()
 }
 
 fn prepare(dir: &Path, records: i64) {

@@ -131,6 +131,15 @@ pub fn append(db: &Db, entry: &Entry) -> Result<()> {
     db.set_audit_head(row.seq, &row.hash, &head_mac(row.seq, &row.hash, key))
 }
 
+/// Appends the entry of a key's use (wrap, unwrap, encrypt, decrypt, sign,
+/// verify), which changes nothing else: in a command that changes no state,
+/// it is group-committed (the store fsyncs such entries within a few tens of
+/// milliseconds rather than one by one; see `store::group`). Elsewhere it is
+/// an ordinary entry of the transaction it is in.
+pub fn append_key_use(db: &Db, entry: &Entry) -> Result<()> {
+    db.key_use(|db| append(db, entry))
+}
+
 /// Entries written now are HMAC-SHA-256 links.
 const CURRENT_MAC_VERSION: i64 = 1;
 

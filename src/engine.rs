@@ -128,8 +128,10 @@ pub fn invoke(store: &Store, command: &'static Command, args: &Args, options: In
                 // waiting, while another process writes: retried the same way, such a
                 // read starves under steady writers. A retry takes the write lock up
                 // front instead, and so waits for its turn.
+                // Its only writes are normally the audit entries of a key's use,
+                // which are group-committed (store::group): no fsync per call.
                 let mode = if retrying { TxMode::Write } else { TxMode::Read };
-                let (outcome, info) = db.in_transaction(mode, &mut |db| attempt(db))?;
+                let (outcome, info) = store.in_read_command(&db, mode, &mut |db| attempt(db))?;
                 if info.audited_read {
                     store.write(|db| audit::append(db, &info.entry(command, None)))?;
                 }

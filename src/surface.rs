@@ -134,6 +134,48 @@ mod tests {
     use super::*;
     use crate::registry::{Gate, Object, Table};
 
+    /// Key uses on one handle: the unsealed material is kept (and dropped by
+    /// a purge), and their group-committed audit entries leave the store's
+    /// data version alone, so the due-maintenance check stays skipped; a
+    /// state change still moves it.
+    #[test]
+    fn key_uses_keep_material_and_the_data_version_until_a_change() {
+        let dir = std::env::temp_dir().join(format!("ppcmk-keyuse-{}", crate::crypto::new_guid()));
+        let store = Store::open(&dir).unwrap();
+        let run = |command: &str, parameters: serde_json::Value| {
+            let request = serde_json::json!({"command": command, "parameters": parameters});
+            invoke_json(&store, &request, Default::default()).unwrap().objects.into_maps()
+        };
+        run("New-AzResourceGroup", serde_json::json!({"Name": "rg", "Location": "centralus"}));
+        run(
+            "New-AzKeyVault",
+            serde_json::json!({"Name": "use-kv", "ResourceGroupName": "rg", "Location": "centralus"}),
+        );
+        let scope = serde_json::json!({"SignInName": "admin@contoso.onmicrosoft.com", "RoleDefinitionName": "Key Vault Crypto Officer"});
+        run("New-AzRoleAssignment", scope);
+        run("Add-AzKeyVaultKey", serde_json::json!({"VaultName": "use-kv", "Name": "k"}));
+        let op = |operation: &str, value: &str| {
+            let p = serde_json::json!({"VaultName": "use-kv", "Name": "k", "Operation": operation, "Algorithm": "RSA-OAEP-256", "ByteArrayValue": value});
+            run("Invoke-AzKeyVaultKeyOperation", p)[0]["Result"].as_str().unwrap().to_string()
+        };
+        let wrapped = op("Wrap", "AAECAw==");
+        assert_eq!(store.key_material.len(), 1, "the public key");
+        op("Unwrap", &wrapped);
+        assert_eq!(store.key_material.len(), 2, "and the private key");
+        let version = store.data_version().unwrap();
+        for _ in 0..3 {
+            op("Unwrap", &wrapped);
+            op("Wrap", "AAECAw==");
+        }
+        assert_eq!(store.data_version().unwrap(), version, "key uses left the data version alone");
+        run("Remove-AzKeyVaultKey", serde_json::json!({"VaultName": "use-kv", "Name": "k"}));
+        assert_ne!(store.data_version().unwrap(), version, "a change moves it");
+        run("Remove-AzKeyVaultKey", serde_json::json!({"VaultName": "use-kv", "Name": "k", "InRemovedState": true}));
+        assert_eq!(store.key_material.len(), 0, "a purge drops the unsealed keys");
+        drop(store);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
     /// The C ABI's text and the documented `Value` shape are the same JSON.
     #[test]
     fn response_text_is_response_json() {

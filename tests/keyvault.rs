@@ -801,6 +801,76 @@ fn sealed_material(t: &TestStore, vault: &str, key: &str) -> Vec<Vec<u8>> {
     rows.flat_map(|r| r.unwrap()).collect()
 }
 
+/// The handle keeps a key's unsealed material for the next operation
+/// (issue 16): a purge must still end every use of it at once.
+#[test]
+fn a_purged_key_cannot_be_used_though_this_handle_had_unsealed_it() {
+    let t = TestStore::new();
+    t.ok("New-AzResourceGroup", json!({"Name": "rg", "Location": "centralus"}));
+    t.ok("New-AzRoleAssignment", json!({"SignInName": ADMIN, "RoleDefinitionName": "Key Vault Crypto Officer"}));
+    t.ok("New-AzKeyVault", json!({"Name": "purge-kv", "ResourceGroupName": "rg", "Location": "centralus"}));
+    let version = add_key(&t, "purge-kv", "gone")["Version"].as_str().unwrap().to_string();
+    let wrapped = wrap(&t, None, "purge-kv", "gone").unwrap();
+    assert_eq!(unwrap(&t, None, "purge-kv", "gone", &wrapped).unwrap(), "AAECAwQFBgcICQoLDA0ODw==");
+    t.ok("Remove-AzKeyVaultKey", json!({"VaultName": "purge-kv", "Name": "gone"}));
+    t.ok("Remove-AzKeyVaultKey", json!({"VaultName": "purge-kv", "Name": "gone", "InRemovedState": true}));
+    for op in [("Wrap", "AAECAwQFBgcICQoLDA0ODw=="), ("Unwrap", wrapped.as_str())] {
+        let e = t
+            .run(
+                "Invoke-AzKeyVaultKeyOperation",
+                json!({"VaultName": "purge-kv", "Name": "gone", "Version": version, "Operation": op.0, "Algorithm": "RSA-OAEP-256", "ByteArrayValue": op.1}),
+            )
+            .unwrap_err();
+        assert_eq!(e.code, ErrorCode::NotFound, "{}: {}", op.0, e.message);
+    }
+    // A new key of the same name is new material: what the purged one
+    // wrapped does not unwrap with it.
+    add_key(&t, "purge-kv", "gone");
+    assert!(unwrap(&t, None, "purge-kv", "gone", &wrapped).is_err(), "the purged key's material served again");
+}
+
+/// Authorisation is checked on every operation, before the handle's cached
+/// key material is reached: a revoked role stops the next call.
+#[test]
+fn revoked_access_stops_a_key_this_handle_had_unsealed_at_once() {
+    let (t, vault_id) = with_vault();
+    add_key(&t, "cmk-kv", "cmk");
+    let user = t.user("kvcrypto");
+    let who = upn("kvcrypto");
+    let role = json!({"ObjectId": user, "RoleDefinitionName": "Key Vault Crypto User", "Scope": vault_id});
+    t.ok("New-AzRoleAssignment", role.clone());
+    let wrapped = wrap(&t, Some(&who), "cmk-kv", "cmk").unwrap();
+    unwrap(&t, Some(&who), "cmk-kv", "cmk", &wrapped).unwrap();
+    t.ok("Remove-AzRoleAssignment", role);
+    assert_eq!(wrap(&t, Some(&who), "cmk-kv", "cmk").unwrap_err().code, ErrorCode::Forbidden);
+    assert_eq!(unwrap(&t, Some(&who), "cmk-kv", "cmk", &wrapped).unwrap_err().code, ErrorCode::Forbidden);
+    // Disabling the version stops the owner's own calls the same way.
+    t.ok("Update-AzKeyVaultKey", json!({"VaultName": "cmk-kv", "Name": "cmk", "Enable": false}));
+    assert_eq!(wrap(&t, None, "cmk-kv", "cmk").unwrap_err().code, ErrorCode::InvalidOperation);
+}
+
+/// A key use's audit entry is group-committed (no fsync of its own), but
+/// committed: another handle on the same store sees it as soon as the call
+/// returns, and the chain stays whole.
+#[test]
+fn a_key_use_is_audited_before_the_call_returns() {
+    let (t, _) = with_vault();
+    add_key(&t, "cmk-kv", "cmk");
+    let other = ppcmk::Store::open(&t.home()).unwrap();
+    let uses = || {
+        let request = json!({"command": "Get-PpCmkAuditLog", "parameters": {}});
+        let log = ppcmk::invoke_json(&other, &request, Default::default()).unwrap().objects;
+        log.iter().filter(|e| e["Command"] == "KeyVault/wrapKey" && e["Outcome"] == "Succeeded").count()
+    };
+    for n in 1..=3 {
+        wrap(&t, None, "cmk-kv", "cmk").unwrap();
+        assert_eq!(uses(), n);
+    }
+    let verified =
+        ppcmk::invoke_json(&other, &json!({"command": "Test-PpCmkAuditLog", "parameters": {}}), Default::default());
+    assert_eq!(verified.unwrap().objects.first().unwrap()["Status"], "Pass");
+}
+
 #[test]
 fn purged_key_material_leaves_no_copy_in_the_wal() {
     let t = TestStore::new();

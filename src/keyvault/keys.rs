@@ -19,6 +19,7 @@ use crate::time::IsoDuration;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::sync::Arc;
 use zeroize::Zeroizing;
 
 /// Operations a key may allow (`-KeyOps`).
@@ -42,12 +43,29 @@ impl KeyView {
         key_id_url(&self.vault, &self.key.name, Some(&self.version.version))
     }
 
-    /// The public key, unsealed.
-    pub fn public_key(&self, store: &Store) -> Result<PublicKey> {
-        let der = store
-            .master_key()
-            .open(&self.version.public_sealed, &public_aad(&self.key.key_id, &self.version.version))?;
-        PublicKey::from_pkcs1_der(&der)
+    /// The public key, unsealed (or as this handle unsealed it before).
+    pub fn public_key(&self, store: &Store) -> Result<Arc<PublicKey>> {
+        let (id, version, sealed) = (&self.key.key_id, &self.version.version, &self.version.public_sealed);
+        if let Some(key) = store.key_material.public(id, version, sealed) {
+            return Ok(key);
+        }
+        let der = store.master_key().open(sealed, &public_aad(id, version))?;
+        let key = Arc::new(PublicKey::from_pkcs1_der(&der)?);
+        store.key_material.put_public(id, version, sealed, key.clone());
+        Ok(key)
+    }
+
+    /// The private key, unsealed (or as this handle unsealed it before).
+    /// Only for an operation [`usable_view`] has authorised.
+    fn private_key(&self, store: &Store) -> Result<Arc<PrivateKey>> {
+        let (id, version, sealed) = (&self.key.key_id, &self.version.version, &self.version.private_sealed);
+        if let Some(key) = store.key_material.private(id, version, sealed) {
+            return Ok(key);
+        }
+        let der = store.master_key().open(sealed, &private_aad(id, version))?;
+        let key = Arc::new(PrivateKey::from_pkcs8_der(&der)?);
+        store.key_material.put_private(id, version, sealed, key.clone());
+        Ok(key)
     }
 
     pub fn tags(&self) -> Map<String, Value> {
@@ -946,12 +964,7 @@ fn crypto_operation(
     let view = usable_view(db, who, vault, name, version, op, now)?;
     let output = match op {
         KeyOp::WrapKey | KeyOp::Encrypt => Zeroizing::new(view.public_key(store)?.wrap_key(algorithm, input)?),
-        KeyOp::UnwrapKey | KeyOp::Decrypt => {
-            let der = store
-                .master_key()
-                .open(&view.version.private_sealed, &private_aad(&view.key.key_id, &view.version.version))?;
-            PrivateKey::from_pkcs8_der(&der)?.unwrap_key(algorithm, input)?
-        }
+        KeyOp::UnwrapKey | KeyOp::Decrypt => view.private_key(store)?.unwrap_key(algorithm, input)?,
         _ => return Err(Error::internal("not a cryptographic operation")),
     };
     audit_crypto(db, who, &view, op, algorithm.name(), now)?;
@@ -975,7 +988,8 @@ fn usable_view(
     Ok(KeyView { vault: vault.clone(), key, version: v })
 }
 
-/// The audit entry of one use of a key, as Key Vault's logs record it.
+/// The audit entry of one use of a key, as Key Vault's logs record it
+/// (group-committed when the command changes no state).
 fn audit_crypto(
     db: &Db,
     who: &Requester,
@@ -984,7 +998,7 @@ fn audit_crypto(
     algorithm: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    audit::append(
+    audit::append_key_use(
         db,
         &audit::Entry {
             time: now,
@@ -1027,12 +1041,7 @@ pub fn signature_operation(
     let view = usable_view(db, who, vault, name, version, op, now)?;
     let outcome = match signature {
         Some(signature) => SignatureOutcome::Verified(view.public_key(store)?.verify(algorithm, digest, signature)?),
-        None => {
-            let der = store
-                .master_key()
-                .open(&view.version.private_sealed, &private_aad(&view.key.key_id, &view.version.version))?;
-            SignatureOutcome::Signed(PrivateKey::from_pkcs8_der(&der)?.sign(algorithm, digest)?)
-        }
+        None => SignatureOutcome::Signed(view.private_key(store)?.sign(algorithm, digest)?),
     };
     audit_crypto(db, who, &view, op, algorithm.name(), now)?;
     Ok((view.id(), outcome))

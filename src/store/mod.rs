@@ -24,6 +24,7 @@ mod desktop;
 mod directory;
 mod environment;
 mod flows;
+mod group;
 mod keyvault;
 mod masterkey;
 mod migrations;
@@ -40,7 +41,7 @@ pub(crate) use audit::head_mac;
 pub use audit::{AuditQuery, AuditRow};
 pub use backups::BackupRow;
 pub(crate) use busy::{retry_busy, BusyDeadline};
-pub(crate) use cache::DekCache;
+pub(crate) use cache::{DekCache, KeyMaterialCache};
 pub use dek::{DekWrapRow, EnvKeyVersionRow};
 pub use desktop::{
     ComponentRow, CredentialRow, DesktopConnectionRow, DlpPolicyRow, MachineRow, SecretRow, SecretVersionRow,
@@ -82,11 +83,21 @@ pub struct Store {
     pool: Mutex<Vec<Db>>,
     /// Unwrapped data-encryption keys of this handle (never written anywhere).
     pub(crate) deks: DekCache,
+    /// Unsealed key vault keys of this handle, lent to every connection so
+    /// that deleting a key or vault row clears it.
+    pub(crate) key_material: std::sync::Arc<KeyMaterialCache>,
+    /// Group commit of key-use audit entries and its flusher (see `group`).
+    group: std::sync::Arc<group::GroupCommit>,
     /// Whether this handle has made sure the service's first-use objects exist.
     pub(crate) bootstrapped: std::sync::atomic::AtomicBool,
-    /// A connection that never writes, so that its `PRAGMA data_version`
-    /// changes whenever any other connection, of any process, commits.
+    /// A connection whose `PRAGMA data_version` changes whenever any other
+    /// connection, of any process, commits. Its own commits, which do not
+    /// change it, are those of commands that change no state and wrote only
+    /// key-use audit entries ([`Store::in_read_command`]).
     watch: Mutex<Option<Db>>,
+    /// What `data_version` answers while another thread uses the watching
+    /// connection: each answer new, below every real version.
+    unknown_version: std::sync::atomic::AtomicI64,
     /// Nothing is due before `.1` (None: ever) while the data version stays
     /// `.0`: the due-maintenance check's last finding (see [`Store::quiet`]).
     quiet: Mutex<Option<(i64, Option<DateTime<Utc>>)>>,
@@ -115,8 +126,11 @@ impl Store {
             master_key,
             pool: Mutex::new(Vec::new()),
             deks: Default::default(),
+            key_material: Default::default(),
+            group: group::GroupCommit::new(&db_path),
             bootstrapped: Default::default(),
             watch: Mutex::new(None),
+            unknown_version: std::sync::atomic::AtomicI64::new(0),
             quiet: Mutex::new(None),
         };
         {
@@ -144,16 +158,32 @@ impl Store {
         &self.master_key
     }
 
+    /// A new connection with the handle's audit key, key cache and group commit.
+    fn connect(&self) -> Result<Db> {
+        let mut db = Db::open(&self.database_path())?;
+        db.audit_key = Some(self.audit_key.clone());
+        db.key_material = Some(self.key_material.clone());
+        db.group = Some(self.group.clone());
+        Ok(db)
+    }
+
+    /// The watching connection. Its commits are key uses, whose checkpoints
+    /// the group commit's flusher runs off the caller's time (see `group`);
+    /// its own automatic checkpoint is a backstop should the flusher fall behind.
+    fn connect_watch(&self) -> Result<Db> {
+        let db = self.connect()?;
+        db.conn
+            .execute_batch(&format!("PRAGMA wal_autocheckpoint = {}", group::BACKSTOP_CHECKPOINT_PAGES))
+            .map_err(store_error)?;
+        Ok(db)
+    }
+
     /// A connection from the pool (or a new one); it goes back on drop.
     pub(crate) fn db(&self) -> Result<PooledDb<'_>> {
         let pooled = self.pool.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let mut db = match pooled {
             Some(db) => db,
-            None => {
-                let mut db = Db::open(&self.database_path())?;
-                db.audit_key = Some(self.audit_key.clone());
-                db
-            }
+            None => self.connect()?,
         };
         // A connection that a panic left inside a transaction is reset here.
         if !db.conn.is_autocommit() {
@@ -164,14 +194,58 @@ impl Store {
     }
 
     /// A number that changes whenever a transaction that changed the store
-    /// commits, on any connection of any process.
+    /// commits, on any connection of any process; key-use audit entries
+    /// committed by [`Store::in_read_command`] on the watching connection
+    /// excepted (they change no state). While another thread uses that
+    /// connection, a number that no other call returns (so nothing is
+    /// taken as unchanged).
     pub(crate) fn data_version(&self) -> Result<i64> {
-        let mut watch = self.watch.lock().unwrap_or_else(|p| p.into_inner());
+        // Never waits for the watching connection: its holder may be waiting
+        // for the write lock that this thread holds.
+        let mut watch = match self.watch.try_lock() {
+            Ok(watch) => watch,
+            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => {
+                return Ok(self.unknown_version.fetch_sub(1, std::sync::atomic::Ordering::Relaxed) - 1)
+            }
+        };
         if watch.is_none() {
-            *watch = Some(Db::open(&self.database_path())?);
+            *watch = Some(self.connect_watch()?);
         }
         let db = watch.as_ref().expect("opened above");
         retry_busy(|| db.conn.query_row("PRAGMA data_version", [], |r| r.get(0)).map_err(store_error))
+    }
+
+    /// Runs a command that changes no state (`Effect::Read`) in a grouping
+    /// transaction ([`Db::in_grouping_transaction`]): on the watching
+    /// connection when no other thread uses it, so that the key-use entries
+    /// it commits leave `data_version`, and with it the skipped maintenance
+    /// check, as they were; otherwise on `pooled`.
+    pub(crate) fn in_read_command<T>(
+        &self,
+        pooled: &Db,
+        mode: TxMode,
+        work: &mut impl FnMut(&Db) -> Result<T>,
+    ) -> Result<T> {
+        let mut watch = match self.watch.try_lock() {
+            Ok(watch) => watch,
+            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => return pooled.in_grouping_transaction(mode, work),
+        };
+        if watch.is_none() {
+            *watch = Some(self.connect_watch()?);
+        }
+        let db = watch.as_mut().expect("opened above");
+        if !db.conn.is_autocommit() {
+            let _ = db.conn.run("ROLLBACK");
+        }
+        db.wait_as_thread_asks()?;
+        let result = db.in_grouping_transaction(mode, work);
+        if db.wrote_state.get() {
+            // Its data_version does not show this commit: check again.
+            *self.quiet.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        }
+        result
     }
 
     /// Whether the due-maintenance check may be skipped: nothing was committed
@@ -208,6 +282,13 @@ impl Store {
     }
 }
 
+impl Drop for Store {
+    /// Group-committed entries reach the disk before the handle goes.
+    fn drop(&mut self) {
+        self.group.close();
+    }
+}
+
 /// A pooled connection; derefs to [`Db`].
 pub(crate) struct PooledDb<'a> {
     store: &'a Store,
@@ -238,6 +319,17 @@ pub struct Db {
     conn: Conn,
     /// Set on connections of a [`Store`]: audit entries are MACed with it.
     audit_key: Option<AuditKey>,
+    /// Set on connections of a [`Store`]: its unsealed keys, cleared when a
+    /// key or vault row is deleted.
+    key_material: Option<std::sync::Arc<KeyMaterialCache>>,
+    /// Set on connections of a [`Store`]: where a group commit is recorded.
+    group: Option<std::sync::Arc<group::GroupCommit>>,
+    /// Inside [`Db::in_grouping_transaction`].
+    grouping: Cell<bool>,
+    /// Rows the open transaction changed through [`Db::key_use`].
+    key_use_changes: Cell<u64>,
+    /// The last grouping transaction changed more than key-use entries.
+    wrote_state: Cell<bool>,
     /// Whether lock waits end at the thread's busy deadline (see `busy`).
     bounded_wait: Cell<bool>,
 }
@@ -323,6 +415,13 @@ impl Db {
         rows.collect::<rusqlite::Result<Vec<_>>>().checked()
     }
 
+    /// Forgets the handle's unsealed keys: a key or vault row is being deleted.
+    pub(crate) fn forget_key_material(&self) {
+        if let Some(cache) = &self.key_material {
+            cache.clear();
+        }
+    }
+
     /// The audit log's MAC key; every connection a store hands out has it.
     pub(crate) fn audit_key(&self) -> Result<&[u8; 32]> {
         self.audit_key.as_deref().map(|k| &**k).ok_or_else(|| Error::internal("a connection without the audit key"))
@@ -352,7 +451,16 @@ impl Db {
         // bindings are cleared, which the statement cache does on every reuse:
         // a full parse per call (docs/performance.md).
         conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true).map_err(store_error)?;
-        Ok(Db { conn: Conn::new(conn), audit_key: None, bounded_wait: Cell::new(false) })
+        Ok(Db {
+            conn: Conn::new(conn),
+            audit_key: None,
+            key_material: None,
+            group: None,
+            grouping: Cell::new(false),
+            key_use_changes: Cell::new(0),
+            wrote_state: Cell::new(false),
+            bounded_wait: Cell::new(false),
+        })
     }
 
     /// Runs `work` inside a transaction; commits on `Ok`, rolls back on `Err`.
@@ -362,8 +470,14 @@ impl Db {
             TxMode::Write => "BEGIN IMMEDIATE",
         };
         self.conn.run(begin).map_err(store_error)?;
+        let changes_before = self.conn.total_changes();
+        self.key_use_changes.set(0);
         match work(self) {
             Ok(value) => match self.conn.run("COMMIT") {
+                Ok(()) if self.grouping.get() => {
+                    self.after_grouping_commit(self.conn.total_changes() - changes_before)?;
+                    Ok(value)
+                }
                 Ok(()) => Ok(value),
                 Err(e) => {
                     let _ = self.conn.run("ROLLBACK");
@@ -373,6 +487,49 @@ impl Db {
             Err(e) => {
                 let _ = self.conn.run("ROLLBACK");
                 Err(e)
+            }
+        }
+    }
+
+    /// Like [`Db::in_transaction`], for a command that changes no state
+    /// (`Effect::Read`): it commits under `synchronous = NORMAL`. If all it
+    /// wrote was [`Db::key_use`] entries, they are group-committed (see
+    /// `group`); if it wrote anything else, the WAL is fsynced before this
+    /// returns, as a FULL commit would have.
+    pub(crate) fn in_grouping_transaction<T>(
+        &self,
+        mode: TxMode,
+        work: &mut impl FnMut(&Db) -> Result<T>,
+    ) -> Result<T> {
+        // SQLite refuses to change the level inside a transaction.
+        self.set_relaxed_durability(true)?;
+        self.grouping.set(true);
+        self.wrote_state.set(false);
+        let result = self.in_transaction(mode, work);
+        self.grouping.set(false);
+        self.set_relaxed_durability(false)?;
+        result
+    }
+
+    /// Writes the audit entry of a key's use (`work`): rows changed here
+    /// count as group-committable in [`Db::in_grouping_transaction`].
+    pub(crate) fn key_use<T>(&self, work: impl FnOnce(&Db) -> Result<T>) -> Result<T> {
+        let before = self.conn.total_changes();
+        let value = work(self)?;
+        self.key_use_changes.set(self.key_use_changes.get() + (self.conn.total_changes() - before));
+        Ok(value)
+    }
+
+    fn after_grouping_commit(&self, changed: u64) -> Result<()> {
+        let Some(group) = &self.group else {
+            return Err(Error::internal("a grouping transaction on a connection without a store"));
+        };
+        match changed {
+            0 => Ok(()),
+            n if n == self.key_use_changes.get() => group.committed(),
+            _ => {
+                self.wrote_state.set(true);
+                group.sync_now()
             }
         }
     }
@@ -406,7 +563,7 @@ impl Db {
     }
 
     /// Trades per-commit durability for speed on this connection; see
-    /// [`Store::write_batch`], its only user.
+    /// [`Store::write_batch`] and [`Db::in_grouping_transaction`].
     pub(crate) fn set_relaxed_durability(&self, relaxed: bool) -> Result<()> {
         self.conn
             .execute_batch(if relaxed { "PRAGMA synchronous = NORMAL" } else { "PRAGMA synchronous = FULL" })

@@ -92,6 +92,7 @@ impl Db {
     /// administrator, who runs the rehearsal) and its assignments. The audit
     /// log stays: it is the record of this import too.
     pub fn clear_tenant_for_snapshot(&self, keep_principal: &str, keep_subscription: &str) -> Result<()> {
+        self.forget_key_material();
         self.conn
             .execute_batch(
                 "DELETE FROM operations; DELETE FROM faults; DELETE FROM vault_faults; DELETE FROM dlp_policies;
