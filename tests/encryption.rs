@@ -263,6 +263,26 @@ fn losing_key_access_mid_way_ends_the_operation_on_the_previous_key() {
     c.pp_fails(ErrorCode::InvalidOperation, "Resume-PpCmkOperation", json!({"OperationId": id}));
 }
 
+/// The re-encryption reads batches ahead on a thread: an operation that
+/// ends at its first batch (here: the key's access lost) must end at once,
+/// not wait for a reader blocked on the batches it had read ahead.
+#[test]
+fn losing_key_access_at_the_first_of_many_batches_ends_at_once() {
+    let c = Cmk::new();
+    // Four batches of at most 4,096 records: one taken, one queued, one blocked.
+    let env = c.environment("Many", 13_000);
+    let queued = c.pp(
+        "Add-PpCmkEnvironmentToEnterprisePolicy",
+        json!({"EnvironmentName": [env], "PolicyArmId": c.policy_id, "NoWait": true}),
+    );
+    c.revoke();
+    let id = queued[0]["OperationId"].as_str().unwrap();
+    c.pp_fails(ErrorCode::KeyVaultAccessDenied, "Resume-PpCmkOperation", json!({"OperationId": id}));
+    let ops = c.pp("Get-PpCmkOperation", json!({"EnvironmentName": env}));
+    assert_eq!((ops[0]["State"].as_str(), ops[0]["RecordsProcessed"].as_i64()), (Some("Failed"), Some(0)));
+    assert_eq!(c.env(&env)["KeyManagedBy"], "Microsoft");
+}
+
 /// 002:412, 001:337: disabled briefly, then enabled again while the
 /// encryption continues in the background; the operation stays Running
 /// until every record is under the new key.

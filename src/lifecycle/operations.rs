@@ -820,6 +820,10 @@ impl Run<'_> {
         };
         std::thread::scope(|scope| {
             scope.spawn(move || reader.run(watermark, cap, ahead_tx, spent));
+            // Owned here, so that an early return drops them before the scope
+            // joins the reader: a reader blocked on a full channel then wakes
+            // to a closed one and stops, instead of waiting forever.
+            let (ahead, spent_tx) = (ahead, spent_tx);
             loop {
                 // A closed channel without an end: the reader panicked.
                 let batch = match ahead.recv().map_err(|_| Error::internal("the re-encryption reader stopped"))?? {
