@@ -445,12 +445,6 @@ impl Db {
             )
             .map_err(store_error)
         })?;
-        // The query planner's stability guarantee: plans never depend on bound
-        // values. Without it SQLite marks a statement whose plan looked at a
-        // value (a partial index's WHERE, STAT4) to be re-prepared whenever its
-        // bindings are cleared, which the statement cache does on every reuse:
-        // a full parse per call (docs/performance.md).
-        conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true).map_err(store_error)?;
         Ok(Db {
             conn: Conn::new(conn),
             audit_key: None,
