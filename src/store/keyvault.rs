@@ -475,16 +475,11 @@ impl Db {
             .opt()
     }
 
-    /// `+?1`, not `?1`: with the ORDER BY, SQLite (this build, STAT4) marks
-    /// `?1` as one whose value may change the plan and re-prepares the cached
-    /// statement at every run (a third of a vault wrap's instructions went
-    /// there). The unary plus keeps the primary key's index (EXPLAIN QUERY
-    /// PLAN: SEARCH ... (key_id=?)) and the statement prepared once.
     pub fn latest_key_version(&self, key_id: &str) -> Result<Option<KeyVersionRow>> {
         self.conn
             .query_row(
                 &format!(
-                    "SELECT {VERSION_COLUMNS} FROM vault_key_versions WHERE key_id = +?1 ORDER BY seq DESC LIMIT 1"
+                    "SELECT {VERSION_COLUMNS} FROM vault_key_versions WHERE key_id = ?1 ORDER BY seq DESC LIMIT 1"
                 ),
                 [key_id],
                 version_from_row,

@@ -171,18 +171,15 @@ impl Db {
     }
 
     /// The faults armed on a vault's data plane: (kind, amount, status, until).
-    /// Sorted here, not by an ORDER BY: that made SQLite re-prepare the
-    /// statement at every run (see `latest_key_version`), and every
-    /// data-plane request of a vault asks.
     pub fn vault_faults(&self, vault_name: &str) -> Result<Vec<VaultFaultRow>> {
         let mut stmt = self
             .conn
-            .prepare("SELECT kind, amount, status, until_time, vault_name FROM vault_faults WHERE vault_name = ?1")
+            .prepare(
+                "SELECT kind, amount, status, until_time, vault_name FROM vault_faults WHERE vault_name = ?1 ORDER BY kind",
+            )
             .checked()?;
         let rows = stmt.query_map([vault_name], vault_fault_from_row).checked()?;
-        let mut faults = rows.collect::<rusqlite::Result<Vec<_>>>().checked()?;
-        faults.sort_by(|a, b| a.kind.cmp(&b.kind));
-        Ok(faults)
+        rows.collect::<rusqlite::Result<Vec<_>>>().checked()
     }
 
     /// Every vault fault, for `Get-PpCmkFault`.
