@@ -106,16 +106,16 @@ pub fn invoke(store: &Store, command: &'static Command, args: &Args, options: In
                 audited_read: false,
                 checkpoint: false,
                 delay: Default::default(),
-                table: None,
+                rows: None,
             };
             let run = (command.handler)(&mut ctx, args);
             checkpoint = ctx.checkpoint;
             delay = ctx.delay.get();
             let info = AuditInfo::from_ctx(&ctx, args);
             let objects = run.inspect_err(|_| audit_info = Some(info.clone()))?;
-            let objects = match ctx.table.take() {
-                Some(table) if objects.is_empty() => Objects::Table(table),
-                Some(_) => return Err(Error::internal(format!("{} returned both objects and a table", command.name))),
+            let objects = match ctx.rows.take() {
+                Some(rows) if objects.is_empty() => Objects::Rows(rows),
+                Some(_) => return Err(Error::internal(format!("{} returned both objects and rows", command.name))),
                 None => Objects::Maps(objects),
             };
             let gate = Gate::evaluate(command, args, &objects);
@@ -273,9 +273,16 @@ fn default_target(args: &Args) -> Option<String> {
 /// declared properties, so the registry's output spec cannot drift.
 fn debug_assert_output_matches_spec(command: &Command, objects: &Objects) {
     if cfg!(debug_assertions) {
-        // A table's rows share its columns: one check covers them all.
-        let rows = if let Objects::Table(_) = objects { objects.len().min(1) } else { objects.len() };
-        for i in 0..rows {
+        // JSON rows were written from their columns: checking those covers them all.
+        if let Objects::Rows(rows) = objects {
+            assert_eq!(
+                rows.columns, command.output.properties,
+                "{}: output properties differ from the registry's OutputSpec",
+                command.name
+            );
+            return;
+        }
+        for i in 0..objects.len() {
             let keys: Vec<&str> = objects.row(i).into_iter().map(|(k, _)| k).collect();
             assert_eq!(
                 keys, command.output.properties,

@@ -12,7 +12,6 @@ use crate::commands;
 use crate::engine::{invoke, InvokeOptions, Outcome};
 use crate::error::{Error, ErrorCode, Result};
 use crate::registry::bind::bind_json;
-use crate::registry::Objects;
 use crate::store::Store;
 
 /// Looks up and binds a JSON request, then invokes it: the path of the C ABI.
@@ -86,9 +85,10 @@ pub fn response_json(result: &Result<Outcome>) -> serde_json::Value {
     }
 }
 
-/// [`response_json`] as text, serialised straight from the outcome's objects
-/// (no intermediate `Value` tree, no copy of the objects): what the C ABI
-/// returns on every call, so its cost is the ABI's overhead.
+/// [`response_json`] as text, written straight from the outcome's objects
+/// (no intermediate `Value` tree; a listing's JSON rows are copied as they
+/// are): what the C ABI returns on every call, so its cost is the ABI's
+/// overhead.
 pub fn response_text(result: &Result<Outcome>) -> String {
     #[derive(serde::Serialize)]
     struct GateJson<'a> {
@@ -96,25 +96,22 @@ pub fn response_text(result: &Result<Outcome>) -> String {
         fail_on: &'a str,
         rows: usize,
     }
-    #[derive(serde::Serialize)]
-    struct Success<'a> {
-        ok: bool,
-        objects: &'a Objects,
-        warnings: &'a [String],
-        #[serde(skip_serializing_if = "Option::is_none")]
-        gate: Option<GateJson<'a>>,
+    let outcome = match result {
+        Ok(outcome) => outcome,
+        Err(e) => return error_json(e).to_string(),
+    };
+    let mut text = Vec::with_capacity(outcome.objects.json_len_hint() + 64);
+    text.extend_from_slice(br#"{"ok":true,"objects":"#);
+    outcome.objects.write_json(&mut text);
+    text.extend_from_slice(br#","warnings":"#);
+    // Strings and a struct of a string and a number always serialise into a Vec.
+    serde_json::to_writer(&mut text, &outcome.warnings).expect("strings serialise");
+    if let Some(g) = &outcome.gate {
+        text.extend_from_slice(br#","gate":"#);
+        serde_json::to_writer(&mut text, &GateJson { fail_on: &g.fail_on, rows: g.rows }).expect("a gate serialises");
     }
-    match result {
-        Ok(outcome) => serde_json::to_string(&Success {
-            ok: true,
-            objects: &outcome.objects,
-            warnings: &outcome.warnings,
-            gate: outcome.gate.as_ref().map(|g| GateJson { fail_on: &g.fail_on, rows: g.rows }),
-        })
-        // Serialising maps of JSON values with string keys cannot fail.
-        .unwrap_or_else(|e| error_json(&Error::internal(format!("serialising the response: {e}"))).to_string()),
-        Err(e) => error_json(e).to_string(),
-    }
+    text.push(b'}');
+    String::from_utf8(text).expect("serde_json writes UTF-8")
 }
 
 pub fn error_json(e: &Error) -> serde_json::Value {
@@ -132,7 +129,7 @@ pub fn error_json(e: &Error) -> serde_json::Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::registry::{Gate, Object, Table};
+    use crate::registry::{Gate, JsonRowsWriter, Object, Objects};
 
     /// Key uses on one handle: the unsealed material is kept (and dropped by
     /// a purge), and their group-committed audit entries leave the store's
@@ -184,12 +181,14 @@ mod tests {
         let outcomes = [
             Ok(Outcome { objects: vec![object.clone()].into(), warnings: vec!["w".into()], gate: None }),
             Ok(Outcome {
-                objects: Objects::Table(Table {
-                    columns: &["Name", "N"],
-                    rows: vec![vec![object["Name"].clone(), object["N"].clone()]],
+                objects: Objects::Rows({
+                    let mut rows = JsonRowsWriter::new(&["Name", "Kind"]);
+                    rows.push(&[Some("a\u{0}b\"]"), None]);
+                    rows.push(&[Some("c"), Some("d")]);
+                    rows.finish()
                 }),
-                warnings: vec![],
-                gate: None,
+                warnings: vec!["w\"".into()],
+                gate: Some(Gate { fail_on: "Warn".into(), rows: 1 }),
             }),
             Ok(Outcome {
                 objects: vec![object].into(),

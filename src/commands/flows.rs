@@ -11,9 +11,10 @@ use crate::lifecycle::operations as ops;
 use crate::registry::bind::Args;
 use crate::registry::format;
 use crate::registry::Ctx;
-use crate::registry::{Command, Effect, Object, Objects, OutputSpec, Param, Side, Table};
+use crate::registry::{Command, Effect, JsonRowsWriter, Object, Objects, OutputSpec, Param, Side};
 use crate::store::ConnectionRow;
 use serde_json::{json, Value};
+use std::borrow::Cow;
 
 const FLOW_OUTPUT: OutputSpec = OutputSpec {
     type_name: "PpCmk.Flow",
@@ -599,7 +600,7 @@ fn request_flow_protection(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
 }
 
 /// A reason in words, for ReasonDetail.
-fn reason_detail(reason: Option<&str>, child: Option<&str>) -> String {
+fn reason_detail(reason: Option<&str>, child: Option<&str>) -> Cow<'static, str> {
     match reason {
         Some(migration::POWER_APPS_V1_NOT_IN_SOLUTION) => "Power Apps v1 trigger flow that isn't in a solution: update it to the V2 trigger before applying the customer key, or use Save As (Copy-PpCmkFlow) afterwards and update the calling apps.".into(),
         Some(migration::HTTP_TRIGGER) => "HTTP trigger: a new flow URL is created in the CMK-protected infrastructure. Use Save As (Copy-PpCmkFlow) and update the calling system to the new URL.".into(),
@@ -608,8 +609,8 @@ fn reason_detail(reason: Option<&str>, child: Option<&str>) -> String {
         Some(migration::PARENT_OF_UNMIGRATABLE_FLOW) => format!(
             "Calls child flow {} that can't be migrated; dependent flows aren't migrated either, to ensure there's no business disruption.",
             child.unwrap_or("?")
-        ),
-        Some(other) => other.to_string(),
+        ).into(),
+        Some(other) => other.to_string().into(),
         None => "Moves to the customer key when the environment is added to an enterprise policy.".into(),
     }
 }
@@ -617,24 +618,22 @@ fn reason_detail(reason: Option<&str>, child: Option<&str>) -> String {
 fn flows_on_microsoft_key(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
     let caller = ctx.caller()?.clone();
     let only = args.switch("ListCannotMigrateToCustomerManagedKey");
-    let (env, list) =
-        flows::on_microsoft_key(ctx.store(), ctx.db(), &caller, args.required("EnvironmentName")?, only, ctx.now)?;
-    // Every flow of an environment can be listed: a table, not a map per flow.
-    let rows = list
-        .into_iter()
-        .map(|f| {
-            let detail = reason_detail(f.reason.as_deref(), f.child_flow.as_deref());
-            vec![
-                f.display_name.into(),
-                f.flow_id.into(),
-                env.id().into(),
-                f.reason.into(),
-                f.child_flow.into(),
-                detail.into(),
-            ]
-        })
-        .collect();
-    ctx.output_table(Table { columns: MICROSOFT_KEY_FLOW_OUTPUT.properties, rows });
+    // Every flow of an environment can be listed: each row is written as JSON as it is read.
+    let mut rows = JsonRowsWriter::new(MICROSOFT_KEY_FLOW_OUTPUT.properties);
+    flows::each_on_microsoft_key(
+        ctx.store(),
+        ctx.db(),
+        &caller,
+        args.required("EnvironmentName")?,
+        only,
+        ctx.now,
+        |env, f| {
+            let detail = reason_detail(f.reason, f.child_flow);
+            rows.push(&[Some(f.display_name), Some(f.flow_id), Some(env.id()), f.reason, f.child_flow, Some(&detail)]);
+            Ok(())
+        },
+    )?;
+    ctx.output_rows(rows.finish());
     Ok(Vec::new())
 }
 

@@ -22,7 +22,7 @@ use crate::crypto::{base64url, hex, new_guid, random_array, SymmetricKey};
 use crate::environment::{self, dek, Environment};
 use crate::error::{Error, ErrorCode, Result};
 use crate::identity::Caller;
-use crate::store::{Db, FlowListingRow, FlowRow, Store};
+use crate::store::{Db, FlowListingRef, FlowRow, Store};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -89,8 +89,15 @@ fn flow_aad(env: &Environment, flow_id: &str, part: &str, generation: i64) -> Ve
 }
 
 fn aad_of(env_id: &str, flow_id: &str, part: &str, generation: i64) -> Vec<u8> {
-    use std::io::Write;
     let mut aad = Vec::with_capacity(11 + env_id.len() + flow_id.len() + part.len() + 24);
+    aad_into(&mut aad, env_id, flow_id, part, generation);
+    aad
+}
+
+/// [`aad_of`] into `aad`, which it clears first: a listing reuses one buffer.
+fn aad_into(aad: &mut Vec<u8>, env_id: &str, flow_id: &str, part: &str, generation: i64) {
+    use std::io::Write;
+    aad.clear();
     aad.extend_from_slice(b"ppcmk/flow/");
     aad.extend(env_id.bytes().map(|b| b.to_ascii_lowercase()));
     aad.push(b'/');
@@ -98,7 +105,6 @@ fn aad_of(env_id: &str, flow_id: &str, part: &str, generation: i64) -> Vec<u8> {
     aad.push(b'/');
     aad.extend_from_slice(part.as_bytes());
     let _ = write!(aad, "/{generation}"); // writing to a Vec cannot fail
-    aad
 }
 
 /// The key a new flow (or connection following the environment's key) is
@@ -180,23 +186,30 @@ pub(crate) fn names(
     rows.iter().map(|r| open_name(&mut keys, db, r)).collect()
 }
 
-/// A flow on the Microsoft-managed key, as `Get-AdminFlowEncryptedByMicrosoftKey` lists it.
+/// A flow on the Microsoft-managed key, collected for a report: its name
+/// and why it stays there.
 #[derive(Debug, Clone)]
 pub struct MicrosoftKeyFlow {
-    pub flow_id: String,
     pub display_name: String,
     /// Why it stays (or would stay) on the Microsoft key; `None` for a flow
     /// that moves when the environment is added to a policy.
     pub reason: Option<String>,
-    /// For ParentOfUnmigratableFlow: the child flow that blocks it.
-    pub child_flow: Option<String>,
 }
 
-/// `Get-AdminFlowEncryptedByMicrosoftKey`: the environment's flows on the
-/// Microsoft-managed key; with `cannot_migrate_only`, only those that cannot
-/// move to the customer key automatically. Before the environment has a
-/// customer key, every flow is on the Microsoft key and the reasons are
-/// what adding it to a policy would leave behind.
+/// A flow on the Microsoft-managed key as it is read, borrowed: what
+/// `Get-AdminFlowEncryptedByMicrosoftKey` lists.
+#[derive(Debug, Clone, Copy)]
+pub struct MicrosoftKeyFlowRef<'a> {
+    pub flow_id: &'a str,
+    pub display_name: &'a str,
+    /// Why it stays (or would stay) on the Microsoft key; `None` for a flow
+    /// that moves when the environment is added to a policy.
+    pub reason: Option<&'a str>,
+    /// For ParentOfUnmigratableFlow: the child flow that blocks it.
+    pub child_flow: Option<&'a str>,
+}
+
+/// [`each_on_microsoft_key`], collected.
 pub fn on_microsoft_key(
     store: &Store,
     db: &Db,
@@ -205,48 +218,79 @@ pub fn on_microsoft_key(
     cannot_migrate_only: bool,
     now: DateTime<Utc>,
 ) -> Result<(Environment, Vec<MicrosoftKeyFlow>)> {
+    let mut out = Vec::new();
+    let env = each_on_microsoft_key(store, db, caller, environment_id, cannot_migrate_only, now, |_, f| {
+        out.push(MicrosoftKeyFlow { display_name: f.display_name.to_string(), reason: f.reason.map(str::to_string) });
+        Ok(())
+    })?;
+    Ok((env, out))
+}
+
+/// `Get-AdminFlowEncryptedByMicrosoftKey`: calls `each` with the
+/// environment's flows on the Microsoft-managed key, in flow order, as they
+/// are read; with `cannot_migrate_only`, only those that cannot move to the
+/// customer key automatically. Before the environment has a customer key,
+/// every flow is on the Microsoft key and the reasons are what adding it to
+/// a policy would leave behind. Nothing is collected: a listing of every
+/// flow of a large environment streams.
+pub fn each_on_microsoft_key(
+    store: &Store,
+    db: &Db,
+    caller: &Caller,
+    environment_id: &str,
+    cannot_migrate_only: bool,
+    now: DateTime<Utc>,
+    mut each: impl FnMut(&Environment, MicrosoftKeyFlowRef<'_>) -> Result<()>,
+) -> Result<Environment> {
     let env = open_for_read(db, caller, environment_id)?;
     environment::require_environment_admin(caller, &env, "list the flows encrypted by the Microsoft key")?;
-    let rows: Vec<FlowListingRow> = if environment_protected(&env) {
+    list_on_microsoft_key(store, db, &env, cannot_migrate_only, now, |f| each(&env, f))?;
+    Ok(env)
+}
+
+fn list_on_microsoft_key(
+    store: &Store,
+    db: &Db,
+    env: &Environment,
+    cannot_migrate_only: bool,
+    now: DateTime<Utc>,
+    mut each: impl FnMut(MicrosoftKeyFlowRef<'_>) -> Result<()>,
+) -> Result<()> {
+    let mut keys = Keys::new(store, env, now);
+    let mut aad = Vec::new();
+    // Opens the row's name and hands the flow on, with its reason.
+    let mut emit = |r: FlowListingRef<'_>, reason: Option<&str>, child_flow: Option<&str>| -> Result<()> {
+        let key = keys.get(db, r.generation)?;
+        aad_into(&mut aad, env.id(), r.flow_id, "name", r.generation);
+        let plain = key.open(r.sealed_name, &aad)?;
+        let display_name = String::from_utf8_lossy(&plain);
+        each(MicrosoftKeyFlowRef { flow_id: r.flow_id, display_name: &display_name, reason, child_flow })
+    };
+    if environment_protected(env) {
         // Every flow left on the Microsoft key got its reason when the key changed.
-        let mut rows = db.flow_listing(env.row.env_key, MICROSOFT)?;
-        if cannot_migrate_only {
-            rows.retain(|r| r.mmk_reason.is_some());
-        }
-        rows
+        db.each_flow_listing(env.row.env_key, MICROSOFT, |r| {
+            if cannot_migrate_only && r.mmk_reason.is_none() {
+                return Ok(());
+            }
+            emit(r, r.mmk_reason, r.mmk_reason_flow)
+        })?;
     } else {
         let blocked = migration::unmigratable_in(db, env.row.env_key)?;
-        let with_reason = |mut r: FlowListingRow| {
+        let mut with_reason = |r: FlowListingRef<'_>| {
             let b = blocked.get(&r.flow_key);
-            r.mmk_reason = b.map(|b| b.reason.to_string());
-            r.mmk_reason_flow = b.and_then(|b| b.child.clone());
-            r
+            emit(r, b.map(|b| b.reason), b.and_then(|b| b.child.as_deref()))
         };
         if cannot_migrate_only {
             let mut keys: Vec<i64> = blocked.keys().copied().collect();
             keys.sort_unstable();
-            let mut rows = Vec::with_capacity(keys.len());
             for k in keys {
-                rows.extend(db.flow_listing_row(k)?.map(with_reason));
+                db.with_flow_listing_row(k, &mut with_reason)?;
             }
-            rows
         } else {
-            db.flow_listing(env.row.env_key, MICROSOFT)?.into_iter().map(with_reason).collect()
+            db.each_flow_listing(env.row.env_key, MICROSOFT, with_reason)?;
         }
-    };
-    let mut keys = Keys::new(store, &env, now);
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        let key = keys.get(db, r.generation)?;
-        let plain = key.open(&r.sealed_name, &flow_aad(&env, &r.flow_id, "name", r.generation))?;
-        out.push(MicrosoftKeyFlow {
-            display_name: String::from_utf8_lossy(&plain).into_owned(),
-            flow_id: r.flow_id,
-            reason: r.mmk_reason,
-            child_flow: r.mmk_reason_flow,
-        });
     }
-    Ok((env, out))
+    Ok(())
 }
 
 /// Refuses unless the caller belongs to the environment (see [`desktop::is_member`]).

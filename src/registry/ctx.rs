@@ -5,7 +5,7 @@
 //! invoked it. The engine builds the context; handlers only use it.
 
 use super::bind::Args;
-use super::{Command, Objects, Table};
+use super::{Command, JsonRows, Objects};
 use crate::error::{Error, ErrorCode, Result};
 use crate::identity::{self, Caller};
 use crate::keyvault::access::{Origin, Requester};
@@ -75,8 +75,8 @@ pub struct Ctx<'a> {
     /// Latency a vault fault adds to this request; the engine waits it out
     /// after the transaction, so that no lock is held meanwhile.
     pub(crate) delay: std::cell::Cell<Option<std::time::Duration>>,
-    /// A large listing's rows, given with [`Ctx::output_table`].
-    pub(crate) table: Option<Table>,
+    /// A large listing's rows, given with [`Ctx::output_rows`].
+    pub(crate) rows: Option<JsonRows>,
 }
 
 impl<'a> Ctx<'a> {
@@ -154,12 +154,12 @@ impl<'a> Ctx<'a> {
         self.checkpoint = true;
     }
 
-    /// Makes `table` the command's output, in place of the objects its
+    /// Makes `rows` the command's output, in place of the objects its
     /// handler returns (which must then be none): for listings too large to
-    /// build one map per row. `table.columns` must be the output spec's
+    /// build one map per row. `rows.columns` must be the output spec's
     /// properties.
-    pub(crate) fn output_table(&mut self, table: Table) {
-        self.table = Some(table);
+    pub(crate) fn output_rows(&mut self, rows: JsonRows) {
+        self.rows = Some(rows);
     }
 
     /// A short description of the change for the audit entry.

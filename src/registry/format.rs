@@ -33,11 +33,88 @@ pub fn write(
 ) -> std::io::Result<()> {
     match format {
         OutputFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, objects)?;
+            match objects {
+                // A listing's rows are JSON already: indented as they are copied.
+                Objects::Rows(rows) => write_indented(rows.text().as_bytes(), &mut *out)?,
+                Objects::Maps(maps) => serde_json::to_writer_pretty(&mut *out, maps)?,
+            }
             out.write_all(b"\n")
         }
         _ => out.write_all(render(objects, spec, format).as_bytes()),
     }
+}
+
+/// Writes compact JSON (serde_json's, with no space outside strings) as
+/// `serde_json::to_writer_pretty` would have written the same value: two
+/// spaces per level, `": "` after a key, `[]` and `{}` when empty.
+fn write_indented(compact: &[u8], out: &mut impl std::io::Write) -> std::io::Result<()> {
+    fn newline(buf: &mut Vec<u8>, depth: usize) {
+        buf.push(b'\n');
+        buf.resize(buf.len() + 2 * depth, b' ');
+    }
+    let mut buf = Vec::with_capacity(1 << 16);
+    // Per open array or object: whether it has had a value yet.
+    let mut open: Vec<bool> = Vec::new();
+    let mut after_colon = false;
+    let mut i = 0;
+    while i < compact.len() {
+        let c = compact[i];
+        match c {
+            b']' | b'}' => {
+                if open.pop() == Some(true) {
+                    newline(&mut buf, open.len());
+                }
+                buf.push(c);
+                i += 1;
+            }
+            b',' => i += 1, // written before the next value
+            b':' => {
+                buf.extend_from_slice(b": ");
+                after_colon = true;
+                i += 1;
+            }
+            _ => {
+                // The start of a value or a key: its place in its container first.
+                if !after_colon {
+                    if let Some(has_value) = open.last_mut() {
+                        if *has_value {
+                            buf.push(b',');
+                        }
+                        *has_value = true;
+                        newline(&mut buf, open.len());
+                    }
+                }
+                after_colon = false;
+                // Then the token itself: a bracket, a string, or a scalar.
+                let end = match c {
+                    b'[' | b'{' => {
+                        open.push(false);
+                        i + 1
+                    }
+                    b'"' => {
+                        let mut j = i + 1;
+                        while compact[j] != b'"' {
+                            j += if compact[j] == b'\\' { 2 } else { 1 };
+                        }
+                        j + 1
+                    }
+                    _ => {
+                        i + compact[i..]
+                            .iter()
+                            .position(|b| matches!(b, b',' | b']' | b'}'))
+                            .unwrap_or(compact.len() - i)
+                    }
+                };
+                buf.extend_from_slice(&compact[i..end]);
+                i = end;
+            }
+        }
+        if buf.len() >= 1 << 16 {
+            out.write_all(&buf)?;
+            buf.clear();
+        }
+    }
+    out.write_all(&buf)
 }
 
 /// One cell as PowerShell displays it: `True`/`False`, `{a, b}` for arrays,
@@ -216,6 +293,41 @@ fn is_plain_number(s: &str) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn compact_json_is_indented_as_serde_json_would() {
+        let values = [
+            json!([]),
+            json!({}),
+            json!([{"a": [1, [], {}, [null, true]], "b": {"c": null, "d": "x\"],{:\\"}, "e": -1.5e10, "f": {}}]),
+            json!([{"Name": "quote \" back \\ nul \u{0} é 🙂", "N": 0}, {"Name": "", "N": 12}]),
+            json!("top"),
+        ];
+        for v in values {
+            let mut out = Vec::new();
+            write_indented(serde_json::to_string(&v).unwrap().as_bytes(), &mut out).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string_pretty(&v).unwrap());
+        }
+    }
+
+    #[test]
+    fn json_rows_and_maps_write_the_same_cli_json() {
+        let mut writer = crate::registry::JsonRowsWriter::new(&["Name", "Reason"]);
+        writer.push(&[Some("a \"b\""), None]);
+        writer.push(&[Some("c"), Some("Http")]);
+        let rows = Objects::Rows(writer.finish());
+        let maps = Objects::Maps(rows.clone().into_maps());
+        let spec = OutputSpec { type_name: "T", properties: &["Name", "Reason"], table: &["Name"] };
+        let cli = |o: &Objects, f| {
+            let mut out = Vec::new();
+            write(o, &spec, f, &mut out).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        for f in [OutputFormat::Json, OutputFormat::Table, OutputFormat::Csv, OutputFormat::List] {
+            assert_eq!(cli(&rows, f), cli(&maps, f));
+        }
+        assert_eq!(cli(&rows, OutputFormat::Json), json(&maps));
+    }
 
     fn objs(v: Value) -> Objects {
         Objects::Maps(v.as_array().unwrap().iter().map(|o| o.as_object().unwrap().clone()).collect())

@@ -1,27 +1,98 @@
 //! A command's output rows. Most commands return a few objects, each an
-//! ordered map. A large listing returns a [`Table`] instead: its rows share
-//! one list of property names, so that 100,000 flows cost 100,000 small
-//! vectors rather than 100,000 maps with six owned keys each, and every
-//! surface reads them without building the maps (docs/performance.md,
-//! "Listings"). Both forms serialise to the same JSON.
+//! ordered map. A large listing returns [`JsonRows`] instead: each row is
+//! serialised to JSON as it is read from the store, so that listing 100,000
+//! flows builds no value per cell and no map per row, and the C ABI, REST and
+//! the CLI's JSON copy the text as it is (docs/performance.md, "Listings").
+//! Every surface reads both forms through the same methods; a surface that
+//! needs values (a table, CSV, a gate) gets them parsed once, on first use.
+//! Both forms serialise to the same JSON.
 
 use super::Object;
-use serde::ser::{SerializeMap, SerializeSeq};
+use serde::ser::SerializeMap;
 use serde_json::Value;
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
-/// Rows of the same properties, in the output spec's order.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Table {
+/// Rows of the same properties, already serialised as a compact JSON array.
+#[derive(Debug, Clone)]
+pub struct JsonRows {
+    /// The property names of every row, in order (the output spec's).
     pub columns: &'static [&'static str],
-    pub rows: Vec<Vec<Value>>,
+    len: usize,
+    /// `[{...},{...}]`, as serde_json writes it.
+    text: String,
+    /// The rows as objects, for a surface that reads values.
+    parsed: OnceLock<Vec<Object>>,
+}
+
+impl PartialEq for JsonRows {
+    fn eq(&self, other: &JsonRows) -> bool {
+        self.columns == other.columns && self.text == other.text
+    }
+}
+
+impl JsonRows {
+    /// The compact JSON array of the rows.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    fn parsed(&self) -> &[Object] {
+        self.parsed.get_or_init(|| parse(&self.text))
+    }
+
+    fn into_parsed(self) -> Vec<Object> {
+        self.parsed.into_inner().unwrap_or_else(|| parse(&self.text))
+    }
+}
+
+/// The objects of text a [`JsonRowsWriter`] wrote: serde_json's own output
+/// of text and null cells always parses.
+fn parse(text: &str) -> Vec<Object> {
+    serde_json::from_str(text).expect("rows written by JsonRowsWriter parse")
+}
+
+/// Serialises rows one at a time into [`JsonRows`].
+pub struct JsonRowsWriter {
+    columns: &'static [&'static str],
+    len: usize,
+    text: Vec<u8>,
+}
+
+impl JsonRowsWriter {
+    pub fn new(columns: &'static [&'static str]) -> JsonRowsWriter {
+        JsonRowsWriter { columns, len: 0, text: b"[".to_vec() }
+    }
+
+    /// Appends one row: a text or null per column, in the columns' order.
+    pub fn push(&mut self, cells: &[Option<&str>]) {
+        assert_eq!(cells.len(), self.columns.len(), "one cell per column");
+        if self.len > 0 {
+            self.text.push(b',');
+        }
+        let mut serializer = serde_json::Serializer::new(&mut self.text);
+        // Writing strings and nulls into a Vec cannot fail.
+        let mut map = serde::Serializer::serialize_map(&mut serializer, Some(cells.len())).expect("writing to a Vec");
+        for (column, cell) in self.columns.iter().zip(cells) {
+            map.serialize_entry(column, cell).expect("writing to a Vec");
+        }
+        map.end().expect("writing to a Vec");
+        self.len += 1;
+    }
+
+    pub fn finish(mut self) -> JsonRows {
+        self.text.push(b']');
+        // serde_json writes UTF-8 only.
+        let text = String::from_utf8(self.text).expect("serde_json writes UTF-8");
+        JsonRows { columns: self.columns, len: self.len, text, parsed: OnceLock::new() }
+    }
 }
 
 /// The objects of an outcome.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Objects {
     Maps(Vec<Object>),
-    Table(Table),
+    Rows(JsonRows),
 }
 
 impl Default for Objects {
@@ -40,7 +111,7 @@ impl Objects {
     pub fn len(&self) -> usize {
         match self {
             Objects::Maps(m) => m.len(),
-            Objects::Table(t) => t.rows.len(),
+            Objects::Rows(r) => r.len,
         }
     }
 
@@ -48,30 +119,27 @@ impl Objects {
         self.len() == 0
     }
 
+    /// The rows as objects (parsed once for [`JsonRows`]).
+    fn maps(&self) -> &[Object] {
+        match self {
+            Objects::Maps(m) => m,
+            Objects::Rows(r) => r.parsed(),
+        }
+    }
+
     /// Property `name` of row `row`.
     pub fn get(&self, row: usize, name: &str) -> Option<&Value> {
-        match self {
-            Objects::Maps(m) => m.get(row)?.get(name),
-            Objects::Table(t) => t.columns.iter().position(|c| *c == name).and_then(|i| t.rows.get(row)?.get(i)),
-        }
+        self.maps().get(row)?.get(name)
     }
 
     /// Row `row`'s properties in order: (name, value).
     pub fn row(&self, row: usize) -> Vec<(&str, &Value)> {
-        match self {
-            Objects::Maps(m) => m[row].iter().map(|(k, v)| (k.as_str(), v)).collect(),
-            Objects::Table(t) => t.columns.iter().copied().zip(&t.rows[row]).collect(),
-        }
+        self.maps()[row].iter().map(|(k, v)| (k.as_str(), v)).collect()
     }
 
-    /// Row `row` as an object: borrowed for maps, built for a table's row.
+    /// Row `row` as an object.
     pub fn object(&self, row: usize) -> Cow<'_, Object> {
-        match self {
-            Objects::Maps(m) => Cow::Borrowed(&m[row]),
-            Objects::Table(t) => {
-                Cow::Owned(t.columns.iter().zip(&t.rows[row]).map(|(c, v)| (c.to_string(), v.clone())).collect())
-            }
-        }
+        Cow::Borrowed(&self.maps()[row])
     }
 
     pub fn first(&self) -> Option<Cow<'_, Object>> {
@@ -82,20 +150,18 @@ impl Objects {
         (0..self.len()).map(|i| self.object(i))
     }
 
-    /// The rows as objects (building them for a table).
+    /// The rows as objects.
     pub fn into_maps(self) -> Vec<Object> {
         match self {
             Objects::Maps(m) => m,
-            Objects::Table(t) => {
-                t.rows.into_iter().map(|row| t.columns.iter().map(|c| c.to_string()).zip(row).collect()).collect()
-            }
+            Objects::Rows(r) => r.into_parsed(),
         }
     }
 
     /// The property names of every row, in first-seen order.
     pub fn properties(&self) -> Vec<String> {
         match self {
-            Objects::Table(t) => t.columns.iter().map(|c| c.to_string()).collect(),
+            Objects::Rows(r) => r.columns.iter().map(|c| c.to_string()).collect(),
             Objects::Maps(m) => {
                 let mut columns: Vec<String> = Vec::new();
                 for o in m {
@@ -107,6 +173,24 @@ impl Objects {
                 }
                 columns
             }
+        }
+    }
+
+    /// The rows as a compact JSON array, appended to `out`: the text of
+    /// [`JsonRows`] as it is, without parsing it.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        match self {
+            // Maps of JSON values with string keys always serialise.
+            Objects::Maps(m) => serde_json::to_writer(out, m).expect("JSON values always serialise"),
+            Objects::Rows(r) => out.extend_from_slice(r.text.as_bytes()),
+        }
+    }
+
+    /// How long [`Objects::write_json`]'s text is, when it is known without writing it.
+    pub fn json_len_hint(&self) -> usize {
+        match self {
+            Objects::Maps(_) => 0,
+            Objects::Rows(r) => r.text.len(),
         }
     }
 }
@@ -122,31 +206,7 @@ impl IntoIterator for Objects {
 
 impl serde::Serialize for Objects {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Objects::Maps(m) => m.serialize(serializer),
-            Objects::Table(t) => {
-                let mut seq = serializer.serialize_seq(Some(t.rows.len()))?;
-                for row in &t.rows {
-                    seq.serialize_element(&TableRow { columns: t.columns, values: row })?;
-                }
-                seq.end()
-            }
-        }
-    }
-}
-
-struct TableRow<'a> {
-    columns: &'static [&'static str],
-    values: &'a [Value],
-}
-
-impl serde::Serialize for TableRow<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.columns.len()))?;
-        for (c, v) in self.columns.iter().zip(self.values) {
-            map.serialize_entry(c, v)?;
-        }
-        map.end()
+        self.maps().serialize(serializer)
     }
 }
 
@@ -155,25 +215,52 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn rows(cells: &[[Option<&str>; 3]]) -> Objects {
+        let mut writer = JsonRowsWriter::new(&["Name", "Detail", "Reason"]);
+        for row in cells {
+            writer.push(row);
+        }
+        Objects::Rows(writer.finish())
+    }
+
     #[test]
-    fn a_table_reads_and_serialises_like_its_objects() {
-        let table = Objects::Table(Table {
-            columns: &["Name", "Size", "Reason"],
-            rows: vec![vec![json!("a"), json!(1), Value::Null], vec![json!("b"), json!(2), json!("Http")]],
-        });
-        let maps = Objects::Maps(table.clone().into_maps());
-        assert_eq!(serde_json::to_string(&table).unwrap(), serde_json::to_string(&maps).unwrap());
-        assert_eq!(
-            serde_json::to_string(&table).unwrap(),
-            r#"[{"Name":"a","Size":1,"Reason":null},{"Name":"b","Size":2,"Reason":"Http"}]"#
-        );
-        for o in [&table, &maps] {
+    fn rows_read_and_serialise_like_their_objects() {
+        let tricky = "quote \" back \\ tab \t nul \u{0} bell \u{7} é 🙂 ]},";
+        let written = rows(&[[Some("a"), Some(tricky), None], [Some("b"), Some(""), Some("Http")]]);
+        let maps = Objects::Maps(vec![
+            serde_json::from_value(json!({"Name": "a", "Detail": tricky, "Reason": null})).unwrap(),
+            serde_json::from_value(json!({"Name": "b", "Detail": "", "Reason": "Http"})).unwrap(),
+        ]);
+        let compact = |o: &Objects| {
+            let mut out = Vec::new();
+            o.write_json(&mut out);
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(compact(&written), compact(&maps));
+        assert_eq!(compact(&written), serde_json::to_string(&maps).unwrap());
+        assert_eq!(serde_json::to_string(&written).unwrap(), serde_json::to_string(&maps).unwrap());
+        assert_eq!(written.json_len_hint(), compact(&written).len());
+        for o in [&written, &maps] {
             assert_eq!(o.len(), 2);
+            assert_eq!(o.get(0, "Detail"), Some(&json!(tricky)));
             assert_eq!(o.get(1, "Reason"), Some(&json!("Http")));
             assert_eq!(o.get(1, "Missing"), None);
-            assert_eq!(o.row(0).iter().map(|(k, _)| *k).collect::<Vec<_>>(), ["Name", "Size", "Reason"]);
-            assert_eq!(o.properties(), ["Name", "Size", "Reason"]);
+            assert_eq!(o.get(2, "Name"), None);
+            assert_eq!(o.row(0).iter().map(|(k, _)| *k).collect::<Vec<_>>(), ["Name", "Detail", "Reason"]);
+            assert_eq!(o.properties(), ["Name", "Detail", "Reason"]);
             assert_eq!(o.first().unwrap()["Name"], "a");
         }
+        assert_eq!(written.clone().into_maps(), maps.clone().into_maps());
+    }
+
+    #[test]
+    fn no_rows_is_an_empty_array_that_keeps_its_columns() {
+        let empty = rows(&[]);
+        let mut out = Vec::new();
+        empty.write_json(&mut out);
+        assert_eq!(out, b"[]");
+        assert!(empty.is_empty());
+        assert_eq!(empty.properties(), ["Name", "Detail", "Reason"]);
+        assert!(empty.first().is_none());
     }
 }

@@ -82,15 +82,30 @@ pub struct FlowTraits {
     pub uses_list_flows_v1: bool,
 }
 
-/// What a listing of flows by key needs: the name, sealed, and the reason.
-#[derive(Debug, Clone)]
-pub struct FlowListingRow {
+/// What a listing of flows by key needs: the name, sealed, and the reason;
+/// borrowed from the SQLite row it was read from.
+#[derive(Debug, Clone, Copy)]
+pub struct FlowListingRef<'a> {
     pub flow_key: i64,
-    pub flow_id: String,
+    pub flow_id: &'a str,
     pub generation: i64,
-    pub sealed_name: Vec<u8>,
-    pub mmk_reason: Option<String>,
-    pub mmk_reason_flow: Option<String>,
+    pub sealed_name: &'a [u8],
+    pub mmk_reason: Option<&'a str>,
+    pub mmk_reason_flow: Option<&'a str>,
+}
+
+/// Reads the columns `flow_key, flow_id, generation, sealed_name,
+/// mmk_reason, mmk_reason_flow` of `r`.
+fn listing_ref<'a>(r: &'a Row<'_>) -> rusqlite::Result<FlowListingRef<'a>> {
+    let text = |i: usize| -> rusqlite::Result<Option<&'a str>> { Ok(r.get_ref(i)?.as_str_or_null()?) };
+    Ok(FlowListingRef {
+        flow_key: r.get(0)?,
+        flow_id: r.get_ref(1)?.as_str()?,
+        generation: r.get(2)?,
+        sealed_name: r.get_ref(3)?.as_blob()?,
+        mmk_reason: text(4)?,
+        mmk_reason_flow: text(5)?,
+    })
 }
 
 #[derive(Debug, Clone)]
@@ -263,25 +278,28 @@ impl Db {
         }
     }
 
-    /// The flows of an environment on one key, for a listing: no
-    /// definitions are read.
-    pub fn flow_listing(&self, env_key: i64, key_managed_by: &str) -> Result<Vec<FlowListingRow>> {
-        self.rows(
-            // flows_by_key yields the rows in flow_key order: no sort.
-            "SELECT flow_key, flow_id, generation, sealed_name, mmk_reason, mmk_reason_flow
+    /// Calls `each` with the flows of an environment on one key, in
+    /// `flow_key` order, as SQLite reads them (nothing is collected, and no
+    /// definition is read): for a listing of every flow.
+    pub fn each_flow_listing(
+        &self,
+        env_key: i64,
+        key_managed_by: &str,
+        mut each: impl FnMut(FlowListingRef<'_>) -> Result<()>,
+    ) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                // flows_by_key yields the rows in flow_key order: no sort.
+                "SELECT flow_key, flow_id, generation, sealed_name, mmk_reason, mmk_reason_flow
                  FROM flows WHERE env_key = ?1 AND key_managed_by = ?2 ORDER BY flow_key",
-            params![env_key, key_managed_by],
-            |r| {
-                Ok(FlowListingRow {
-                    flow_key: r.get(0)?,
-                    flow_id: r.get(1)?,
-                    generation: r.get(2)?,
-                    sealed_name: r.get(3)?,
-                    mmk_reason: r.get(4)?,
-                    mmk_reason_flow: r.get(5)?,
-                })
-            },
-        )
+            )
+            .checked()?;
+        let mut rows = stmt.query(params![env_key, key_managed_by]).checked()?;
+        while let Some(r) = rows.next().checked()? {
+            each(listing_ref(r).checked()?)?;
+        }
+        Ok(())
     }
 
     /// Flows on the Microsoft-managed key that have a reason of their own to
@@ -324,25 +342,24 @@ impl Db {
         )
     }
 
-    /// One flow's listing row.
-    pub fn flow_listing_row(&self, flow_key: i64) -> Result<Option<FlowListingRow>> {
-        self.conn
-            .query_row(
+    /// Calls `each` with one flow's listing row, if the flow exists.
+    pub fn with_flow_listing_row(
+        &self,
+        flow_key: i64,
+        each: impl FnOnce(FlowListingRef<'_>) -> Result<()>,
+    ) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
                 "SELECT flow_key, flow_id, generation, sealed_name, mmk_reason, mmk_reason_flow
                  FROM flows WHERE flow_key = ?1",
-                [flow_key],
-                |r| {
-                    Ok(FlowListingRow {
-                        flow_key: r.get(0)?,
-                        flow_id: r.get(1)?,
-                        generation: r.get(2)?,
-                        sealed_name: r.get(3)?,
-                        mmk_reason: r.get(4)?,
-                        mmk_reason_flow: r.get(5)?,
-                    })
-                },
             )
-            .opt()
+            .checked()?;
+        let mut rows = stmt.query([flow_key]).checked()?;
+        match rows.next().checked()? {
+            Some(r) => each(listing_ref(r).checked()?),
+            None => Ok(()),
+        }
     }
 
     /// How many flows of an environment are on each key: (Microsoft, Customer).

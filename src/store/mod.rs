@@ -48,7 +48,7 @@ pub use desktop::{
 };
 pub use directory::{PrincipalKind, PrincipalQuery, PrincipalRow};
 pub use environment::EnvironmentRow;
-pub use flows::{ConnectionRow, FlowListingRow, FlowRow, FlowRunRow, FlowTraits};
+pub use flows::{ConnectionRow, FlowListingRef, FlowRow, FlowRunRow, FlowTraits};
 pub use keyvault::{AccessPolicyRow, KeyRow, KeyVersionRow, VaultRow};
 pub use masterkey::MasterKey;
 pub use operations::{OperationRow, VaultFaultRow};
