@@ -31,6 +31,9 @@ use std::time::{Duration, Instant};
 type Section = (&'static str, fn(&mut Report));
 
 fn main() {
+    if std::env::args().nth(1).as_deref() == Some(PEAK_RSS_LAUNCHER) {
+        launch_and_report_peak_rss(std::env::args().skip(2).collect());
+    }
     let started = *RUN_STARTED;
     let filters: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
     let wanted = |name: &str| filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str()));
@@ -220,16 +223,12 @@ impl Tenant {
     #[allow(clippy::zombie_processes)] // reaped by wait4, which also reports its peak memory
     fn link_in_child(&self) -> (Duration, u64) {
         let started = Instant::now();
-        let child = std::process::Command::new(ppcmk_exe())
-            .args(["Add-PpCmkEnvironmentToEnterprisePolicy", "-EnvironmentName", &self.env, "-PolicyArmId", POLICY])
-            .env("PPCMK_HOME", &self.dir)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let (status, max_rss_kib) = wait_with_rusage(child.id() as i32);
+        let mut link = std::process::Command::new(ppcmk_exe());
+        link.args(["Add-PpCmkEnvironmentToEnterprisePolicy", "-EnvironmentName", &self.env, "-PolicyArmId", POLICY])
+            .env("PPCMK_HOME", &self.dir);
+        let (status, peak) = run_with_peak_rss(&link, std::process::Stdio::null());
         assert_eq!(status, 0, "the link failed");
-        (started.elapsed(), max_rss_kib * 1024)
+        (started.elapsed(), peak)
     }
 }
 
@@ -239,7 +238,55 @@ impl Drop for Tenant {
     }
 }
 
+/// The first argument that makes this binary the launcher of
+/// [`run_with_peak_rss`] instead of the bench.
+const PEAK_RSS_LAUNCHER: &str = "--launch-and-report-peak-rss";
+
+/// Runs `cmd` (program, arguments, environment) to its end with `stdout`
+/// (stderr discarded) and returns (exit status, peak resident memory in
+/// bytes). The child is started by a launcher, this binary run afresh: a
+/// process started straight from the bench would report the bench's own peak
+/// instead of its own whenever that is higher, because Linux carries the
+/// peak of the address space a process leaves at `exec` into its `ru_maxrss`
+/// (Rust spawns with vfork, which shares the bench's address space until then).
+fn run_with_peak_rss(cmd: &std::process::Command, stdout: std::process::Stdio) -> (i32, u64) {
+    let report = tempfile_path("peak-rss");
+    let mut launcher = std::process::Command::new(std::env::current_exe().expect("the bench's own path"));
+    launcher.arg(PEAK_RSS_LAUNCHER).arg(&report).arg(cmd.get_program()).args(cmd.get_args());
+    for (k, v) in cmd.get_envs() {
+        match v {
+            Some(v) => launcher.env(k, v),
+            None => launcher.env_remove(k),
+        };
+    }
+    let status = launcher.stdout(stdout).stderr(std::process::Stdio::null()).status().expect("the launcher runs");
+    assert!(status.success(), "the launcher failed");
+    let text = std::fs::read_to_string(&report).expect("the launcher's report");
+    let _ = std::fs::remove_file(&report);
+    let (code, kib) = text.trim().split_once(' ').expect("`status kib`");
+    (code.parse().unwrap(), kib.parse::<u64>().unwrap() * 1024)
+}
+
+/// The launcher: `<report file> <program> <args...>`. Runs the program with
+/// this process's stdio, writes `<exit status> <peak RSS in KiB>` to the
+/// report file and exits.
+fn launch_and_report_peak_rss(args: Vec<String>) -> ! {
+    let (report, program) = (&args[0], &args[1]);
+    let child = std::process::Command::new(program).args(&args[2..]).spawn().expect("the measured program starts");
+    let (status, max_rss_kib) = wait_with_rusage(child.id() as i32);
+    std::fs::write(report, format!("{status} {max_rss_kib}")).expect("writing the launcher's report");
+    std::process::exit(0)
+}
+
+/// A path for a file of this run in the temporary folder.
+fn tempfile_path(what: &str) -> PathBuf {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    std::env::temp_dir().join(format!("ppcmk-bench-{what}-{}-{n}", std::process::id()))
+}
+
 /// Waits for a child and returns (exit status, peak RSS in KiB) from wait4.
+#[allow(clippy::zombie_processes)] // reaped here by wait4
 fn wait_with_rusage(pid: i32) -> (i32, u64) {
     let mut status = 0;
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };

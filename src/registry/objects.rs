@@ -4,11 +4,13 @@
 //! flows builds no value per cell and no map per row, and the C ABI, REST and
 //! the CLI's JSON copy the text as it is (docs/performance.md, "Listings").
 //! Every surface reads both forms through the same methods; a surface that
-//! needs values (a table, CSV, a gate) gets them parsed once, on first use.
+//! needs values (a table, CSV, a gate, REST) gets them parsed once, on first
+//! use, into one vector of values per row (no map per row).
 //! Both forms serialise to the same JSON.
 
 use super::Object;
-use serde::ser::SerializeMap;
+use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::ser::{SerializeMap, SerializeSeq};
 use serde_json::Value;
 use std::borrow::Cow;
 use std::sync::OnceLock;
@@ -21,8 +23,8 @@ pub struct JsonRows {
     len: usize,
     /// `[{...},{...}]`, as serde_json writes it.
     text: String,
-    /// The rows as objects, for a surface that reads values.
-    parsed: OnceLock<Vec<Object>>,
+    /// Each row's values in the columns' order, for a surface that reads values.
+    parsed: OnceLock<Vec<Vec<Value>>>,
 }
 
 impl PartialEq for JsonRows {
@@ -37,19 +39,59 @@ impl JsonRows {
         &self.text
     }
 
-    fn parsed(&self) -> &[Object] {
-        self.parsed.get_or_init(|| parse(&self.text))
+    fn values(&self) -> &[Vec<Value>] {
+        self.parsed.get_or_init(|| parse(&self.text, self.columns.len()))
     }
 
-    fn into_parsed(self) -> Vec<Object> {
-        self.parsed.into_inner().unwrap_or_else(|| parse(&self.text))
+    fn into_values(self) -> Vec<Vec<Value>> {
+        self.parsed.into_inner().unwrap_or_else(|| parse(&self.text, self.columns.len()))
+    }
+
+    fn object(&self, values: &[Value]) -> Object {
+        self.columns.iter().zip(values).map(|(c, v)| (c.to_string(), v.clone())).collect()
     }
 }
 
-/// The objects of text a [`JsonRowsWriter`] wrote: serde_json's own output
-/// of text and null cells always parses.
-fn parse(text: &str) -> Vec<Object> {
-    serde_json::from_str(text).expect("rows written by JsonRowsWriter parse")
+/// The values of each row of text a [`JsonRowsWriter`] wrote, in its
+/// columns' order (each row's keys are its columns, in order, so only the
+/// values are kept). serde_json's own output of text and null cells always parses.
+fn parse(text: &str, columns: usize) -> Vec<Vec<Value>> {
+    struct Rows(usize);
+    struct Row(usize);
+    impl<'de> Visitor<'de> for Rows {
+        type Value = Vec<Vec<Value>>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an array of rows")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut rows = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+            while let Some(row) = seq.next_element_seed(Row(self.0))? {
+                rows.push(row);
+            }
+            Ok(rows)
+        }
+    }
+    impl<'de> serde::de::DeserializeSeed<'de> for Row {
+        type Value = Vec<Value>;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Vec<Value>, D::Error> {
+            d.deserialize_map(self)
+        }
+    }
+    impl<'de> Visitor<'de> for Row {
+        type Value = Vec<Value>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a row")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<Value>, A::Error> {
+            let mut values = Vec::with_capacity(self.0);
+            while let Some((IgnoredAny, value)) = map.next_entry::<IgnoredAny, Value>()? {
+                values.push(value);
+            }
+            Ok(values)
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    de.deserialize_seq(Rows(columns)).expect("rows written by JsonRowsWriter parse")
 }
 
 /// Serialises rows one at a time into [`JsonRows`].
@@ -76,7 +118,7 @@ impl JsonRowsWriter {
         for (column, cell) in self.columns.iter().zip(cells) {
             map.serialize_entry(column, cell).expect("writing to a Vec");
         }
-        map.end().expect("writing to a Vec");
+        SerializeMap::end(map).expect("writing to a Vec");
         self.len += 1;
     }
 
@@ -119,27 +161,28 @@ impl Objects {
         self.len() == 0
     }
 
-    /// The rows as objects (parsed once for [`JsonRows`]).
-    fn maps(&self) -> &[Object] {
-        match self {
-            Objects::Maps(m) => m,
-            Objects::Rows(r) => r.parsed(),
-        }
-    }
-
     /// Property `name` of row `row`.
     pub fn get(&self, row: usize, name: &str) -> Option<&Value> {
-        self.maps().get(row)?.get(name)
+        match self {
+            Objects::Maps(m) => m.get(row)?.get(name),
+            Objects::Rows(r) => r.columns.iter().position(|c| *c == name).and_then(|i| r.values().get(row)?.get(i)),
+        }
     }
 
     /// Row `row`'s properties in order: (name, value).
     pub fn row(&self, row: usize) -> Vec<(&str, &Value)> {
-        self.maps()[row].iter().map(|(k, v)| (k.as_str(), v)).collect()
+        match self {
+            Objects::Maps(m) => m[row].iter().map(|(k, v)| (k.as_str(), v)).collect(),
+            Objects::Rows(r) => r.columns.iter().copied().zip(&r.values()[row]).collect(),
+        }
     }
 
-    /// Row `row` as an object.
+    /// Row `row` as an object: borrowed for maps, built for JSON rows.
     pub fn object(&self, row: usize) -> Cow<'_, Object> {
-        Cow::Borrowed(&self.maps()[row])
+        match self {
+            Objects::Maps(m) => Cow::Borrowed(&m[row]),
+            Objects::Rows(r) => Cow::Owned(r.object(&r.values()[row])),
+        }
     }
 
     pub fn first(&self) -> Option<Cow<'_, Object>> {
@@ -150,11 +193,17 @@ impl Objects {
         (0..self.len()).map(|i| self.object(i))
     }
 
-    /// The rows as objects.
+    /// The rows as objects (built for JSON rows).
     pub fn into_maps(self) -> Vec<Object> {
         match self {
             Objects::Maps(m) => m,
-            Objects::Rows(r) => r.into_parsed(),
+            Objects::Rows(r) => {
+                let columns = r.columns;
+                r.into_values()
+                    .into_iter()
+                    .map(|row| columns.iter().map(|c| c.to_string()).zip(row).collect())
+                    .collect()
+            }
         }
     }
 
@@ -206,7 +255,33 @@ impl IntoIterator for Objects {
 
 impl serde::Serialize for Objects {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.maps().serialize(serializer)
+        match self {
+            Objects::Maps(m) => m.serialize(serializer),
+            Objects::Rows(r) => {
+                let rows = r.values();
+                let mut seq = serializer.serialize_seq(Some(rows.len()))?;
+                for values in rows {
+                    seq.serialize_element(&RowOf { columns: r.columns, values })?;
+                }
+                seq.end()
+            }
+        }
+    }
+}
+
+/// One of [`JsonRows`]' rows, from its parsed values.
+struct RowOf<'a> {
+    columns: &'static [&'static str],
+    values: &'a [Value],
+}
+
+impl serde::Serialize for RowOf<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.columns.len()))?;
+        for (c, v) in self.columns.iter().zip(self.values) {
+            map.serialize_entry(c, v)?;
+        }
+        map.end()
     }
 }
 
