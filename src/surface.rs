@@ -129,7 +129,7 @@ pub fn error_json(e: &Error) -> serde_json::Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::registry::{Gate, JsonRowsWriter, Object, Objects};
+    use crate::registry::{Cell, Gate, JsonRowsWriter, Object, Objects};
 
     /// Key uses on one handle: the unsealed material is kept (and dropped by
     /// a purge), and their group-committed audit entries leave the store's
@@ -183,8 +183,8 @@ mod tests {
             Ok(Outcome {
                 objects: Objects::Rows({
                     let mut rows = JsonRowsWriter::new(&["Name", "Kind"]);
-                    rows.push(&[Some("a\u{0}b\"]"), None]);
-                    rows.push(&[Some("c"), Some("d")]);
+                    rows.push(&[Cell::Text("a\u{0}b\"]"), Cell::Null]);
+                    rows.push(&[Cell::Text("c"), Cell::Escaped(&JsonRowsWriter::escaped("d\\"))]);
                     rows.finish()
                 }),
                 warnings: vec!["w\"".into()],

@@ -11,7 +11,7 @@ use crate::lifecycle::operations as ops;
 use crate::registry::bind::Args;
 use crate::registry::format;
 use crate::registry::Ctx;
-use crate::registry::{Command, Effect, JsonRowsWriter, Object, Objects, OutputSpec, Param, Side};
+use crate::registry::{Cell, Command, Effect, JsonRowsWriter, Object, Objects, OutputSpec, Param, Side};
 use crate::store::ConnectionRow;
 use serde_json::{json, Value};
 use std::borrow::Cow;
@@ -618,21 +618,32 @@ fn reason_detail(reason: Option<&str>, child: Option<&str>) -> Cow<'static, str>
 fn flows_on_microsoft_key(ctx: &mut Ctx, args: &Args) -> Result<Vec<Object>> {
     let caller = ctx.caller()?.clone();
     let only = args.switch("ListCannotMigrateToCustomerManagedKey");
-    // Every flow of an environment can be listed: each row is written as JSON as it is read.
+    // Every flow of an environment can be listed: each row is written as JSON as it is read,
+    // and what repeats on every row (the environment, the usual reason) is escaped once.
     let mut rows = JsonRowsWriter::new(MICROSOFT_KEY_FLOW_OUTPUT.properties);
-    flows::each_on_microsoft_key(
-        ctx.store(),
-        ctx.db(),
-        &caller,
-        args.required("EnvironmentName")?,
-        only,
-        ctx.now,
-        |env, f| {
-            let detail = reason_detail(f.reason, f.child_flow);
-            rows.push(&[Some(f.display_name), Some(f.flow_id), Some(env.id()), f.reason, f.child_flow, Some(&detail)]);
-            Ok(())
-        },
-    )?;
+    let moves = JsonRowsWriter::escaped(&reason_detail(None, None));
+    let mut env_name = None;
+    let env_id = args.required("EnvironmentName")?;
+    flows::each_on_microsoft_key(ctx.store(), ctx.db(), &caller, env_id, only, ctx.now, |env, f| {
+        let env_name = env_name.get_or_insert_with(|| JsonRowsWriter::escaped(env.id()));
+        let detail;
+        let detail_cell = match f.reason {
+            None => Cell::Escaped(&moves),
+            Some(_) => {
+                detail = reason_detail(f.reason, f.child_flow);
+                Cell::Text(&detail)
+            }
+        };
+        rows.push(&[
+            Cell::Text(f.display_name),
+            Cell::Text(f.flow_id),
+            Cell::Escaped(env_name),
+            f.reason.into(),
+            f.child_flow.into(),
+            detail_cell,
+        ]);
+        Ok(())
+    })?;
     ctx.output_rows(rows.finish());
     Ok(Vec::new())
 }

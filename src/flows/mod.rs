@@ -96,7 +96,6 @@ fn aad_of(env_id: &str, flow_id: &str, part: &str, generation: i64) -> Vec<u8> {
 
 /// [`aad_of`] into `aad`, which it clears first: a listing reuses one buffer.
 fn aad_into(aad: &mut Vec<u8>, env_id: &str, flow_id: &str, part: &str, generation: i64) {
-    use std::io::Write;
     aad.clear();
     aad.extend_from_slice(b"ppcmk/flow/");
     aad.extend(env_id.bytes().map(|b| b.to_ascii_lowercase()));
@@ -104,7 +103,23 @@ fn aad_into(aad: &mut Vec<u8>, env_id: &str, flow_id: &str, part: &str, generati
     aad.extend(flow_id.bytes().map(|b| b.to_ascii_lowercase()));
     aad.push(b'/');
     aad.extend_from_slice(part.as_bytes());
-    let _ = write!(aad, "/{generation}"); // writing to a Vec cannot fail
+    aad.push(b'/');
+    // The generation in decimal, as `{generation}` writes it (without fmt: once per flow in a listing).
+    if generation < 0 {
+        aad.push(b'-');
+    }
+    let mut n = generation.unsigned_abs();
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    aad.extend_from_slice(&digits[i..]);
 }
 
 /// The key a new flow (or connection following the environment's key) is
@@ -119,20 +134,26 @@ pub(crate) struct Keys<'a> {
     store: &'a Store,
     env: &'a Environment,
     now: DateTime<Utc>,
-    open: HashMap<i64, SymmetricKey>,
+    /// An environment has a few generations at most, and a listing asks for
+    /// the same one row after row: a short list, searched without hashing.
+    open: Vec<(i64, SymmetricKey)>,
 }
 
 impl<'a> Keys<'a> {
     pub(crate) fn new(store: &'a Store, env: &'a Environment, now: DateTime<Utc>) -> Keys<'a> {
-        Keys { store, env, now, open: HashMap::new() }
+        Keys { store, env, now, open: Vec::new() }
     }
 
     pub(crate) fn get(&mut self, db: &Db, generation: i64) -> Result<&SymmetricKey> {
-        if !self.open.contains_key(&generation) {
-            let key = dek::dek(self.store, db, self.env, generation, self.now)?;
-            self.open.insert(generation, key);
-        }
-        Ok(&self.open[&generation])
+        let i = match self.open.iter().position(|(g, _)| *g == generation) {
+            Some(i) => i,
+            None => {
+                let key = dek::dek(self.store, db, self.env, generation, self.now)?;
+                self.open.push((generation, key));
+                self.open.len() - 1
+            }
+        };
+        Ok(&self.open[i].1)
     }
 }
 
@@ -275,15 +296,16 @@ fn list_on_microsoft_key(
             emit(r, r.mmk_reason, r.mmk_reason_flow)
         })?;
     } else {
-        let blocked = migration::unmigratable_in(db, env.row.env_key)?;
+        // Sorted by flow key: a listing looks each flow up without hashing it.
+        let mut blocked: Vec<(i64, migration::Blocked)> =
+            migration::unmigratable_in(db, env.row.env_key)?.into_iter().collect();
+        blocked.sort_unstable_by_key(|(k, _)| *k);
         let mut with_reason = |r: FlowListingRef<'_>| {
-            let b = blocked.get(&r.flow_key);
+            let b = blocked.binary_search_by_key(&r.flow_key, |(k, _)| *k).ok().map(|i| &blocked[i].1);
             emit(r, b.map(|b| b.reason), b.and_then(|b| b.child.as_deref()))
         };
         if cannot_migrate_only {
-            let mut keys: Vec<i64> = blocked.keys().copied().collect();
-            keys.sort_unstable();
-            for k in keys {
+            for k in blocked.iter().map(|(k, _)| *k) {
                 db.with_flow_listing_row(k, &mut with_reason)?;
             }
         } else {
@@ -977,5 +999,11 @@ mod tests {
             format!("ppcmk/flow/{}/{}/name/12", env.to_ascii_lowercase(), flow.to_ascii_lowercase()).into_bytes();
         assert_eq!(super::aad_of(env, flow, "name", 12), expected);
         assert_eq!(super::aad_of("e", "f", "definition", -1), b"ppcmk/flow/e/f/definition/-1");
+        for generation in [0, 7, 10, 1_000_003, i64::MAX, i64::MIN] {
+            assert_eq!(
+                super::aad_of("e", "f", "name", generation),
+                format!("ppcmk/flow/e/f/name/{generation}").into_bytes()
+            );
+        }
     }
 }

@@ -312,9 +312,10 @@ mod tests {
 
     #[test]
     fn json_rows_and_maps_write_the_same_cli_json() {
-        let mut writer = crate::registry::JsonRowsWriter::new(&["Name", "Reason"]);
-        writer.push(&[Some("a \"b\""), None]);
-        writer.push(&[Some("c"), Some("Http")]);
+        use crate::registry::{Cell, JsonRowsWriter};
+        let mut writer = JsonRowsWriter::new(&["Name", "Reason"]);
+        writer.push(&[Cell::Text("a \"b\""), Cell::Null]);
+        writer.push(&[Cell::Text("c"), Cell::Text("Http")]);
         let rows = Objects::Rows(writer.finish());
         let maps = Objects::Maps(rows.clone().into_maps());
         let spec = OutputSpec { type_name: "T", properties: &["Name", "Reason"], table: &["Name"] };

@@ -19,7 +19,7 @@ use crate::error::{ErrorCode, Result};
 /// where every command declares its side.
 pub use crate::identity::Side;
 pub use ctx::{Ctx, Gate};
-pub use objects::{JsonRows, JsonRowsWriter, Objects};
+pub use objects::{Cell, EscapedText, JsonRows, JsonRowsWriter, Objects};
 use serde_json::{Map, Value};
 
 /// One output object: ordered properties, as PowerShell shows them.

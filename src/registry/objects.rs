@@ -94,40 +94,96 @@ fn parse(text: &str, columns: usize) -> Vec<Vec<Value>> {
     de.deserialize_seq(Rows(columns)).expect("rows written by JsonRowsWriter parse")
 }
 
-/// Serialises rows one at a time into [`JsonRows`].
+/// One cell of a row given to [`JsonRowsWriter::push`].
+#[derive(Debug, Clone, Copy)]
+pub enum Cell<'a> {
+    Null,
+    /// Text, escaped as it is written.
+    Text(&'a str),
+    /// Text escaped once with [`JsonRowsWriter::escaped`]: for a value that
+    /// repeats on every row (an environment's name, a reason in words).
+    Escaped(&'a EscapedText),
+}
+
+impl<'a> From<Option<&'a str>> for Cell<'a> {
+    fn from(text: Option<&'a str>) -> Cell<'a> {
+        text.map_or(Cell::Null, Cell::Text)
+    }
+}
+
+/// A JSON string, quotes included, as serde_json writes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EscapedText(String);
+
+/// Serialises rows one at a time into [`JsonRows`], as serde_json would
+/// serialise a map per row: each row's keys are written from text
+/// serialised once per listing, and so is each cell given as
+/// [`Cell::Escaped`].
 pub struct JsonRowsWriter {
     columns: &'static [&'static str],
+    /// Per column: `{"Name":` for the first, `,"Name":` for the others.
+    keys: Vec<Vec<u8>>,
     len: usize,
     text: Vec<u8>,
 }
 
 impl JsonRowsWriter {
     pub fn new(columns: &'static [&'static str]) -> JsonRowsWriter {
-        JsonRowsWriter { columns, len: 0, text: b"[".to_vec() }
+        let keys = columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let mut key = vec![if i == 0 { b'{' } else { b',' }];
+                write_json_string(&mut key, c);
+                key.push(b':');
+                key
+            })
+            .collect();
+        JsonRowsWriter { columns, keys, len: 0, text: b"[".to_vec() }
     }
 
-    /// Appends one row: a text or null per column, in the columns' order.
-    pub fn push(&mut self, cells: &[Option<&str>]) {
+    /// `text` as a JSON string, for [`Cell::Escaped`].
+    pub fn escaped(text: &str) -> EscapedText {
+        let mut out = Vec::with_capacity(text.len() + 2);
+        write_json_string(&mut out, text);
+        EscapedText(String::from_utf8(out).expect("serde_json writes UTF-8"))
+    }
+
+    /// Appends one row: a cell per column, in the columns' order.
+    pub fn push(&mut self, cells: &[Cell<'_>]) {
         assert_eq!(cells.len(), self.columns.len(), "one cell per column");
         if self.len > 0 {
             self.text.push(b',');
         }
-        let mut serializer = serde_json::Serializer::new(&mut self.text);
-        // Writing strings and nulls into a Vec cannot fail.
-        let mut map = serde::Serializer::serialize_map(&mut serializer, Some(cells.len())).expect("writing to a Vec");
-        for (column, cell) in self.columns.iter().zip(cells) {
-            map.serialize_entry(column, cell).expect("writing to a Vec");
+        if cells.is_empty() {
+            self.text.extend_from_slice(b"{}");
         }
-        SerializeMap::end(map).expect("writing to a Vec");
+        for (key, cell) in self.keys.iter().zip(cells) {
+            self.text.extend_from_slice(key);
+            match cell {
+                Cell::Null => self.text.extend_from_slice(b"null"),
+                Cell::Text(t) => write_json_string(&mut self.text, t),
+                Cell::Escaped(e) => self.text.extend_from_slice(e.0.as_bytes()),
+            }
+        }
+        if !cells.is_empty() {
+            self.text.push(b'}');
+        }
         self.len += 1;
     }
 
     pub fn finish(mut self) -> JsonRows {
         self.text.push(b']');
-        // serde_json writes UTF-8 only.
+        // serde_json writes UTF-8 only, and so does every other part.
         let text = String::from_utf8(self.text).expect("serde_json writes UTF-8");
         JsonRows { columns: self.columns, len: self.len, text, parsed: OnceLock::new() }
     }
+}
+
+/// `text` as a JSON string, escaped by serde_json.
+fn write_json_string(out: &mut Vec<u8>, text: &str) {
+    // Writing a string into a Vec cannot fail.
+    serde_json::to_writer(out, text).expect("writing to a Vec");
 }
 
 /// The objects of an outcome.
@@ -292,8 +348,11 @@ mod tests {
 
     fn rows(cells: &[[Option<&str>; 3]]) -> Objects {
         let mut writer = JsonRowsWriter::new(&["Name", "Detail", "Reason"]);
-        for row in cells {
-            writer.push(row);
+        for [name, detail, reason] in cells {
+            // The same text, given escaped once or escaped as it is written.
+            let escaped = detail.map(JsonRowsWriter::escaped);
+            let detail = escaped.as_ref().map_or(Cell::Null, Cell::Escaped);
+            writer.push(&[Cell::from(*name), detail, Cell::from(*reason)]);
         }
         Objects::Rows(writer.finish())
     }
