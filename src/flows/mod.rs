@@ -90,16 +90,21 @@ fn flow_aad(env: &Environment, flow_id: &str, part: &str, generation: i64) -> Ve
 
 fn aad_of(env_id: &str, flow_id: &str, part: &str, generation: i64) -> Vec<u8> {
     let mut aad = Vec::with_capacity(11 + env_id.len() + flow_id.len() + part.len() + 24);
-    aad_into(&mut aad, env_id, flow_id, part, generation);
+    push_environment_part(&mut aad, env_id);
+    push_flow_part(&mut aad, flow_id, part, generation);
     aad
 }
 
-/// [`aad_of`] into `aad`, which it clears first: a listing reuses one buffer.
-fn aad_into(aad: &mut Vec<u8>, env_id: &str, flow_id: &str, part: &str, generation: i64) {
-    aad.clear();
+/// The start of [`aad_of`]: the same for every flow of an environment, so a
+/// listing writes it once and [`push_flow_part`] after it for each flow.
+fn push_environment_part(aad: &mut Vec<u8>, env_id: &str) {
     aad.extend_from_slice(b"ppcmk/flow/");
     aad.extend(env_id.bytes().map(|b| b.to_ascii_lowercase()));
     aad.push(b'/');
+}
+
+/// The rest of [`aad_of`] after [`push_environment_part`].
+fn push_flow_part(aad: &mut Vec<u8>, flow_id: &str, part: &str, generation: i64) {
     aad.extend(flow_id.bytes().map(|b| b.to_ascii_lowercase()));
     aad.push(b'/');
     aad.extend_from_slice(part.as_bytes());
@@ -279,10 +284,13 @@ fn list_on_microsoft_key(
 ) -> Result<()> {
     let mut keys = Keys::new(store, env, now);
     let mut aad = Vec::new();
+    push_environment_part(&mut aad, env.id());
+    let environment_part = aad.len();
     // Opens the row's name and hands the flow on, with its reason.
     let mut emit = |r: FlowListingRef<'_>, reason: Option<&str>, child_flow: Option<&str>| -> Result<()> {
         let key = keys.get(db, r.generation)?;
-        aad_into(&mut aad, env.id(), r.flow_id, "name", r.generation);
+        aad.truncate(environment_part);
+        push_flow_part(&mut aad, r.flow_id, "name", r.generation);
         let plain = key.open(r.sealed_name, &aad)?;
         let display_name = String::from_utf8_lossy(&plain);
         each(MicrosoftKeyFlowRef { flow_id: r.flow_id, display_name: &display_name, reason, child_flow })
