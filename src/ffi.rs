@@ -14,7 +14,7 @@ use crate::engine::InvokeOptions;
 use crate::error::{Error, ErrorCode};
 use crate::progress::Progress;
 use crate::store::Store;
-use crate::surface::{error_json, invoke_json, response_text};
+use crate::surface::{error_json, into_response_text, invoke_json};
 use std::cell::Cell;
 use std::ffi::{c_char, c_void, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -231,7 +231,7 @@ pub unsafe extern "C" fn ppcmk_invoke_with_progress(
             }
         };
         let options = InvokeOptions { progress: Some(&mut forward), ..options_from_env() };
-        text_into_c_string(response_text(&invoke_json(store, &request, options)))
+        text_into_c_string(into_response_text(invoke_json(store, &request, options)))
     })
 }
 

@@ -89,7 +89,7 @@ pub use identity::{SUBSCRIPTION_ID, TENANT_ID};
 pub use progress::Progress;
 pub use registry::Gate;
 pub use store::Store;
-pub use surface::{error_json, invoke_json, response_json, response_text};
+pub use surface::{error_json, into_response_text, invoke_json, response_json, response_text};
 
 /// The library's version (also `ppcmk_version()` over the C ABI).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -12,6 +12,7 @@ use crate::commands;
 use crate::engine::{invoke, InvokeOptions, Outcome};
 use crate::error::{Error, ErrorCode, Result};
 use crate::registry::bind::bind_json;
+use crate::registry::{Gate, Objects};
 use crate::store::Store;
 
 /// Looks up and binds a JSON request, then invokes it: the path of the C ABI.
@@ -85,33 +86,61 @@ pub fn response_json(result: &Result<Outcome>) -> serde_json::Value {
     }
 }
 
+/// How a successful response's text starts, before its objects.
+const RESPONSE_START: &str = r#"{"ok":true,"objects":"#;
+// A listing's JSON rows keep exactly this much room in front for it.
+const _: () = assert!(RESPONSE_START.len() == crate::registry::objects::HEADROOM);
+
 /// [`response_json`] as text, written straight from the outcome's objects
-/// (no intermediate `Value` tree; a listing's JSON rows are copied as they
-/// are): what the C ABI returns on every call, so its cost is the ABI's
-/// overhead.
+/// (no intermediate `Value` tree): what the C ABI returns on every call, so
+/// its cost is the ABI's overhead. [`into_response_text`] does the same
+/// without copying a listing's rows.
 pub fn response_text(result: &Result<Outcome>) -> String {
+    let outcome = match result {
+        Ok(outcome) => outcome,
+        Err(e) => return error_json(e).to_string(),
+    };
+    let mut text = Vec::with_capacity(outcome.objects.json_len_hint() + 64);
+    text.extend_from_slice(RESPONSE_START.as_bytes());
+    outcome.objects.write_json(&mut text);
+    let mut text = String::from_utf8(text).expect("serde_json writes UTF-8");
+    text.push_str(&response_end(&outcome.warnings, outcome.gate.as_ref()));
+    text
+}
+
+/// [`response_text`], consuming the result: a listing's JSON rows become the
+/// response in their own buffer, the envelope written around them.
+pub fn into_response_text(result: Result<Outcome>) -> String {
+    match result {
+        Ok(Outcome { objects: Objects::Rows(rows), warnings, gate }) => {
+            let mut text = rows.into_text_after(RESPONSE_START);
+            text.push_str(&response_end(&warnings, gate.as_ref()));
+            text
+        }
+        other => response_text(&other),
+    }
+}
+
+/// What follows a successful response's objects: `,"warnings":[...]`, the
+/// gate when there is one, and the closing brace.
+fn response_end(warnings: &[String], gate: Option<&Gate>) -> String {
     #[derive(serde::Serialize)]
     struct GateJson<'a> {
         #[serde(rename = "failOn")]
         fail_on: &'a str,
         rows: usize,
     }
-    let outcome = match result {
-        Ok(outcome) => outcome,
-        Err(e) => return error_json(e).to_string(),
-    };
-    let mut text = Vec::with_capacity(outcome.objects.json_len_hint() + 64);
-    text.extend_from_slice(br#"{"ok":true,"objects":"#);
-    outcome.objects.write_json(&mut text);
-    text.extend_from_slice(br#","warnings":"#);
-    // Strings and a struct of a string and a number always serialise into a Vec.
-    serde_json::to_writer(&mut text, &outcome.warnings).expect("strings serialise");
-    if let Some(g) = &outcome.gate {
-        text.extend_from_slice(br#","gate":"#);
-        serde_json::to_writer(&mut text, &GateJson { fail_on: &g.fail_on, rows: g.rows }).expect("a gate serialises");
+    // Strings, and a struct of a string and a number, always serialise.
+    let mut end = String::from(r#","warnings":"#);
+    end.push_str(&serde_json::to_string(warnings).expect("strings serialise"));
+    if let Some(g) = gate {
+        end.push_str(r#","gate":"#);
+        end.push_str(
+            &serde_json::to_string(&GateJson { fail_on: &g.fail_on, rows: g.rows }).expect("a gate serialises"),
+        );
     }
-    text.push(b'}');
-    String::from_utf8(text).expect("serde_json writes UTF-8")
+    end.push('}');
+    end
 }
 
 pub fn error_json(e: &Error) -> serde_json::Value {
@@ -200,6 +229,7 @@ mod tests {
         ];
         for result in &outcomes {
             let text = response_text(result);
+            assert_eq!(into_response_text(result.clone()), text, "the owned form writes the same text");
             assert!(!text.contains('\0'), "no interior NUL for the CString");
             assert_eq!(serde_json::from_str::<serde_json::Value>(&text).unwrap(), response_json(result), "{text}");
         }

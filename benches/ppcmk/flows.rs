@@ -32,7 +32,7 @@ pub fn run(report: &mut Report) {
         format!("Power Automate: `{COMMAND}` over {} flows", n(flows)),
         "Sample mix: one flow in a thousand each has an HTTP, a Teams and a non-solution Power Apps v1 \
          trigger, so three in a thousand stay on the Microsoft key. *In process*: the command through \
-         `invoke_json` and its response serialised to the JSON text the C ABI returns (`response_text`), \
+         `invoke_json` and its response serialised to the JSON text the C ABI returns (`into_response_text`), \
          median over at least 5 runs and 3 s. *Whole CLI process*: start-up, store opening, output to \
          /dev/null, median of 7; the default table unless the row says JSON. Peak memory: `wait4`'s peak \
          resident set of a CLI process started by a small launcher (as for the link's).",
@@ -177,8 +177,8 @@ fn in_process(t: &Tenant, switch: bool) -> (Duration, usize) {
     let request = json!({"command": COMMAND, "parameters": {"EnvironmentName": t.env, "ListCannotMigrateToCustomerManagedKey": switch}});
     let once = || {
         let outcome = ppcmk::invoke_json(&t.store, &request, Default::default());
-        let text = ppcmk::response_text(&outcome);
-        (outcome.expect("the listing failed").objects.len(), std::hint::black_box(text))
+        let rows = outcome.as_ref().expect("the listing failed").objects.len();
+        (rows, std::hint::black_box(ppcmk::into_response_text(outcome)))
     };
     let rows = once().0;
     (time_it(5, Duration::from_secs(3), || drop(once())), rows)

@@ -297,7 +297,7 @@ fn list_on_microsoft_key(
     };
     if environment_protected(env) {
         // Every flow left on the Microsoft key got its reason when the key changed.
-        db.each_flow_listing(env.row.env_key, MICROSOFT, |r| {
+        db.each_flow_listing(env.row.env_key, MICROSOFT, true, |r| {
             if cannot_migrate_only && r.mmk_reason.is_none() {
                 return Ok(());
             }
@@ -317,7 +317,7 @@ fn list_on_microsoft_key(
                 db.with_flow_listing_row(k, &mut with_reason)?;
             }
         } else {
-            db.each_flow_listing(env.row.env_key, MICROSOFT, with_reason)?;
+            db.each_flow_listing(env.row.env_key, MICROSOFT, false, with_reason)?;
         }
     }
     Ok(())

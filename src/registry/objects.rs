@@ -15,13 +15,18 @@ use serde_json::Value;
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
+/// Bytes kept in front of a listing's JSON, so that the C ABI's response can
+/// put its envelope there instead of copying the rows into a new string
+/// (`surface::into_response_text`, whose start is exactly this long).
+pub const HEADROOM: usize = 21;
+
 /// Rows of the same properties, already serialised as a compact JSON array.
 #[derive(Debug, Clone)]
 pub struct JsonRows {
     /// The property names of every row, in order (the output spec's).
     pub columns: &'static [&'static str],
     len: usize,
-    /// `[{...},{...}]`, as serde_json writes it.
+    /// [`HEADROOM`] spaces, then `[{...},{...}]` as serde_json writes it.
     text: String,
     /// Each row's values in the columns' order, for a surface that reads values.
     parsed: OnceLock<Vec<Vec<Value>>>,
@@ -29,22 +34,32 @@ pub struct JsonRows {
 
 impl PartialEq for JsonRows {
     fn eq(&self, other: &JsonRows) -> bool {
-        self.columns == other.columns && self.text == other.text
+        self.columns == other.columns && self.text() == other.text()
     }
 }
 
 impl JsonRows {
     /// The compact JSON array of the rows.
     pub fn text(&self) -> &str {
-        &self.text
+        &self.text[HEADROOM..]
+    }
+
+    /// `start` (exactly [`HEADROOM`] bytes) followed by the rows' JSON, in
+    /// the rows' own buffer: nothing is copied.
+    pub fn into_text_after(self, start: &str) -> String {
+        assert_eq!(start.len(), HEADROOM, "the start fills the headroom exactly");
+        let mut text = self.text;
+        text.replace_range(..HEADROOM, start);
+        text
     }
 
     fn values(&self) -> &[Vec<Value>] {
-        self.parsed.get_or_init(|| parse(&self.text, self.columns.len()))
+        self.parsed.get_or_init(|| parse(self.text(), self.columns.len()))
     }
 
     fn into_values(self) -> Vec<Vec<Value>> {
-        self.parsed.into_inner().unwrap_or_else(|| parse(&self.text, self.columns.len()))
+        let (text, columns) = (&self.text[HEADROOM..], self.columns.len());
+        self.parsed.into_inner().unwrap_or_else(|| parse(text, columns))
     }
 
     fn object(&self, values: &[Value]) -> Object {
@@ -139,7 +154,9 @@ impl JsonRowsWriter {
                 key
             })
             .collect();
-        JsonRowsWriter { columns, keys, len: 0, text: b"[".to_vec() }
+        let mut text = vec![b' '; HEADROOM];
+        text.push(b'[');
+        JsonRowsWriter { columns, keys, len: 0, text }
     }
 
     /// `text` as a JSON string, for [`Cell::Escaped`].
@@ -180,10 +197,21 @@ impl JsonRowsWriter {
     }
 }
 
-/// `text` as a JSON string, escaped by serde_json.
+/// `text` as a JSON string, as serde_json writes it.
 fn write_json_string(out: &mut Vec<u8>, text: &str) {
-    // Writing a string into a Vec cannot fail.
-    serde_json::to_writer(out, text).expect("writing to a Vec");
+    // serde_json escapes exactly the quote, the backslash and the control
+    // characters below 0x20. Most text has none: one branch-free scan, which
+    // the compiler vectorises, finds that, and the text is copied as it is.
+    let needs_escaping = text.bytes().fold(false, |found, b| found | (b < 0x20) | (b == b'"') | (b == b'\\'));
+    if needs_escaping {
+        // Writing a string into a Vec cannot fail.
+        serde_json::to_writer(out, text).expect("writing to a Vec");
+    } else {
+        out.reserve(text.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'"');
+    }
 }
 
 /// The objects of an outcome.
@@ -287,7 +315,7 @@ impl Objects {
         match self {
             // Maps of JSON values with string keys always serialise.
             Objects::Maps(m) => serde_json::to_writer(out, m).expect("JSON values always serialise"),
-            Objects::Rows(r) => out.extend_from_slice(r.text.as_bytes()),
+            Objects::Rows(r) => out.extend_from_slice(r.text().as_bytes()),
         }
     }
 
@@ -295,7 +323,7 @@ impl Objects {
     pub fn json_len_hint(&self) -> usize {
         match self {
             Objects::Maps(_) => 0,
-            Objects::Rows(r) => r.text.len(),
+            Objects::Rows(r) => r.text().len(),
         }
     }
 }
@@ -385,6 +413,17 @@ mod tests {
             assert_eq!(o.first().unwrap()["Name"], "a");
         }
         assert_eq!(written.clone().into_maps(), maps.clone().into_maps());
+    }
+
+    #[test]
+    fn text_is_escaped_as_serde_json_escapes_it() {
+        let mut every_byte: String = (0u8..=0x7f).map(char::from).collect();
+        every_byte.push_str("é 🙂 \u{2028} \u{ffff}");
+        for text in ["", "plain", "a\"b", "back\\slash", "tab\t", "\u{1f}", "\u{7f}", &every_byte] {
+            let mut out = Vec::new();
+            write_json_string(&mut out, text);
+            assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string(text).unwrap(), "{text:?}");
+        }
     }
 
     #[test]

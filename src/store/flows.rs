@@ -281,20 +281,24 @@ impl Db {
     /// Calls `each` with the flows of an environment on one key, in
     /// `flow_key` order, as SQLite reads them (nothing is collected, and no
     /// definition is read): for a listing of every flow.
+    /// `with_reasons` false leaves the stored reasons out (`None`): a
+    /// listing before the key change works them out itself.
     pub fn each_flow_listing(
         &self,
         env_key: i64,
         key_managed_by: &str,
+        with_reasons: bool,
         mut each: impl FnMut(FlowListingRef<'_>) -> Result<()>,
     ) -> Result<()> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                // flows_by_key yields the rows in flow_key order: no sort.
-                "SELECT flow_key, flow_id, generation, sealed_name, mmk_reason, mmk_reason_flow
-                 FROM flows WHERE env_key = ?1 AND key_managed_by = ?2 ORDER BY flow_key",
-            )
-            .checked()?;
+        // flows_by_key yields the rows in flow_key order: no sort.
+        let query = if with_reasons {
+            "SELECT flow_key, flow_id, generation, sealed_name, mmk_reason, mmk_reason_flow
+                 FROM flows WHERE env_key = ?1 AND key_managed_by = ?2 ORDER BY flow_key"
+        } else {
+            "SELECT flow_key, flow_id, generation, sealed_name, NULL, NULL
+                 FROM flows WHERE env_key = ?1 AND key_managed_by = ?2 ORDER BY flow_key"
+        };
+        let mut stmt = self.conn.prepare_cached(query).checked()?;
         let mut rows = stmt.query(params![env_key, key_managed_by]).checked()?;
         while let Some(r) = rows.next().checked()? {
             each(listing_ref(r).checked()?)?;
