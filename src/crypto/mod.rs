@@ -71,17 +71,32 @@ impl SymmetricKey {
     /// Decrypts a blob made by [`SymmetricKey::seal`] with the same `aad`.
     /// A wrong key, wrong `aad` or any altered byte fails authentication.
     pub fn open(&self, sealed: &[u8], aad: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+        let mut plain = Zeroizing::new(Vec::new());
+        self.open_into(sealed, aad, &mut plain)?;
+        Ok(plain)
+    }
+
+    /// [`SymmetricKey::open`] into `plain`, whose contents it replaces: a
+    /// listing opens one name per row into the same buffer.
+    pub fn open_into(&self, sealed: &[u8], aad: &[u8], plain: &mut Zeroizing<Vec<u8>>) -> Result<()> {
+        plain.clear();
         if sealed.len() < 1 + NONCE_LEN + TAG_LEN || sealed[0] != SEALED_FORMAT_V1 {
             return Err(integrity_error());
         }
         let nonce_bytes: [u8; NONCE_LEN] = sealed[1..1 + NONCE_LEN].try_into().expect("length checked");
         let (body, tag) = sealed[1 + NONCE_LEN..].split_at(sealed.len() - 1 - NONCE_LEN - TAG_LEN);
-        let mut plain = Zeroizing::new(body.to_vec());
+        // Growing a Zeroizing<Vec> past its capacity would leave the old buffer unwiped: reserve on the wrapper's side.
+        if plain.capacity() < body.len() {
+            *plain = Zeroizing::new(Vec::with_capacity(body.len()));
+        }
+        plain.extend_from_slice(body);
         let tag: [u8; TAG_LEN] = tag.try_into().expect("length checked");
         self.cipher
             .decrypt_inout_detached(&Nonce::from(nonce_bytes), aad, plain.as_mut_slice().into(), &tag.into())
-            .map_err(|_| integrity_error())?;
-        Ok(plain)
+            .map_err(|_| {
+                plain.clear();
+                integrity_error()
+            })
     }
 }
 
@@ -275,6 +290,22 @@ pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn open_into_reuses_one_buffer_whatever_the_sizes() {
+        let key = SymmetricKey::generate();
+        let mut plain = Zeroizing::new(Vec::new());
+        for text in [&b"a longer name than the next"[..], b"short", b"", b"a name again, longer than any before it"] {
+            key.open_into(&key.seal(text, b"aad"), b"aad", &mut plain).unwrap();
+            assert_eq!(plain.as_slice(), text);
+        }
+        let sealed = key.seal(b"secret", b"aad");
+        for (blob, aad) in [(&sealed[..], &b"other aad"[..]), (&sealed[..10], b"aad")] {
+            key.open_into(&key.seal(b"the last name", b"aad"), b"aad", &mut plain).unwrap();
+            assert!(key.open_into(blob, aad, &mut plain).is_err());
+            assert!(plain.is_empty(), "a refused blob leaves nothing in the buffer");
+        }
+    }
 
     #[test]
     fn seal_round_trips_and_is_randomised() {

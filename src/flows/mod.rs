@@ -26,6 +26,7 @@ use crate::store::{Db, FlowListingRef, FlowRow, Store};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use std::collections::HashMap;
+use zeroize::Zeroizing;
 
 pub const KINDS: &[&str] = &["Cloud", "Desktop"];
 pub const TRIGGERS: &[&str] =
@@ -286,13 +287,17 @@ fn list_on_microsoft_key(
     let mut aad = Vec::new();
     push_environment_part(&mut aad, env.id());
     let environment_part = aad.len();
+    let mut plain = Zeroizing::new(Vec::new());
     // Opens the row's name and hands the flow on, with its reason.
     let mut emit = |r: FlowListingRef<'_>, reason: Option<&str>, child_flow: Option<&str>| -> Result<()> {
         let key = keys.get(db, r.generation)?;
         aad.truncate(environment_part);
         push_flow_part(&mut aad, r.flow_id, "name", r.generation);
-        let plain = key.open(r.sealed_name, &aad)?;
-        let display_name = String::from_utf8_lossy(&plain);
+        key.open_into(r.sealed_name, &aad, &mut plain)?;
+        let display_name = match std::str::from_utf8(&plain) {
+            Ok(name) => std::borrow::Cow::Borrowed(name),
+            Err(_) => String::from_utf8_lossy(&plain),
+        };
         each(MicrosoftKeyFlowRef { flow_id: r.flow_id, display_name: &display_name, reason, child_flow })
     };
     if environment_protected(env) {
