@@ -49,8 +49,14 @@ pub fn write(
 /// spaces per level, `": "` after a key, `[]` and `{}` when empty.
 fn write_indented(compact: &[u8], out: &mut impl std::io::Write) -> std::io::Result<()> {
     fn newline(buf: &mut Vec<u8>, depth: usize) {
-        buf.push(b'\n');
-        buf.resize(buf.len() + 2 * depth, b' ');
+        const INDENTED: &[u8; 33] = b"\n                                ";
+        match INDENTED.get(..1 + 2 * depth) {
+            Some(indented) => buf.extend_from_slice(indented),
+            None => {
+                buf.push(b'\n');
+                buf.resize(buf.len() + 2 * depth, b' ');
+            }
+        }
     }
     let mut buf = Vec::with_capacity(1 << 16);
     // Per open array or object: whether it has had a value yet.
@@ -92,11 +98,15 @@ fn write_indented(compact: &[u8], out: &mut impl std::io::Write) -> std::io::Res
                         i + 1
                     }
                     b'"' => {
+                        // To the closing quote: the next quote not escaped by a backslash.
                         let mut j = i + 1;
-                        while compact[j] != b'"' {
-                            j += if compact[j] == b'\\' { 2 } else { 1 };
+                        loop {
+                            j += memchr::memchr2(b'"', b'\\', &compact[j..]).expect("a string ends");
+                            if compact[j] == b'"' {
+                                break j + 1;
+                            }
+                            j += 2;
                         }
-                        j + 1
                     }
                     _ => {
                         i + compact[i..]
@@ -302,6 +312,8 @@ mod tests {
             json!([{"a": [1, [], {}, [null, true]], "b": {"c": null, "d": "x\"],{:\\"}, "e": -1.5e10, "f": {}}]),
             json!([{"Name": "quote \" back \\ nul \u{0} é 🙂", "N": 0}, {"Name": "", "N": 12}]),
             json!("top"),
+            // Deeper than the indentation kept ready.
+            (0..20).fold(json!({"leaf": "\\\""}), |inner, _| json!([{"k": [inner]}, 1])),
         ];
         for v in values {
             let mut out = Vec::new();
