@@ -275,21 +275,7 @@ pub fn record_aad_into(aad: &mut Vec<u8>, env: &Environment, table: &str, record
         aad.extend_from_slice(part.as_bytes());
     }
     aad.push(b'/');
-    if generation < 0 {
-        aad.push(b'-');
-    }
-    let mut digits = [0u8; 20];
-    let mut n = generation.unsigned_abs();
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    aad.extend_from_slice(&digits[at..]);
+    crate::crypto::push_decimal(aad, generation);
 }
 
 #[cfg(test)]

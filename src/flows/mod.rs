@@ -110,22 +110,7 @@ fn push_flow_part(aad: &mut Vec<u8>, flow_id: &str, part: &str, generation: i64)
     aad.push(b'/');
     aad.extend_from_slice(part.as_bytes());
     aad.push(b'/');
-    // The generation in decimal, as `{generation}` writes it (without fmt: once per flow in a listing).
-    if generation < 0 {
-        aad.push(b'-');
-    }
-    let mut n = generation.unsigned_abs();
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    aad.extend_from_slice(&digits[i..]);
+    crate::crypto::push_decimal(aad, generation);
 }
 
 /// The key a new flow (or connection following the environment's key) is
