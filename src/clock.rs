@@ -4,7 +4,7 @@
 //! formats a time is written and read in are the leaf module `time`.
 
 use crate::error::{Error, Result};
-use crate::store::Db;
+use crate::store::{Db, Store};
 use chrono::{DateTime, Duration, Utc};
 
 const OFFSET_KEY: &str = "clock_offset_seconds";
@@ -29,6 +29,22 @@ pub fn read(db: &Db) -> Result<ClockReading> {
 /// The store's current time.
 pub fn now(db: &Db) -> Result<DateTime<Utc>> {
     Ok(read(db)?.now)
+}
+
+/// The store's time at the start of a command on `store`, whose data
+/// version (read before this) is `version`. The offset is read through `db`
+/// only when the version moved since the handle last read it: a cheap
+/// command then needs no read transaction for the clock (issue 16, target 2).
+pub fn now_at_version(store: &Store, db: &Db, version: i64) -> Result<DateTime<Utc>> {
+    let offset_seconds = match store.clock_offset_at(version) {
+        Some(offset_seconds) => offset_seconds,
+        None => {
+            let offset_seconds = offset(db)?;
+            store.set_clock_offset_at(version, offset_seconds);
+            offset_seconds
+        }
+    };
+    Ok(Utc::now() + Duration::seconds(offset_seconds))
 }
 
 fn offset(db: &Db) -> Result<i64> {
@@ -68,4 +84,32 @@ pub fn start_at(db: &Db, at: DateTime<Utc>) -> Result<ClockReading> {
 pub fn reset(db: &Db) -> Result<ClockReading> {
     db.meta_set(OFFSET_KEY, "0")?;
     read(db)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A handle keeps the clock's offset while the data version stays, and
+    /// reads it again once another handle (as another process would) moved
+    /// the clock.
+    #[test]
+    fn a_clock_moved_through_another_handle_is_read_again() {
+        let dir = std::env::temp_dir().join(format!("ppcmk-clock-{}", crate::crypto::new_guid()));
+        let store = Store::open(&dir).unwrap();
+        let other = Store::open(&dir).unwrap();
+        let db = store.db().unwrap();
+        let version = store.data_version().unwrap();
+        let before = now_at_version(&store, &db, version).unwrap();
+        assert_eq!(store.clock_offset_at(version), Some(0), "kept at this version");
+        other.write(|db| advance(db, 86_400)).unwrap();
+        let moved = store.data_version().unwrap();
+        assert_ne!(moved, version, "the other handle's commit moved the version");
+        assert_eq!(store.clock_offset_at(moved), None, "nothing kept for the new version");
+        let after = now_at_version(&store, &db, moved).unwrap();
+        assert!(after - before >= Duration::seconds(86_400), "{before} then {after}");
+        drop(db);
+        drop((store, other));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

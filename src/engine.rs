@@ -56,16 +56,21 @@ pub fn invoke(store: &Store, command: &'static Command, args: &Args, options: In
     // Declared before the first connection, so that it outlives them all.
     let _deadline = BusyDeadline::enter(busy_deadline.and_then(|d| Instant::now().checked_add(d)));
     let db = store.db()?;
+    // Taken before the clock and the due-maintenance check: a commit after
+    // this point, by any connection or process, makes the next command read
+    // the clock and check again.
+    let mut version = store.data_version()?;
     // Purges, rotations and other actions whose time has come happen first,
     // so that the command sees the state the clock implies.
-    let now = crate::clock::now(&db)?;
+    let now = crate::clock::now_at_version(store, &db, version)?;
     store.deks.next_epoch();
     if !store.bootstrapped.load(std::sync::atomic::Ordering::Acquire) {
         store.write(|db| crate::environment::bootstrap(store, db, now))?;
         store.bootstrapped.store(true, std::sync::atomic::Ordering::Release);
+        version = store.data_version()?;
     }
     if command.name != crate::lifecycle::maintenance::COMMAND {
-        let ran = crate::lifecycle::maintenance::run(store, now, false, &mut |_| {});
+        let ran = crate::lifecycle::maintenance::run(store, version, now, false, &mut |_| {});
         // The clock stays readable and resettable even when the state it
         // implies cannot be brought about (a rehearsal that went wrong).
         if ran.is_err() && !crate::lifecycle::maintenance::ALWAYS_AVAILABLE.contains(&command.name) {

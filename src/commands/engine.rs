@@ -143,7 +143,7 @@ fn invoke_maintenance(ctx: &mut Ctx, _args: &Args) -> Result<Vec<Object>> {
     let now = ctx.now;
     let store = ctx.store();
     let mut forward = |p: crate::progress::Progress| ctx.report_progress(p);
-    let events = crate::lifecycle::maintenance::run(store, now, true, &mut forward)?;
+    let events = crate::lifecycle::maintenance::run(store, store.data_version()?, now, true, &mut forward)?;
     ctx.set_audit_target("maintenance");
     ctx.set_audit_detail(format!("{} action(s)", events.len()));
     Ok(events

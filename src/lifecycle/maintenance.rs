@@ -35,15 +35,15 @@ pub const ALWAYS_AVAILABLE: &[&str] = &["Get-PpCmkClock", "Set-PpCmkClock"];
 /// instant something can come due (one `PRAGMA data_version`); otherwise a
 /// few indexed reads, and the write lock only when something is due. With
 /// `explicit`, also resumes queued and interrupted operations (which may take long).
+/// `version` is the store's data version, read before `now`: a commit after
+/// it, by any connection or process, makes the next check run in full.
 pub fn run(
     store: &Store,
+    version: i64,
     now: DateTime<Utc>,
     explicit: bool,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Vec<Event>> {
-    // Taken before the check: a commit after this point, by any connection
-    // or process, makes the next command check again.
-    let version = store.data_version()?;
     if !explicit && store.quiet(version, now) {
         return Ok(Vec::new());
     }

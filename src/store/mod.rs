@@ -101,6 +101,10 @@ pub struct Store {
     /// Nothing is due before `.1` (None: ever) while the data version stays
     /// `.0`: the due-maintenance check's last finding (see [`Store::quiet`]).
     quiet: Mutex<Option<(i64, Option<DateTime<Utc>>)>>,
+    /// The clock's offset (seconds) as read at data version `.0`: a clock
+    /// change is a commit, so it holds while the version stays (see
+    /// [`crate::clock::now_at_version`]).
+    clock_offset: Mutex<Option<(i64, i64)>>,
 }
 
 impl Store {
@@ -132,6 +136,7 @@ impl Store {
             watch: Mutex::new(None),
             unknown_version: std::sync::atomic::AtomicI64::new(0),
             quiet: Mutex::new(None),
+            clock_offset: Mutex::new(None),
         };
         {
             let db = store.db()?;
@@ -242,8 +247,10 @@ impl Store {
         db.wait_as_thread_asks()?;
         let result = db.in_grouping_transaction(mode, work);
         if db.wrote_state.get() {
-            // Its data_version does not show this commit: check again.
+            // Its data_version does not show this commit: check again, and
+            // read the clock again.
             *self.quiet.lock().unwrap_or_else(|p| p.into_inner()) = None;
+            *self.clock_offset.lock().unwrap_or_else(|p| p.into_inner()) = None;
         }
         result
     }
@@ -259,6 +266,19 @@ impl Store {
     /// Records a check that found nothing due at data version `version`.
     pub(crate) fn set_quiet(&self, version: i64, until: Option<DateTime<Utc>>) {
         *self.quiet.lock().unwrap_or_else(|p| p.into_inner()) = Some((version, until));
+    }
+
+    /// The clock's offset last read at data version `version`, if any.
+    pub(crate) fn clock_offset_at(&self, version: i64) -> Option<i64> {
+        match *self.clock_offset.lock().unwrap_or_else(|p| p.into_inner()) {
+            Some((v, offset)) if v == version => Some(offset),
+            _ => None,
+        }
+    }
+
+    /// Records the clock's offset, read after data version `version` was.
+    pub(crate) fn set_clock_offset_at(&self, version: i64, offset: i64) {
+        *self.clock_offset.lock().unwrap_or_else(|p| p.into_inner()) = Some((version, offset));
     }
 
     /// Runs `work` in one write transaction, retrying the whole unit while
