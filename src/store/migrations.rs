@@ -549,6 +549,15 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (vault_name, kind)
     );
     "#,
+    // 10: the audit log's two indexes go. No query used them: every filter
+    // of `Get-PpCmkAuditLog` is optional (`?1 IS NULL OR time >= ?1`), which
+    // no index serves, and the chain is read by `seq`. Each was one more
+    // 16 KiB page written with every audit entry, a third of a key use's
+    // WAL frames (docs/performance.md, target 2).
+    r#"
+    DROP INDEX audit_log_by_time;
+    DROP INDEX audit_log_by_environment;
+    "#,
 ];
 
 /// The schema version this build writes.
