@@ -124,11 +124,12 @@ pub fn append(db: &Db, entry: &Entry) -> Result<()> {
         environment: entry.environment.clone(),
         table_name: entry.table.clone(),
         mac_version: CURRENT_MAC_VERSION,
+        head_mac: None,
     };
     let key = db.audit_key()?;
     row.hash = chain_hash(&row, key);
-    db.insert_audit_row(&row)?;
-    db.set_audit_head(row.seq, &row.hash, &head_mac(row.seq, &row.hash, key))
+    row.head_mac = Some(head_mac(row.seq, &row.hash, key));
+    db.insert_audit_row(&row)
 }
 
 /// Appends the entry of a key's use (wrap, unwrap, encrypt, decrypt, sign,
@@ -212,32 +213,35 @@ pub fn verify_chain(db: &Db) -> Result<(usize, Option<BrokenLink>)> {
         }
         expected_prev = row.hash.clone();
     }
-    // The head is written with every entry, in the same transaction, and
-    // under the key: a log without it, or whose newest entry is not it, was
-    // truncated or rewritten (including rewritten as old unkeyed entries).
-    let last = rows.last().map(|r| (r.seq, r.hash.as_str()));
+    // The head is written with every entry, on its row, and under the key:
+    // a log without it, or whose newest entry is not it, was truncated or
+    // rewritten (including rewritten as old unkeyed entries).
+    let last_seq = rows.last().map_or(0, |r| r.seq);
     let broken_head = |seq: i64, reason: String| Ok((rows.len(), Some(BrokenLink { seq, reason })));
-    match (db.audit_head()?, last) {
-        (None, None) => {}
-        (None, Some((last_seq, _))) => {
-            return broken_head(last_seq, "the recorded head of the log is missing".into());
+    let mut heads = rows.iter().filter_map(|r| r.head_mac.as_deref().map(|mac| (r, mac)));
+    match heads.next() {
+        None if rows.is_empty() => {}
+        None => {
+            return broken_head(
+                last_seq + 1,
+                format!(
+                    "the recorded head of the log is missing: entries from {} on were removed, or the head itself was",
+                    last_seq + 1
+                ),
+            );
         }
-        (Some((seq, hash, mac)), last) => {
-            let (last_seq, last_hash) = last.unwrap_or((0, GENESIS));
-            if mac != head_mac(seq, &hash, key) {
-                return broken_head(seq, "the recorded head of the log was altered".into());
+        Some((head, mac)) => {
+            if mac != head_mac(head.seq, &head.hash, key) {
+                return broken_head(head.seq, "the recorded head of the log was altered".into());
             }
-            if seq > last_seq {
-                return broken_head(last_seq + 1, format!("entries {} to {seq} were removed", last_seq + 1));
+            if let Some((later, _)) = heads.next() {
+                return broken_head(later.seq, "a second head was written into the log".into());
             }
-            if seq < last_seq {
+            if head.seq < last_seq {
                 return broken_head(
-                    seq + 1,
-                    format!("entries {} to {last_seq} were added behind the log's back", seq + 1),
+                    head.seq + 1,
+                    format!("entries {} to {last_seq} were added behind the log's back", head.seq + 1),
                 );
-            }
-            if hash != last_hash {
-                return broken_head(seq, "the newest entry was replaced".into());
             }
         }
     }
@@ -298,7 +302,7 @@ mod tests {
             append(&db, &entry(n)).unwrap();
         }
         assert_eq!(verify_chain(&db).unwrap().1, None);
-        db.execute_raw("DELETE FROM audit_head").unwrap();
+        db.execute_raw("UPDATE audit_log SET head_mac = NULL").unwrap();
         let broken = verify_chain(&db).unwrap().1.unwrap();
         assert!(broken.reason.contains("head of the log is missing"), "{broken:?}");
         let mut prev = GENESIS.to_string();
@@ -315,6 +319,54 @@ mod tests {
             prev = row.hash;
         }
         assert!(verify_chain(&db).unwrap().1.is_some(), "an all-unkeyed forged log without a head is refused");
+        drop(db);
+        drop(store);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// Schemas 5 to 9 kept the head in a table of its own: schema 10 moves
+    /// it onto the newest entry, and the chain verifies, then grows, as before.
+    #[test]
+    fn schema_10_moves_the_head_onto_the_newest_entry() {
+        let dir = std::env::temp_dir().join(format!("ppcmk-audit-{}", crate::crypto::new_guid()));
+        let store = Store::open(&dir).unwrap();
+        let db = store.db().unwrap();
+        for n in 1..=3 {
+            append(&db, &entry(n)).unwrap();
+        }
+        let newest = db.audit_rows_from(0).unwrap().pop().unwrap();
+        let mac = newest.head_mac.clone().unwrap();
+        // Back to schema 9's layout.
+        db.execute_raw(&format!(
+            "CREATE TABLE audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL,
+                                      hash TEXT NOT NULL, mac TEXT NOT NULL);
+             INSERT INTO audit_head VALUES (1, {}, '{}', '{mac}');
+             ALTER TABLE audit_log DROP COLUMN head_mac;
+             CREATE INDEX audit_log_by_time ON audit_log(time);
+             CREATE INDEX audit_log_by_environment ON audit_log(environment, table_name);
+             DROP INDEX vault_key_versions_by_seq;
+             PRAGMA user_version = 9;",
+            newest.seq, newest.hash
+        ))
+        .unwrap();
+        drop(db);
+        drop(store);
+
+        let store = Store::open(&dir).unwrap();
+        let db = store.db().unwrap();
+        let rows = db.audit_rows_from(0).unwrap();
+        assert_eq!(
+            rows.last().unwrap().head_mac.as_deref(),
+            Some(mac.as_str()),
+            "the head moved onto the newest entry"
+        );
+        assert!(rows[..rows.len() - 1].iter().all(|r| r.head_mac.is_none()), "and only there");
+        assert_eq!(verify_chain(&db).unwrap(), (rows.len(), None));
+        append(&db, &entry(4)).unwrap();
+        assert_eq!(verify_chain(&db).unwrap(), (rows.len() + 1, None));
+        db.execute_raw(&format!("DELETE FROM audit_log WHERE seq = {}", rows.len() + 1)).unwrap();
+        let broken = verify_chain(&db).unwrap().1.unwrap();
+        assert!(broken.reason.contains("removed"), "{broken:?}");
         drop(db);
         drop(store);
         let _ = std::fs::remove_dir_all(dir);

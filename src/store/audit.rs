@@ -1,6 +1,11 @@
 //! The append-only audit table and its MACed head. The hash chain is
 //! computed by the audit module above the store; the head's MAC is here,
 //! because the migration that introduced the keyed chain seals the head.
+//!
+//! The head is the newest entry's `head_mac`, NULL on every older row: an
+//! append clears the previous head and writes the new one on the page it
+//! writes the entry to. (Schemas 5 to 9 kept it in a table of its own,
+//! `audit_head`, which cost a second page per entry.)
 
 use super::sql::{Checked, OptionalRow};
 use super::Db;
@@ -29,11 +34,14 @@ pub struct AuditRow {
     /// 0: a plain SHA-256 link (stores before schema 5); 1: an HMAC under the
     /// store's audit key, covering environment and table too.
     pub mac_version: i64,
+    /// On the newest entry only: [`head_mac`] of its seq and hash. Not part
+    /// of the chain's hash, since the next append clears it.
+    pub head_mac: Option<String>,
 }
 
 const COLUMNS: &str =
     "seq, time, principal, principal_id, command, target, outcome, error_code, detail, prev_hash, hash, \
-     environment, table_name, mac_version";
+     environment, table_name, mac_version, head_mac";
 
 fn from_row(r: &Row) -> rusqlite::Result<AuditRow> {
     Ok(AuditRow {
@@ -51,6 +59,7 @@ fn from_row(r: &Row) -> rusqlite::Result<AuditRow> {
         environment: r.get(11)?,
         table_name: r.get(12)?,
         mac_version: r.get(13)?,
+        head_mac: r.get(14)?,
     })
 }
 
@@ -70,20 +79,23 @@ pub struct AuditQuery<'a> {
 }
 
 /// The MAC of the log's head (its newest entry's seq and hash) under the
-/// audit key, kept apart from the log so that removing the newest entries,
-/// or the head itself, is detected.
+/// audit key. Only the newest entry carries it, so removing the newest
+/// entries, or the head itself, leaves a log without a head: detected.
 pub(crate) fn head_mac(seq: i64, hash: &str, key: &[u8; 32]) -> String {
     hex(&hmac_sha256(key, format!("ppcmk/audit-head/{seq}/{hash}").as_bytes()))
 }
 
 impl Db {
-    /// Records the newest entry as the MACed head: when the keyed chain is
-    /// introduced (schema 5); afterwards each append keeps it current.
+    /// Records the newest entry as the MACed head when the keyed chain is
+    /// introduced (schema 5), in that schema's `audit_head` table, which
+    /// schema 10 folds into the log; afterwards each append keeps it current.
     pub(crate) fn seal_audit_head(&self) -> Result<()> {
-        match self.last_audit_entry()? {
-            Some((seq, hash)) => self.set_audit_head(seq, &hash, &head_mac(seq, &hash, self.audit_key()?)),
-            None => Ok(()),
-        }
+        let Some((seq, hash)) = self.last_audit_entry()? else { return Ok(()) };
+        let mac = head_mac(seq, &hash, self.audit_key()?);
+        self.conn
+            .execute("INSERT INTO audit_head(id, seq, hash, mac) VALUES (1, ?1, ?2, ?3)", params![seq, hash, mac])
+            .checked()
+            .map(drop)
     }
 
     /// (seq, hash) of the newest entry.
@@ -93,12 +105,15 @@ impl Db {
             .opt()
     }
 
+    /// Appends `a`, which carries the head, and clears the head from the
+    /// entry before it (on the same page but when `a` starts a new one).
     pub fn insert_audit_row(&self, a: &AuditRow) -> Result<()> {
+        self.conn.execute("UPDATE audit_log SET head_mac = NULL WHERE seq = ?1", [a.seq - 1]).checked()?;
         self.conn
             .execute(
-                &format!(
-                    "INSERT INTO audit_log({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
-                ),
+                "INSERT INTO audit_log(seq, time, principal, principal_id, command, target, outcome, error_code, \
+                 detail, prev_hash, hash, environment, table_name, mac_version, head_mac) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
                 params![
                     a.seq,
                     a.time,
@@ -113,7 +128,8 @@ impl Db {
                     a.hash,
                     a.environment,
                     a.table_name,
-                    a.mac_version
+                    a.mac_version,
+                    a.head_mac
                 ],
             )
             .checked()
@@ -136,26 +152,6 @@ impl Db {
             params![q.since, q.principal, q.last.unwrap_or(-1), q.environment, q.table],
             from_row,
         )
-    }
-
-    /// The recorded head of the chain: (seq, hash, mac over both).
-    pub fn audit_head(&self) -> Result<Option<(i64, String, String)>> {
-        self.conn
-            .query_row("SELECT seq, hash, mac FROM audit_head WHERE id = 1", [], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })
-            .opt()
-    }
-
-    pub fn set_audit_head(&self, seq: i64, hash: &str, mac: &str) -> Result<()> {
-        self.conn
-            .execute(
-                "INSERT INTO audit_head(id, seq, hash, mac) VALUES (1, ?1, ?2, ?3)
-                 ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, mac = excluded.mac",
-                params![seq, hash, mac],
-            )
-            .checked()
-            .map(drop)
     }
 
     /// Every entry from `from_seq` on, oldest first (for verifying the chain).
