@@ -354,25 +354,25 @@ fn matches_any(patterns: &[&str], action: &str) -> bool {
 
 /// Whether an assignment at `scope` applies to `target` (same or below).
 pub fn scope_covers(scope: &str, target: &str) -> bool {
-    let s = scope.trim_end_matches('/').to_ascii_lowercase();
-    let t = target.trim_end_matches('/').to_ascii_lowercase();
-    t == s || t.starts_with(&format!("{s}/"))
+    // Compared in place, case-insensitively: `target` is `scope` or below it.
+    let (s, t) = (scope.trim_end_matches('/').as_bytes(), target.trim_end_matches('/').as_bytes());
+    t.len() >= s.len() && t[..s.len()].eq_ignore_ascii_case(s) && (t.len() == s.len() || t[s.len()] == b'/')
 }
 
 /// Whether the principal's role assignments grant `action` (a control-plane
 /// action such as `Microsoft.KeyVault/vaults/write`) at `target`.
 pub fn has_permission(db: &Db, principal_id: &str, target: &str, action: &str) -> Result<bool> {
-    Ok(db.role_assignments(Some(principal_id), None)?.iter().any(|a| {
-        scope_covers(&a.scope, target) && role_by_id(&a.role_definition_id).is_some_and(|r| r.permits(action))
-    }))
+    db.any_role_assignment(principal_id, |scope, role| {
+        scope_covers(scope, target) && role_by_id(role).is_some_and(|r| r.permits(action))
+    })
 }
 
 /// Whether the principal's role assignments grant the data action (such as
 /// `Microsoft.KeyVault/vaults/keys/wrap/action`) at `target`.
 pub fn has_data_permission(db: &Db, principal_id: &str, target: &str, data_action: &str) -> Result<bool> {
-    Ok(db.role_assignments(Some(principal_id), None)?.iter().any(|a| {
-        scope_covers(&a.scope, target) && role_by_id(&a.role_definition_id).is_some_and(|r| r.permits_data(data_action))
-    }))
+    db.any_role_assignment(principal_id, |scope, role| {
+        scope_covers(scope, target) && role_by_id(role).is_some_and(|r| r.permits_data(data_action))
+    })
 }
 
 /// Refuses with `Forbidden` (Azure's AuthorizationFailed wording) unless the
@@ -733,5 +733,8 @@ mod tests {
         assert!(!scope_covers(rg, sub));
         assert!(!scope_covers(rg, "/subscriptions/s/resourceGroups/rg10"));
         assert!(scope_covers("/SUBSCRIPTIONS/S", rg));
+        assert!(scope_covers(rg, &format!("{}/", rg.to_uppercase())), "itself, whatever the case and trailing slash");
+        assert!(scope_covers("/", rg), "the root covers everything");
+        assert!(!scope_covers(rg, "/subscriptions/s/resourceGroups/rg"), "a shorter name is not below");
     }
 }

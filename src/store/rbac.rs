@@ -99,6 +99,28 @@ impl Db {
             .opt()
     }
 
+    /// Whether `grants(scope, role definition id)` holds for any of the
+    /// principal's assignments: what every authorisation asks, read in
+    /// place, unsorted, on each call (a key use's hot path, issue 16).
+    pub fn any_role_assignment(&self, principal_id: &str, mut grants: impl FnMut(&str, &str) -> bool) -> Result<bool> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT scope, role_definition_id FROM role_assignments WHERE principal_id = ?1 COLLATE NOCASE")
+            .checked()?;
+        let mut rows = stmt.query([principal_id]).checked()?;
+        while let Some(row) = rows.next().checked()? {
+            let text = |i: usize| {
+                row.get_ref(i).and_then(|v| {
+                    v.as_str().map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, v.data_type(), Box::new(e)))
+                })
+            };
+            if grants(text(0).checked()?, text(1).checked()?) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     /// Assignments, optionally of one principal and/or one role definition.
     pub fn role_assignments(
         &self,
