@@ -175,11 +175,14 @@ impl Store {
     /// The watching connection. Its commits are key uses, whose checkpoints
     /// the group commit's flusher runs off the caller's time (see `group`);
     /// its own automatic checkpoint is a backstop should the flusher fall behind.
+    /// It stays at `synchronous = NORMAL`: every commit on it is a grouping
+    /// transaction's, which fsyncs at once whatever is not a key use.
     fn connect_watch(&self) -> Result<Db> {
         let db = self.connect()?;
         db.conn
             .execute_batch(&format!("PRAGMA wal_autocheckpoint = {}", group::BACKSTOP_CHECKPOINT_PAGES))
             .map_err(store_error)?;
+        db.set_relaxed_durability(true)?;
         Ok(db)
     }
 
@@ -352,6 +355,8 @@ pub struct Db {
     wrote_state: Cell<bool>,
     /// Whether lock waits end at the thread's busy deadline (see `busy`).
     bounded_wait: Cell<bool>,
+    /// Commits run under `synchronous = NORMAL` (see [`Db::set_relaxed_durability`]).
+    relaxed: Cell<bool>,
 }
 
 /// A connection whose statements are parsed once and then reused: before
@@ -480,6 +485,7 @@ impl Db {
             key_use_changes: Cell::new(0),
             wrote_state: Cell::new(false),
             bounded_wait: Cell::new(false),
+            relaxed: Cell::new(false),
         })
     }
 
@@ -521,13 +527,16 @@ impl Db {
         mode: TxMode,
         work: &mut impl FnMut(&Db) -> Result<T>,
     ) -> Result<T> {
-        // SQLite refuses to change the level inside a transaction.
+        // SQLite refuses to change the level inside a transaction. The
+        // watching connection stays relaxed between such transactions: its
+        // only other statement is `PRAGMA data_version`.
+        let was_relaxed = self.relaxed.get();
         self.set_relaxed_durability(true)?;
         self.grouping.set(true);
         self.wrote_state.set(false);
         let result = self.in_transaction(mode, work);
         self.grouping.set(false);
-        self.set_relaxed_durability(false)?;
+        self.set_relaxed_durability(was_relaxed)?;
         result
     }
 
@@ -584,10 +593,17 @@ impl Db {
 
     /// Trades per-commit durability for speed on this connection; see
     /// [`Store::write_batch`] and [`Db::in_grouping_transaction`].
+    /// Nothing is run when the level is already the one asked for: SQLite
+    /// parses a PRAGMA each time, even a cached one.
     pub(crate) fn set_relaxed_durability(&self, relaxed: bool) -> Result<()> {
+        if self.relaxed.get() == relaxed {
+            return Ok(());
+        }
         self.conn
             .execute_batch(if relaxed { "PRAGMA synchronous = NORMAL" } else { "PRAGMA synchronous = FULL" })
-            .map_err(store_error)
+            .map_err(store_error)?;
+        self.relaxed.set(relaxed);
+        Ok(())
     }
 
     /// A page cache of a few pages for a connection that walks a table once
