@@ -5,7 +5,7 @@
 //! number of flows.
 
 use crate::report::{Report, Row, Section, Target};
-use crate::{median, ms, n, size_from_env, step, time_it, Tenant};
+use crate::{median, ms, n, size_from_env, step, time_it, time_paired, Tenant};
 use serde_json::json;
 use std::time::{Duration, Instant};
 
@@ -81,9 +81,7 @@ type Listing = (Duration, Duration, usize);
 /// against in process, and the CLI's peak memory.
 fn full_listing(section: &mut Section, t: &Tenant, flows: i64) -> Listing {
     step("flows: the full listing and its reference");
-    let (d, rows) = in_process(t, false);
-    let reference = Reference::new(t);
-    let r = reference.time();
+    let (d, r, rows) = beside_reference(t);
     let ratio = ms(d) / ms(r);
     section.row(
         Row::new(
@@ -154,8 +152,7 @@ fn growth(flows: i64, full: Listing) -> Section {
             step(&format!("flows: growth at {size} flows"));
             let t = Tenant::new(&format!("flows-{size}"), 0);
             t.run("New-PpCmkSampleData", json!({"EnvironmentName": t.env, "Flows": size}));
-            let (d, rows) = in_process(&t, false);
-            (d, Reference::new(&t).time(), rows)
+            beside_reference(&t)
         };
         let per_flow = d.as_secs_f64() * 1e6 / rows.max(1) as f64;
         let versus = previous.map(|p| format!("; {:.2}× the previous size's", per_flow / p)).unwrap_or_default();
@@ -172,16 +169,33 @@ fn growth(flows: i64, full: Listing) -> Section {
     section
 }
 
+/// The full listing in process with its response text, timed in
+/// alternation with its reference: (median time, the reference's, rows).
+fn beside_reference(t: &Tenant) -> Listing {
+    let reference = Reference::new(t);
+    let request = json!({"command": COMMAND, "parameters": {"EnvironmentName": t.env}});
+    let rows = listing(t, &request).0;
+    let (d, r) = time_paired(
+        5,
+        Duration::from_secs(6),
+        || drop(listing(t, &request)),
+        || drop(std::hint::black_box(reference.json())),
+    );
+    (d, r, rows)
+}
+
+/// One listing in process with its response text, as the C ABI returns it: (rows, text).
+fn listing(t: &Tenant, request: &serde_json::Value) -> (usize, String) {
+    let outcome = ppcmk::invoke_json(&t.store, request, Default::default());
+    let rows = outcome.as_ref().expect("the listing failed").objects.len();
+    (rows, std::hint::black_box(ppcmk::into_response_text(outcome)))
+}
+
 /// The command in process with its response text: (median time, rows).
 fn in_process(t: &Tenant, switch: bool) -> (Duration, usize) {
     let request = json!({"command": COMMAND, "parameters": {"EnvironmentName": t.env, "ListCannotMigrateToCustomerManagedKey": switch}});
-    let once = || {
-        let outcome = ppcmk::invoke_json(&t.store, &request, Default::default());
-        let rows = outcome.as_ref().expect("the listing failed").objects.len();
-        (rows, std::hint::black_box(ppcmk::into_response_text(outcome)))
-    };
-    let rows = once().0;
-    (time_it(5, Duration::from_secs(3), || drop(once())), rows)
+    let rows = listing(t, &request).0;
+    (time_it(5, Duration::from_secs(3), || drop(listing(t, &request))), rows)
 }
 
 /// The command as a whole `ppcmk` process, median of 7.
@@ -299,10 +313,6 @@ impl Reference {
         envelope.serialize_field("warnings", &[] as &[String]).unwrap();
         SerializeStruct::end(envelope).unwrap();
         String::from_utf8(out).unwrap()
-    }
-
-    fn time(&self) -> Duration {
-        time_it(5, Duration::from_secs(3), || drop(std::hint::black_box(self.json())))
     }
 }
 

@@ -163,6 +163,28 @@ fn time_it(min: usize, budget: Duration, mut f: impl FnMut()) -> Duration {
     median(samples)
 }
 
+/// Runs `a` and `b` in alternation until `budget` is spent (at least `min`
+/// times each); returns the median time per call of each. A figure and its
+/// reference timed this way see the same machine: on a shared VM whose speed
+/// drifts by tens of percent within seconds, timing one after the other
+/// moved their ratio by more than the targets' margins.
+fn time_paired(min: usize, budget: Duration, mut a: impl FnMut(), mut b: impl FnMut()) -> (Duration, Duration) {
+    let started = Instant::now();
+    let (mut samples_a, mut samples_b) = (Vec::new(), Vec::new());
+    while samples_a.len() < min || started.elapsed() < budget {
+        let t = Instant::now();
+        a();
+        samples_a.push(t.elapsed());
+        let t = Instant::now();
+        b();
+        samples_b.push(t.elapsed());
+        if samples_a.len() >= 100_000 {
+            break;
+        }
+    }
+    (median(samples_a), median(samples_b))
+}
+
 fn mb_per_s(bytes: u64, d: Duration) -> f64 {
     bytes as f64 / d.as_secs_f64() / 1e6
 }
