@@ -44,7 +44,12 @@ pub fn now_at_version(store: &Store, db: &Db, version: i64) -> Result<DateTime<U
             offset_seconds
         }
     };
-    Ok(Utc::now() + Duration::seconds(offset_seconds))
+    Ok(at_offset(offset_seconds))
+}
+
+/// The store's time, its offset known.
+pub fn at_offset(offset_seconds: i64) -> DateTime<Utc> {
+    Utc::now() + Duration::seconds(offset_seconds)
 }
 
 fn offset(db: &Db) -> Result<i64> {

@@ -56,26 +56,19 @@ pub fn invoke(store: &Store, command: &'static Command, args: &Args, options: In
     // Declared before the first connection, so that it outlives them all.
     let _deadline = BusyDeadline::enter(busy_deadline.and_then(|d| Instant::now().checked_add(d)));
     let db = store.db()?;
-    // Taken before the clock and the due-maintenance check: a commit after
-    // this point, by any connection or process, makes the next command read
-    // the clock and check again.
-    let mut version = store.data_version()?;
-    // Purges, rotations and other actions whose time has come happen first,
-    // so that the command sees the state the clock implies.
-    let now = crate::clock::now_at_version(store, &db, version)?;
     store.deks.next_epoch();
-    if !store.bootstrapped.load(std::sync::atomic::Ordering::Acquire) {
-        store.write(|db| crate::environment::bootstrap(store, db, now))?;
-        store.bootstrapped.store(true, std::sync::atomic::Ordering::Release);
-        version = store.data_version()?;
-    }
-    if command.name != crate::lifecycle::maintenance::COMMAND {
-        let ran = crate::lifecycle::maintenance::run(store, version, now, false, &mut |_| {});
-        // The clock stays readable and resettable even when the state it
-        // implies cannot be brought about (a rehearsal that went wrong).
-        if ran.is_err() && !crate::lifecycle::maintenance::ALWAYS_AVAILABLE.contains(&command.name) {
-            ran?;
+    // A command that changes no state skips reading the data version ahead
+    // of its own transaction when the handle's last due-maintenance check
+    // found nothing due: that transaction confirms the version is still the
+    // one checked, or the check runs and the command starts again.
+    let checked_version = match command.effect {
+        Effect::Read if command.name != crate::lifecycle::maintenance::COMMAND => {
+            crate::lifecycle::maintenance::quiet_version(store)
         }
+        _ => None,
+    };
+    if checked_version.is_none() {
+        catch_up(store, &db, command)?;
     }
     let mut audit_info: Option<AuditInfo> = None;
     let mut checkpoint = false;
@@ -136,7 +129,16 @@ pub fn invoke(store: &Store, command: &'static Command, args: &Args, options: In
                 // Its only writes are normally the audit entries of a key's use,
                 // which are group-committed (store::group): no fsync per call.
                 let mode = if retrying { TxMode::Write } else { TxMode::Read };
-                let (outcome, info) = store.in_read_command(&db, mode, &mut |db| attempt(db))?;
+                let (outcome, info) = match store.in_read_command(&db, mode, checked_version, &mut |db| attempt(db))? {
+                    Some(done) => done,
+                    None => {
+                        // Something was committed since the last check.
+                        catch_up(store, &db, command)?;
+                        store
+                            .in_read_command(&db, mode, None, &mut |db| attempt(db))?
+                            .ok_or_else(|| Error::internal("a read command without a version to confirm did not run"))?
+                    }
+                };
                 if info.audited_read {
                     store.write(|db| audit::append(db, &info.entry(command, None)))?;
                 }
@@ -178,6 +180,31 @@ pub fn invoke(store: &Store, command: &'static Command, args: &Args, options: In
             Err(error)
         }
     }
+}
+
+/// Brings the store to the state its clock implies before `command` runs:
+/// purges, rotations and other actions whose time has come (and, on a
+/// handle's first command, the bootstrap).
+fn catch_up(store: &Store, db: &Db, command: &Command) -> Result<()> {
+    // Taken before the clock and the due-maintenance check: a commit after
+    // this point, by any connection or process, makes the next command read
+    // the clock and check again.
+    let mut version = store.data_version()?;
+    let now = crate::clock::now_at_version(store, db, version)?;
+    if !store.bootstrapped.load(std::sync::atomic::Ordering::Acquire) {
+        store.write(|db| crate::environment::bootstrap(store, db, now))?;
+        store.bootstrapped.store(true, std::sync::atomic::Ordering::Release);
+        version = store.data_version()?;
+    }
+    if command.name != crate::lifecycle::maintenance::COMMAND {
+        let ran = crate::lifecycle::maintenance::run(store, version, now, false, &mut |_| {});
+        // The clock stays readable and resettable even when the state it
+        // implies cannot be brought about (a rehearsal that went wrong).
+        if ran.is_err() && !crate::lifecycle::maintenance::ALWAYS_AVAILABLE.contains(&command.name) {
+            ran?;
+        }
+    }
+    Ok(())
 }
 
 /// What the audit entry of one invocation says about who and what.

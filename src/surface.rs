@@ -202,6 +202,41 @@ mod tests {
         let _ = std::fs::remove_dir_all(dir);
     }
 
+    /// A read command on a quiet handle confirms the data version inside its
+    /// own transaction: when another handle (another process) committed in
+    /// between, what has come due still happens before the command reads.
+    #[test]
+    fn a_quiet_handle_still_sees_what_another_handle_made_due() {
+        let dir = std::env::temp_dir().join(format!("ppcmk-quiet-{}", crate::crypto::new_guid()));
+        let store = Store::open(&dir).unwrap();
+        let other = Store::open(&dir).unwrap();
+        let run = |store: &Store, command: &str, parameters: serde_json::Value| {
+            let request = serde_json::json!({"command": command, "parameters": parameters});
+            invoke_json(store, &request, Default::default()).unwrap().objects.into_maps()
+        };
+        run(&store, "New-AzResourceGroup", serde_json::json!({"Name": "rg", "Location": "centralus"}));
+        run(
+            &store,
+            "New-AzKeyVault",
+            serde_json::json!({"Name": "gone-kv", "ResourceGroupName": "rg", "Location": "centralus", "SoftDeleteRetentionInDays": 7}),
+        );
+        run(&store, "Remove-AzKeyVault", serde_json::json!({"VaultName": "gone-kv"}));
+        for _ in 0..2 {
+            assert_eq!(run(&store, "Get-AzKeyVault", serde_json::json!({"InRemovedState": true})).len(), 1);
+        }
+        assert!(
+            crate::lifecycle::maintenance::quiet_version(&store).is_some(),
+            "the handle is quiet: the next read takes the short way"
+        );
+        run(&other, "Set-PpCmkClock", serde_json::json!({"AdvanceDays": 8}));
+        assert!(
+            run(&store, "Get-AzKeyVault", serde_json::json!({"InRemovedState": true})).is_empty(),
+            "the purge that came due ran before the read"
+        );
+        drop((store, other));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
     /// The C ABI's text and the documented `Value` shape are the same JSON.
     #[test]
     fn response_text_is_response_json() {

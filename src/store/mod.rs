@@ -229,16 +229,23 @@ impl Store {
     /// connection when no other thread uses it, so that the key-use entries
     /// it commits leave `data_version`, and with it the skipped maintenance
     /// check, as they were; otherwise on `pooled`.
+    ///
+    /// With `checked_version` (see `maintenance::quiet_version`), the
+    /// transaction first confirms that the watching connection's data
+    /// version is still that one, and returns `None` without running `work`
+    /// when it is not (or when another thread holds that connection).
     pub(crate) fn in_read_command<T>(
         &self,
         pooled: &Db,
         mode: TxMode,
+        checked_version: Option<i64>,
         work: &mut impl FnMut(&Db) -> Result<T>,
-    ) -> Result<T> {
+    ) -> Result<Option<T>> {
         let mut watch = match self.watch.try_lock() {
             Ok(watch) => watch,
             Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
-            Err(std::sync::TryLockError::WouldBlock) => return pooled.in_grouping_transaction(mode, work),
+            Err(std::sync::TryLockError::WouldBlock) if checked_version.is_some() => return Ok(None),
+            Err(std::sync::TryLockError::WouldBlock) => return pooled.in_grouping_transaction(mode, work).map(Some),
         };
         if watch.is_none() {
             *watch = Some(self.connect_watch()?);
@@ -248,7 +255,16 @@ impl Store {
             let _ = db.conn.run("ROLLBACK");
         }
         db.wait_as_thread_asks()?;
-        let result = db.in_grouping_transaction(mode, work);
+        let result = db.in_grouping_transaction(mode, &mut |db| match checked_version {
+            // Read inside the transaction, so of the snapshot `work` sees.
+            Some(checked)
+                if db.conn.query_row("PRAGMA data_version", [], |r| r.get::<_, i64>(0)).map_err(store_error)?
+                    != checked =>
+            {
+                Ok(None)
+            }
+            _ => work(db).map(Some),
+        });
         if db.wrote_state.get() {
             // Its data_version does not show this commit: check again, and
             // read the clock again.
@@ -256,6 +272,12 @@ impl Store {
             *self.clock_offset.lock().unwrap_or_else(|p| p.into_inner()) = None;
         }
         result
+    }
+
+    /// The due-maintenance check's last finding: nothing due before `.1`
+    /// (None: ever) while the data version stays `.0`.
+    pub(crate) fn quiet_record(&self) -> Option<(i64, Option<DateTime<Utc>>)> {
+        *self.quiet.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Whether the due-maintenance check may be skipped: nothing was committed
