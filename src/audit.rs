@@ -273,14 +273,22 @@ mod tests {
         }
     }
 
-    #[test]
-    fn removing_the_newest_entries_is_detected() {
+    /// A new store in the temporary folder, its log grown by `count` entries.
+    fn store_with_entries(count: usize) -> (std::path::PathBuf, Store) {
         let dir = std::env::temp_dir().join(format!("ppcmk-audit-{}", crate::crypto::new_guid()));
         let store = Store::open(&dir).unwrap();
         let db = store.db().unwrap();
-        for n in 1..=5 {
+        for n in 1..=count {
             append(&db, &entry(n)).unwrap();
         }
+        drop(db);
+        (dir, store)
+    }
+
+    #[test]
+    fn removing_the_newest_entries_is_detected() {
+        let (dir, store) = store_with_entries(5);
+        let db = store.db().unwrap();
         let total = db.audit_rows_from(0).unwrap().len() as i64;
         db.execute_raw(&format!("DELETE FROM audit_log WHERE seq >= {}", total - 1)).unwrap();
         let broken = verify_chain(&db).unwrap().1.unwrap();
@@ -295,12 +303,8 @@ mod tests {
     /// unkeyed entries (which they can hash) and drops the head: detected.
     #[test]
     fn a_log_rewritten_as_unkeyed_entries_or_without_its_head_is_broken() {
-        let dir = std::env::temp_dir().join(format!("ppcmk-audit-{}", crate::crypto::new_guid()));
-        let store = Store::open(&dir).unwrap();
+        let (dir, store) = store_with_entries(3);
         let db = store.db().unwrap();
-        for n in 1..=3 {
-            append(&db, &entry(n)).unwrap();
-        }
         assert_eq!(verify_chain(&db).unwrap().1, None);
         db.execute_raw("UPDATE audit_log SET head_mac = NULL").unwrap();
         let broken = verify_chain(&db).unwrap().1.unwrap();
@@ -328,12 +332,8 @@ mod tests {
     /// it onto the newest entry, and the chain verifies, then grows, as before.
     #[test]
     fn schema_10_moves_the_head_onto_the_newest_entry() {
-        let dir = std::env::temp_dir().join(format!("ppcmk-audit-{}", crate::crypto::new_guid()));
-        let store = Store::open(&dir).unwrap();
+        let (dir, store) = store_with_entries(3);
         let db = store.db().unwrap();
-        for n in 1..=3 {
-            append(&db, &entry(n)).unwrap();
-        }
         let newest = db.audit_rows_from(0).unwrap().pop().unwrap();
         let mac = newest.head_mac.clone().unwrap();
         // Back to schema 9's layout.
@@ -374,12 +374,8 @@ mod tests {
 
     #[test]
     fn the_chain_detects_edits_and_removals() {
-        let dir = std::env::temp_dir().join(format!("ppcmk-audit-{}", crate::crypto::new_guid()));
-        let store = Store::open(&dir).unwrap();
+        let (dir, store) = store_with_entries(4);
         let db = store.db().unwrap();
-        for n in 1..=4 {
-            append(&db, &entry(n)).unwrap();
-        }
         assert_eq!(verify_chain(&db).unwrap(), (4, None));
 
         db.execute_raw("UPDATE audit_log SET target = 'forged' WHERE seq = 2").unwrap();

@@ -40,9 +40,9 @@ pub fn quiet_version(store: &Store) -> Option<i64> {
     if !store.bootstrapped.load(std::sync::atomic::Ordering::Acquire) {
         return None;
     }
-    let (version, until) = store.quiet_record()?;
+    let version = store.quiet_record()?.0;
     let now = crate::clock::at_offset(store.clock_offset_at(version)?);
-    until.is_none_or(|t| now < t).then_some(version)
+    store.quiet(version, now).then_some(version)
 }
 
 /// Runs the actions due at `now`. Free when nothing was committed since the

@@ -39,9 +39,15 @@ pub struct AuditRow {
     pub head_mac: Option<String>,
 }
 
-const COLUMNS: &str =
-    "seq, time, principal, principal_id, command, target, outcome, error_code, detail, prev_hash, hash, \
-     environment, table_name, mac_version, head_mac";
+/// The audit table's columns in the order `from_row` and the insert use
+/// (a macro, so that the insert's SQL is one literal, built at compile time).
+macro_rules! columns {
+    () => {
+        "seq, time, principal, principal_id, command, target, outcome, error_code, detail, prev_hash, hash, \
+         environment, table_name, mac_version, head_mac"
+    };
+}
+const COLUMNS: &str = columns!();
 
 fn from_row(r: &Row) -> rusqlite::Result<AuditRow> {
     Ok(AuditRow {
@@ -111,9 +117,11 @@ impl Db {
         self.conn.execute("UPDATE audit_log SET head_mac = NULL WHERE seq = ?1", [a.seq - 1]).checked()?;
         self.conn
             .execute(
-                "INSERT INTO audit_log(seq, time, principal, principal_id, command, target, outcome, error_code, \
-                 detail, prev_hash, hash, environment, table_name, mac_version, head_mac) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                concat!(
+                    "INSERT INTO audit_log(",
+                    columns!(),
+                    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+                ),
                 params![
                     a.seq,
                     a.time,

@@ -221,7 +221,7 @@ impl Store {
             *watch = Some(self.connect_watch()?);
         }
         let db = watch.as_ref().expect("opened above");
-        retry_busy(|| db.conn.query_row("PRAGMA data_version", [], |r| r.get(0)).map_err(store_error))
+        retry_busy(|| db.data_version())
     }
 
     /// Runs a command that changes no state (`Effect::Read`) in a grouping
@@ -257,12 +257,7 @@ impl Store {
         db.wait_as_thread_asks()?;
         let result = db.in_grouping_transaction(mode, &mut |db| match checked_version {
             // Read inside the transaction, so of the snapshot `work` sees.
-            Some(checked)
-                if db.conn.query_row("PRAGMA data_version", [], |r| r.get::<_, i64>(0)).map_err(store_error)?
-                    != checked =>
-            {
-                Ok(None)
-            }
+            Some(checked) if db.data_version()? != checked => Ok(None),
             _ => work(db).map(Some),
         });
         if db.wrote_state.get() {
@@ -460,6 +455,12 @@ impl Db {
         let mut stmt = self.conn.prepare_cached(query).checked()?;
         let rows = stmt.query_map(params, row).checked()?;
         rows.collect::<rusqlite::Result<Vec<_>>>().checked()
+    }
+
+    /// SQLite's `PRAGMA data_version` of this connection: inside a
+    /// transaction, that of its snapshot.
+    fn data_version(&self) -> Result<i64> {
+        self.conn.query_row("PRAGMA data_version", [], |r| r.get(0)).map_err(store_error)
     }
 
     /// Forgets the handle's unsealed keys: a key or vault row is being deleted.

@@ -109,11 +109,7 @@ impl Db {
             .checked()?;
         let mut rows = stmt.query([principal_id]).checked()?;
         while let Some(row) = rows.next().checked()? {
-            let text = |i: usize| {
-                row.get_ref(i).and_then(|v| {
-                    v.as_str().map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, v.data_type(), Box::new(e)))
-                })
-            };
+            let text = |i: usize| -> rusqlite::Result<&str> { Ok(row.get_ref(i)?.as_str()?) };
             if grants(text(0).checked()?, text(1).checked()?) {
                 return Ok(true);
             }
